@@ -1,0 +1,51 @@
+//! The whole flow in one place: parse → plan → render → validate → files.
+//! Commands call this; nothing is written here.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Errors;
+use crate::plan::Plan;
+use crate::render::{Rendered, Templates};
+use crate::site::Loaded;
+use crate::validate::Schemas;
+use crate::write::Files;
+
+pub struct Built {
+    pub loaded: Loaded,
+    pub plan: Plan,
+    pub rendered: Rendered,
+    pub files: Files,
+}
+
+/// The folder holding the site file (where `templates/` and `rendered/` live).
+pub fn site_dir(site: &Path) -> PathBuf {
+    match site.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Run every stage up to (not including) writing.
+pub fn build(site: &Path, schemas: &Schemas) -> Result<Built, Errors> {
+    let loaded = crate::site::load(site)?;
+    let templates = Templates::load(Some(&site_dir(site).join("templates")))?;
+    build_from(loaded, &templates, schemas)
+}
+
+/// The same, from a site already parsed and templates already loaded (Git refs, tests).
+pub fn build_from(
+    loaded: Loaded,
+    templates: &Templates,
+    schemas: &Schemas,
+) -> Result<Built, Errors> {
+    let plan = crate::plan::plan(&loaded)?;
+    let rendered = crate::render::render(&plan, templates)?;
+    crate::validate::validate(&rendered, schemas)?;
+    let files = crate::write::files(&rendered)?;
+    Ok(Built {
+        loaded,
+        plan,
+        rendered,
+        files,
+    })
+}

@@ -1,0 +1,126 @@
+//! The dependency graph between services and the ArgoCD sync waves derived from it.
+//!
+//! Waves follow the restore order of a cluster rebuilt from nothing: the GitOps
+//! engine, the SealedSecret controller, Longhorn, cert-manager and the ingress
+//! controller, databases, then everything else. A service's wave is the larger of
+//! its role's floor and one more than the wave of anything it depends on, so an
+//! explicit `depends_on` can only push a service later, never earlier.
+
+use std::collections::BTreeMap;
+
+use super::PService;
+use crate::diag::{Errors, InputError, SourceFile};
+use crate::site::model::{Capability, RawSite};
+use crate::site::names::ServiceName;
+
+fn floor(c: Capability) -> u32 {
+    match c {
+        Capability::Gitops => 0,
+        Capability::SealedSecrets => 1,
+        Capability::Longhorn => 2,
+        Capability::CertManager | Capability::Ingress => 3,
+        Capability::Database => 4,
+        Capability::Metrics => APPS,
+    }
+}
+
+/// The wave of a service that fills no platform role.
+const APPS: u32 = 5;
+
+/// Edges service → services it needs first, implicit ones included.
+pub fn dependencies(
+    raw: &RawSite,
+    providers: &BTreeMap<Capability, Vec<ServiceName>>,
+    services: &BTreeMap<ServiceName, PService>,
+) -> BTreeMap<ServiceName, Vec<ServiceName>> {
+    let of = |c: Capability| providers.get(&c).cloned().unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for (name, s) in services {
+        if raw.services[name]
+            .get_ref()
+            .provides
+            .contains(&Capability::Gitops)
+        {
+            out.insert(name.clone(), Vec::new());
+            continue;
+        }
+        let mut deps: Vec<ServiceName> = of(Capability::Gitops);
+        if !s.secrets.is_empty() {
+            deps.extend(of(Capability::SealedSecrets));
+        }
+        if s.volumes.iter().any(|v| v.kind == "longhorn") {
+            deps.extend(of(Capability::Longhorn));
+        }
+        if !s.ingresses.is_empty() {
+            deps.extend(of(Capability::Ingress));
+            deps.extend(of(Capability::CertManager));
+        }
+        if !s.issuers.is_empty() {
+            deps.extend(of(Capability::Ingress));
+        }
+        deps.extend(
+            s.depends_on
+                .iter()
+                .filter(|d| services.contains_key(*d))
+                .cloned(),
+        );
+        deps.retain(|d| d != name);
+        deps.sort();
+        deps.dedup();
+        out.insert(name.clone(), deps);
+    }
+    out
+}
+
+pub(super) fn assign_waves(
+    raw: &RawSite,
+    providers: &BTreeMap<Capability, Vec<ServiceName>>,
+    services: &mut BTreeMap<ServiceName, PService>,
+    errs: &mut Errors,
+    src: &SourceFile,
+) {
+    let deps = dependencies(raw, providers, services);
+    let mut waves: BTreeMap<ServiceName, u32> = BTreeMap::new();
+    let mut on_stack: Vec<ServiceName> = Vec::new();
+    for name in services.keys() {
+        if let Err(cycle) = visit(name, raw, &deps, &mut waves, &mut on_stack) {
+            let first = &cycle[0];
+            let path: Vec<String> = cycle.iter().map(|s| s.to_string()).collect();
+            let e = InputError::new("hearth::cycle", format!("services depend on each other in a cycle: {}", path.join(" → ")))
+                .in_file(src)
+                .label(raw.services[first].span(), "this service is part of the cycle")
+                .help("remove one `depends_on` (implicit dependencies: secrets need the sealed-secrets service, longhorn volumes need longhorn, ingresses need the ingress controller and cert-manager)");
+            errs.push(e);
+            return;
+        }
+    }
+    for (name, s) in services.iter_mut() {
+        s.wave = waves[name];
+    }
+}
+
+fn visit(
+    name: &ServiceName,
+    raw: &RawSite,
+    deps: &BTreeMap<ServiceName, Vec<ServiceName>>,
+    waves: &mut BTreeMap<ServiceName, u32>,
+    stack: &mut Vec<ServiceName>,
+) -> Result<u32, Vec<ServiceName>> {
+    if let Some(w) = waves.get(name) {
+        return Ok(*w);
+    }
+    if let Some(pos) = stack.iter().position(|s| s == name) {
+        let mut cycle = stack[pos..].to_vec();
+        cycle.push(name.clone());
+        return Err(cycle);
+    }
+    stack.push(name.clone());
+    let provides = &raw.services[name].get_ref().provides;
+    let mut wave = provides.iter().map(|c| floor(*c)).min().unwrap_or(APPS);
+    for d in &deps[name] {
+        wave = wave.max(visit(d, raw, deps, waves, stack)? + 1);
+    }
+    stack.pop();
+    waves.insert(name.clone(), wave);
+    Ok(wave)
+}

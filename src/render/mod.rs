@@ -1,0 +1,450 @@
+//! Render: the plan through minijinja templates into Kubernetes objects.
+//!
+//! Templates are embedded in the binary and overridable file by file by a
+//! `templates/` folder next to the site file. Whatever a template prints is parsed
+//! back as YAML and reduced to canonical data, so the output depends only on the
+//! plan, never on a template's layout or on the order of entries in site.toml.
+
+pub mod canonical;
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+}
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value as JValue, context};
+use serde_json::Value;
+
+use crate::diag::{Errors, InputError, SourceFile};
+use crate::plan::{PService, Plan};
+
+/// One rendered Kubernetes object and where it came from.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// Path under `rendered/`, e.g. `apps/immich/immich-server.deployment.yaml`.
+    pub path: String,
+    pub value: Value,
+    /// The template that produced it, e.g. `k8s/workload.yaml`.
+    pub template: String,
+    /// The template came from the site's own `templates/` folder.
+    pub site_local: bool,
+}
+
+impl Object {
+    pub fn kind(&self) -> &str {
+        self.value["kind"].as_str().unwrap_or("")
+    }
+    pub fn api_version(&self) -> &str {
+        self.value["apiVersion"].as_str().unwrap_or("")
+    }
+    pub fn name(&self) -> &str {
+        self.value["metadata"]["name"].as_str().unwrap_or("")
+    }
+    pub fn namespace(&self) -> Option<&str> {
+        self.value["metadata"]["namespace"].as_str()
+    }
+}
+
+/// Everything one render produced, sorted by path.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub objects: Vec<Object>,
+}
+
+/// Built-in templates with the site's overrides on top.
+pub struct Templates {
+    overrides: BTreeMap<String, (PathBuf, String)>,
+}
+
+impl Templates {
+    /// Load every override under `dir` (if it exists).
+    pub fn load(dir: Option<&Path>) -> Result<Self, InputError> {
+        let mut overrides = BTreeMap::new();
+        if let Some(dir) = dir.filter(|d| d.is_dir()) {
+            for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+                let entry = entry.map_err(|e| {
+                    InputError::new(
+                        "hearth::io",
+                        format!("cannot read templates folder `{}`: {e}", dir.display()),
+                    )
+                })?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry
+                    .path()
+                    .strip_prefix(dir)
+                    .expect("walkdir stays under its root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if rel == "README.md" {
+                    continue;
+                }
+                if !embedded::TEMPLATES.iter().any(|(n, _)| *n == rel) {
+                    let known: Vec<&str> = embedded::TEMPLATES.iter().map(|(n, _)| *n).collect();
+                    let help = crate::diag::closest(&rel, known.iter().copied()).map_or_else(
+                        || format!("built-in templates: {}", known.join(", ")),
+                        |c| format!("did you mean `{c}`?"),
+                    );
+                    return Err(InputError::new(
+                        "hearth::template",
+                        format!(
+                            "`{}` overrides no built-in template",
+                            entry.path().display()
+                        ),
+                    )
+                    .help(help));
+                }
+                let text = std::fs::read_to_string(entry.path()).map_err(|e| {
+                    InputError::new(
+                        "hearth::io",
+                        format!("cannot read `{}`: {e}", entry.path().display()),
+                    )
+                })?;
+                // A copy identical to the built-in overrides nothing (this is the case
+                // for the reference site, which sits next to hearth's own templates/).
+                if embedded::TEMPLATES
+                    .iter()
+                    .any(|(n, t)| *n == rel && *t == text)
+                {
+                    continue;
+                }
+                overrides.insert(rel, (entry.path().to_path_buf(), text));
+            }
+        }
+        Ok(Self { overrides })
+    }
+
+    /// Names of every built-in template.
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        embedded::TEMPLATES.iter().map(|(n, _)| *n)
+    }
+
+    fn source(&self, name: &str) -> Option<(String, bool, String)> {
+        if let Some((path, text)) = self.overrides.get(name) {
+            return Some((text.clone(), true, path.display().to_string()));
+        }
+        embedded::TEMPLATES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| (t.to_string(), false, format!("templates/{name} (built in)")))
+    }
+
+    fn environment(&self) -> Environment<'static> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| AutoEscape::None);
+        let overrides: BTreeMap<String, String> = self
+            .overrides
+            .iter()
+            .map(|(k, (_, t))| (k.clone(), t.clone()))
+            .collect();
+        env.set_loader(move |name| {
+            Ok(overrides.get(name).cloned().or_else(|| {
+                embedded::TEMPLATES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, t)| t.to_string())
+            }))
+        });
+        env
+    }
+}
+
+struct Renderer<'a> {
+    env: Environment<'static>,
+    templates: &'a Templates,
+    base: JValue,
+    objects: Vec<Object>,
+    errs: Errors,
+}
+
+impl Renderer<'_> {
+    /// Render `template` with `extra` merged into the base context; `what` names the
+    /// object for diagnostics. Each YAML document becomes one object under `folder`.
+    fn emit(&mut self, template: &str, extra: JValue, folder: &str, what: &str) {
+        let (tsrc, site_local, tname) = self.templates.source(template).unwrap_or_default();
+        let ctx = context! { ..extra, ..self.base.clone() };
+        let text = match self.env.get_template(template).and_then(|t| t.render(ctx)) {
+            Ok(t) => t,
+            Err(e) => {
+                let src = SourceFile::new(tname.clone(), tsrc);
+                let mut err = InputError::new(
+                    "hearth::template",
+                    format!(
+                        "template `{template}` failed while rendering {what}: {}",
+                        e.detail().unwrap_or(&e.kind().to_string())
+                    ),
+                )
+                .in_file(&src)
+                .help(if site_local {
+                    "fix the site-local template, or delete it to use the built-in one"
+                } else {
+                    "this is a bug in a built-in template; please report it"
+                });
+                if let Some(r) = e.range() {
+                    err = err.label(r, "here");
+                } else if let Some(line) = e.line() {
+                    let start = src
+                        .text
+                        .split_inclusive('\n')
+                        .take(line.saturating_sub(1))
+                        .map(str::len)
+                        .sum::<usize>();
+                    err = err.label(start..start + 1, "here");
+                }
+                self.errs.push(err);
+                return;
+            }
+        };
+        let docs: Vec<Value> = match serde_saphyr::from_multiple(&text) {
+            Ok(d) => d,
+            Err(e) => {
+                let src = SourceFile::new(format!("{tname} → {what}"), text.clone());
+                let mut err = InputError::new(
+                    "hearth::template",
+                    format!("template `{template}` rendered invalid YAML for {what}"),
+                )
+                .in_file(&src)
+                .help(if site_local {
+                    "write values with `|tojson` so quoting is always right"
+                } else {
+                    "this is a bug in a built-in template; please report it"
+                });
+                let detail = e.to_string();
+                let first = detail.lines().next().unwrap_or("").to_string();
+                match e.location() {
+                    Some(loc) => {
+                        let line = loc.line() as usize;
+                        let start = src
+                            .text
+                            .split_inclusive('\n')
+                            .take(line.saturating_sub(1))
+                            .map(str::len)
+                            .sum::<usize>()
+                            + (loc.column() as usize).saturating_sub(1);
+                        err = err.label(start..start + 1, first);
+                    }
+                    None => err.message.push_str(&format!(": {first}")),
+                }
+                self.errs.push(err);
+                return;
+            }
+        };
+        for doc in docs.into_iter().filter(|d| !d.is_null()) {
+            let kind = doc["kind"].as_str().map(str::to_string);
+            let name = doc["metadata"]["name"].as_str().map(str::to_string);
+            let (Some(kind), Some(name), Some(_)) = (kind, name, doc["apiVersion"].as_str()) else {
+                if doc["kind"] == "Kustomization" {
+                    self.objects.push(Object {
+                        path: format!("{folder}/kustomization.yaml"),
+                        value: canonical::canonical(doc),
+                        template: template.into(),
+                        site_local,
+                    });
+                    continue;
+                }
+                self.errs.push(
+                    InputError::new("hearth::template", format!("template `{template}` rendered a document without apiVersion, kind and metadata.name for {what}"))
+                        .help(if site_local { "every document a template prints must be a Kubernetes object" } else { "this is a bug in a built-in template; please report it" }),
+                );
+                continue;
+            };
+            let path = format!("{folder}/{name}.{}.yaml", kind.to_lowercase());
+            self.objects.push(Object {
+                path,
+                value: canonical::canonical(doc),
+                template: template.into(),
+                site_local,
+            });
+        }
+    }
+}
+
+fn s<T: serde::Serialize>(v: &T) -> JValue {
+    JValue::from(Serde(v))
+}
+
+/// Render every object of the plan.
+pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
+    let base = context! { site => s(&plan.site), argocd => s(&plan.argocd), plan => s(plan) };
+    let mut r = Renderer {
+        env: templates.environment(),
+        templates,
+        base,
+        objects: Vec::new(),
+        errs: Errors::default(),
+    };
+
+    r.emit(
+        "argocd/root.yaml",
+        context! {},
+        "argocd",
+        "the root Application",
+    );
+    let mut repos: BTreeSet<String> = BTreeSet::from([plan.site.repo_url.clone()]);
+    repos.extend(
+        plan.services
+            .iter()
+            .filter_map(|s| s.helm.as_ref().map(|h| h.repo.clone())),
+    );
+    let mut namespaces: BTreeSet<String> = plan
+        .services
+        .iter()
+        .map(|s| s.namespace.to_string())
+        .collect();
+    namespaces.insert(plan.argocd.namespace.to_string());
+    r.emit(
+        "argocd/project.yaml",
+        context! { source_repos => s(&repos), namespaces => s(&namespaces) },
+        "argocd",
+        "the AppProject",
+    );
+    for svc in &plan.services {
+        let before = r.objects.len();
+        service(&mut r, plan, svc);
+        // A chart-only service with nothing of ours gets no manifests source.
+        let has_manifests = r.objects.len() > before;
+        r.emit(
+            "argocd/application.yaml",
+            context! { service => s(svc), has_manifests => has_manifests },
+            "argocd",
+            &format!("the Application of service `{}`", svc.name),
+        );
+    }
+
+    // One kustomization.yaml per folder, listing its objects.
+    let mut folders: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for o in &r.objects {
+        let (folder, file) = o.path.rsplit_once('/').expect("objects live in folders");
+        folders
+            .entry(folder.to_string())
+            .or_default()
+            .push(file.to_string());
+    }
+    for (folder, mut files) in folders {
+        files.sort();
+        r.emit(
+            "kustomization.yaml",
+            context! { resources => s(&files) },
+            &folder,
+            &format!("the kustomization of `{folder}`"),
+        );
+    }
+
+    r.objects.sort_by(|a, b| a.path.cmp(&b.path));
+    for pair in r.objects.windows(2) {
+        if pair[0].path == pair[1].path {
+            r.errs.push(
+                InputError::new(
+                    "hearth::duplicate",
+                    format!("two objects render to `{}`", pair[0].path),
+                )
+                .help("each kind and name may appear once per folder; rename one object"),
+            );
+        }
+    }
+    let Renderer { objects, errs, .. } = r;
+    errs.into_result(Rendered { objects })
+}
+
+fn service(r: &mut Renderer, plan: &Plan, svc: &PService) {
+    let folder = format!("apps/{}", svc.name);
+    let sv = s(svc);
+    let of = |what: &str, name: &dyn std::fmt::Display| {
+        format!("{what} `{name}` of service `{}`", svc.name)
+    };
+    if svc.owns_namespace {
+        r.emit(
+            "k8s/namespace.yaml",
+            context! { service => sv.clone() },
+            &folder,
+            &of("the namespace", &svc.namespace),
+        );
+    }
+    for w in &svc.workloads {
+        let ctx = context! { service => sv.clone(), workload => s(w) };
+        r.emit(
+            "k8s/workload.yaml",
+            ctx.clone(),
+            &folder,
+            &of("workload", &w.name),
+        );
+        if w.service.is_some() {
+            r.emit(
+                "k8s/service.yaml",
+                ctx.clone(),
+                &folder,
+                &of("the Service of workload", &w.name),
+            );
+        }
+        if w.rbac.is_some() {
+            r.emit(
+                "k8s/rbac.yaml",
+                ctx,
+                &folder,
+                &of("the RBAC of workload", &w.name),
+            );
+        }
+    }
+    for c in &svc.config_maps {
+        r.emit(
+            "k8s/configmap.yaml",
+            context! { service => sv.clone(), config_map => s(c) },
+            &folder,
+            &of("config map", &c.name),
+        );
+    }
+    for sec in &svc.secrets {
+        r.emit(
+            "sealed-secrets/sealedsecret.yaml",
+            context! { service => sv.clone(), secret => s(sec) },
+            &folder,
+            &of("secret", &sec.name),
+        );
+    }
+    for v in &svc.volumes {
+        let ctx = context! { service => sv.clone(), volume => s(v) };
+        match v.kind {
+            "longhorn" => r.emit("k8s/pvc.yaml", ctx, &folder, &of("volume", &v.name)),
+            "local" => {
+                r.emit(
+                    "k8s/pv.yaml",
+                    ctx.clone(),
+                    &folder,
+                    &of("the PersistentVolume of volume", &v.name),
+                );
+                r.emit("k8s/pvc.yaml", ctx, &folder, &of("volume", &v.name));
+            }
+            _ => {} // host paths are pod volumes; chart volumes are the chart's
+        }
+    }
+    for i in &svc.ingresses {
+        r.emit(
+            "k8s/ingress.yaml",
+            context! { service => sv.clone(), ingress => s(i) },
+            &folder,
+            &of("ingress", &i.name),
+        );
+    }
+    for j in &svc.recurring_jobs {
+        r.emit(
+            "longhorn/recurringjob.yaml",
+            context! { service => sv.clone(), job => s(j) },
+            &folder,
+            &of("the RecurringJob of backup", &j.name),
+        );
+    }
+    for name in &svc.issuers {
+        if let Some(i) = plan.issuers.iter().find(|i| &i.name == name) {
+            r.emit(
+                "cert-manager/clusterissuer.yaml",
+                context! { service => sv.clone(), issuer => s(i) },
+                &folder,
+                &of("ClusterIssuer", &i.name),
+            );
+        }
+    }
+}

@@ -1,0 +1,716 @@
+//! The raw shape of site.toml, exactly as written: serde types with spans on every
+//! field a diagnostic may point at. Nothing here is resolved; `plan` does that.
+
+use std::collections::BTreeMap;
+
+use super::spanned::Spanned;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::names::*;
+use super::values::*;
+
+/// A whole site: one cluster kept in Git.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "hearth site",
+    description = "One home Kubernetes cluster, described for hearth."
+)]
+pub struct RawSite {
+    /// Identity of the site: name, domain, the Git repository ArgoCD reads.
+    pub site: SiteMeta,
+    /// How ArgoCD syncs the rendered Applications.
+    #[serde(default)]
+    pub argocd: ArgoSettings,
+    /// The cluster's nodes, by hostname.
+    #[serde(default)]
+    pub nodes: BTreeMap<NodeName, Spanned<Node>>,
+    /// cert-manager ClusterIssuers, by name.
+    #[serde(default)]
+    pub issuers: BTreeMap<IssuerName, Spanned<Issuer>>,
+    /// Ingress rate-limit tiers, by name.
+    #[serde(default)]
+    pub rate_limits: BTreeMap<TierName, RateLimit>,
+    /// Where backups are sent, by name.
+    #[serde(default)]
+    pub backup_targets: BTreeMap<TargetName, Spanned<BackupTarget>>,
+    /// Backups: Longhorn RecurringJobs, pg-backup runs, rclone syncs.
+    #[serde(default)]
+    pub backups: BTreeMap<BackupName, Spanned<Backup>>,
+    /// The deployables: each becomes one ArgoCD Application and one folder under `apps/`.
+    #[serde(default)]
+    pub services: BTreeMap<ServiceName, Spanned<Service>>,
+    /// Alert rules (shape only; monitoring fills them).
+    #[serde(default)]
+    pub alerts: BTreeMap<String, Spanned<Alert>>,
+    /// Dashboards (shape only; monitoring fills them).
+    #[serde(default)]
+    pub dashboards: BTreeMap<String, Spanned<Dashboard>>,
+    /// Disaster-recovery settings.
+    #[serde(default)]
+    pub dr: DrSettings,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteMeta {
+    /// Short name of the site; also the ArgoCD project name.
+    pub name: ServiceName,
+    /// The public domain; a service's ingress defaults to `<service>.<domain>`.
+    pub domain: Spanned<HostName>,
+    /// The Git repository ArgoCD reads `rendered/` from.
+    pub repo_url: String,
+    /// The branch, tag or commit ArgoCD follows.
+    #[serde(default = "default_revision")]
+    pub revision: String,
+    /// The folder of rendered output inside the repository.
+    #[serde(default = "default_rendered_path")]
+    pub rendered_path: String,
+    /// The issuer an ingress uses when it names none.
+    pub default_issuer: Option<Spanned<IssuerName>>,
+    /// Longhorn replica count for volumes that do not set one.
+    #[serde(default = "default_replicas")]
+    pub longhorn_replicas: u8,
+    /// Time zone for CronJobs (IANA name), e.g. `Europe/Madrid`.
+    pub timezone: Option<String>,
+    /// The ingress class of the ingress controller.
+    #[serde(default = "default_ingress_class")]
+    pub ingress_class: String,
+}
+
+fn default_revision() -> String {
+    "HEAD".into()
+}
+fn default_rendered_path() -> String {
+    "rendered".into()
+}
+fn default_replicas() -> u8 {
+    2
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArgoSettings {
+    /// Namespace ArgoCD runs in.
+    #[serde(default = "default_argocd_ns")]
+    pub namespace: Namespace,
+    /// Delete objects that left Git.
+    #[serde(default = "yes")]
+    pub prune: bool,
+    /// Revert changes made by hand in the cluster.
+    #[serde(default = "yes")]
+    pub self_heal: bool,
+}
+
+fn default_argocd_ns() -> Namespace {
+    Namespace::new("argocd").expect("valid literal")
+}
+
+impl Default for ArgoSettings {
+    fn default() -> Self {
+        Self {
+            namespace: default_argocd_ns(),
+            prune: true,
+            self_heal: true,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Arch {
+    Arm64,
+    Amd64,
+    Arm,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeRole {
+    Server,
+    Agent,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    pub arch: Arch,
+    pub roles: Vec<NodeRole>,
+    /// Extra node labels the site relies on.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Folders on this node that hold local volumes.
+    #[serde(default)]
+    pub storage_roots: Vec<AbsPath>,
+    /// The node's address on the cluster network (informational).
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Issuer {
+    /// ACME directory URL.
+    pub acme_server: String,
+    /// Account e-mail for the ACME server.
+    pub email: String,
+    /// Ingress class used for HTTP-01 challenges.
+    #[serde(default = "default_ingress_class")]
+    pub ingress_class: String,
+}
+
+fn default_ingress_class() -> String {
+    "nginx".into()
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Requests per second per client IP.
+    pub rps: u32,
+    /// Requests per minute per client IP.
+    pub rpm: u32,
+    /// Burst multiplier.
+    pub burst: u32,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    AzureBlob,
+    S3,
+    Nfs,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupTarget {
+    pub kind: TargetKind,
+    /// Longhorn backup target URL, e.g. `azblob://backups@core.windows.net/`.
+    pub url: String,
+    /// The secret holding the target's credentials, `service/secret`.
+    pub credentials: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackupKind {
+    /// A Longhorn RecurringJob that backs up the listed Longhorn volumes to a target.
+    Longhorn,
+    /// pg_dump of the listed databases to a dump volume (github.com/Guillembonet/pg-backup).
+    PgBackup,
+    /// An rclone CronJob syncing a volume to an (encrypted) remote.
+    Rclone,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Backup {
+    pub kind: BackupKind,
+    /// Five-field cron schedule.
+    pub schedule: Cron,
+    /// How many backups to keep (longhorn) or days of dumps to keep (pg-backup).
+    pub retain: Option<u32>,
+    /// longhorn: the backup target.
+    pub target: Option<Spanned<TargetName>>,
+    /// longhorn: the volumes backed up, as `service/volume`.
+    #[serde(default)]
+    pub volumes: Vec<Spanned<String>>,
+    /// pg-backup: the databases dumped, as `service/database`.
+    #[serde(default)]
+    pub databases: Vec<Spanned<String>>,
+    /// pg-backup: the dump volume; rclone: the volume synced. As `service/volume`.
+    pub volume: Option<Spanned<String>>,
+    /// pg-backup, rclone: the service whose namespace runs the job.
+    pub runs_in: Option<Spanned<ServiceName>>,
+    /// pg-backup, rclone: the job's image.
+    pub image: Option<Spanned<Image>>,
+    /// pg-backup: the database user.
+    pub user: Option<String>,
+    /// pg-backup: the database password, from a secret of `runs_in`.
+    pub password: Option<Spanned<SecretKeyRef>>,
+    /// pg-backup: Pushgateway URL the job pushes its metrics to.
+    pub push_gateway: Option<String>,
+    /// rclone: the remote to sync to, e.g. `encrypted:`.
+    pub remote: Option<String>,
+    /// rclone: the secret key holding rclone.conf.
+    pub config: Option<Spanned<SecretKeyRef>>,
+    /// rclone: a path that must exist under the volume before syncing (guards against
+    /// mirroring an empty, unmounted folder over the remote copy).
+    pub require_path: Option<String>,
+    /// rclone, pg-backup: node the job must run on.
+    pub node: Option<Spanned<NodeName>>,
+    pub resources: Option<Resources>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// The GitOps engine (ArgoCD). Everything else depends on it.
+    Gitops,
+    /// The SealedSecret controller.
+    SealedSecrets,
+    /// Longhorn block storage.
+    Longhorn,
+    /// cert-manager.
+    CertManager,
+    /// The ingress controller.
+    Ingress,
+    /// A database server.
+    Database,
+    /// Metrics (Prometheus).
+    Metrics,
+}
+
+/// One deployable: an ArgoCD Application and a folder of manifests.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Namespace; defaults to the service name.
+    pub namespace: Option<Namespace>,
+    pub description: Option<String>,
+    /// Platform roles this service fills; they order the sync waves.
+    #[serde(default)]
+    pub provides: Vec<Capability>,
+    /// Services that must be synced before this one.
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<ServiceName>>,
+    /// Override the site's prune / self-heal for this Application.
+    pub prune: Option<bool>,
+    pub self_heal: Option<bool>,
+    /// Deploy a Helm chart (inline values) in addition to the manifests below.
+    pub helm: Option<Spanned<Helm>>,
+    #[serde(default)]
+    pub workloads: BTreeMap<WorkloadName, Spanned<Workload>>,
+    #[serde(default)]
+    pub config_maps: BTreeMap<ConfigMapName, ConfigMap>,
+    #[serde(default)]
+    pub secrets: BTreeMap<SecretName, Spanned<Secret>>,
+    #[serde(default)]
+    pub volumes: BTreeMap<VolumeName, Spanned<Volume>>,
+    #[serde(default)]
+    pub ingresses: BTreeMap<IngressName, Spanned<Ingress>>,
+    /// Databases this service serves.
+    #[serde(default)]
+    pub databases: BTreeMap<DatabaseName, Spanned<Database>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Helm {
+    /// Chart repository URL.
+    pub repo: String,
+    pub chart: String,
+    /// Exact chart version (no ranges: the rendered output must be reproducible).
+    pub version: Spanned<String>,
+    /// Helm release name; defaults to the service name.
+    pub release: Option<String>,
+    /// Inline values, merged over hearth's built-in values for this chart.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    CronJob,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    Recreate,
+    RollingUpdate,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub image: Spanned<Image>,
+    pub replicas: Option<u32>,
+    pub strategy: Option<Strategy>,
+    /// cron-job: five-field schedule.
+    pub schedule: Option<Cron>,
+    #[serde(default)]
+    pub command: Vec<String>,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, Spanned<EnvValue>>,
+    /// Load every key of these ConfigMaps / Secrets as environment variables.
+    #[serde(default)]
+    pub env_from: Vec<Spanned<EnvFrom>>,
+    #[serde(default)]
+    pub ports: BTreeMap<PortName, Port>,
+    /// Pin to this node.
+    pub node: Option<Spanned<NodeName>>,
+    /// Also run on control-plane nodes (daemon sets).
+    #[serde(default)]
+    pub tolerate_control_plane: bool,
+    #[serde(default)]
+    pub host_network: bool,
+    pub resources: Option<Resources>,
+    #[serde(default)]
+    pub probes: Probes,
+    #[serde(default)]
+    pub security: Security,
+    #[serde(default)]
+    pub mounts: Vec<Spanned<Mount>>,
+    /// Scrape this workload's metrics (prometheus.io annotations).
+    pub metrics: Option<Metrics>,
+    /// RBAC rules for the workload's own ServiceAccount.
+    pub rbac: Option<Rbac>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    #[default]
+    Tcp,
+    Udp,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Port {
+    /// The container port.
+    pub port: u16,
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// Expose through the workload's Service on this port.
+    pub service: Option<u16>,
+}
+
+/// An environment value: a literal string, or `{ secret = "…", key = "…" }`,
+/// `{ config_map = "…", key = "…" }`, `{ field = "spec.nodeName" }`.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
+pub enum EnvValue {
+    Literal(String),
+    From(EnvSource),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSource {
+    pub secret: Option<SecretName>,
+    pub config_map: Option<ConfigMapName>,
+    pub key: Option<DataKey>,
+    /// A pod field, e.g. `spec.nodeName`.
+    pub field: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for EnvValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = EnvValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, or a table with `secret`/`config_map` and `key`, or `field`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<EnvValue, E> {
+                Ok(EnvValue::Literal(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<EnvValue, A::Error> {
+                EnvSource::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(EnvValue::From)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `{ secret = "name", key = "KEY" }`: one key of a secret of the same service.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretKeyRef {
+    pub secret: SecretName,
+    pub key: DataKey,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvFrom {
+    pub secret: Option<SecretName>,
+    pub config_map: Option<ConfigMapName>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceAmounts {
+    pub cpu: Option<Quantity>,
+    pub memory: Option<Quantity>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    pub requests: Option<ResourceAmounts>,
+    pub limits: Option<ResourceAmounts>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Probes {
+    pub liveness: Option<Spanned<Probe>>,
+    pub readiness: Option<Spanned<Probe>>,
+    pub startup: Option<Spanned<Probe>>,
+}
+
+/// A probe: exactly one of `http` (a path), `tcp` (true) or `exec` (a command),
+/// against `port` (a port name of the workload).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    pub http: Option<String>,
+    #[serde(default)]
+    pub tcp: bool,
+    pub exec: Option<Vec<String>>,
+    pub port: Option<PortName>,
+    pub initial_delay: Option<u32>,
+    pub period: Option<u32>,
+    pub failure_threshold: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    #[serde(default)]
+    pub privileged: bool,
+    /// Linux capabilities to add, e.g. `NET_ADMIN`.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub fs_group: Option<i64>,
+    #[serde(default)]
+    pub read_only_root: bool,
+    /// Drop every capability not listed in `capabilities`.
+    #[serde(default)]
+    pub drop_all: bool,
+    /// Why this workload needs privileges or the host network.
+    pub reason: Option<String>,
+}
+
+/// A mount: exactly one of `volume`, `secret`, `config_map` or `empty_dir`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mount {
+    pub path: AbsPath,
+    pub volume: Option<VolumeName>,
+    pub secret: Option<SecretName>,
+    pub config_map: Option<ConfigMapName>,
+    #[serde(default)]
+    pub empty_dir: bool,
+    /// Mount only this key of the secret / config map, as a file at `path`.
+    pub key: Option<DataKey>,
+    pub sub_path: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    /// File mode for secret / config map files, as an octal string, e.g. "0440".
+    pub mode: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    /// Port name of the workload.
+    pub port: PortName,
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Rbac {
+    /// ClusterRole (all namespaces) instead of a namespaced Role.
+    #[serde(default)]
+    pub cluster: bool,
+    pub rules: Vec<RbacRule>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RbacRule {
+    #[serde(default)]
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMap {
+    pub data: BTreeMap<DataKey, String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// Each key and its kubeseal ciphertext (or "placeholder").
+    pub keys: BTreeMap<DataKey, Spanned<SealedValue>>,
+    /// Secret type, default `Opaque`.
+    pub r#type: Option<String>,
+    /// This secret can be recreated from nothing, so the DR export skips it: say why.
+    pub regenerable: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum VolumeKind {
+    /// A PVC on the `longhorn` storage class.
+    Longhorn,
+    /// A static local PersistentVolume on one node's folder.
+    Local,
+    /// A hostPath folder mounted straight into the pod.
+    HostPath,
+    /// A claim created by the service's Helm chart (declared for recovery accounting).
+    Chart,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessMode {
+    #[default]
+    ReadWriteOnce,
+    ReadWriteMany,
+    ReadOnlyMany,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    pub kind: VolumeKind,
+    pub size: Option<Quantity>,
+    #[serde(default)]
+    pub access: AccessMode,
+    /// local, host-path: the node that holds the folder.
+    pub node: Option<Spanned<NodeName>>,
+    /// local, host-path: the folder on the node.
+    pub path: Option<AbsPath>,
+    /// local: storage class name of the static PV.
+    pub storage_class: Option<String>,
+    /// host-path: true when the folder holds data that must survive (default false:
+    /// a cache or a socket).
+    #[serde(default)]
+    pub holds_data: bool,
+    /// chart: the claim's name as the chart creates it.
+    pub claim: Option<String>,
+    /// This volume is deliberately not backed up: say why.
+    pub no_backup: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ingress {
+    /// Host; defaults to `<service>.<domain>`. `@` means the apex domain.
+    pub host: Option<Spanned<String>>,
+    /// More hosts served by the same backend (and added to the certificate).
+    #[serde(default)]
+    pub extra_hosts: Vec<Spanned<String>>,
+    /// Backend workload of this service; defaults to its only workload.
+    pub workload: Option<Spanned<WorkloadName>>,
+    /// Backend port: a port name of the workload, or a number with `backend`.
+    pub port: Option<Spanned<PortRef>>,
+    /// A Service created by the Helm chart, instead of a workload of ours.
+    pub backend: Option<String>,
+    /// TLS issuer; defaults to the site's `default_issuer`.
+    pub issuer: Option<Spanned<IssuerName>>,
+    /// Reachable by anyone (say so explicitly), or set `auth`.
+    #[serde(default)]
+    pub public: bool,
+    /// `basic`: HTTP basic auth from `auth_secret` (htpasswd auth-map).
+    pub auth: Option<AuthKind>,
+    pub auth_secret: Option<Spanned<SecretName>>,
+    pub rate_limit: Option<Spanned<TierName>>,
+    /// OWASP CRS rule ids switched off for this host.
+    #[serde(default)]
+    pub waf_exclusions: Vec<u32>,
+    /// Paths answered with 403 at the edge. Default: `/metrics`.
+    pub deny_paths: Option<Vec<String>>,
+    /// Max request body, e.g. `200M`.
+    pub body_size: Option<String>,
+    /// Exact-path redirects answered with 301 (`{ from = "/", to = "/admin/" }`).
+    #[serde(default)]
+    pub redirects: Vec<Redirect>,
+    /// Redirect between `www.<host>` and `<host>`.
+    #[serde(default)]
+    pub www_redirect: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthKind {
+    Basic,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Redirect {
+    pub from: String,
+    pub to: String,
+}
+
+/// A port by name (of a workload) or by number (of a chart's Service).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PortRef {
+    Number(u16),
+    Name(PortName),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// The workload serving it; defaults to the service's only workload.
+    pub workload: Option<Spanned<WorkloadName>>,
+    #[serde(default = "default_pg_port")]
+    pub port: u16,
+    /// The role owning the database.
+    pub owner: Option<String>,
+}
+
+fn default_pg_port() -> u16 {
+    5432
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    pub expr: String,
+    #[serde(rename = "for")]
+    pub for_: Option<String>,
+    pub severity: Option<String>,
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dashboard {
+    pub title: String,
+    #[serde(default)]
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Panel {
+    pub title: String,
+    pub query: String,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrSettings {
+    /// age recipient (public key) the secret export is encrypted for.
+    pub age_recipient: Option<String>,
+    /// Image of the argocd CLI used by the export script.
+    pub argocd_cli_image: Option<Image>,
+}

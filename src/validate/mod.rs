@@ -1,0 +1,279 @@
+//! Validate: every rendered object against a strict JSON Schema before anything
+//! is written. Kubernetes kinds use k8s-openapi's schemas; the custom resources
+//! use the kube-derive types in `crds`. "Strict" means an unknown field anywhere is
+//! an error, like `kubectl --validate=strict` and kubeconform `-strict`.
+//!
+//! Every object ends in exactly one state: valid, or invalid with its JSON paths.
+
+pub mod crds;
+
+use std::collections::BTreeMap;
+
+use jsonschema::Validator;
+use kube_core::Resource;
+use schemars::JsonSchema;
+use serde_json::{Value, json};
+
+use crate::diag::{Errors, InputError};
+use crate::render::Rendered;
+
+/// Compiled validators, one per (apiVersion, kind).
+pub struct Schemas {
+    by_kind: BTreeMap<(String, String), Validator>,
+}
+
+fn schema_of<T: JsonSchema>() -> Value {
+    serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise")
+}
+
+/// Make a schema strict and lean: objects with declared properties accept no
+/// other keys, int-or-string fields say so, descriptions go.
+fn tighten(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.remove("description");
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            if map.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
+                map.insert(
+                    "anyOf".into(),
+                    json!([{ "type": "integer" }, { "type": "string" }]),
+                );
+            }
+            for (k, child) in map.iter_mut() {
+                // `properties` and `$defs` hold maps of schemas, not schemas.
+                if k == "properties" || k == "$defs" || k == "definitions" {
+                    if let Value::Object(m) = child {
+                        m.values_mut().for_each(tighten);
+                    }
+                } else {
+                    tighten(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(tighten),
+        _ => {}
+    }
+}
+
+fn kind_schema(mut schema: Value, api_version: &str, kind: &str) -> Value {
+    tighten(&mut schema);
+    schema["properties"]["apiVersion"] = json!({ "const": api_version });
+    schema["properties"]["kind"] = json!({ "const": kind });
+    let required = schema["required"].as_array().cloned().unwrap_or_default();
+    let mut req: Vec<Value> = required;
+    for k in ["apiVersion", "kind", "metadata"] {
+        if !req.iter().any(|r| r == k) {
+            req.push(json!(k));
+        }
+    }
+    schema["required"] = Value::Array(req);
+    schema
+}
+
+/// The part of ObjectMeta a rendered custom resource may carry.
+fn cr_metadata_schema() -> Value {
+    let string_map = json!({ "type": "object", "additionalProperties": { "type": "string" } });
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name"],
+        "properties": {
+            "name": { "type": "string", "minLength": 1, "maxLength": 253 },
+            "namespace": { "type": "string" },
+            "labels": string_map,
+            "annotations": string_map,
+            "finalizers": { "type": "array", "items": { "type": "string" } }
+        }
+    })
+}
+
+fn kustomization_schema() -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["apiVersion", "kind", "resources"],
+        "properties": {
+            "apiVersion": { "const": "kustomize.config.k8s.io/v1beta1" },
+            "kind": { "const": "Kustomization" },
+            "namespace": { "type": "string" },
+            "resources": { "type": "array", "items": { "type": "string" } }
+        }
+    })
+}
+
+impl Schemas {
+    /// Compile every schema hearth knows.
+    pub fn load() -> Self {
+        use k8s_openapi::api::{
+            apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net,
+            rbac::v1 as rbac,
+        };
+        let mut list: Vec<(String, String, Value)> = Vec::new();
+        macro_rules! k8s {
+            ($($t:ty),* $(,)?) => {$(
+                list.push((
+                    <$t as k8s_openapi::Resource>::API_VERSION.to_string(),
+                    <$t as k8s_openapi::Resource>::KIND.to_string(),
+                    schema_of::<$t>(),
+                ));
+            )*};
+        }
+        k8s!(
+            core::Namespace,
+            core::Service,
+            core::ServiceAccount,
+            core::ConfigMap,
+            core::PersistentVolume,
+            core::PersistentVolumeClaim,
+            core::Secret,
+            apps::Deployment,
+            apps::StatefulSet,
+            apps::DaemonSet,
+            batch::CronJob,
+            net::Ingress,
+            rbac::Role,
+            rbac::ClusterRole,
+            rbac::RoleBinding,
+            rbac::ClusterRoleBinding,
+        );
+        macro_rules! crd {
+            ($($t:ty),* $(,)?) => {$(
+                let mut schema = schema_of::<$t>();
+                // kube-derive leaves metadata out of a CR's schema (the API server
+                // owns it); rendered CRs must still have sound metadata.
+                schema["properties"]["metadata"] = cr_metadata_schema();
+                list.push((<$t>::api_version(&()).to_string(), <$t>::kind(&()).to_string(), schema));
+            )*};
+        }
+        crd!(
+            crds::Application,
+            crds::AppProject,
+            crds::SealedSecret,
+            crds::RecurringJob,
+            crds::ClusterIssuer
+        );
+        let mut by_kind = BTreeMap::new();
+        for (api, kind, schema) in list {
+            let schema = kind_schema(schema, &api, &kind);
+            let v = jsonschema::validator_for(&schema)
+                .unwrap_or_else(|e| panic!("built-in schema for {api} {kind} compiles: {e}"));
+            by_kind.insert((api, kind), v);
+        }
+        let k = jsonschema::validator_for(&kustomization_schema())
+            .expect("kustomization schema compiles");
+        by_kind.insert(
+            (
+                "kustomize.config.k8s.io/v1beta1".into(),
+                "Kustomization".into(),
+            ),
+            k,
+        );
+        Self { by_kind }
+    }
+
+    /// The (apiVersion, kind) pairs this build can validate.
+    pub fn kinds(&self) -> impl Iterator<Item = &(String, String)> {
+        self.by_kind.keys()
+    }
+}
+
+/// Check every object; collect every violation.
+pub fn validate(rendered: &Rendered, schemas: &Schemas) -> Result<usize, Errors> {
+    let mut errs = Errors::default();
+    for o in &rendered.objects {
+        let key = (o.api_version().to_string(), o.kind().to_string());
+        let what = format!(
+            "{} `{}` in `{}`",
+            if o.kind().is_empty() {
+                "object"
+            } else {
+                o.kind()
+            },
+            o.name(),
+            o.path
+        );
+        let origin = if o.site_local {
+            format!("site-local template `templates/{}`", o.template)
+        } else {
+            format!("built-in template `{}`", o.template)
+        };
+        let Some(v) = schemas.by_kind.get(&key) else {
+            errs.push(
+                InputError::new("hearth::validate", format!("{what}: no schema for apiVersion `{}` kind `{}` (from {origin})", key.0, key.1))
+                    .help("hearth writes only objects it can validate; use a kind hearth knows (`hearth validate --list-kinds`)"),
+            );
+            continue;
+        };
+        let problems: Vec<String> = v
+            .iter_errors(&o.value)
+            .map(|e| {
+                let path = e.instance_path().to_string();
+                format!(
+                    "at `{}`: {e}",
+                    if path.is_empty() { "/".into() } else { path }
+                )
+            })
+            .collect();
+        if !problems.is_empty() {
+            let help = if o.site_local {
+                "fix the site-local template, or delete it to use the built-in one"
+            } else {
+                "this is a bug in a built-in template or in hearth's plan; please report it"
+            };
+            errs.push(
+                InputError::new(
+                    "hearth::validate",
+                    format!(
+                        "{what} (from {origin}) is invalid:\n  {}",
+                        problems.join("\n  ")
+                    ),
+                )
+                .help(help),
+            );
+        }
+    }
+    let n = rendered.objects.len();
+    errs.into_result(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_schemas_reject_unknown_fields_and_wrong_kinds() {
+        let s = Schemas::load();
+        let v = &s.by_kind[&("v1".to_string(), "ConfigMap".to_string())];
+        assert!(v.is_valid(&json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": "x" }, "data": { "a": "b" } })));
+        assert!(!v.is_valid(&json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": "x" }, "dta": {} })));
+        assert!(!v.is_valid(&json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": "x", "lables": {} } })));
+        let rj = &s.by_kind[&(
+            "longhorn.io/v1beta2".to_string(),
+            "RecurringJob".to_string(),
+        )];
+        let ok = json!({ "apiVersion": "longhorn.io/v1beta2", "kind": "RecurringJob", "metadata": { "name": "d" },
+            "spec": { "name": "d", "task": "backup", "cron": "0 3 * * *", "retain": 7, "concurrency": 1 } });
+        assert!(rj.is_valid(&ok));
+        let mut bad = ok.clone();
+        bad["spec"]["task"] = json!("bakcup");
+        assert!(!rj.is_valid(&bad));
+        let dep = &s.by_kind[&("apps/v1".to_string(), "Deployment".to_string())];
+        let d = json!({ "apiVersion": "apps/v1", "kind": "Deployment", "metadata": { "name": "d" }, "spec": {
+            "selector": { "matchLabels": { "a": "b" } },
+            "template": { "metadata": { "labels": { "a": "b" } }, "spec": { "containers": [
+                { "name": "c", "image": "i:1", "ports": [{ "containerPort": 80 }],
+                  "livenessProbe": { "httpGet": { "path": "/", "port": "http" } } } ] } } } });
+        assert!(
+            dep.is_valid(&d),
+            "{:?}",
+            dep.iter_errors(&d)
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+        );
+        let mut bad = d.clone();
+        bad["spec"]["template"]["spec"]["containers"][0]["imagePullPolcy"] = json!("Always");
+        assert!(!dep.is_valid(&bad));
+    }
+}

@@ -1,0 +1,134 @@
+//! Write: turn validated objects into files and replace `rendered/` atomically.
+//!
+//! The new tree is written to a temporary folder beside the output folder, then
+//! swapped in with two renames; a failure before the swap leaves the previous
+//! output untouched, and files of removed services disappear with the old tree.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diag::InputError;
+use crate::render::{Rendered, canonical};
+
+/// Path under the output folder → file contents.
+pub type Files = BTreeMap<String, String>;
+
+/// The bytes of every output file.
+pub fn files(rendered: &Rendered) -> Result<Files, InputError> {
+    let mut out = Files::new();
+    for o in &rendered.objects {
+        let text = canonical::to_yaml(&o.value).map_err(|e| {
+            InputError::new(
+                "hearth::write",
+                format!("cannot serialise `{}`: {e}", o.path),
+            )
+        })?;
+        out.insert(o.path.clone(), text);
+    }
+    Ok(out)
+}
+
+fn io_err(what: &str, path: &Path, e: std::io::Error) -> InputError {
+    InputError::new(
+        "hearth::io",
+        format!("cannot {what} `{}`: {e}", path.display()),
+    )
+    .help("check that the folder is writable and the disk is not full")
+}
+
+/// True when `dir` is missing, empty, or looks like hearth's own output.
+fn is_ours(dir: &Path) -> bool {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    if entries.next().is_none() {
+        return true;
+    }
+    std::fs::read_to_string(dir.join("argocd/kustomization.yaml"))
+        .is_ok_and(|t| t.starts_with(canonical::HEADER))
+}
+
+/// Replace `out` with exactly `files`.
+pub fn write(out: &Path, files: &Files) -> Result<(), InputError> {
+    if out.exists() && !out.is_dir() {
+        return Err(InputError::new(
+            "hearth::write",
+            format!("`{}` exists and is not a folder", out.display()),
+        )
+        .help("pass another folder with `--out`"));
+    }
+    if !is_ours(out) {
+        return Err(InputError::new(
+            "hearth::write",
+            format!(
+                "`{}` holds files hearth did not write; refusing to replace it",
+                out.display()
+            ),
+        )
+        .help("hearth owns its output folder: pass another `--out`, or move those files away"));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| io_err("create", &parent, e))?;
+    let base = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "rendered".into());
+    let tmp = parent.join(format!(".{base}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{base}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        for (rel, text) in files {
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| io_err("create", dir, e))?;
+            }
+            let mut f = std::fs::File::create(&path).map_err(|e| io_err("write", &path, e))?;
+            f.write_all(text.as_bytes())
+                .map_err(|e| io_err("write", &path, e))?;
+            f.sync_all().map_err(|e| io_err("sync", &path, e))?;
+        }
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(|e| io_err("move aside", out, e))?;
+        }
+        if let Err(e) = std::fs::rename(&tmp, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(io_err("replace", out, e));
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    let _ = std::fs::remove_dir_all(&old);
+    result
+}
+
+/// The files currently under `dir`, for comparisons (`hearth check`, tests).
+pub fn read_tree(dir: &Path) -> Result<Files, InputError> {
+    let mut out = Files::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            InputError::new(
+                "hearth::io",
+                format!("cannot read `{}`: {e}", dir.display()),
+            )
+        })?;
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("under dir")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(entry.path())
+                .map_err(|e| io_err("read", entry.path(), e))?;
+            out.insert(rel, text);
+        }
+    }
+    Ok(out)
+}
