@@ -4,6 +4,10 @@
 //! Flow, one direction: `site::load` → `plan::plan` → `render::render` →
 //! `validate::validate` → `write::write`.
 
+// Input errors carry their source text for diagnostics; they are built once per
+// run on the error path, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod diag;
 pub mod pipeline;
 pub mod plan;

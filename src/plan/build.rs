@@ -120,21 +120,21 @@ impl<'a> Ctx<'a> {
                 );
             }
             Some(s) => {
-                if let Some(key) = key {
-                    if !s.keys.contains_key(key) {
-                        let keys: Vec<&str> = s.keys.keys().map(|k| k.as_str()).collect();
-                        let help = match closest(key.as_str(), keys.iter().copied()) {
-                            Some(c) => format!("did you mean `{c}`?"),
-                            None => format!("keys of `{secret}`: {}", keys.join(", ")),
-                        };
-                        self.err(
-                            "hearth::dangling",
-                            format!("secret `{secret}` has no key `{key}`"),
-                            span,
-                            "referenced here",
-                            help,
-                        );
-                    }
+                if let Some(key) = key
+                    && !s.keys.contains_key(key)
+                {
+                    let keys: Vec<&str> = s.keys.keys().map(|k| k.as_str()).collect();
+                    let help = match closest(key.as_str(), keys.iter().copied()) {
+                        Some(c) => format!("did you mean `{c}`?"),
+                        None => format!("keys of `{secret}`: {}", keys.join(", ")),
+                    };
+                    self.err(
+                        "hearth::dangling",
+                        format!("secret `{secret}` has no key `{key}`"),
+                        span,
+                        "referenced here",
+                        help,
+                    );
                 }
             }
         }
@@ -209,16 +209,16 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
     check_duplicates(&mut ctx);
 
     let site = &raw.site;
-    if let Some(i) = &site.default_issuer {
-        if !raw.issuers.contains_key(i.get_ref()) {
-            ctx.err(
-                "hearth::dangling",
-                format!("issuer `{}` is not declared", i.get_ref()),
-                i.span(),
-                "unknown issuer",
-                "declare it under [issuers]",
-            );
-        }
+    if let Some(i) = &site.default_issuer
+        && !raw.issuers.contains_key(i.get_ref())
+    {
+        ctx.err(
+            "hearth::dangling",
+            format!("issuer `{}` is not declared", i.get_ref()),
+            i.span(),
+            "unknown issuer",
+            "declare it under [issuers]",
+        );
     }
 
     let providers = providers(raw);
@@ -233,10 +233,10 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         .get(&Capability::CertManager)
         .and_then(|v| v.first())
         .cloned();
-    if let Some(home) = &issuer_home {
-        if let Some(s) = services.get_mut(home) {
-            s.issuers = raw.issuers.keys().cloned().collect();
-        }
+    if let Some(home) = &issuer_home
+        && let Some(s) = services.get_mut(home)
+    {
+        s.issuers = raw.issuers.keys().cloned().collect();
     }
     let issuers = raw
         .issuers
@@ -952,20 +952,21 @@ fn mounts(
                     continue;
                 }
                 Some(vol) => {
-                    if let (Some(vnode), Some(wnode)) = (&vol.node, &w.node) {
-                        if vol.kind == m::VolumeKind::Local && vnode.get_ref() != wnode.get_ref() {
-                            ctx.err(
-                                "hearth::node",
-                                format!(
-                                    "`{wname}` is pinned to `{}` but volume `{v}` lives on `{}`",
-                                    wnode.get_ref(),
-                                    vnode.get_ref()
-                                ),
-                                span.clone(),
-                                "this mount",
-                                "pin the workload to the volume's node",
-                            );
-                        }
+                    if let (Some(vnode), Some(wnode)) = (&vol.node, &w.node)
+                        && vol.kind == m::VolumeKind::Local
+                        && vnode.get_ref() != wnode.get_ref()
+                    {
+                        ctx.err(
+                            "hearth::node",
+                            format!(
+                                "`{wname}` is pinned to `{}` but volume `{v}` lives on `{}`",
+                                wnode.get_ref(),
+                                vnode.get_ref()
+                            ),
+                            span.clone(),
+                            "this mount",
+                            "pin the workload to the volume's node",
+                        );
                     }
                     let src = match vol.kind {
                         m::VolumeKind::HostPath => {

@@ -92,19 +92,18 @@ fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Va
                 .and_then(|t| raw.backup_targets.get(t.get_ref()));
             if let Some(t) = target {
                 v["defaultSettings"] = json!({ "backupTarget": t.get_ref().url });
-                match &t.get_ref().credentials {
-                    Some(c) => match c.get_ref().split_once('/') {
-                        Some((svc, secret)) if raw.services.iter().any(|(n, s)| n.as_str() == svc && s.get_ref().secrets.keys().any(|k| k.as_str() == secret)) => {
-                            v["defaultSettings"]["backupTargetCredentialSecret"] = json!(secret);
-                        }
-                        _ => errs.push(
-                            InputError::new("hearth::dangling", format!("credentials `{}` do not name a secret of a service", c.get_ref()))
-                                .in_file(src)
-                                .label(c.span(), "referenced here")
-                                .help("write `<service>/<secret>` naming a secret in Longhorn's namespace"),
-                        ),
-                    },
-                    None => {}
+                if let Some(c) = &t.get_ref().credentials {
+                    match c.get_ref().split_once('/') {
+                    Some((svc, secret)) if raw.services.iter().any(|(n, s)| n.as_str() == svc && s.get_ref().secrets.keys().any(|k| k.as_str() == secret)) => {
+                        v["defaultSettings"]["backupTargetCredentialSecret"] = json!(secret);
+                    }
+                    _ => errs.push(
+                        InputError::new("hearth::dangling", format!("credentials `{}` do not name a secret of a service", c.get_ref()))
+                            .in_file(src)
+                            .label(c.span(), "referenced here")
+                            .help("write `<service>/<secret>` naming a secret in Longhorn's namespace"),
+                    ),
+                }
                 }
             }
             v

@@ -136,6 +136,17 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::None);
+        // Strict mode still lets `undefined|tojson` print `null`: a misspelt
+        // variable would become an empty field. Refuse it instead.
+        env.add_filter("tojson", |v: &JValue, kwargs: minijinja::value::Kwargs| {
+            if v.is_undefined() {
+                return Err(minijinja::Error::new(
+                    minijinja::ErrorKind::UndefinedError,
+                    "`tojson` of an undefined value (misspelt variable or attribute?)",
+                ));
+            }
+            minijinja::filters::tojson(v, None, kwargs)
+        });
         let overrides: BTreeMap<String, String> = self
             .overrides
             .iter()

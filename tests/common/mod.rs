@@ -1,0 +1,131 @@
+//! Shared helpers of the integration tests: a small valid site, a scratch folder,
+//! and the hearth binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A small site that renders: one node, one service with a workload, a secret,
+/// a Longhorn volume with a backup, and an ingress.
+pub const MINIMAL: &str = r#"[site]
+name = "lab"
+domain = "lab.example"
+repo_url = "https://git.example/lab.git"
+default_issuer = "le"
+
+[nodes.pi1]
+arch = "arm64"
+roles = ["server"]
+
+[issuers.le]
+acme_server = "https://acme-v02.api.letsencrypt.org/directory"
+email = "ops@lab.example"
+
+[rate_limits.standard]
+rps = 10
+rpm = 100
+burst = 2
+
+[backup_targets.nas]
+kind = "nfs"
+url = "nfs://nas.lab.example:/backups"
+
+[backups.daily]
+kind = "longhorn"
+target = "nas"
+schedule = "0 3 * * *"
+retain = 7
+volumes = ["app/data"]
+
+[services.longhorn]
+provides = ["longhorn"]
+[services.longhorn.helm]
+repo = "https://charts.longhorn.io"
+chart = "longhorn"
+version = "1.6.2"
+
+[services.app]
+[services.app.workloads.web]
+kind = "deployment"
+image = "nginx:1.27.0"
+ports.http = { port = 8080, service = 80 }
+env.PASSWORD = { secret = "app-secret", key = "PASSWORD" }
+mounts = [{ path = "/data", volume = "data" }]
+[services.app.secrets.app-secret]
+keys = { PASSWORD = "placeholder" }
+[services.app.volumes.data]
+kind = "longhorn"
+size = "1Gi"
+[services.app.ingresses.web]
+public = true
+rate_limit = "standard"
+"#;
+
+pub fn hearth() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    c.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    c
+}
+
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn site(&self) -> PathBuf {
+        self.path().join("site.toml")
+    }
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    pub fn render(&self) -> Output {
+        hearth()
+            .arg("render")
+            .arg("--site")
+            .arg(self.site())
+            .output()
+            .expect("run hearth")
+    }
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file under `dir`, path → bytes.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    if dir.exists() {
+        for e in walkdir::WalkDir::new(dir) {
+            let e = e.unwrap();
+            if e.file_type().is_file() {
+                out.insert(
+                    e.path().strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The repository root (where the reference site lives).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// True when running under CI, where a missing external tool is a failure.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}

@@ -1,0 +1,283 @@
+//! Every kind of bad input gives exit code 2, a diagnostic naming the file, line
+//! and column and what to do, and leaves a previously rendered output untouched.
+
+mod common;
+
+use common::{MINIMAL, Scratch, stderr, tree};
+
+/// Render MINIMAL, then replace the site (and extra files), render again, and
+/// check the failure. Returns stderr.
+fn fails(site: Option<&[u8]>, extra: &[(&str, &str)], expect: &[&str]) -> String {
+    let s = Scratch::new();
+    s.write("site.toml", MINIMAL);
+    let ok = s.render();
+    assert!(
+        ok.status.success(),
+        "the minimal site must render: {}",
+        stderr(&ok)
+    );
+    let before = tree(&s.path().join("rendered"));
+    assert!(!before.is_empty());
+    match site {
+        Some(text) => {
+            s.write("site.toml", text);
+        }
+        None => std::fs::remove_file(s.site()).unwrap(),
+    }
+    for (rel, text) in extra {
+        s.write(rel, text);
+    }
+    let out = s.render();
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit 2, got {:?}\n{err}",
+        out.status.code()
+    );
+    for e in expect {
+        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
+    }
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        before,
+        tree(&s.path().join("rendered")),
+        "rendered/ changed after a failed render"
+    );
+    err
+}
+
+fn with(from: &str, to: &str) -> Vec<u8> {
+    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
+    MINIMAL.replacen(from, to, 1).into_bytes()
+}
+
+#[test]
+fn malformed_toml() {
+    let err = fails(
+        Some(&with("rps = 10", "rps = ")),
+        &[],
+        &["invalid TOML", "site.toml:16:7", "help:"],
+    );
+    assert!(err.contains("hearth::parse"));
+}
+
+#[test]
+fn unknown_key_suggests_the_closest() {
+    fails(
+        Some(&with("retain = 7", "retian = 7")),
+        &[],
+        &[
+            "unknown key `retian`",
+            "site.toml:28:1",
+            "did you mean `retain`?",
+        ],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    fails(
+        Some(&with("retain = 7", "retain = \"seven\"")),
+        &[],
+        &["invalid type", "site.toml:28:10"],
+    );
+}
+
+#[test]
+fn duplicate_service_name() {
+    let text = format!("{MINIMAL}\n[services.app]\ndescription = \"again\"\n");
+    fails(
+        Some(text.as_bytes()),
+        &[],
+        &["duplicate key", "site.toml:54:11", "defined again here"],
+    );
+}
+
+#[test]
+fn duplicate_object_in_a_shared_namespace() {
+    let text = format!(
+        "{MINIMAL}\n[services.other]\nnamespace = \"app\"\n[services.other.secrets.app-secret]\nkeys = {{ X = \"placeholder\" }}\n"
+    );
+    fails(
+        Some(text.as_bytes()),
+        &[],
+        &[
+            "duplicate secret `app-secret` in namespace `app`",
+            "declared again by service `other`",
+            "first declared by service `app`",
+        ],
+    );
+}
+
+#[test]
+fn dangling_reference_points_at_the_referencing_line() {
+    fails(
+        Some(&with(
+            "secret = \"app-secret\", key",
+            "secret = \"app-secert\", key",
+        )),
+        &[],
+        &[
+            "secret `app-secert` does not exist in namespace `app`",
+            "site.toml:43:16",
+            "did you mean `app-secret`?",
+        ],
+    );
+    fails(
+        Some(&with("volumes = [\"app/data\"]", "volumes = [\"app/dta\"]")),
+        &[],
+        &["service `app` has no volume `dta`", "site.toml:29:12"],
+    );
+    fails(
+        Some(&with(
+            "rate_limit = \"standard\"",
+            "rate_limit = \"standrd\"",
+        )),
+        &[],
+        &[
+            "rate-limit tier `standrd` is not declared",
+            "did you mean `standard`?",
+        ],
+    );
+}
+
+#[test]
+fn empty_file() {
+    fails(Some(b"  \n\n"), &[], &["is empty", "help:"]);
+}
+
+#[test]
+fn missing_file() {
+    fails(
+        None,
+        &[],
+        &["cannot read", "site.toml", "No such file", "--site"],
+    );
+}
+
+#[test]
+fn invalid_utf8() {
+    let mut bytes = MINIMAL.as_bytes().to_vec();
+    let at = MINIMAL.find("lab.example").unwrap();
+    bytes[at] = 0xff;
+    fails(
+        Some(&bytes),
+        &[],
+        &[
+            "is not valid UTF-8",
+            "site.toml:3:11",
+            "this byte is not UTF-8",
+        ],
+    );
+}
+
+#[test]
+fn image_without_tag() {
+    fails(
+        Some(&with("image = \"nginx:1.27.0\"", "image = \"nginx\"")),
+        &[],
+        &["image `nginx` has no tag", "site.toml:41:9"],
+    );
+}
+
+#[test]
+fn plaintext_secret_is_refused() {
+    fails(
+        Some(&with(
+            "PASSWORD = \"placeholder\"",
+            "PASSWORD = \"hunter2\"",
+        )),
+        &[],
+        &["not kubeseal ciphertext", "kubeseal --raw"],
+    );
+}
+
+#[test]
+fn template_that_renders_invalid_yaml() {
+    let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n";
+    fails(
+        Some(MINIMAL.as_bytes()),
+        &[("templates/k8s/namespace.yaml", bad)],
+        &[
+            "template `k8s/namespace.yaml` rendered invalid YAML",
+            "templates/k8s/namespace.yaml",
+        ],
+    );
+}
+
+#[test]
+fn template_that_renders_an_invalid_object_names_template_object_and_path() {
+    let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ service.namespace|tojson }}\n  lables: {}\n";
+    fails(
+        Some(MINIMAL.as_bytes()),
+        &[("templates/k8s/namespace.yaml", bad)],
+        &[
+            "Namespace `app`",
+            "site-local template `templates/k8s/namespace.yaml`",
+            "at `/metadata`",
+            "lables",
+        ],
+    );
+}
+
+#[test]
+fn template_with_an_undefined_variable() {
+    let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ service.namspace|tojson }}\n";
+    fails(
+        Some(MINIMAL.as_bytes()),
+        &[("templates/k8s/namespace.yaml", bad)],
+        &["template `k8s/namespace.yaml` failed", "namespace.yaml:4"],
+    );
+}
+
+#[test]
+fn override_of_an_unknown_template() {
+    fails(
+        Some(MINIMAL.as_bytes()),
+        &[("templates/k8s/deploymnet.yaml", "x")],
+        &["overrides no built-in template"],
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let out = common::hearth().arg("rendr").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = common::hearth().arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Examples:"));
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let text = with("secret = \"app-secret\", key", "secret = \"nope\", key");
+    let text = String::from_utf8(text)
+        .unwrap()
+        .replace("rate_limit = \"standard\"", "rate_limit = \"nope\"");
+    let err = fails(
+        Some(text.as_bytes()),
+        &[],
+        &[
+            "secret `nope` does not exist",
+            "rate-limit tier `nope`",
+            "2 problems",
+        ],
+    );
+    assert_eq!(err.matches("hearth::dangling").count(), 2);
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_write() {
+    let s = Scratch::new();
+    s.write("site.toml", MINIMAL);
+    s.write("rendered/notes.txt", "mine");
+    let out = s.render();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("holds files hearth did not write"));
+    assert_eq!(
+        std::fs::read_to_string(s.path().join("rendered/notes.txt")).unwrap(),
+        "mine"
+    );
+}

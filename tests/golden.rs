@@ -1,0 +1,191 @@
+//! The committed `rendered/` is exactly what the reference site renders to, and
+//! rendering is deterministic: twice in a row, and with site.toml's entries in
+//! another order, the bytes are the same.
+
+mod common;
+
+use std::path::Path;
+
+use hearth::render::Templates;
+use hearth::validate::Schemas;
+
+fn render_text(name: &str, text: &str) -> hearth::write::Files {
+    let loaded = hearth::site::parse(name, text.as_bytes().to_vec()).expect("site parses");
+    let templates = Templates::load(None).unwrap();
+    hearth::pipeline::build_from(loaded, &templates, &Schemas::load())
+        .expect("site renders")
+        .files
+}
+
+fn reference() -> String {
+    std::fs::read_to_string(common::repo().join("site.toml")).unwrap()
+}
+
+#[test]
+fn committed_rendered_matches_site_toml() {
+    let files = render_text("site.toml", &reference());
+    let on_disk = hearth::write::read_tree(&common::repo().join("rendered")).unwrap();
+    let missing: Vec<&String> = files.keys().filter(|k| !on_disk.contains_key(*k)).collect();
+    let extra: Vec<&String> = on_disk.keys().filter(|k| !files.contains_key(*k)).collect();
+    let stale: Vec<&String> = files
+        .iter()
+        .filter(|(k, v)| on_disk.get(*k).is_some_and(|d| d != *v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty() && stale.is_empty(),
+        "rendered/ is stale; run `cargo run --release -- render`\nmissing: {missing:?}\nextra: {extra:?}\nstale: {stale:?}"
+    );
+}
+
+#[test]
+fn rendering_twice_gives_the_same_bytes() {
+    assert_eq!(
+        render_text("site.toml", &reference()),
+        render_text("site.toml", &reference())
+    );
+}
+
+/// Split site.toml into its preamble and one block per service: a `[services.X]`
+/// header and everything up to the next one.
+fn service_blocks(text: &str) -> (String, Vec<String>) {
+    let mut pre = String::new();
+    let mut blocks: Vec<String> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_end();
+        let is_service_header = t.starts_with("[services.")
+            && t.ends_with(']')
+            && !t["[services.".len()..t.len() - 1].contains('.');
+        if is_service_header {
+            blocks.push(String::new());
+        }
+        match blocks.last_mut() {
+            Some(b) => b.push_str(line),
+            None => pre.push_str(line),
+        }
+    }
+    assert!(
+        blocks.len() >= 20,
+        "expected the reference site's services, found {}",
+        blocks.len()
+    );
+    (pre, blocks)
+}
+
+fn services_reversed(text: &str) -> String {
+    let (pre, mut blocks) = service_blocks(text);
+    blocks.reverse();
+    pre + &blocks.concat()
+}
+
+/// The same document with every table's keys re-emitted in sorted order.
+fn keys_resorted(text: &str) -> String {
+    let v: toml::Table = toml::from_str(text).unwrap();
+    toml::to_string(&v).unwrap()
+}
+
+#[test]
+fn order_of_entries_does_not_matter() {
+    let base = render_text("site.toml", &reference());
+    let reversed = services_reversed(&reference());
+    assert_ne!(reversed, reference());
+    assert_eq!(
+        base,
+        render_text("reversed.toml", &reversed),
+        "reversing the services changed the output"
+    );
+    assert_eq!(
+        base,
+        render_text("resorted.toml", &keys_resorted(&reference())),
+        "re-sorting keys changed the output"
+    );
+}
+
+#[test]
+fn render_command_writes_the_same_tree_and_replaces_stale_files() {
+    let s = common::Scratch::new();
+    std::fs::copy(common::repo().join("site.toml"), s.site()).unwrap();
+    let out = s.render();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let written = common::tree(&s.path().join("rendered"));
+    let expected = common::tree(&common::repo().join("rendered"));
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        written == expected,
+        "render output differs from the committed rendered/"
+    );
+
+    // A service removed from the site disappears from the output.
+    let (pre, blocks) = service_blocks(&reference());
+    let kept: Vec<String> = blocks
+        .into_iter()
+        .filter(|b| !b.starts_with("[services.whoami]"))
+        .collect();
+    s.write("site.toml", pre + &kept.concat());
+    let out = s.render();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let after = common::tree(&s.path().join("rendered"));
+    assert!(
+        !after.keys().any(|k| k.contains("whoami")),
+        "files of a removed service remain"
+    );
+    assert!(!Path::new(&s.path().join("rendered/apps/whoami")).exists());
+    // no temporary folders are left beside the output
+    let leftovers: Vec<_> = std::fs::read_dir(s.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let committed =
+        std::fs::read_to_string(common::repo().join("schema/site.schema.json")).unwrap();
+    assert_eq!(
+        committed.trim_end(),
+        hearth::site::schema_json(),
+        "schema/site.schema.json is stale: run `cargo run -- schema > schema/site.schema.json`"
+    );
+    let site = reference();
+    assert!(
+        site.starts_with("#:schema ./schema/site.schema.json\n"),
+        "site.toml must start with the #:schema directive"
+    );
+}
+
+#[test]
+fn reference_site_has_all_21_deployables() {
+    let loaded = hearth::site::parse("site.toml", reference().into_bytes()).unwrap();
+    let names: Vec<&str> = loaded.raw.services.keys().map(|n| n.as_str()).collect();
+    for expected in [
+        "argocd",
+        "cert-manager",
+        "ingress-nginx",
+        "longhorn",
+        "sealed-secrets",
+        "prometheus",
+        "grafana",
+        "loki",
+        "promtail",
+        "geoipupdate",
+        "postgres",
+        "pg-backup",
+        "pi-metrics",
+        "bunetz",
+        "homebridge",
+        "immich",
+        "myst",
+        "pihole",
+        "vaultwarden",
+        "whoami",
+        "ip",
+    ] {
+        assert!(names.contains(&expected), "missing service {expected}");
+    }
+    assert_eq!(names.len(), 21);
+}
