@@ -41,6 +41,9 @@ enum Command {
         /// Output folder (default: the site's `rendered_path`, next to the site file).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Print the time of each stage.
+        #[arg(long)]
+        timings: bool,
     },
     /// Render and validate every object in memory; write nothing.
     Validate {
@@ -49,6 +52,9 @@ enum Command {
         /// List the object kinds hearth can validate, and exit.
         #[arg(long)]
         list_kinds: bool,
+        /// Print the time of each stage.
+        #[arg(long)]
+        timings: bool,
     },
     /// Print the JSON Schema of site.toml (for editors: Taplo, Even Better TOML).
     Schema,
@@ -66,13 +72,23 @@ fn report(errs: Errors, what: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+fn print_timings(t: &[(&str, std::time::Duration)]) {
+    for (stage, d) in t {
+        eprintln!("{stage:>10} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+    }
+}
+
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Schema => {
             println!("{}", hearth::site::schema_json());
             ExitCode::SUCCESS
         }
-        Command::Validate { site, list_kinds } => {
+        Command::Validate {
+            site,
+            list_kinds,
+            timings,
+        } => {
             let schemas = Schemas::load();
             if list_kinds {
                 for (api, kind) in schemas.kinds() {
@@ -83,6 +99,9 @@ fn run(cli: Cli) -> ExitCode {
             let start = Instant::now();
             match pipeline::build(&site.site, &schemas) {
                 Ok(b) => {
+                    if timings {
+                        print_timings(&b.timings);
+                    }
                     println!(
                         "{} objects valid ({} services) in {} ms",
                         b.rendered.objects.len(),
@@ -94,7 +113,7 @@ fn run(cli: Cli) -> ExitCode {
                 Err(e) => report(e, &format!("in `{}`", site.site.display())),
             }
         }
-        Command::Render { site, out } => {
+        Command::Render { site, out, timings } => {
             let start = Instant::now();
             let schemas = Schemas::load();
             let built = match pipeline::build(&site.site, &schemas) {
@@ -104,8 +123,14 @@ fn run(cli: Cli) -> ExitCode {
             let out = out.unwrap_or_else(|| {
                 pipeline::site_dir(&site.site).join(&built.plan.site.rendered_path)
             });
+            let t = Instant::now();
             if let Err(e) = hearth::write::write(&out, &built.files) {
                 return report(Errors::from(e), "writing the output");
+            }
+            if timings {
+                let mut all = built.timings.clone();
+                all.push(("write", t.elapsed()));
+                print_timings(&all);
             }
             println!(
                 "rendered {} objects ({} services) into {} in {} ms",

@@ -2,6 +2,7 @@
 //! Commands call this; nothing is written here.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::diag::Errors;
 use crate::plan::Plan;
@@ -15,6 +16,8 @@ pub struct Built {
     pub plan: Plan,
     pub rendered: Rendered,
     pub files: Files,
+    /// Wall time of each stage, in order (for `--timings` and benchmarks).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// The folder holding the site file (where `templates/` and `rendered/` live).
@@ -27,9 +30,13 @@ pub fn site_dir(site: &Path) -> PathBuf {
 
 /// Run every stage up to (not including) writing.
 pub fn build(site: &Path, schemas: &Schemas) -> Result<Built, Errors> {
+    let t = Instant::now();
     let loaded = crate::site::load(site)?;
     let templates = Templates::load(Some(&site_dir(site).join("templates")))?;
-    build_from(loaded, &templates, schemas)
+    let parse = t.elapsed();
+    let mut built = build_from(loaded, &templates, schemas)?;
+    built.timings.insert(0, ("parse", parse));
+    Ok(built)
 }
 
 /// The same, from a site already parsed and templates already loaded (Git refs, tests).
@@ -38,14 +45,25 @@ pub fn build_from(
     templates: &Templates,
     schemas: &Schemas,
 ) -> Result<Built, Errors> {
+    let mut timings = Vec::new();
+    let mut t = Instant::now();
+    let mut lap = |name: &'static str| {
+        timings.push((name, t.elapsed()));
+        t = Instant::now();
+    };
     let plan = crate::plan::plan(&loaded)?;
+    lap("plan");
     let rendered = crate::render::render(&plan, templates)?;
+    lap("render");
     crate::validate::validate(&rendered, schemas)?;
+    lap("validate");
     let files = crate::write::files(&rendered)?;
+    lap("serialise");
     Ok(Built {
         loaded,
         plan,
         rendered,
         files,
+        timings,
     })
 }

@@ -6,6 +6,7 @@
 //! plan, never on a template's layout or on the order of entries in site.toml.
 
 pub mod canonical;
+pub mod yaml;
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 }
@@ -210,36 +211,28 @@ impl Renderer<'_> {
                 return;
             }
         };
-        let docs: Vec<Value> = match serde_saphyr::from_multiple(&text) {
+        let docs = match yaml::documents(&text) {
             Ok(d) => d,
             Err(e) => {
                 let src = SourceFile::new(format!("{tname} → {what}"), text.clone());
-                let mut err = InputError::new(
+                let start = src
+                    .text
+                    .split_inclusive('\n')
+                    .take(e.line.saturating_sub(1))
+                    .map(str::len)
+                    .sum::<usize>()
+                    + e.col.saturating_sub(1);
+                let err = InputError::new(
                     "hearth::template",
                     format!("template `{template}` rendered invalid YAML for {what}"),
                 )
                 .in_file(&src)
+                .label(start..start + 1, e.message)
                 .help(if site_local {
                     "write values with `|tojson` so quoting is always right"
                 } else {
                     "this is a bug in a built-in template; please report it"
                 });
-                let detail = e.to_string();
-                let first = detail.lines().next().unwrap_or("").to_string();
-                match e.location() {
-                    Some(loc) => {
-                        let line = loc.line() as usize;
-                        let start = src
-                            .text
-                            .split_inclusive('\n')
-                            .take(line.saturating_sub(1))
-                            .map(str::len)
-                            .sum::<usize>()
-                            + (loc.column() as usize).saturating_sub(1);
-                        err = err.label(start..start + 1, first);
-                    }
-                    None => err.message.push_str(&format!(": {first}")),
-                }
                 self.errs.push(err);
                 return;
             }
@@ -313,37 +306,81 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
         "argocd",
         "the AppProject",
     );
-    for svc in &plan.services {
-        let before = r.objects.len();
-        service(&mut r, plan, svc);
-        // A chart-only service with nothing of ours gets no manifests source.
-        let has_manifests = r.objects.len() > before;
-        r.emit(
-            "argocd/application.yaml",
-            context! { service => s(svc), has_manifests => has_manifests },
-            "argocd",
-            &format!("the Application of service `{}`", svc.name),
-        );
+    // Services are independent: render them on every core, in contiguous chunks
+    // so that errors keep the order of service names.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = plan.services.len().div_ceil(threads).max(1);
+    let results: Vec<(Vec<Object>, Errors)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = plan
+            .services
+            .chunks(chunk)
+            .map(|services| {
+                let (env, base) = (r.env.clone(), r.base.clone());
+                scope.spawn(move || {
+                    let mut w = Renderer {
+                        env,
+                        templates,
+                        base,
+                        objects: Vec::new(),
+                        errs: Errors::default(),
+                    };
+                    for svc in services {
+                        let before = w.objects.len();
+                        service(&mut w, plan, svc);
+                        // A chart-only service with nothing of ours gets no manifests source.
+                        let has_manifests = w.objects.len() > before;
+                        if has_manifests {
+                            let folder = format!("apps/{}", svc.name);
+                            let mut files: Vec<String> = w.objects[before..]
+                                .iter()
+                                .map(|o| {
+                                    o.path
+                                        .rsplit_once('/')
+                                        .map_or(o.path.clone(), |(_, f)| f.to_string())
+                                })
+                                .collect();
+                            files.sort();
+                            w.emit(
+                                "kustomization.yaml",
+                                context! { resources => s(&files) },
+                                &folder,
+                                &format!("the kustomization of `{folder}`"),
+                            );
+                        }
+                        w.emit(
+                            "argocd/application.yaml",
+                            context! { service => s(svc), has_manifests => has_manifests },
+                            "argocd",
+                            &format!("the Application of service `{}`", svc.name),
+                        );
+                    }
+                    (w.objects, w.errs)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("render threads do not panic"))
+            .collect()
+    });
+    for (objects, errs) in results {
+        r.objects.extend(objects);
+        r.errs.0.extend(errs.0);
     }
-
-    // One kustomization.yaml per folder, listing its objects.
-    let mut folders: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for o in &r.objects {
-        let (folder, file) = o.path.rsplit_once('/').expect("objects live in folders");
-        folders
-            .entry(folder.to_string())
-            .or_default()
-            .push(file.to_string());
-    }
-    for (folder, mut files) in folders {
-        files.sort();
-        r.emit(
-            "kustomization.yaml",
-            context! { resources => s(&files) },
-            &folder,
-            &format!("the kustomization of `{folder}`"),
-        );
-    }
+    let mut argocd: Vec<String> = r
+        .objects
+        .iter()
+        .filter_map(|o| o.path.strip_prefix("argocd/").map(str::to_string))
+        .collect();
+    argocd.sort();
+    r.emit(
+        "kustomization.yaml",
+        context! { resources => s(&argocd) },
+        "argocd",
+        "the kustomization of `argocd`",
+    );
 
     r.objects.sort_by(|a, b| a.path.cmp(&b.path));
     for pair in r.objects.windows(2) {

@@ -57,33 +57,37 @@ pub fn parse(name: &str, bytes: Vec<u8>) -> Result<Loaded, InputError> {
             "a site needs at least a [site] table with `name`, `domain` and `repo_url`; `hearth init` writes a starting point",
         ));
     }
-    // Syntax first: a file that is not TOML at all gets a syntax diagnostic, not
-    // a complaint about whatever key the typed parse happened to reach.
-    if let Err(e) = toml::from_str::<toml::Table>(&source.text) {
-        let span = e.span().unwrap_or(0..0);
-        let msg = e.message().trim().to_string();
-        let (msg, label, help) = if msg.contains("duplicate key") {
-            (
-                msg,
-                "defined again here",
-                "each name may appear once: rename one of the two, or merge them",
-            )
-        } else {
-            (
-                format!("invalid TOML: {msg}"),
-                "here",
-                "fix the syntax at this spot (TOML reference: https://toml.io)",
-            )
-        };
-        return Err(InputError::new("hearth::parse", msg)
-            .in_file(&source)
-            .label(span, label)
-            .help(help));
-    }
     match toml::from_str::<RawSite>(&source.text) {
         Ok(raw) => Ok(Loaded { source, raw }),
-        Err(e) => Err(toml_error(&source, &e)),
+        Err(e) => Err(syntax_error(&source).unwrap_or_else(|| toml_error(&source, &e))),
     }
+}
+
+/// A file that is not TOML at all gets a syntax diagnostic, not a complaint
+/// about whatever key the typed parse happened to reach. Only run on failure.
+fn syntax_error(source: &SourceFile) -> Option<InputError> {
+    let e = toml::from_str::<toml::Table>(&source.text).err()?;
+    let span = e.span().unwrap_or(0..0);
+    let msg = e.message().trim().to_string();
+    let (msg, label, help) = if msg.contains("duplicate key") {
+        (
+            msg,
+            "defined again here",
+            "each name may appear once: rename one of the two, or merge them",
+        )
+    } else {
+        (
+            format!("invalid TOML: {msg}"),
+            "here",
+            "fix the syntax at this spot (TOML reference: https://toml.io)",
+        )
+    };
+    Some(
+        InputError::new("hearth::parse", msg)
+            .in_file(source)
+            .label(span, label)
+            .help(help),
+    )
 }
 
 /// Turn a toml/serde error into a diagnostic with its span and a useful help line.
