@@ -160,10 +160,11 @@ fn resolve(s: &str) -> Value {
         let d = e.strip_prefix(['-', '+']).unwrap_or(e);
         !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())
     });
-    if mantissa_ok && exp_ok {
-        if let Some(n) = s.parse::<f64>().ok().and_then(Number::from_f64) {
-            return Value::Number(n);
-        }
+    if mantissa_ok
+        && exp_ok
+        && let Some(n) = s.parse::<f64>().ok().and_then(Number::from_f64)
+    {
+        return Value::Number(n);
     }
     Value::String(s.to_string())
 }
