@@ -57,7 +57,11 @@ enum Command {
         timings: bool,
     },
     /// Print the JSON Schema of site.toml (for editors: Taplo, Even Better TOML).
-    Schema,
+    Schema {
+        /// Print the site.toml reference in Markdown instead.
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 fn report(errs: Errors, what: &str) -> ExitCode {
@@ -80,8 +84,12 @@ fn print_timings(t: &[(&str, std::time::Duration)]) {
 
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Schema => {
-            println!("{}", hearth::site::schema_json());
+        Command::Schema { markdown } => {
+            if markdown {
+                print!("{}", hearth::site::reference::markdown());
+            } else {
+                println!("{}", hearth::site::schema_json());
+            }
             ExitCode::SUCCESS
         }
         Command::Validate {

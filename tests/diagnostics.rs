@@ -281,3 +281,27 @@ fn refuses_to_replace_a_folder_it_did_not_write() {
         "mine"
     );
 }
+
+#[test]
+fn dependency_cycle() {
+    let text = format!("{MINIMAL}\n[services.b]\ndepends_on = [\"app\"]\n")
+        .replace("[services.app]\n", "[services.app]\ndepends_on = [\"b\"]\n");
+    fails(
+        Some(text.as_bytes()),
+        &[],
+        &["cycle", "app → b → app", "depends_on"],
+    );
+}
+
+#[test]
+fn dangling_depends_on() {
+    let text = MINIMAL.replace(
+        "[services.app]\n",
+        "[services.app]\ndepends_on = [\"postgress\"]\n",
+    );
+    fails(
+        Some(text.as_bytes()),
+        &[],
+        &["service `postgress` does not exist", "site.toml:39:15"],
+    );
+}

@@ -189,3 +189,66 @@ fn reference_site_has_all_21_deployables() {
     }
     assert_eq!(names.len(), 21);
 }
+
+#[test]
+fn readme_opens_with_the_two_commands_and_carries_the_current_reference() {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let first_block = readme.split("```").nth(1).expect("a code block");
+    assert!(
+        first_block.contains("cargo run --release -- render"),
+        "{first_block}"
+    );
+    assert!(first_block.contains("scripts/test"), "{first_block}");
+    let ci = std::fs::read_to_string(common::repo().join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == "exec scripts/test"),
+        ".ci/run must run the README's test command"
+    );
+    let start = readme
+        .find("<!-- site-reference:start -->\n")
+        .expect("start marker")
+        + "<!-- site-reference:start -->\n".len();
+    let end = readme
+        .find("<!-- site-reference:end -->")
+        .expect("end marker");
+    assert_eq!(
+        &readme[start..end],
+        hearth::site::reference::markdown(),
+        "README's site.toml reference is stale: regenerate it with `hearth schema --markdown`"
+    );
+}
+
+#[test]
+fn sync_waves_follow_the_restore_order() {
+    let loaded = hearth::site::parse("site.toml", reference().into_bytes()).unwrap();
+    let plan = hearth::plan::plan(&loaded).unwrap();
+    let wave = |n: &str| {
+        plan.service(n)
+            .unwrap_or_else(|| panic!("no service {n}"))
+            .wave
+    };
+    assert_eq!(wave("argocd"), 0);
+    assert_eq!(wave("sealed-secrets"), 1);
+    assert_eq!(wave("longhorn"), 2);
+    assert_eq!(wave("cert-manager"), 3);
+    assert_eq!(wave("ingress-nginx"), 3);
+    assert_eq!(wave("postgres"), 4);
+    for app in [
+        "immich",
+        "vaultwarden",
+        "grafana",
+        "bunetz",
+        "loki",
+        "prometheus",
+    ] {
+        assert!(wave(app) >= 5, "{app} must sync after the platform");
+    }
+    // explicit depends_on pushes later
+    assert!(wave("pg-backup") > wave("immich") && wave("pg-backup") > wave("postgres"));
+    assert!(wave("promtail") > wave("loki"));
+    // and it is what the Application says
+    let app =
+        std::fs::read_to_string(common::repo().join("rendered/argocd/longhorn.application.yaml"))
+            .unwrap();
+    assert!(app.contains("argocd.argoproj.io/sync-wave: \"2\""), "{app}");
+}

@@ -5,6 +5,10 @@
 //! controller, databases, then everything else. A service's wave is the larger of
 //! its role's floor and one more than the wave of anything it depends on, so an
 //! explicit `depends_on` can only push a service later, never earlier.
+//!
+//! Implicit edges are the hard ones: a SealedSecret needs the controller's CRD,
+//! a Longhorn claim needs Longhorn to bind (and, when rebuilding, its restored
+//! backup).
 
 use std::collections::BTreeMap;
 
@@ -51,13 +55,10 @@ pub fn dependencies(
         if s.volumes.iter().any(|v| v.kind == "longhorn") {
             deps.extend(of(Capability::Longhorn));
         }
-        if !s.ingresses.is_empty() {
-            deps.extend(of(Capability::Ingress));
-            deps.extend(of(Capability::CertManager));
-        }
-        if !s.issuers.is_empty() {
-            deps.extend(of(Capability::Ingress));
-        }
+        // No edge for ingresses: an Ingress object needs neither the controller
+        // nor cert-manager to exist (both pick it up when they start), and such
+        // an edge would push Longhorn, whose UI has an ingress, behind them.
+        // The role floors already sync the edge before the apps.
         deps.extend(
             s.depends_on
                 .iter()

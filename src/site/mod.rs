@@ -4,6 +4,7 @@
 
 pub mod model;
 pub mod names;
+pub mod reference;
 pub mod spanned;
 pub mod values;
 

@@ -69,7 +69,7 @@ pub struct SiteMeta {
     pub rendered_path: String,
     /// The issuer an ingress uses when it names none.
     pub default_issuer: Option<Spanned<IssuerName>>,
-    /// Longhorn replica count for volumes that do not set one.
+    /// Replica count of Longhorn's default StorageClass (every Longhorn volume).
     #[serde(default = "default_replicas")]
     pub longhorn_replicas: u8,
     /// Time zone for CronJobs (IANA name), e.g. `Europe/Madrid`.
@@ -138,7 +138,9 @@ pub enum NodeRole {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
+    /// CPU architecture; images must exist for it.
     pub arch: Arch,
+    /// k3s roles of the node.
     pub roles: Vec<NodeRole>,
     /// Extra node labels the site relies on.
     #[serde(default)]
@@ -188,6 +190,7 @@ pub enum TargetKind {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupTarget {
+    /// The storage behind the target.
     pub kind: TargetKind,
     /// Longhorn backup target URL, e.g. `azblob://backups@core.windows.net/`.
     pub url: String,
@@ -209,6 +212,7 @@ pub enum BackupKind {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
+    /// How the backup is taken.
     pub kind: BackupKind,
     /// Five-field cron schedule.
     pub schedule: Cron,
@@ -271,6 +275,7 @@ pub enum Capability {
 pub struct Service {
     /// Namespace; defaults to the service name.
     pub namespace: Option<Namespace>,
+    /// One line saying what the service is for.
     pub description: Option<String>,
     /// Platform roles this service fills; they order the sync waves.
     #[serde(default)]
@@ -280,17 +285,23 @@ pub struct Service {
     pub depends_on: Vec<Spanned<ServiceName>>,
     /// Override the site's prune / self-heal for this Application.
     pub prune: Option<bool>,
+    /// Override the site's self-heal for this Application.
     pub self_heal: Option<bool>,
     /// Deploy a Helm chart (inline values) in addition to the manifests below.
     pub helm: Option<Spanned<Helm>>,
+    /// Deployments, stateful sets, daemon sets and cron jobs, by name.
     #[serde(default)]
     pub workloads: BTreeMap<WorkloadName, Spanned<Workload>>,
+    /// Config maps, by name.
     #[serde(default)]
     pub config_maps: BTreeMap<ConfigMapName, ConfigMap>,
+    /// SealedSecrets, by name.
     #[serde(default)]
     pub secrets: BTreeMap<SecretName, Spanned<Secret>>,
+    /// Persistent volumes and host folders, by name.
     #[serde(default)]
     pub volumes: BTreeMap<VolumeName, Spanned<Volume>>,
+    /// Ingresses, by name.
     #[serde(default)]
     pub ingresses: BTreeMap<IngressName, Spanned<Ingress>>,
     /// Databases this service serves.
@@ -333,21 +344,29 @@ pub enum Strategy {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
+    /// The Kubernetes workload kind.
     pub kind: WorkloadKind,
+    /// Container image with a pinned tag or digest.
     pub image: Spanned<Image>,
+    /// deployment, stateful-set: pod count (default 1).
     pub replicas: Option<u32>,
+    /// deployment: `recreate` for single-writer volumes, else rolling updates.
     pub strategy: Option<Strategy>,
     /// cron-job: five-field schedule.
     pub schedule: Option<Cron>,
+    /// Replaces the image's entrypoint.
     #[serde(default)]
     pub command: Vec<String>,
+    /// Arguments; `$(VAR)` expands an env variable of the container.
     #[serde(default)]
     pub args: Vec<String>,
+    /// Environment variables, by name.
     #[serde(default)]
     pub env: BTreeMap<String, Spanned<EnvValue>>,
     /// Load every key of these ConfigMaps / Secrets as environment variables.
     #[serde(default)]
     pub env_from: Vec<Spanned<EnvFrom>>,
+    /// Container ports, by name.
     #[serde(default)]
     pub ports: BTreeMap<PortName, Port>,
     /// Pin to this node.
@@ -355,13 +374,18 @@ pub struct Workload {
     /// Also run on control-plane nodes (daemon sets).
     #[serde(default)]
     pub tolerate_control_plane: bool,
+    /// Use the node's network namespace (give `security.reason`).
     #[serde(default)]
     pub host_network: bool,
+    /// CPU and memory requests and limits.
     pub resources: Option<Resources>,
+    /// Liveness, readiness and startup probes.
     #[serde(default)]
     pub probes: Probes,
+    /// Container security settings.
     #[serde(default)]
     pub security: Security,
+    /// Volumes, secrets and config maps mounted into the container.
     #[serde(default)]
     pub mounts: Vec<Spanned<Mount>>,
     /// Scrape this workload's metrics (prometheus.io annotations).
@@ -504,14 +528,20 @@ pub struct Security {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mount {
+    /// Where it appears in the container.
     pub path: AbsPath,
+    /// A volume of this namespace.
     pub volume: Option<VolumeName>,
+    /// A secret of this namespace.
     pub secret: Option<SecretName>,
+    /// A config map of this namespace.
     pub config_map: Option<ConfigMapName>,
+    /// A scratch folder that lives as long as the pod.
     #[serde(default)]
     pub empty_dir: bool,
     /// Mount only this key of the secret / config map, as a file at `path`.
     pub key: Option<DataKey>,
+    /// Mount only this folder of the volume.
     pub sub_path: Option<String>,
     #[serde(default)]
     pub read_only: bool,
@@ -587,8 +617,11 @@ pub enum AccessMode {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Volume {
+    /// Where the data lives.
     pub kind: VolumeKind,
+    /// longhorn, local: capacity, e.g. `5Gi`.
     pub size: Option<Quantity>,
+    /// Access mode of the claim.
     #[serde(default)]
     pub access: AccessMode,
     /// local, host-path: the node that holds the folder.
@@ -628,7 +661,9 @@ pub struct Ingress {
     pub public: bool,
     /// `basic`: HTTP basic auth from `auth_secret` (htpasswd auth-map).
     pub auth: Option<AuthKind>,
+    /// With `auth = "basic"`: a secret of this namespace in htpasswd auth-map form.
     pub auth_secret: Option<Spanned<SecretName>>,
+    /// A tier of `[rate_limits]`.
     pub rate_limit: Option<Spanned<TierName>>,
     /// OWASP CRS rule ids switched off for this host.
     #[serde(default)]
