@@ -9,9 +9,12 @@
 #![allow(clippy::result_large_err)]
 
 pub mod diag;
+pub mod diff;
+pub mod git;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 pub mod validate;
 pub mod write;

@@ -14,6 +14,9 @@ const EXAMPLES: &str = "Examples:
   hearth render                      render ./site.toml into the folder it names (rendered/)
   hearth render --site lab/site.toml --out /tmp/out
   hearth validate                    render and validate in memory, write nothing
+  hearth check                       is rendered/ up to date? (pre-commit)
+  hearth diff --base origin/main     what this branch changes, per object
+  hearth diff --base main --format markdown > comment.md
   hearth schema > schema/site.schema.json
 
 Exit codes: 0 ok, 1 findings, 2 bad input or usage.";
@@ -33,6 +36,18 @@ struct SiteArg {
 }
 
 #[derive(Subcommand)]
+enum HookAction {
+    /// Write .git/hooks/pre-commit running `hearth check` (never overwrites a foreign hook).
+    Install {
+        #[command(flatten)]
+        site: SiteArg,
+        /// Replace an existing hook that hearth did not write (it is kept as pre-commit.bak).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Render the site into its output folder (atomically; nothing is written on error).
     Render {
@@ -44,6 +59,28 @@ enum Command {
         /// Print the time of each stage.
         #[arg(long)]
         timings: bool,
+        /// Commit the output on the current branch (stages only the output folder).
+        #[arg(long, conflicts_with = "branch")]
+        commit: bool,
+        /// Render onto this branch instead, without touching the worktree.
+        #[arg(long, value_name = "NAME")]
+        branch: Option<String>,
+        /// Commit subject (default: one naming the site and the number of files).
+        #[arg(short, long, value_name = "MSG")]
+        message: Option<String>,
+        /// With --commit, also stage the site file.
+        #[arg(long, requires = "commit")]
+        include_site: bool,
+    },
+    /// Scaffold a new site: site.toml, policies/, .pre-commit-config.yaml, .gitignore.
+    Init {
+        /// Folder to create the site in (default: the current one).
+        dir: Option<PathBuf>,
+    },
+    /// Git hooks.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
     },
     /// Render and validate every object in memory; write nothing.
     Validate {
@@ -55,6 +92,34 @@ enum Command {
         /// Print the time of each stage.
         #[arg(long)]
         timings: bool,
+    },
+    /// Render in memory and compare with the output folder: exit 1 if it is stale.
+    Check {
+        #[command(flatten)]
+        site: SiteArg,
+        /// Output folder (default: the site's `rendered_path`, next to the site file).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Skip lint (accepted now; lint itself comes with `hearth lint`).
+        #[arg(long)]
+        no_lint: bool,
+    },
+    /// Semantic diff of the rendered cluster between a Git ref and the worktree
+    /// (or another ref): per object, secrets masked, with an intent summary.
+    Diff {
+        #[command(flatten)]
+        site: SiteArg,
+        /// The base: a branch, tag or commit.
+        #[arg(long, value_name = "REF")]
+        base: String,
+        /// Compare with this ref instead of the worktree (default in a bare repository: HEAD).
+        #[arg(long, value_name = "REF")]
+        head: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: hearth::diff::Format,
+        /// Exit 1 when anything changed.
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Print the JSON Schema of site.toml (for editors: Taplo, Even Better TOML).
     Schema {
@@ -82,8 +147,182 @@ fn print_timings(t: &[(&str, std::time::Duration)]) {
     }
 }
 
+fn check(site: &std::path::Path, out: Option<PathBuf>) -> ExitCode {
+    let schemas = Schemas::load();
+    let built = match pipeline::build(site, &schemas) {
+        Ok(b) => b,
+        Err(e) => return report(e, &format!("in `{}`", site.display())),
+    };
+    let out = out.unwrap_or_else(|| pipeline::site_dir(site).join(&built.plan.site.rendered_path));
+    let on_disk = match hearth::write::read_tree(&out) {
+        Ok(t) => t,
+        Err(e) => return report(Errors::from(e), "reading the output"),
+    };
+    let mut problems = Vec::new();
+    for (path, text) in &built.files {
+        match on_disk.get(path) {
+            None => problems.push(format!("missing: {}/{path}", out.display())),
+            Some(t) if t != text => problems.push(format!("stale:   {}/{path}", out.display())),
+            _ => {}
+        }
+    }
+    for path in on_disk.keys().filter(|p| !built.files.contains_key(*p)) {
+        problems.push(format!("extra:   {}/{path}", out.display()));
+    }
+    if problems.is_empty() {
+        println!(
+            "{} is up to date ({} files)",
+            out.display(),
+            built.files.len()
+        );
+        ExitCode::SUCCESS
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        eprintln!(
+            "{} is stale: {} file(s) differ from site.toml; run `hearth render`",
+            out.display(),
+            problems.len()
+        );
+        ExitCode::from(1)
+    }
+}
+
+fn diff(
+    site: &std::path::Path,
+    base: &str,
+    head: Option<&str>,
+    format: hearth::diff::Format,
+    exit_code: bool,
+) -> ExitCode {
+    let schemas = Schemas::load();
+    let repo = match hearth::git::open(site) {
+        Ok(r) => r,
+        Err(e) => return report(Errors::from(e), "opening the repository"),
+    };
+    let rel = match hearth::git::repo_relative(&repo, site) {
+        Ok(r) => r,
+        Err(e) => return report(Errors::from(e), "locating the site"),
+    };
+    let at = |rev: &str| -> Result<Option<pipeline::Built>, Errors> {
+        match hearth::git::site_at(&repo, rev, &rel)? {
+            None => Ok(None),
+            Some((loaded, templates)) => {
+                pipeline::build_from(loaded, &templates, &schemas).map(Some)
+            }
+        }
+    };
+    let base_built = match at(base) {
+        Ok(b) => b,
+        Err(e) => return report(e, &format!("at base `{base}`")),
+    };
+    let head = head
+        .map(str::to_string)
+        .or_else(|| repo.is_bare().then(|| "HEAD".to_string()));
+    let (head_built, head_name) = match &head {
+        Some(h) => match at(h) {
+            Ok(Some(b)) => (b, h.clone()),
+            Ok(None) => {
+                let e = hearth::diag::InputError::new(
+                    "hearth::git",
+                    format!("`{rel}` does not exist at `{h}`"),
+                )
+                .help("pass the site's path inside the repository with --site");
+                return report(Errors::from(e), &format!("at `{h}`"));
+            }
+            Err(e) => return report(e, &format!("at `{h}`")),
+        },
+        None => match pipeline::build(site, &schemas) {
+            Ok(b) => (b, "worktree".to_string()),
+            Err(e) => return report(e, &format!("in `{}`", site.display())),
+        },
+    };
+    let base_side = base_built.as_ref().map(hearth::diff::Side::of);
+    let r = hearth::diff::diff(
+        base_side.as_ref(),
+        &hearth::diff::Side::of(&head_built),
+        base,
+        &head_name,
+    );
+    print!("{}", hearth::diff::render(&r, format));
+    if exit_code && !r.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `render --commit` / `render --branch`.
+fn commit_output(
+    site: &std::path::Path,
+    out: &std::path::Path,
+    built: &pipeline::Built,
+    branch: Option<&str>,
+    message: Option<&str>,
+    include_site: bool,
+) -> ExitCode {
+    let result = (|| {
+        let repo = hearth::git::open(site)?;
+        let prefix = if repo.is_bare() {
+            built.plan.site.rendered_path.clone()
+        } else {
+            let marker = hearth::git::repo_relative(&repo, &out.join("x"))?;
+            marker.strip_suffix("/x").unwrap_or(&marker).to_string()
+        };
+        let name = built.plan.site.name.to_string();
+        match branch {
+            Some(b) => {
+                hearth::git::commit::commit_branch(&repo, b, &prefix, &built.files, &name, message)
+            }
+            None => {
+                let site_rel = if include_site {
+                    Some(hearth::git::repo_relative(&repo, site)?)
+                } else {
+                    None
+                };
+                hearth::git::commit::commit_worktree(
+                    &repo,
+                    &prefix,
+                    site_rel.as_deref(),
+                    &built.files,
+                    &name,
+                    message,
+                )
+            }
+        }
+    })();
+    match result {
+        Ok(c) => {
+            match c.oid {
+                Some(oid) => println!(
+                    "committed {} ({} files changed){}",
+                    &oid.to_string()[..12],
+                    c.changes.len(),
+                    branch.map(|b| format!(" on {b}")).unwrap_or_default()
+                ),
+                None => println!("nothing to commit: the rendered output is unchanged"),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(Errors::from(e), "committing"),
+    }
+}
+
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Check {
+            site,
+            out,
+            no_lint: _,
+        } => check(&site.site, out),
+        Command::Diff {
+            site,
+            base,
+            head,
+            format,
+            exit_code,
+        } => diff(&site.site, &base, head.as_deref(), format, exit_code),
         Command::Schema { markdown } => {
             if markdown {
                 print!("{}", hearth::site::reference::markdown());
@@ -121,7 +360,32 @@ fn run(cli: Cli) -> ExitCode {
                 Err(e) => report(e, &format!("in `{}`", site.site.display())),
             }
         }
-        Command::Render { site, out, timings } => {
+        Command::Init { dir } => hearth::scaffold::init(&dir.unwrap_or_else(|| PathBuf::from(".")))
+            .map_or_else(
+                |e| report(Errors::from(e), "creating the site"),
+                |msg| {
+                    println!("{msg}");
+                    ExitCode::SUCCESS
+                },
+            ),
+        Command::Hook {
+            action: HookAction::Install { site, force },
+        } => hearth::scaffold::install_hook(&site.site, force).map_or_else(
+            |e| report(Errors::from(e), "installing the hook"),
+            |msg| {
+                println!("{msg}");
+                ExitCode::SUCCESS
+            },
+        ),
+        Command::Render {
+            site,
+            out,
+            timings,
+            commit,
+            branch,
+            message,
+            include_site,
+        } => {
             let start = Instant::now();
             let schemas = Schemas::load();
             let built = match pipeline::build(&site.site, &schemas) {
@@ -131,9 +395,29 @@ fn run(cli: Cli) -> ExitCode {
             let out = out.unwrap_or_else(|| {
                 pipeline::site_dir(&site.site).join(&built.plan.site.rendered_path)
             });
+            if let Some(branch) = &branch {
+                return commit_output(
+                    &site.site,
+                    &out,
+                    &built,
+                    Some(branch),
+                    message.as_deref(),
+                    false,
+                );
+            }
             let t = Instant::now();
             if let Err(e) = hearth::write::write(&out, &built.files) {
                 return report(Errors::from(e), "writing the output");
+            }
+            if commit {
+                return commit_output(
+                    &site.site,
+                    &out,
+                    &built,
+                    None,
+                    message.as_deref(),
+                    include_site,
+                );
             }
             if timings {
                 let mut all = built.timings.clone();

@@ -62,7 +62,7 @@ pub struct Templates {
 impl Templates {
     /// Load every override under `dir` (if it exists).
     pub fn load(dir: Option<&Path>) -> Result<Self, InputError> {
-        let mut overrides = BTreeMap::new();
+        let mut files = Vec::new();
         if let Some(dir) = dir.filter(|d| d.is_dir()) {
             for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
                 let entry = entry.map_err(|e| {
@@ -80,40 +80,47 @@ impl Templates {
                     .expect("walkdir stays under its root")
                     .to_string_lossy()
                     .replace('\\', "/");
-                if rel == "README.md" {
-                    continue;
-                }
-                if !embedded::TEMPLATES.iter().any(|(n, _)| *n == rel) {
-                    let known: Vec<&str> = embedded::TEMPLATES.iter().map(|(n, _)| *n).collect();
-                    let help = crate::diag::closest(&rel, known.iter().copied()).map_or_else(
-                        || format!("built-in templates: {}", known.join(", ")),
-                        |c| format!("did you mean `{c}`?"),
-                    );
-                    return Err(InputError::new(
-                        "hearth::template",
-                        format!(
-                            "`{}` overrides no built-in template",
-                            entry.path().display()
-                        ),
-                    )
-                    .help(help));
-                }
                 let text = std::fs::read_to_string(entry.path()).map_err(|e| {
                     InputError::new(
                         "hearth::io",
                         format!("cannot read `{}`: {e}", entry.path().display()),
                     )
                 })?;
-                // A copy identical to the built-in overrides nothing (this is the case
-                // for the reference site, which sits next to hearth's own templates/).
-                if embedded::TEMPLATES
-                    .iter()
-                    .any(|(n, t)| *n == rel && *t == text)
-                {
-                    continue;
-                }
-                overrides.insert(rel, (entry.path().to_path_buf(), text));
+                files.push((rel, entry.path().display().to_string(), text));
             }
+        }
+        Self::from_files(files)
+    }
+
+    /// Overrides from (path relative to `templates/`, name shown in diagnostics,
+    /// text) triples: files on disk, or blobs of a Git tree.
+    pub fn from_files(files: Vec<(String, String, String)>) -> Result<Self, InputError> {
+        let mut overrides = BTreeMap::new();
+        for (rel, shown, text) in files {
+            if rel == "README.md" {
+                continue;
+            }
+            if !embedded::TEMPLATES.iter().any(|(n, _)| *n == rel) {
+                let known: Vec<&str> = embedded::TEMPLATES.iter().map(|(n, _)| *n).collect();
+                let help = crate::diag::closest(&rel, known.iter().copied()).map_or_else(
+                    || format!("built-in templates: {}", known.join(", ")),
+                    |c| format!("did you mean `{c}`?"),
+                );
+                return Err(InputError::new(
+                    "hearth::template",
+                    format!("`{shown}` overrides no built-in template"),
+                )
+                .help(help));
+            }
+            // A copy identical to the built-in overrides nothing (this is the case
+            // for the reference site, which sits next to hearth's own templates/).
+            if embedded::TEMPLATES
+                .iter()
+                .any(|(n, t)| *n == rel && *t == text)
+            {
+                continue;
+            }
+            overrides.insert(rel, (PathBuf::from(shown), text));
         }
         Ok(Self { overrides })
     }
