@@ -1,6 +1,9 @@
 //! The `hearth` command line. `main` returns an exit code: 0 ok, 1 findings,
 //! 2 bad input or usage. Diagnostics go to stderr through miette.
 
+// Input errors carry their source text; they are built once, on the error path.
+#![allow(clippy::result_large_err)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
