@@ -524,3 +524,82 @@ fn init_scaffolds_a_site_that_renders() {
     let again = run(s.path(), &["init", &dir.display().to_string()]);
     assert_eq!(again.status.code(), Some(2));
 }
+
+/// The real pre-commit framework runs the hook definitions of
+/// `.pre-commit-hooks.yaml` (via `pre-commit try-repo`, which reads this
+/// repository as it is on disk): it passes on a fresh render and fails on a
+/// stale one.
+#[test]
+fn the_pre_commit_framework_runs_the_published_hooks() {
+    let venv = std::env::var_os("HEARTH_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| common::repo().join(".venv"));
+    let pre_commit = venv.join("bin/pre-commit");
+    if !pre_commit.is_file() {
+        assert!(
+            !common::in_ci(),
+            "pre-commit is required in CI; scripts/test installs it"
+        );
+        eprintln!("SKIP: pre-commit not installed (scripts/test installs it)");
+        return;
+    }
+    let s = Scratch::new();
+    let r = repo(&s);
+    s.write("site.toml", MINIMAL);
+    assert!(s.render().status.success());
+    commit_all(&r, "one");
+    let home = Scratch::new();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_hearth"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let try_repo = || {
+        Command::new(&pre_commit)
+            .current_dir(s.path())
+            .args([
+                "try-repo",
+                &common::repo().display().to_string(),
+                "hearth-check",
+                "--all-files",
+            ])
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", home.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap()
+    };
+    let fresh = try_repo();
+    assert!(
+        fresh.status.success(),
+        "pre-commit failed on a fresh render:\n{}{}",
+        stdout(&fresh),
+        stderr(&fresh)
+    );
+    assert!(
+        stdout(&fresh).contains("hearth check") && stdout(&fresh).contains("Passed"),
+        "{}",
+        stdout(&fresh)
+    );
+
+    s.write("site.toml", MINIMAL.replace("nginx:1.27.0", "nginx:1.27.2"));
+    let stale = try_repo();
+    assert_eq!(
+        stale.status.code(),
+        Some(1),
+        "pre-commit passed a stale render:\n{}",
+        stdout(&stale)
+    );
+    assert!(
+        stdout(&stale).contains("Failed") && stdout(&stale).contains("stale:"),
+        "{}",
+        stdout(&stale)
+    );
+}

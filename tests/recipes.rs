@@ -1,0 +1,191 @@
+//! The CI recipes and shell scripts shipped with hearth: the GitHub workflow is
+//! valid (check-jsonschema's vendored schema), every shell script is clean under
+//! shellcheck, and the generic recipe runs end to end in a temporary repository.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tool(path: Option<PathBuf>, name: &str) -> Option<PathBuf> {
+    let found = path.filter(|p| p.is_file()).or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
+    });
+    if found.is_none() {
+        assert!(
+            !common::in_ci(),
+            "{name} is required in CI; scripts/test installs it"
+        );
+        eprintln!("SKIP: {name} not found (scripts/test installs it)");
+    }
+    found
+}
+
+fn venv(name: &str) -> PathBuf {
+    std::env::var_os("HEARTH_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::repo().join(".venv"))
+        .join("bin")
+        .join(name)
+}
+
+#[test]
+fn the_github_workflow_is_valid() {
+    let Some(cj) = tool(Some(venv("check-jsonschema")), "check-jsonschema") else {
+        return;
+    };
+    let wf = common::repo().join("examples/github-actions/hearth.yml");
+    let out = Command::new(&cj)
+        .args(["--builtin-schema", "vendor.github-workflows"])
+        .arg(&wf)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&wf).unwrap();
+    assert!(
+        text.contains("hearth check")
+            && text.contains("hearth diff --base")
+            && text.contains("--format markdown")
+    );
+    // negative control
+    let s = common::Scratch::new();
+    let bad = s.write(
+        "bad.yml",
+        text.replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"),
+    );
+    assert!(
+        !Command::new(&cj)
+            .args(["--builtin-schema", "vendor.github-workflows"])
+            .arg(bad)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+}
+
+fn shell_scripts() -> Vec<PathBuf> {
+    let root = common::repo();
+    let mut out = vec![root.join("scripts/test"), root.join(".ci/run")];
+    for dir in ["bench", "examples/ci"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "sh") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_shell_script_is_clean_under_shellcheck() {
+    let Some(sc) = tool(None, "shellcheck") else {
+        return;
+    };
+    let scripts = shell_scripts();
+    assert!(scripts.len() >= 4);
+    let out = Command::new(&sc).args(&scripts).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let s = common::Scratch::new();
+    let bad = s.write("bad.sh", "#!/bin/sh\nrm -rf $1/*\n");
+    assert!(
+        !Command::new(&sc)
+            .arg(bad)
+            .output()
+            .unwrap()
+            .status
+            .success(),
+        "negative control passed"
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_generic_ci_recipe_runs() {
+    let s = common::Scratch::new();
+    git(s.path(), &["init", "-q", "-b", "main"]);
+    s.write("site.toml", common::MINIMAL);
+    assert!(s.render().status.success());
+    git(s.path(), &["add", "-A"]);
+    git(s.path(), &["commit", "-q", "-m", "one"]);
+    git(s.path(), &["checkout", "-q", "-b", "change"]);
+    s.write(
+        "site.toml",
+        common::MINIMAL.replace("nginx:1.27.0", "nginx:1.27.3"),
+    );
+    assert!(s.render().status.success());
+    git(s.path(), &["commit", "-q", "-am", "bump"]);
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_hearth"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg(common::repo().join("examples/ci/hearth-ci.sh"))
+        .arg("main")
+        .current_dir(s.path())
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(s.path().join("hearth-ci/diff.md")).unwrap();
+    assert!(md.contains("nginx:1.27.0 → nginx:1.27.3"), "{md}");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(s.path().join("hearth-ci/diff.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["objects"].as_array().unwrap().len(), 1);
+    // stale output fails the recipe with exit 1
+    s.write(
+        "site.toml",
+        common::MINIMAL.replace("nginx:1.27.0", "nginx:1.27.4"),
+    );
+    let out = Command::new("bash")
+        .arg(common::repo().join("examples/ci/hearth-ci.sh"))
+        .arg("main")
+        .current_dir(s.path())
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
