@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Diff benchmark: two 1,000-service sites committed in a temporary repository
+# (100 images bumped, 10 services removed, 10 added, with rendered/), then
+# `hearth diff` between the two commits beside `git diff --stat` of their
+# rendered trees, in the same run.
+# Usage: bench/diff.sh [runs]   (default 5; the median is reported)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+cargo build --release --quiet
+hearth=$PWD/target/release/hearth
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median_ms() {
+  local times=() t0 t1
+  for _ in $(seq "$runs"); do
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
+repo=$work/repo
+git init -q -b main "$repo"
+python3 bench/gen_site.py 1000 > "$repo/site.toml"
+$hearth render --site "$repo/site.toml" >/dev/null
+git -C "$repo" add -A && git -C "$repo" commit -q -m one
+base=$(git -C "$repo" rev-parse HEAD)
+
+# 100 image bumps, 10 services gone (app-0990..0999), 10 new (app-1000..1009)
+python3 bench/gen_site.py 1010 \
+  | sed -E 's/(image = "ghcr.io\/example\/app:1\.)([0-9]{1,2})\.0"/\1\2.1"/' \
+  | python3 -c '
+import re, sys
+text = sys.stdin.read()
+for i in range(990, 1000):
+    text = re.sub(r"\n\[services\.app-%04d\][^\n]*\n(?:(?!\[services\.app-)[^\n]*\n)*" % i, "\n", text)
+    text = text.replace("\"app-%04d/data\", " % i, "")
+print(text, end="")' > "$repo/site.toml"
+$hearth render --site "$repo/site.toml" >/dev/null
+git -C "$repo" add -A && git -C "$repo" commit -q -m two
+head=$(git -C "$repo" rev-parse HEAD)
+
+cd "$repo"
+summary=$($hearth diff --base "$base" --head "$head" --format json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+c = {k: sum(1 for o in r["objects"] if o["change"] == k) for k in ("added", "removed", "changed")}
+print(f"{c[\"added\"]} added, {c[\"removed\"]} removed, {c[\"changed\"]} changed objects; "
+      f"{len(r[\"intent\"][\"images_changed\"])} images changed")')
+stat=$(git diff --stat "$base" "$head" -- rendered | tail -n 1)
+printf '%-44s %10s\n' command "median ms"
+printf '%-44s %10s\n' "hearth diff (text)" "$(median_ms "$hearth" diff --base "$base" --head "$head")"
+printf '%-44s %10s\n' "hearth diff --format markdown" "$(median_ms "$hearth" diff --base "$base" --head "$head" --format markdown)"
+printf '%-44s %10s\n' "git diff --stat (rendered trees)" "$(median_ms git diff --stat "$base" "$head" -- rendered)"
+printf '%-44s %10s\n' "git diff (full patch, rendered trees)" "$(median_ms git diff "$base" "$head" -- rendered)"
+echo
+echo "hearth: $summary"
+echo "git:   $stat"
+echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d)"
