@@ -55,6 +55,8 @@ pub struct InputError {
     pub source: Option<SourceFile>,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// Shown as a warning rather than an error (lint findings).
+    pub warning: bool,
 }
 
 impl InputError {
@@ -65,6 +67,7 @@ impl InputError {
             source: None,
             labels: Vec::new(),
             help: None,
+            warning: false,
         }
     }
     pub fn in_file(mut self, source: &SourceFile) -> Self {
@@ -103,6 +106,13 @@ impl std::error::Error for InputError {}
 impl Diagnostic for InputError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(if self.warning {
+            miette::Severity::Warning
+        } else {
+            miette::Severity::Error
+        })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help

@@ -11,6 +11,7 @@
 pub mod diag;
 pub mod diff;
 pub mod git;
+pub mod lint;
 pub mod pipeline;
 pub mod plan;
 pub mod render;

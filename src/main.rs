@@ -124,6 +124,24 @@ enum Command {
         #[arg(long)]
         exit_code: bool,
     },
+    /// Lint the site: recoverability, security and hygiene rules (exit 1 on findings).
+    Lint {
+        #[command(flatten)]
+        site: SiteArg,
+        #[arg(long, value_enum, default_value = "human")]
+        format: hearth::lint::report::Format,
+        /// Treat warnings as failures too.
+        #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
+        deny: Option<String>,
+        /// List every rule and exit.
+        #[arg(long)]
+        list_rules: bool,
+    },
+    /// Explain a lint rule: what it checks, why, and the fix.
+    Explain {
+        /// A rule id (HL001) or name (volume-unrecoverable).
+        rule: String,
+    },
     /// Print the JSON Schema of site.toml (for editors: Taplo, Even Better TOML).
     Schema {
         /// Print the site.toml reference in Markdown instead.
@@ -312,8 +330,68 @@ fn commit_output(
     }
 }
 
+fn lint(
+    site: &std::path::Path,
+    format: hearth::lint::report::Format,
+    deny_warnings: bool,
+) -> ExitCode {
+    use hearth::lint::report::{self, Format};
+    let schemas = Schemas::load();
+    let built = match pipeline::build(site, &schemas) {
+        Ok(b) => b,
+        Err(e) => return report(e, &format!("in `{}`", site.display())),
+    };
+    // HEARTH_TODAY pins the date exceptions expire against (reproducible CI).
+    let today = std::env::var("HEARTH_TODAY").unwrap_or_else(|_| hearth::lint::today_utc());
+    let o = hearth::lint::lint(&built.plan, &built.rendered, &today);
+    let src = &built.loaded.source;
+    let dir = built.plan.site.rendered_path.clone();
+    match format {
+        Format::Human => eprint!("{}", report::human(&o, src)),
+        Format::Json => print!("{}", report::json_report(&o, src, &dir)),
+        Format::Sarif => print!("{}", report::sarif(&o, src, &dir)),
+        Format::Github => print!("{}", report::github(&o, src, &dir)),
+    }
+    if o.errors() > 0 || (deny_warnings && o.warnings() > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Lint {
+            site,
+            format,
+            deny,
+            list_rules,
+        } => {
+            if list_rules {
+                for r in hearth::lint::RULES {
+                    println!(
+                        "{}  {:<8} {:<34} {}",
+                        r.id,
+                        format!("{:?}", r.severity).to_lowercase(),
+                        r.name,
+                        r.summary
+                    );
+                }
+                return ExitCode::SUCCESS;
+            }
+            lint(&site.site, format, deny.is_some())
+        }
+        Command::Explain { rule } => match hearth::lint::registry::rule(&rule) {
+            Some(r) => {
+                print!("{}", hearth::lint::registry::explain(r));
+                ExitCode::SUCCESS
+            }
+            None => {
+                let e = hearth::diag::InputError::new("hearth::usage", format!("no rule `{rule}`"))
+                    .help("`hearth lint --list-rules` lists them");
+                report(Errors::from(e), "")
+            }
+        },
         Command::Check {
             site,
             out,

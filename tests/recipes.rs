@@ -75,7 +75,11 @@ fn the_github_workflow_is_valid() {
 
 fn shell_scripts() -> Vec<PathBuf> {
     let root = common::repo();
-    let mut out = vec![root.join("scripts/test"), root.join(".ci/run")];
+    let mut out = vec![
+        root.join("scripts/test"),
+        root.join("scripts/regen"),
+        root.join(".ci/run"),
+    ];
     for dir in ["bench", "examples/ci"] {
         for e in std::fs::read_dir(root.join(dir)).unwrap() {
             let p = e.unwrap().path();

@@ -279,6 +279,8 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
             rendered_path: site.rendered_path.trim_matches('/').to_string(),
             timezone: site.timezone.clone(),
             ingress_class: site.ingress_class.clone(),
+            longhorn_replicas: site.longhorn_replicas,
+            span: site.domain.span(),
         },
         argocd: ArgoInfo {
             namespace: raw.argocd.namespace.clone(),
@@ -288,6 +290,20 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         issuers,
         services: services.into_values().collect(),
         backups,
+        targets: raw
+            .backup_targets
+            .iter()
+            .map(|(name, t)| PTarget {
+                name: name.clone(),
+                url: t.get_ref().url.clone(),
+                credentials: t
+                    .get_ref()
+                    .credentials
+                    .as_ref()
+                    .map(|c| c.get_ref().clone()),
+                span: t.span(),
+            })
+            .collect(),
     };
     ctx.errs.into_result(plan)
 }
@@ -366,6 +382,17 @@ fn check_duplicates(ctx: &mut Ctx) {
         .help("names are unique per namespace and kind: rename one of them");
         ctx.errs.push(e);
     }
+}
+
+fn exceptions(list: &[Spanned<m::Exception>]) -> Vec<PException> {
+    list.iter()
+        .map(|e| PException {
+            rule: e.get_ref().rule.clone(),
+            reason: e.get_ref().reason.clone(),
+            until: e.get_ref().until.clone(),
+            span: e.span(),
+        })
+        .collect()
 }
 
 fn std_labels(
@@ -469,6 +496,7 @@ fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Service>) -> PSer
                 .map(|(k, v)| (k.to_string(), v.get_ref().as_str().to_string()))
                 .collect(),
             regenerable: sec.get_ref().regenerable.clone(),
+            allow: exceptions(&sec.get_ref().allow),
             span: sec.span(),
         })
         .collect();
@@ -492,8 +520,10 @@ fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Service>) -> PSer
             Some(PDatabase {
                 name: dn.clone(),
                 host: format!("{wl}.{ns}.svc"),
+                workload: wl,
                 port: d.get_ref().port,
                 owner: d.get_ref().owner.clone(),
+                span: d.span(),
             })
         })
         .collect();
@@ -517,6 +547,7 @@ fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Service>) -> PSer
         databases,
         recurring_jobs: Vec::new(),
         issuers: Vec::new(),
+        allow: exceptions(&s.allow),
         span: svc.span(),
     }
 }
@@ -845,6 +876,8 @@ fn workload(
             ports: service_ports,
         }),
         origin: "site".into(),
+        security_reason: w.security.reason.clone(),
+        allow: exceptions(&w.allow),
         span,
     }
 }
@@ -1118,6 +1151,7 @@ fn volume(
         no_backup: v.no_backup.clone(),
         holds_data: v.holds_data || matches!(v.kind, K::Longhorn | K::Local | K::Chart),
         claim: v.claim.clone(),
+        allow: exceptions(&v.allow),
         span,
     }
 }
@@ -1244,6 +1278,23 @@ fn ingress(
         }
     };
 
+    // Does the ingress route to the port our workload serves metrics on?
+    let routes_metrics_port = ing.backend.is_none() && {
+        let wl = ing
+            .workload
+            .as_ref()
+            .map(|w| w.get_ref().clone())
+            .or_else(|| {
+                (s.workloads.len() == 1)
+                    .then(|| s.workloads.keys().next().cloned())
+                    .flatten()
+            });
+        wl.and_then(|w| s.workloads.get(&w))
+            .and_then(|w| w.get_ref().metrics.as_ref())
+            .is_some_and(|mt| {
+                backend_port.get("name").and_then(|n| n.as_str()) == Some(mt.port.as_str())
+            })
+    };
     let mut ann = BTreeMap::new();
     let issuer = ing.issuer.as_ref().or(raw.site.default_issuer.as_ref());
     match issuer {
@@ -1395,6 +1446,9 @@ fn ingress(
         annotations: ann,
         public: ing.public,
         auth: ing.auth.map(|_| "basic".to_string()),
+        deny_paths: deny,
+        routes_metrics_port,
+        allow: exceptions(&ing.allow),
         span,
     }
 }
@@ -1888,6 +1942,8 @@ fn derived_workload(
         volumes,
         service: None,
         origin: format!("backup:{bname}"),
+        security_reason: None,
+        allow: Vec::new(),
         span: 0..0,
     }
 }

@@ -28,6 +28,17 @@ pub struct Plan {
     /// Sorted by name, so output never depends on the order in site.toml.
     pub services: Vec<PService>,
     pub backups: Vec<PBackup>,
+    pub targets: Vec<PTarget>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PTarget {
+    pub name: TargetName,
+    pub url: String,
+    /// `service/secret` holding the credentials.
+    pub credentials: Option<String>,
+    #[serde(skip)]
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -39,6 +50,9 @@ pub struct SiteInfo {
     pub rendered_path: String,
     pub timezone: Option<String>,
     pub ingress_class: String,
+    pub longhorn_replicas: u8,
+    #[serde(skip)]
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,6 +67,16 @@ pub struct PNode {
     pub arch: String,
     pub roles: Vec<String>,
     pub labels: BTreeMap<String, String>,
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+/// A lint exception as written next to its object.
+#[derive(Debug, Clone, Serialize)]
+pub struct PException {
+    pub rule: String,
+    pub reason: String,
+    pub until: Option<String>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -90,6 +114,7 @@ pub struct PService {
     pub recurring_jobs: Vec<PRecurringJob>,
     /// ClusterIssuers rendered into this service (the cert-manager provider).
     pub issuers: Vec<IssuerName>,
+    pub allow: Vec<PException>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -128,6 +153,9 @@ pub struct PWorkload {
     pub service: Option<PServicePorts>,
     /// Where this workload came from: `site` or a backup's name.
     pub origin: String,
+    /// Why it needs privileges or the host network, when it says.
+    pub security_reason: Option<String>,
+    pub allow: Vec<PException>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -173,6 +201,7 @@ pub struct PSecret {
     pub r#type: String,
     pub encrypted: BTreeMap<String, String>,
     pub regenerable: Option<String>,
+    pub allow: Vec<PException>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -192,6 +221,7 @@ pub struct PVolume {
     pub no_backup: Option<String>,
     pub holds_data: bool,
     pub claim: Option<String>,
+    pub allow: Vec<PException>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -208,6 +238,11 @@ pub struct PIngress {
     pub annotations: BTreeMap<String, String>,
     pub public: bool,
     pub auth: Option<String>,
+    /// Paths answered with 403 at the edge.
+    pub deny_paths: Vec<String>,
+    /// The backend is a workload of ours whose metrics port is the routed port.
+    pub routes_metrics_port: bool,
+    pub allow: Vec<PException>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -215,9 +250,13 @@ pub struct PIngress {
 #[derive(Debug, Serialize)]
 pub struct PDatabase {
     pub name: DatabaseName,
+    /// The workload serving it (its volumes hold the data).
+    pub workload: WorkloadName,
     pub host: String,
     pub port: u16,
     pub owner: Option<String>,
+    #[serde(skip)]
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Serialize)]

@@ -307,6 +307,9 @@ pub struct Service {
     /// Databases this service serves.
     #[serde(default)]
     pub databases: BTreeMap<DatabaseName, Spanned<Database>>,
+    /// Lint rules this object is excused from, each with a reason.
+    #[serde(default)]
+    pub allow: Vec<Spanned<Exception>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -392,6 +395,9 @@ pub struct Workload {
     pub metrics: Option<Metrics>,
     /// RBAC rules for the workload's own ServiceAccount.
     pub rbac: Option<Rbac>,
+    /// Lint rules this object is excused from, each with a reason.
+    #[serde(default)]
+    pub allow: Vec<Spanned<Exception>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, Default)]
@@ -590,6 +596,9 @@ pub struct Secret {
     pub r#type: Option<String>,
     /// This secret can be recreated from nothing, so the DR export skips it: say why.
     pub regenerable: Option<String>,
+    /// Lint rules this object is excused from, each with a reason.
+    #[serde(default)]
+    pub allow: Vec<Spanned<Exception>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
@@ -638,6 +647,9 @@ pub struct Volume {
     pub claim: Option<String>,
     /// This volume is deliberately not backed up: say why.
     pub no_backup: Option<String>,
+    /// Lint rules this object is excused from, each with a reason.
+    #[serde(default)]
+    pub allow: Vec<Spanned<Exception>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -678,6 +690,9 @@ pub struct Ingress {
     /// Redirect between `www.<host>` and `<host>`.
     #[serde(default)]
     pub www_redirect: bool,
+    /// Lint rules this object is excused from, each with a reason.
+    #[serde(default)]
+    pub allow: Vec<Spanned<Exception>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
@@ -714,6 +729,18 @@ pub struct Database {
 
 fn default_pg_port() -> u16 {
     5432
+}
+
+/// A lint finding excused for one object: the rule, why, and until when.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    /// The rule id, e.g. `HL101`.
+    pub rule: String,
+    /// Why this object may break the rule (mandatory).
+    pub reason: String,
+    /// Last day the exception holds (`YYYY-MM-DD`); after it, it is a finding itself.
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -1,0 +1,523 @@
+//! Lint: rules over the plan (and, for what only exists there, the rendered
+//! objects as data; never YAML text). Every finding has a rule from the
+//! registry, a message and the place in site.toml it comes from. Exceptions
+//! written next to an object excuse a rule for it, with a reason and an
+//! optional expiry; expired, unused or misspelt exceptions are findings too.
+
+pub mod registry;
+pub mod report;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use serde_json::Value;
+
+pub use registry::{RULES, Rule, Severity};
+
+use crate::plan::{PException, PService, Plan};
+use crate::render::Rendered;
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub message: String,
+    /// Where in site.toml, when the finding comes from the site.
+    pub span: Option<Range<usize>>,
+    /// The rendered file, when it comes from a rendered object only.
+    pub file: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// Findings excused by an exception.
+    pub excused: usize,
+}
+
+impl Outcome {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.rule.severity == Severity::Error)
+            .count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.rule.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// A finding before exceptions are applied.
+struct Candidate<'p> {
+    rule: &'static str,
+    message: String,
+    span: Option<Range<usize>>,
+    file: Option<String>,
+    allow: Vec<&'p PException>,
+}
+
+struct Collector<'p> {
+    out: Vec<Candidate<'p>>,
+}
+
+impl<'p> Collector<'p> {
+    fn push(
+        &mut self,
+        rule: &'static str,
+        message: String,
+        span: Range<usize>,
+        allow: Vec<&'p PException>,
+    ) {
+        debug_assert!(registry::rule(rule).is_some(), "unregistered rule {rule}");
+        self.out.push(Candidate {
+            rule,
+            message,
+            span: Some(span),
+            file: None,
+            allow,
+        });
+    }
+}
+
+fn with<'p>(svc: &'p PService, own: &'p [PException]) -> Vec<&'p PException> {
+    svc.allow.iter().chain(own.iter()).collect()
+}
+
+/// Volumes (`service/volume`) → the recovery paths that cover them.
+fn recovery_paths(plan: &Plan) -> BTreeMap<String, BTreeSet<String>> {
+    let mut paths: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for b in &plan.backups {
+        for v in &b.volumes {
+            paths
+                .entry(v.clone())
+                .or_default()
+                .insert(format!("{} backup `{}`", b.kind, b.name));
+        }
+        // A dumped database covers the volumes its server mounts.
+        for d in &b.databases {
+            let Some((svc, db)) = d.split_once('/') else {
+                continue;
+            };
+            let Some(s) = plan.service(svc) else { continue };
+            let Some(pdb) = s.databases.iter().find(|x| x.name.as_str() == db) else {
+                continue;
+            };
+            let Some(w) = s.workloads.iter().find(|w| w.name == pdb.workload) else {
+                continue;
+            };
+            for m in &w.container.mounts {
+                let Some(vol) = m["name"].as_str().and_then(|n| n.strip_prefix("vol-")) else {
+                    continue;
+                };
+                for owner in plan.services.iter().filter(|o| o.namespace == s.namespace) {
+                    if owner.volumes.iter().any(|v| v.name.as_str() == vol) {
+                        paths
+                            .entry(format!("{}/{vol}", owner.name))
+                            .or_default()
+                            .insert(format!("pg-backup `{}`", b.name));
+                    }
+                }
+            }
+        }
+    }
+    paths
+}
+
+fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
+    let paths = recovery_paths(plan);
+    for s in &plan.services {
+        // Recoverability.
+        for v in s.volumes.iter().filter(|v| v.holds_data) {
+            let key = format!("{}/{}", s.name, v.name);
+            let covered = paths.get(&key).cloned().unwrap_or_default();
+            let allow = with(s, &v.allow);
+            match (covered.len(), &v.no_backup) {
+                (0, None) => c.push(
+                    "HL001",
+                    format!("volume `{key}` ({}) has no recovery path", v.kind),
+                    v.span.clone(),
+                    allow,
+                ),
+                (0, Some(_)) | (1, None) => {}
+                (n, reason) => {
+                    let mut list: Vec<String> = covered.into_iter().collect();
+                    if reason.is_some() {
+                        list.push("`no_backup`".into());
+                    }
+                    let _ = n;
+                    c.push(
+                        "HL002",
+                        format!(
+                            "volume `{key}` has several recovery paths: {}",
+                            list.join(", ")
+                        ),
+                        v.span.clone(),
+                        allow,
+                    );
+                }
+            }
+        }
+        for d in &s.databases {
+            let key = format!("{}/{}", s.name, d.name);
+            let dumped = plan
+                .backups
+                .iter()
+                .any(|b| b.kind == "pg-backup" && b.databases.contains(&key));
+            if dumped {
+                continue;
+            }
+            // Without its own dump, only a file-level backup of the server's volume saves it.
+            let file_level = s
+                .workloads
+                .iter()
+                .filter(|w| w.name == d.workload)
+                .flat_map(|w| w.container.mounts.iter())
+                .filter_map(|m| m["name"].as_str().and_then(|n| n.strip_prefix("vol-")))
+                .any(|vol| {
+                    plan.services
+                        .iter()
+                        .filter(|o| o.namespace == s.namespace)
+                        .any(|o| {
+                            paths
+                                .get(&format!("{}/{vol}", o.name))
+                                .is_some_and(|p| p.iter().any(|x| !x.starts_with("pg-backup")))
+                        })
+                });
+            if !file_level {
+                c.push(
+                    "HL004",
+                    format!("database `{key}` is not dumped by any pg-backup"),
+                    d.span.clone(),
+                    s.allow.iter().collect(),
+                );
+            }
+        }
+        for w in &s.workloads {
+            let allow = || with(s, &w.allow);
+            // Security.
+            if w.container
+                .image
+                .rsplit('/')
+                .next()
+                .and_then(|l| l.split_once(':'))
+                .is_some_and(|(_, t)| t == "latest")
+            {
+                c.push(
+                    "HL103",
+                    format!(
+                        "workload `{}/{}` runs `{}`",
+                        s.name, w.name, w.container.image
+                    ),
+                    w.span.clone(),
+                    allow(),
+                );
+            }
+            let sec = w.container.security.as_ref();
+            let privileged = sec.is_some_and(|v| v["privileged"] == Value::Bool(true));
+            let caps: Vec<&str> = sec
+                .and_then(|v| v["capabilities"]["add"].as_array())
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if (privileged || w.host_network || !caps.is_empty()) && w.security_reason.is_none() {
+                let mut what = Vec::new();
+                if privileged {
+                    what.push("privileged".to_string());
+                }
+                if w.host_network {
+                    what.push("host network".to_string());
+                }
+                if !caps.is_empty() {
+                    what.push(format!("capabilities {}", caps.join(", ")));
+                }
+                c.push(
+                    "HL104",
+                    format!(
+                        "workload `{}/{}` uses {} without a reason",
+                        s.name,
+                        w.name,
+                        what.join(", ")
+                    ),
+                    w.span.clone(),
+                    allow(),
+                );
+            }
+            // Hygiene.
+            let res = w.container.resources.as_ref();
+            let has = |k: &str| {
+                res.and_then(|r| r.get(k))
+                    .is_some_and(|q| q.get("cpu").is_some() && q.get("memory").is_some())
+            };
+            if !has("requests") || !has("limits") {
+                c.push(
+                    "HL201",
+                    format!(
+                        "workload `{}/{}` lacks CPU/memory {}",
+                        s.name,
+                        w.name,
+                        if has("requests") {
+                            "limits"
+                        } else if has("limits") {
+                            "requests"
+                        } else {
+                            "requests and limits"
+                        }
+                    ),
+                    w.span.clone(),
+                    allow(),
+                );
+            }
+            if w.kind != "CronJob" && w.origin == "site" && w.container.readiness.is_none() {
+                c.push(
+                    "HL202",
+                    format!("workload `{}/{}` has no readiness probe", s.name, w.name),
+                    w.span.clone(),
+                    allow(),
+                );
+            }
+            for m in &w.container.mounts {
+                let Some(vol) = m["name"].as_str().and_then(|n| n.strip_prefix("vol-")) else {
+                    continue;
+                };
+                for owner in plan.services.iter().filter(|o| o.namespace == s.namespace) {
+                    if let Some(v) = owner
+                        .volumes
+                        .iter()
+                        .find(|v| v.name.as_str() == vol && v.kind == "local")
+                        && w.node != v.node
+                    {
+                        let node = v.node.as_ref().map(|n| n.to_string()).unwrap_or_default();
+                        c.push("HL203", format!("workload `{}/{}` mounts local volume `{vol}` on node `{node}` but is not pinned there", s.name, w.name), w.span.clone(), allow());
+                    }
+                }
+            }
+        }
+        for i in &s.ingresses {
+            let allow = || with(s, &i.allow);
+            if !i.public && i.auth.is_none() {
+                c.push(
+                    "HL101",
+                    format!(
+                        "ingress `{}/{}` ({}) is neither public nor authenticated",
+                        s.name,
+                        i.name,
+                        i.hosts.join(", ")
+                    ),
+                    i.span.clone(),
+                    allow(),
+                );
+            }
+            let admin = s
+                .capabilities
+                .iter()
+                .any(|c| c == "Longhorn" || c == "Metrics");
+            if admin && i.auth.is_none() {
+                c.push(
+                    "HL102",
+                    format!(
+                        "ingress `{}/{}` exposes the {} UI without authentication",
+                        s.name,
+                        i.name,
+                        if s.capabilities.iter().any(|c| c == "Longhorn") {
+                            "Longhorn"
+                        } else {
+                            "metrics"
+                        }
+                    ),
+                    i.span.clone(),
+                    allow(),
+                );
+            }
+            if i.routes_metrics_port && !i.deny_paths.iter().any(|p| p == "/metrics") {
+                c.push(
+                    "HL105",
+                    format!(
+                        "ingress `{}/{}` routes to a metrics port and does not deny `/metrics`",
+                        s.name, i.name
+                    ),
+                    i.span.clone(),
+                    allow(),
+                );
+            }
+        }
+    }
+    // Backup target credentials must be in the DR export.
+    for t in &plan.targets {
+        let Some((svc, secret)) = t.credentials.as_deref().and_then(|c| c.split_once('/')) else {
+            continue;
+        };
+        if let Some(s) = plan.service(svc)
+            && let Some(sec) = s
+                .secrets
+                .iter()
+                .find(|x| x.name.as_str() == secret)
+                .filter(|x| x.regenerable.is_some())
+        {
+            c.push(
+                "HL003",
+                format!(
+                    "credentials `{svc}/{secret}` of backup target `{}` are marked regenerable",
+                    t.name
+                ),
+                sec.span.clone(),
+                with(s, &sec.allow),
+            );
+        }
+    }
+    if plan.site.longhorn_replicas < 2
+        && plan
+            .services
+            .iter()
+            .any(|s| s.volumes.iter().any(|v| v.kind == "longhorn"))
+    {
+        c.push(
+            "HL204",
+            format!("`longhorn_replicas = {}`", plan.site.longhorn_replicas),
+            plan.site.span.clone(),
+            Vec::new(),
+        );
+    }
+    // Only rendered objects can say this: a template that emits a plain Secret.
+    for o in rendered.objects.iter().filter(|o| o.kind() == "Secret") {
+        let has_data = ["data", "stringData"]
+            .iter()
+            .any(|k| o.value[*k].as_object().is_some_and(|m| !m.is_empty()));
+        if has_data {
+            c.out.push(Candidate {
+                rule: "HL106",
+                message: format!(
+                    "Secret `{}` carries data in Git (from template `{}`)",
+                    o.name(),
+                    o.template
+                ),
+                span: None,
+                file: Some(o.path.clone()),
+                allow: Vec::new(),
+            });
+        }
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Every exception of the plan.
+fn all_exceptions(plan: &Plan) -> Vec<&PException> {
+    let mut out = Vec::new();
+    for s in &plan.services {
+        out.extend(&s.allow);
+        out.extend(s.workloads.iter().flat_map(|w| &w.allow));
+        out.extend(s.volumes.iter().flat_map(|v| &v.allow));
+        out.extend(s.ingresses.iter().flat_map(|i| &i.allow));
+        out.extend(s.secrets.iter().flat_map(|x| &x.allow));
+    }
+    out
+}
+
+/// Lint a site. `today` is `YYYY-MM-DD` (passed in so runs are reproducible).
+pub fn lint(plan: &Plan, rendered: &Rendered, today: &str) -> Outcome {
+    let mut c = Collector { out: Vec::new() };
+    check(plan, rendered, &mut c);
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    let mut outcome = Outcome::default();
+    let live = |e: &PException| {
+        is_date(e.until.as_deref().unwrap_or("9999-12-31"))
+            && e.until.as_deref().is_none_or(|u| u >= today)
+    };
+    for cand in c.out {
+        let excuse = cand
+            .allow
+            .iter()
+            .find(|e| e.rule.eq_ignore_ascii_case(cand.rule) && live(e));
+        if let Some(e) = excuse {
+            used.insert(e.span.start);
+            outcome.excused += 1;
+            continue;
+        }
+        let rule = registry::rule(cand.rule).expect("rules are registered");
+        outcome.findings.push(Finding {
+            rule,
+            message: cand.message,
+            span: cand.span,
+            file: cand.file,
+        });
+    }
+    let r = |id| registry::rule(id).expect("registered");
+    for e in all_exceptions(plan) {
+        if registry::rule(&e.rule).is_none() {
+            outcome.findings.push(Finding {
+                rule: r("HL903"),
+                message: format!("exception names unknown rule `{}`", e.rule),
+                span: Some(e.span.clone()),
+                file: None,
+            });
+        } else if !live(e) {
+            let until = e.until.as_deref().unwrap_or_default();
+            let msg = if is_date(until) {
+                format!("exception for {} expired on {until}", e.rule)
+            } else {
+                format!(
+                    "exception for {}: `until = \"{until}\"` is not a YYYY-MM-DD date",
+                    e.rule
+                )
+            };
+            outcome.findings.push(Finding {
+                rule: r("HL901"),
+                message: msg,
+                span: Some(e.span.clone()),
+                file: None,
+            });
+        } else if !used.contains(&e.span.start) {
+            outcome.findings.push(Finding {
+                rule: r("HL902"),
+                message: format!("exception for {} excuses nothing here", e.rule),
+                span: Some(e.span.clone()),
+                file: None,
+            });
+        }
+    }
+    outcome.findings.sort_by(|a, b| {
+        (a.span.as_ref().map(|s| s.start), &a.file, a.rule.id).cmp(&(
+            b.span.as_ref().map(|s| s.start),
+            &b.file,
+            b.rule.id,
+        ))
+    });
+    outcome
+}
+
+/// Today's date in UTC as `YYYY-MM-DD` (civil-from-days, no time-zone data).
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn today_is_a_date() {
+        let t = super::today_utc();
+        assert!(super::is_date(&t), "{t}");
+        assert!(t.as_str() >= "2024-01-01");
+    }
+}

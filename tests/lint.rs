@@ -1,0 +1,541 @@
+//! `hearth lint`: one trigger and one clean case per rule (id, line, exit code),
+//! the reference site lints clean, a model of the original published repository
+//! is caught, and removing any single backup entry is caught.
+
+mod common;
+
+use common::{MINIMAL, Scratch, hearth, stderr};
+use serde_json::Value;
+
+/// MINIMAL with everything a clean site has: resources and a probe.
+fn clean() -> String {
+    MINIMAL.replace(
+        "mounts = [{ path = \"/data\", volume = \"data\" }]",
+        "mounts = [{ path = \"/data\", volume = \"data\" }]\nresources = { requests = { cpu = \"10m\", memory = \"32Mi\" }, limits = { cpu = \"100m\", memory = \"64Mi\" } }\nprobes.readiness = { http = \"/\", port = \"http\" }",
+    )
+}
+
+struct Run {
+    code: Option<i32>,
+    findings: Vec<Value>,
+}
+
+fn lint_text(site: &str, extra: &[&str]) -> Run {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    let out = hearth()
+        .current_dir(s.path())
+        .env("HEARTH_TODAY", "2026-06-01")
+        .args(["lint", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2), "bad input: {}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    Run {
+        code: out.status.code(),
+        findings: v["findings"].as_array().cloned().unwrap_or_default(),
+    }
+}
+
+fn rules(r: &Run) -> Vec<String> {
+    r.findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The site triggers `rule` (at `line` when given), with the exit code its severity implies.
+fn triggers(site: &str, rule: &str, line: Option<u64>) {
+    let r = lint_text(site, &[]);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("{rule} not reported; got {:?}", rules(&r)));
+    if let Some(l) = line {
+        assert_eq!(f["line"], l, "{rule} at the wrong line: {f}");
+    }
+    let expect = if f["severity"] == "error" { 1 } else { 0 };
+    assert_eq!(r.code, Some(expect), "{rule}: exit code");
+    if expect == 0 {
+        assert_eq!(
+            lint_text(site, &["--deny", "warnings"]).code,
+            Some(1),
+            "--deny warnings fails on {rule}"
+        );
+    }
+}
+
+fn quiet(site: &str, rule: &str) {
+    let r = lint_text(site, &[]);
+    assert!(
+        !rules(&r).contains(&rule.to_string()),
+        "{rule} reported on a clean site: {:?}",
+        r.findings
+    );
+}
+
+fn line_of(site: &str, needle: &str) -> u64 {
+    site.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in site")) as u64
+        + 1
+}
+
+#[test]
+fn the_clean_site_and_the_reference_site_lint_clean() {
+    let r = lint_text(&clean(), &["--deny", "warnings"]);
+    assert_eq!(r.code, Some(0), "{:?}", r.findings);
+    let reference = std::fs::read_to_string(common::repo().join("site.toml")).unwrap();
+    let r = lint_text(&reference, &["--deny", "warnings"]);
+    assert_eq!(
+        r.code,
+        Some(0),
+        "the reference site must lint clean: {:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn hl001_volume_unrecoverable() {
+    let site = clean().replace("volumes = [\"app/data\"]", "volumes = []");
+    let site = site
+        .replace("[backups.daily]", "[backups.unused]")
+        .replace("volumes = []", "volumes = [\"app/logs\"]")
+        + "\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n";
+    triggers(
+        &site,
+        "HL001",
+        Some(line_of(&site, "[services.app.volumes.data]")),
+    );
+    quiet(&clean(), "HL001");
+    // a stated reason is a recovery decision
+    quiet(
+        &site.replace(
+            "[services.app.volumes.data]\nkind = \"longhorn\"",
+            "[services.app.volumes.data]\nno_backup = \"scratch\"\nkind = \"longhorn\"",
+        ),
+        "HL001",
+    );
+}
+
+#[test]
+fn hl002_volume_recovery_ambiguous() {
+    let site = clean().replace(
+        "[services.app.volumes.data]\nkind = \"longhorn\"",
+        "[services.app.volumes.data]\nno_backup = \"stale\"\nkind = \"longhorn\"",
+    );
+    triggers(
+        &site,
+        "HL002",
+        Some(line_of(&site, "[services.app.volumes.data]")),
+    );
+    quiet(&clean(), "HL002");
+}
+
+#[test]
+fn hl003_backup_credentials_not_exported() {
+    let base = clean().replace(
+        "url = \"nfs://nas.lab.example:/backups\"",
+        "url = \"nfs://nas.lab.example:/backups\"\ncredentials = \"app/app-secret\"",
+    );
+    let site = base.replace(
+        "keys = { PASSWORD = \"placeholder\" }",
+        "keys = { PASSWORD = \"placeholder\" }\nregenerable = \"can be reset\"",
+    );
+    triggers(
+        &site,
+        "HL003",
+        Some(line_of(&site, "[services.app.secrets.app-secret]")),
+    );
+    quiet(&base, "HL003");
+}
+
+#[test]
+fn hl004_database_unrecoverable() {
+    // the server's volume is deliberately not backed up, and nothing dumps the database
+    let base = clean()
+        .replace("volumes = [\"app/data\"]", "volumes = [\"app/logs\"]")
+        .replace(
+            "[services.app.volumes.data]\nkind = \"longhorn\"",
+            "[services.app.volumes.data]\nno_backup = \"dumps only\"\nkind = \"longhorn\"",
+        )
+        + "\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n[services.app.databases.main]\n";
+    triggers(
+        &base,
+        "HL004",
+        Some(line_of(&base, "[services.app.databases.main]")),
+    );
+    // a file-level (Longhorn) backup of the server's volume covers it
+    quiet(&(clean() + "\n[services.app.databases.main]\n"), "HL004");
+}
+
+#[test]
+fn hl101_ingress_exposure_unstated() {
+    let site = clean().replace("public = true\n", "");
+    triggers(
+        &site,
+        "HL101",
+        Some(line_of(&site, "[services.app.ingresses.web]")),
+    );
+    quiet(&clean(), "HL101");
+}
+
+#[test]
+fn hl102_admin_ui_without_auth() {
+    let site = clean().replace(
+        "[services.app]\n",
+        "[services.app]\nprovides = [\"metrics\"]\n",
+    );
+    triggers(
+        &site,
+        "HL102",
+        Some(line_of(&site, "[services.app.ingresses.web]")),
+    );
+    let with_auth = site.replace(
+        "public = true\n",
+        "auth = \"basic\"\nauth_secret = \"app-secret\"\n",
+    );
+    quiet(&with_auth, "HL102");
+}
+
+#[test]
+fn hl103_image_latest() {
+    let site = clean().replace("nginx:1.27.0", "nginx:latest");
+    triggers(
+        &site,
+        "HL103",
+        Some(line_of(&site, "[services.app.workloads.web]")),
+    );
+    quiet(&clean(), "HL103");
+}
+
+#[test]
+fn hl104_privilege_without_reason() {
+    let site = clean().replace(
+        "kind = \"deployment\"",
+        "kind = \"deployment\"\nhost_network = true",
+    );
+    triggers(
+        &site,
+        "HL104",
+        Some(line_of(&site, "[services.app.workloads.web]")),
+    );
+    quiet(
+        &site.replace(
+            "host_network = true",
+            "host_network = true\nsecurity.reason = \"mDNS\"",
+        ),
+        "HL104",
+    );
+    triggers(
+        &clean().replace(
+            "kind = \"deployment\"",
+            "kind = \"deployment\"\nsecurity.capabilities = [\"NET_ADMIN\"]",
+        ),
+        "HL104",
+        None,
+    );
+}
+
+#[test]
+fn hl105_metrics_through_ingress() {
+    let base = clean().replace(
+        "ports.http = { port = 8080, service = 80 }",
+        "ports.http = { port = 8080, service = 80 }\nmetrics = { port = \"http\" }",
+    );
+    let site = base.replace("public = true\n", "public = true\ndeny_paths = []\n");
+    triggers(
+        &site,
+        "HL105",
+        Some(line_of(&site, "[services.app.ingresses.web]")),
+    );
+    quiet(&base, "HL105");
+}
+
+#[test]
+fn hl106_secret_in_git() {
+    // only a site-local template can render a plain Secret
+    let s = Scratch::new();
+    s.write("site.toml", clean());
+    s.write(
+        "templates/sealed-secrets/sealedsecret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ secret.name|tojson }}\n  namespace: {{ service.namespace|tojson }}\ndata:\n  PASSWORD: aHVudGVyMg==\n",
+    );
+    let out = hearth()
+        .current_dir(s.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "HL106")
+        .expect("HL106");
+    assert!(
+        f["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("app-secret.secret.yaml"),
+        "{f}"
+    );
+    quiet(&clean(), "HL106");
+}
+
+#[test]
+fn hl201_missing_resources() {
+    triggers(
+        MINIMAL,
+        "HL201",
+        Some(line_of(MINIMAL, "[services.app.workloads.web]")),
+    );
+    quiet(&clean(), "HL201");
+}
+
+#[test]
+fn hl202_missing_probes() {
+    let site = clean().replace("probes.readiness = { http = \"/\", port = \"http\" }\n", "");
+    triggers(
+        &site,
+        "HL202",
+        Some(line_of(&site, "[services.app.workloads.web]")),
+    );
+    quiet(&clean(), "HL202");
+}
+
+#[test]
+fn hl203_local_volume_not_pinned() {
+    let site = clean().replace("[services.app.volumes.data]\nkind = \"longhorn\"\nsize = \"1Gi\"", "[services.app.volumes.data]\nkind = \"local\"\nnode = \"pi1\"\npath = \"/srv/data\"\nsize = \"1Gi\"")
+        .replace("volumes = [\"app/data\"]", "volumes = []");
+    let site = site.replace("[backups.daily]\nkind = \"longhorn\"\ntarget = \"nas\"\nschedule = \"0 3 * * *\"\nretain = 7\nvolumes = []\n", "") + "\n";
+    let site = site.replace("kind = \"local\"", "kind = \"local\"\nno_backup = \"test\"");
+    triggers(
+        &site,
+        "HL203",
+        Some(line_of(&site, "[services.app.workloads.web]")),
+    );
+    quiet(
+        &site.replace(
+            "kind = \"deployment\"",
+            "kind = \"deployment\"\nnode = \"pi1\"",
+        ),
+        "HL203",
+    );
+}
+
+#[test]
+fn hl204_single_replica_longhorn() {
+    let site = clean().replace(
+        "default_issuer = \"le\"",
+        "default_issuer = \"le\"\nlonghorn_replicas = 1",
+    );
+    triggers(&site, "HL204", None);
+    quiet(&clean(), "HL204");
+}
+
+#[test]
+fn exceptions_excuse_expire_and_must_be_used() {
+    let site = clean().replace("probes.readiness = { http = \"/\", port = \"http\" }\n", "");
+    let excused = site.replace(
+        "kind = \"deployment\"",
+        "kind = \"deployment\"\nallow = [{ rule = \"HL202\", reason = \"no endpoint\" }]",
+    );
+    quiet(&excused, "HL202");
+    assert_eq!(lint_text(&excused, &["--deny", "warnings"]).code, Some(0));
+    let expired = site.replace("kind = \"deployment\"", "kind = \"deployment\"\nallow = [{ rule = \"HL202\", reason = \"later\", until = \"2026-01-31\" }]");
+    triggers(&expired, "HL901", Some(line_of(&expired, "allow = [")));
+    assert!(
+        rules(&lint_text(&expired, &[])).contains(&"HL202".to_string()),
+        "an expired exception excuses nothing"
+    );
+    let still = expired.replace("2026-01-31", "2026-12-31");
+    quiet(&still, "HL202");
+    let unused = clean().replace(
+        "kind = \"deployment\"",
+        "kind = \"deployment\"\nallow = [{ rule = \"HL103\", reason = \"old\" }]",
+    );
+    triggers(&unused, "HL902", Some(line_of(&unused, "allow = [")));
+    let unknown = clean().replace(
+        "kind = \"deployment\"",
+        "kind = \"deployment\"\nallow = [{ rule = \"HL999\", reason = \"typo\" }]",
+    );
+    triggers(&unknown, "HL903", None);
+    // a reason is mandatory: it is a parse error without one
+    let s = Scratch::new();
+    s.write(
+        "site.toml",
+        clean().replace(
+            "kind = \"deployment\"",
+            "kind = \"deployment\"\nallow = [{ rule = \"HL202\" }]",
+        ),
+    );
+    assert_eq!(
+        hearth()
+            .current_dir(s.path())
+            .arg("lint")
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn the_original_published_repository_is_caught() {
+    let site =
+        std::fs::read_to_string(common::repo().join("tests/fixtures/original-home-k8s.toml"))
+            .unwrap();
+    let r = lint_text(&site, &[]);
+    assert_eq!(r.code, Some(1));
+    let unrecoverable: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f["rule"] == "HL001")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    for needle in [
+        "volume `postgres/data`",
+        "volume `immich/immich-postgres`",
+        "volume `vaultwarden/data`",
+    ] {
+        assert!(
+            unrecoverable.iter().any(|m| m.contains(needle)),
+            "{needle} not reported unrecoverable: {unrecoverable:#?}"
+        );
+    }
+    let databases: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f["rule"] == "HL004")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    for db in ["postgres/grafana", "postgres/vaultwarden", "immich/immich"] {
+        assert!(
+            databases.iter().any(|m| m.contains(&format!("`{db}`"))),
+            "database {db} not reported: {databases:?}"
+        );
+    }
+    // the photos are synced by rclone: not reported
+    assert!(
+        !unrecoverable
+            .iter()
+            .any(|m| m.contains("immich/immich-data"))
+    );
+}
+
+#[test]
+fn removing_any_single_backup_entry_is_caught() {
+    let reference = std::fs::read_to_string(common::repo().join("site.toml")).unwrap();
+    let loaded = hearth::site::parse("site.toml", reference.clone().into_bytes()).unwrap();
+    let mut entries: Vec<String> = Vec::new();
+    for b in loaded.raw.backups.values() {
+        entries.extend(b.get_ref().volumes.iter().map(|v| v.get_ref().clone()));
+        entries.extend(b.get_ref().databases.iter().map(|d| d.get_ref().clone()));
+    }
+    assert!(entries.len() >= 8);
+    for entry in &entries {
+        let quoted = format!("\"{entry}\"");
+        let text = if reference.contains(&format!("  {quoted},\n")) {
+            reference.replacen(&format!("  {quoted},\n"), "", 1)
+        } else {
+            reference
+                .replacen(&format!("{quoted}, "), "", 1)
+                .replacen(&format!(", {quoted}"), "", 1)
+                .replacen(&format!("[{quoted}]"), "[]", 1)
+        };
+        assert_ne!(text, reference, "could not remove {entry}");
+        let s = Scratch::new();
+        s.write("site.toml", &text);
+        let out = hearth()
+            .current_dir(s.path())
+            .args(["lint", "--format", "json"])
+            .output()
+            .unwrap();
+        if out.status.code() == Some(2) {
+            // an empty `databases`/`volumes` list is itself refused by the plan: also caught
+            assert!(stderr(&out).contains("needs"), "{entry}: {}", stderr(&out));
+            continue;
+        }
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "removing {entry} went unnoticed"
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let named = v["findings"].as_array().unwrap().iter().any(|f| {
+            (f["rule"] == "HL001" || f["rule"] == "HL004")
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("`{entry}`"))
+        });
+        assert!(
+            named,
+            "removing {entry}: no finding names it: {}",
+            v["findings"]
+        );
+    }
+}
+
+#[test]
+fn formats_and_rule_listing() {
+    let site = MINIMAL.to_string();
+    let s = Scratch::new();
+    s.write("site.toml", &site);
+    let sarif = hearth()
+        .current_dir(s.path())
+        .args(["lint", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let driver = &v["runs"][0]["tool"]["driver"];
+    assert_eq!(
+        driver["rules"].as_array().unwrap().len(),
+        hearth::lint::RULES.len()
+    );
+    let res = &v["runs"][0]["results"][0];
+    assert!(res["ruleId"].as_str().unwrap().starts_with("HL"));
+    assert!(
+        res["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap()
+            > 1
+    );
+    let gh = hearth()
+        .current_dir(s.path())
+        .args(["lint", "--format", "github"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&gh.stdout);
+    assert!(
+        text.lines()
+            .all(|l| l.starts_with("::warning file=site.toml,line=")
+                || l.starts_with("::error file=")),
+        "{text}"
+    );
+    let human = hearth().current_dir(s.path()).arg("lint").output().unwrap();
+    assert!(stderr(&human).contains("site.toml:") && stderr(&human).contains("HL201"));
+    let list = hearth().args(["lint", "--list-rules"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).lines().count(),
+        hearth::lint::RULES.len()
+    );
+    let ex = hearth().args(["explain", "HL001"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&ex.stdout).contains("Why:"));
+    assert_eq!(
+        hearth()
+            .args(["explain", "HL000"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}
