@@ -103,7 +103,7 @@ enum Command {
         /// Output folder (default: the site's `rendered_path`, next to the site file).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Skip lint (accepted now; lint itself comes with `hearth lint`).
+        /// Skip lint (by default lint errors fail the check too).
         #[arg(long)]
         no_lint: bool,
     },
@@ -168,7 +168,12 @@ fn print_timings(t: &[(&str, std::time::Duration)]) {
     }
 }
 
-fn check(site: &std::path::Path, out: Option<PathBuf>) -> ExitCode {
+fn today() -> String {
+    // HEARTH_TODAY pins the date exceptions expire against (reproducible CI).
+    std::env::var("HEARTH_TODAY").unwrap_or_else(|_| hearth::lint::today_utc())
+}
+
+fn check(site: &std::path::Path, out: Option<PathBuf>, run_lint: bool) -> ExitCode {
     let schemas = Schemas::load();
     let built = match pipeline::build(site, &schemas) {
         Ok(b) => b,
@@ -190,24 +195,26 @@ fn check(site: &std::path::Path, out: Option<PathBuf>) -> ExitCode {
     for path in on_disk.keys().filter(|p| !built.files.contains_key(*p)) {
         problems.push(format!("extra:   {}/{path}", out.display()));
     }
+    let mut failed = false;
     if problems.is_empty() {
-        println!(
-            "{} is up to date ({} files)",
-            out.display(),
-            built.files.len()
-        );
-        ExitCode::SUCCESS
+        println!("{} is up to date ({} files)", out.display(), built.files.len());
     } else {
         for p in &problems {
             println!("{p}");
         }
-        eprintln!(
-            "{} is stale: {} file(s) differ from site.toml; run `hearth render`",
-            out.display(),
-            problems.len()
-        );
-        ExitCode::from(1)
+        eprintln!("{} is stale: {} file(s) differ from site.toml; run `hearth render`", out.display(), problems.len());
+        failed = true;
     }
+    if run_lint {
+        let o = hearth::lint::lint(&built.plan, &built.rendered, &today());
+        if o.errors() > 0 {
+            eprint!("{}", hearth::lint::report::human(&o, &built.loaded.source));
+            failed = true;
+        } else if o.warnings() > 0 {
+            eprintln!("lint: {} warning(s); `hearth lint` shows them", o.warnings());
+        }
+    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn diff(
@@ -265,6 +272,7 @@ fn diff(
         &hearth::diff::Side::of(&head_built),
         base,
         &head_name,
+        &today(),
     );
     print!("{}", hearth::diff::render(&r, format));
     if exit_code && !r.is_empty() {
@@ -341,9 +349,7 @@ fn lint(
         Ok(b) => b,
         Err(e) => return report(e, &format!("in `{}`", site.display())),
     };
-    // HEARTH_TODAY pins the date exceptions expire against (reproducible CI).
-    let today = std::env::var("HEARTH_TODAY").unwrap_or_else(|_| hearth::lint::today_utc());
-    let o = hearth::lint::lint(&built.plan, &built.rendered, &today);
+    let o = hearth::lint::lint(&built.plan, &built.rendered, &today());
     let src = &built.loaded.source;
     let dir = built.plan.site.rendered_path.clone();
     match format {
@@ -392,11 +398,7 @@ fn run(cli: Cli) -> ExitCode {
                 report(Errors::from(e), "")
             }
         },
-        Command::Check {
-            site,
-            out,
-            no_lint: _,
-        } => check(&site.site, out),
+        Command::Check { site, out, no_lint } => check(&site.site, out, !no_lint),
         Command::Diff {
             site,
             base,

@@ -89,6 +89,8 @@ pub struct Intent {
     pub volumes_gained_backup: Vec<String>,
     /// `namespace/secret` no longer in the DR export (marked regenerable or removed).
     pub secrets_left_export: Vec<String>,
+    /// Lint findings (`ID: message`) the head has and the base had not.
+    pub new_findings: Vec<String>,
 }
 
 impl Intent {
@@ -100,6 +102,7 @@ impl Intent {
             && self.volumes_lost_backup.is_empty()
             && self.volumes_gained_backup.is_empty()
             && self.secrets_left_export.is_empty()
+            && self.new_findings.is_empty()
     }
 }
 
@@ -259,7 +262,8 @@ fn unified(old: Option<&Value>, new: Option<&Value>, file: &str) -> String {
 }
 
 /// Compare two renders. `base` is None when the site did not exist there.
-pub fn diff(base: Option<&Side>, head: &Side, base_name: &str, head_name: &str) -> Report {
+/// `today` dates lint exceptions (see `lint::lint`).
+pub fn diff(base: Option<&Side>, head: &Side, base_name: &str, head_name: &str, today: &str) -> Report {
     let index = |s: Option<&Side>| -> BTreeMap<ObjectKey, (String, Value)> {
         s.map(|s| {
             s.rendered
@@ -296,12 +300,11 @@ pub fn diff(base: Option<&Side>, head: &Side, base_name: &str, head_name: &str) 
             unified,
         });
     }
-    Report {
-        base: base_name.into(),
-        head: head_name.into(),
-        intent: intent(base.map(|s| s.plan), head.plan),
-        objects,
-    }
+    let mut intent = intent(base.map(|s| s.plan), head.plan);
+    let findings = |s: &Side| -> BTreeSet<String> { crate::lint::lint(s.plan, s.rendered, today).findings.iter().map(|f| format!("{}: {}", f.rule.id, f.message)).collect() };
+    let before = base.map(findings).unwrap_or_default();
+    intent.new_findings = findings(head).difference(&before).cloned().collect();
+    Report { base: base_name.into(), head: head_name.into(), intent, objects }
 }
 
 fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
@@ -395,6 +398,7 @@ fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
             .collect(),
         volumes_gained_backup: cb.difference(&ca).cloned().collect(),
         secrets_left_export: xa.difference(&xb).cloned().collect(),
+        new_findings: Vec::new(),
     }
 }
 
