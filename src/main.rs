@@ -197,12 +197,20 @@ fn check(site: &std::path::Path, out: Option<PathBuf>, run_lint: bool) -> ExitCo
     }
     let mut failed = false;
     if problems.is_empty() {
-        println!("{} is up to date ({} files)", out.display(), built.files.len());
+        println!(
+            "{} is up to date ({} files)",
+            out.display(),
+            built.files.len()
+        );
     } else {
         for p in &problems {
             println!("{p}");
         }
-        eprintln!("{} is stale: {} file(s) differ from site.toml; run `hearth render`", out.display(), problems.len());
+        eprintln!(
+            "{} is stale: {} file(s) differ from site.toml; run `hearth render`",
+            out.display(),
+            problems.len()
+        );
         failed = true;
     }
     if run_lint {
@@ -211,10 +219,17 @@ fn check(site: &std::path::Path, out: Option<PathBuf>, run_lint: bool) -> ExitCo
             eprint!("{}", hearth::lint::report::human(&o, &built.loaded.source));
             failed = true;
         } else if o.warnings() > 0 {
-            eprintln!("lint: {} warning(s); `hearth lint` shows them", o.warnings());
+            eprintln!(
+                "lint: {} warning(s); `hearth lint` shows them",
+                o.warnings()
+            );
         }
     }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn diff(

@@ -103,13 +103,19 @@ fn check_reports_stale_missing_and_extra_files() {
     assert_eq!(run(s.path(), &["check"]).status.code(), Some(2));
 
     // up to date but a lint error: check fails unless --no-lint
-    let unstated = MINIMAL.replace("[services.app.ingresses.web]\npublic = true\n", "[services.app.ingresses.web]\n");
+    let unstated = MINIMAL.replace(
+        "[services.app.ingresses.web]\npublic = true\n",
+        "[services.app.ingresses.web]\n",
+    );
     s.write("site.toml", &unstated);
     assert!(s.render().status.success());
     let out = run(s.path(), &["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("HL101"), "{}", stderr(&out));
-    assert_eq!(run(s.path(), &["check", "--no-lint"]).status.code(), Some(0));
+    assert_eq!(
+        run(s.path(), &["check", "--no-lint"]).status.code(),
+        Some(0)
+    );
 }
 
 fn second_version() -> String {
@@ -570,7 +576,12 @@ fn the_pre_commit_framework_runs_the_published_hooks() {
     let try_repo_hook = |hook: &str| {
         Command::new(&pre_commit)
             .current_dir(s.path())
-            .args(["try-repo", &common::repo().display().to_string(), hook, "--all-files"])
+            .args([
+                "try-repo",
+                &common::repo().display().to_string(),
+                hook,
+                "--all-files",
+            ])
             .env("PATH", &path)
             .env("PRE_COMMIT_HOME", home.path())
             .env("GIT_AUTHOR_NAME", "t")
@@ -582,7 +593,11 @@ fn the_pre_commit_framework_runs_the_published_hooks() {
     };
     let try_repo = || try_repo_hook("hearth-check");
     let lint = try_repo_hook("hearth-lint");
-    assert!(lint.status.success(), "hearth-lint failed on a clean site:\n{}", stdout(&lint));
+    assert!(
+        lint.status.success(),
+        "hearth-lint failed on a clean site:\n{}",
+        stdout(&lint)
+    );
     assert!(stdout(&lint).contains("hearth lint"), "{}", stdout(&lint));
     let fresh = try_repo();
     assert!(

@@ -47,7 +47,11 @@ fn sign(c: ChangeKind) -> &'static str {
 fn intent_lines(r: &Report) -> Vec<String> {
     let i = &r.intent;
     let mut out = Vec::new();
-    out.extend(i.new_findings.iter().map(|x| format!("⚠ new lint finding {x}")));
+    out.extend(
+        i.new_findings
+            .iter()
+            .map(|x| format!("⚠ new lint finding {x}")),
+    );
     out.extend(
         i.ingresses_now_public
             .iter()

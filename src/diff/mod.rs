@@ -263,7 +263,13 @@ fn unified(old: Option<&Value>, new: Option<&Value>, file: &str) -> String {
 
 /// Compare two renders. `base` is None when the site did not exist there.
 /// `today` dates lint exceptions (see `lint::lint`).
-pub fn diff(base: Option<&Side>, head: &Side, base_name: &str, head_name: &str, today: &str) -> Report {
+pub fn diff(
+    base: Option<&Side>,
+    head: &Side,
+    base_name: &str,
+    head_name: &str,
+    today: &str,
+) -> Report {
     let index = |s: Option<&Side>| -> BTreeMap<ObjectKey, (String, Value)> {
         s.map(|s| {
             s.rendered
@@ -301,10 +307,21 @@ pub fn diff(base: Option<&Side>, head: &Side, base_name: &str, head_name: &str, 
         });
     }
     let mut intent = intent(base.map(|s| s.plan), head.plan);
-    let findings = |s: &Side| -> BTreeSet<String> { crate::lint::lint(s.plan, s.rendered, today).findings.iter().map(|f| format!("{}: {}", f.rule.id, f.message)).collect() };
+    let findings = |s: &Side| -> BTreeSet<String> {
+        crate::lint::lint(s.plan, s.rendered, today)
+            .findings
+            .iter()
+            .map(|f| format!("{}: {}", f.rule.id, f.message))
+            .collect()
+    };
     let before = base.map(findings).unwrap_or_default();
     intent.new_findings = findings(head).difference(&before).cloned().collect();
-    Report { base: base_name.into(), head: head_name.into(), intent, objects }
+    Report {
+        base: base_name.into(),
+        head: head_name.into(),
+        intent,
+        objects,
+    }
 }
 
 fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
