@@ -5,6 +5,21 @@
 #![allow(clippy::result_large_err)]
 
 use std::path::PathBuf;
+
+/// Write to stdout, ignoring errors: a closed pipe (`hearth diff | head`) is
+/// not a failure and must never panic, as `print!` would.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+macro_rules! put {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -197,14 +212,14 @@ fn check(site: &std::path::Path, out: Option<PathBuf>, run_lint: bool) -> ExitCo
     }
     let mut failed = false;
     if problems.is_empty() {
-        println!(
+        out!(
             "{} is up to date ({} files)",
             out.display(),
             built.files.len()
         );
     } else {
         for p in &problems {
-            println!("{p}");
+            out!("{p}");
         }
         eprintln!(
             "{} is stale: {} file(s) differ from site.toml; run `hearth render`",
@@ -289,7 +304,7 @@ fn diff(
         &head_name,
         &today(),
     );
-    print!("{}", hearth::diff::render(&r, format));
+    put!("{}", hearth::diff::render(&r, format));
     if exit_code && !r.is_empty() {
         ExitCode::from(1)
     } else {
@@ -339,13 +354,13 @@ fn commit_output(
     match result {
         Ok(c) => {
             match c.oid {
-                Some(oid) => println!(
+                Some(oid) => out!(
                     "committed {} ({} files changed){}",
                     &oid.to_string()[..12],
                     c.changes.len(),
                     branch.map(|b| format!(" on {b}")).unwrap_or_default()
                 ),
-                None => println!("nothing to commit: the rendered output is unchanged"),
+                None => out!("nothing to commit: the rendered output is unchanged"),
             }
             ExitCode::SUCCESS
         }
@@ -369,9 +384,9 @@ fn lint(
     let dir = built.plan.site.rendered_path.clone();
     match format {
         Format::Human => eprint!("{}", report::human(&o, src)),
-        Format::Json => print!("{}", report::json_report(&o, src, &dir)),
-        Format::Sarif => print!("{}", report::sarif(&o, src, &dir)),
-        Format::Github => print!("{}", report::github(&o, src, &dir)),
+        Format::Json => put!("{}", report::json_report(&o, src, &dir)),
+        Format::Sarif => put!("{}", report::sarif(&o, src, &dir)),
+        Format::Github => put!("{}", report::github(&o, src, &dir)),
     }
     if o.errors() > 0 || (deny_warnings && o.warnings() > 0) {
         ExitCode::from(1)
@@ -390,7 +405,7 @@ fn run(cli: Cli) -> ExitCode {
         } => {
             if list_rules {
                 for r in hearth::lint::RULES {
-                    println!(
+                    out!(
                         "{}  {:<8} {:<34} {}",
                         r.id,
                         format!("{:?}", r.severity).to_lowercase(),
@@ -404,7 +419,7 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Explain { rule } => match hearth::lint::registry::rule(&rule) {
             Some(r) => {
-                print!("{}", hearth::lint::registry::explain(r));
+                put!("{}", hearth::lint::registry::explain(r));
                 ExitCode::SUCCESS
             }
             None => {
@@ -423,9 +438,9 @@ fn run(cli: Cli) -> ExitCode {
         } => diff(&site.site, &base, head.as_deref(), format, exit_code),
         Command::Schema { markdown } => {
             if markdown {
-                print!("{}", hearth::site::reference::markdown());
+                put!("{}", hearth::site::reference::markdown());
             } else {
-                println!("{}", hearth::site::schema_json());
+                out!("{}", hearth::site::schema_json());
             }
             ExitCode::SUCCESS
         }
@@ -437,7 +452,7 @@ fn run(cli: Cli) -> ExitCode {
             let schemas = Schemas::load();
             if list_kinds {
                 for (api, kind) in schemas.kinds() {
-                    println!("{api} {kind}");
+                    out!("{api} {kind}");
                 }
                 return ExitCode::SUCCESS;
             }
@@ -447,7 +462,7 @@ fn run(cli: Cli) -> ExitCode {
                     if timings {
                         print_timings(&b.timings);
                     }
-                    println!(
+                    out!(
                         "{} objects valid ({} services) in {} ms",
                         b.rendered.objects.len(),
                         b.plan.services.len(),
@@ -462,7 +477,7 @@ fn run(cli: Cli) -> ExitCode {
             .map_or_else(
                 |e| report(Errors::from(e), "creating the site"),
                 |msg| {
-                    println!("{msg}");
+                    out!("{msg}");
                     ExitCode::SUCCESS
                 },
             ),
@@ -471,7 +486,7 @@ fn run(cli: Cli) -> ExitCode {
         } => hearth::scaffold::install_hook(&site.site, force).map_or_else(
             |e| report(Errors::from(e), "installing the hook"),
             |msg| {
-                println!("{msg}");
+                out!("{msg}");
                 ExitCode::SUCCESS
             },
         ),
@@ -522,7 +537,7 @@ fn run(cli: Cli) -> ExitCode {
                 all.push(("write", t.elapsed()));
                 print_timings(&all);
             }
-            println!(
+            out!(
                 "rendered {} objects ({} services) into {} in {} ms",
                 built.rendered.objects.len(),
                 built.plan.services.len(),
