@@ -11,18 +11,8 @@ hearth=target/release/hearth
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# median wall time in ms of running "$@" $runs times
-median_ms() {
-  local times=()
-  for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 # One kustomization over every folder of a rendered tree, so kustomize builds
 # all of it in one process (as `kubectl kustomize` would for an app-of-apps).

@@ -310,7 +310,12 @@ fn dangling_depends_on() {
 fn a_closed_stdout_is_not_a_panic() {
     use std::io::Read;
     use std::process::Stdio;
-    let mut child = common::hearth().arg("schema").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = common::hearth()
+        .arg("schema")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut first = [0u8; 1];
     child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // read one byte, then close the pipe
     let out = child.wait_with_output().unwrap();

@@ -14,35 +14,6 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn tool(name: &str, candidates: &[PathBuf]) -> Option<PathBuf> {
-    let found = candidates
-        .iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .or_else(|| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|d| d.join(name))
-                    .find(|p| p.is_file())
-            })
-        });
-    if found.is_none() {
-        assert!(
-            !common::in_ci(),
-            "{name} is required in CI; run scripts/test, which installs it"
-        );
-        eprintln!("SKIP: {name} not found (scripts/test installs it)");
-    }
-    found
-}
-
-fn venv_bin(name: &str) -> Vec<PathBuf> {
-    let venv = std::env::var_os("HEARTH_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::repo().join(".venv"));
-    vec![venv.join("bin").join(name)]
-}
-
 fn rendered() -> PathBuf {
     common::repo().join("rendered")
 }
@@ -60,7 +31,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn kubectl_kustomize_builds_every_folder() {
-    let Some(kubectl) = tool("kubectl", &[]) else {
+    let Some(kubectl) = common::tool("kubectl", &[]) else {
         return;
     };
     let mut folders: Vec<PathBuf> = files_under(&rendered())
@@ -122,7 +93,10 @@ const CORE_GROUPS: [&str; 5] = [
 
 #[test]
 fn kubernetes_validate_strict_accepts_every_core_document() {
-    let Some(kv) = tool("kubernetes-validate", &venv_bin("kubernetes-validate")) else {
+    let Some(kv) = common::tool(
+        "kubernetes-validate",
+        &[common::venv_bin("kubernetes-validate")],
+    ) else {
         return;
     };
     let core: Vec<PathBuf> = files_under(&rendered())
@@ -172,7 +146,7 @@ fn kubernetes_validate_strict_accepts_every_core_document() {
 
 #[test]
 fn a_yaml_1_1_reader_sees_every_scalar_with_its_type() {
-    let Some(python) = tool("python3", &venv_bin("python3")) else {
+    let Some(python) = common::tool("python3", &[common::venv_bin("python3")]) else {
         return;
     };
     let script = common::repo().join("tests/yaml11.py");

@@ -10,15 +10,7 @@ use common::{MINIMAL, Scratch, hearth, stderr};
 use git2::{Repository, Signature};
 
 fn git(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
+    let out = common::git_cmd(dir, args);
     assert!(
         out.status.success() || args[0] == "commit",
         "git {args:?} failed: {}",

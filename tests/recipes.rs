@@ -7,35 +7,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn tool(path: Option<PathBuf>, name: &str) -> Option<PathBuf> {
-    let found = path.filter(|p| p.is_file()).or_else(|| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|d| d.join(name))
-                .find(|p| p.is_file())
-        })
-    });
-    if found.is_none() {
-        assert!(
-            !common::in_ci(),
-            "{name} is required in CI; scripts/test installs it"
-        );
-        eprintln!("SKIP: {name} not found (scripts/test installs it)");
-    }
-    found
-}
-
-fn venv(name: &str) -> PathBuf {
-    std::env::var_os("HEARTH_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::repo().join(".venv"))
-        .join("bin")
-        .join(name)
-}
-
 #[test]
 fn the_github_workflow_is_valid() {
-    let Some(cj) = tool(Some(venv("check-jsonschema")), "check-jsonschema") else {
+    let Some(cj) = common::tool("check-jsonschema", &[common::venv_bin("check-jsonschema")]) else {
         return;
     };
     let wf = common::repo().join("examples/github-actions/hearth.yml");
@@ -94,7 +68,7 @@ fn shell_scripts() -> Vec<PathBuf> {
 
 #[test]
 fn every_shell_script_is_clean_under_shellcheck() {
-    let Some(sc) = tool(None, "shellcheck") else {
+    let Some(sc) = common::tool("shellcheck", &[]) else {
         return;
     };
     let scripts = shell_scripts();
@@ -119,15 +93,7 @@ fn every_shell_script_is_clean_under_shellcheck() {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
+    let out = common::git_cmd(dir, args);
     assert!(
         out.status.success(),
         "git {args:?}: {}",

@@ -158,7 +158,29 @@ pub fn commit_worktree(
     let tree_id = index
         .write_tree()
         .map_err(|e| git_err("cannot write the tree", e))?;
-    if head_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    finish(
+        repo,
+        "HEAD",
+        tree_id,
+        parent.as_ref(),
+        changes,
+        subject,
+        site_name,
+    )
+}
+
+/// Commit `tree_id` on `refname` over `parent`, unless the tree is the parent's.
+fn finish(
+    repo: &Repository,
+    refname: &str,
+    tree_id: Oid,
+    parent: Option<&git2::Commit>,
+    changes: Vec<String>,
+    subject: Option<&str>,
+    site_name: &str,
+) -> Result<Committed, InputError> {
+    if parent.is_some_and(|p| p.tree_id() == tree_id) {
         return Ok(Committed {
             oid: None,
             changes,
@@ -170,10 +192,9 @@ pub fn commit_worktree(
         .map_err(|e| git_err("cannot read the new tree", e))?;
     let sig = signature(repo)?;
     let msg = message(subject, site_name, &changes);
-    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    let parents: Vec<&git2::Commit> = parent.into_iter().collect();
     let oid = repo
-        .commit(Some("HEAD"), &sig, &sig, &msg, &tree, &parents)
+        .commit(Some(refname), &sig, &sig, &msg, &tree, &parents)
         .map_err(|e| git_err("cannot commit", e))?;
     Ok(Committed {
         oid: Some(oid),
@@ -258,25 +279,13 @@ pub fn commit_branch(
         .map(|(p, t)| (format!("{prefix}/{p}"), t.as_bytes()))
         .collect();
     let tree_id = build_tree(repo, &nested)?;
-    if parent_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
-        return Ok(Committed {
-            oid: None,
-            changes,
-            message: String::new(),
-        });
-    }
-    let tree = repo
-        .find_tree(tree_id)
-        .map_err(|e| git_err("cannot read the new tree", e))?;
-    let sig = signature(repo)?;
-    let msg = message(subject, site_name, &changes);
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    let oid = repo
-        .commit(Some(&refname), &sig, &sig, &msg, &tree, &parents)
-        .map_err(|e| git_err("cannot commit", e))?;
-    Ok(Committed {
-        oid: Some(oid),
+    finish(
+        repo,
+        &refname,
+        tree_id,
+        parent.as_ref(),
         changes,
-        message: msg,
-    })
+        subject,
+        site_name,
+    )
 }

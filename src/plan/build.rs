@@ -157,6 +157,29 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Resolve a `service/volume` reference to a declared volume, or report it.
+    fn volume_ref(
+        &mut self,
+        services: &BTreeMap<ServiceName, PService>,
+        r: &Spanned<String>,
+    ) -> Option<(ServiceName, String)> {
+        let (svc, vol) = self.split_ref(r, "volume")?;
+        if services
+            .get(&svc)
+            .is_some_and(|s| s.volumes.iter().any(|v| v.name.as_str() == vol))
+        {
+            return Some((svc, vol));
+        }
+        self.err(
+            "hearth::dangling",
+            format!("service `{svc}` has no volume `{vol}`"),
+            r.span(),
+            "referenced here",
+            "name a volume declared under that service",
+        );
+        None
+    }
+
     /// Parse `service/name` references.
     fn split_ref(&mut self, r: &Spanned<String>, what: &str) -> Option<(ServiceName, String)> {
         let Some((svc, name)) = r.get_ref().split_once('/') else {
@@ -1547,21 +1570,14 @@ fn backups(
                 };
                 let group = bname.to_string();
                 for v in &bk.volumes {
-                    let Some((svc, vol)) = ctx.split_ref(v, "volume") else {
+                    let Some((svc, vol)) = ctx.volume_ref(services, v) else {
                         continue;
                     };
                     let Some(pv) = services
                         .get_mut(&svc)
                         .and_then(|s| s.volumes.iter_mut().find(|x| x.name.as_str() == vol))
                     else {
-                        ctx.err(
-                            "hearth::dangling",
-                            format!("service `{svc}` has no volume `{vol}`"),
-                            v.span(),
-                            "referenced here",
-                            "name a volume declared under that service",
-                        );
-                        continue;
+                        continue; // reported by volume_ref
                     };
                     if pv.kind != "longhorn" {
                         ctx.err("hearth::backup", format!("volume `{svc}/{vol}` is a {} volume; Longhorn backs up only longhorn volumes", pv.kind), v.span(), "referenced here", "back it up with an rclone backup instead");
@@ -1652,24 +1668,11 @@ fn backups(
                     ));
                     pb.databases.push(format!("{svc}/{db}"));
                 }
-                let Some((vsvc, vname)) = ctx.split_ref(vol, "volume") else {
+                let Some((vsvc, vname)) = ctx.volume_ref(services, vol) else {
                     continue;
                 };
                 if ctx.namespace_of(&vsvc) != ns {
                     ctx.err("hearth::backup", format!("dump volume `{vsvc}/{vname}` is not in namespace `{ns}` where the job runs"), vol.span(), "referenced here", "use a volume of the `runs_in` service");
-                    continue;
-                }
-                if !services
-                    .get(&vsvc)
-                    .is_some_and(|s| s.volumes.iter().any(|v| v.name.as_str() == vname))
-                {
-                    ctx.err(
-                        "hearth::dangling",
-                        format!("service `{vsvc}` has no volume `{vname}`"),
-                        vol.span(),
-                        "referenced here",
-                        "name a volume declared under that service",
-                    );
                     continue;
                 }
                 args.extend([
@@ -1738,7 +1741,7 @@ fn backups(
                 else {
                     continue;
                 };
-                let Some((vsvc, vname)) = ctx.split_ref(vol, "volume") else {
+                let Some((vsvc, vname)) = ctx.volume_ref(services, vol) else {
                     continue;
                 };
                 let runs_in = bk
@@ -1761,14 +1764,7 @@ fn backups(
                     .get(&vsvc)
                     .and_then(|s| s.volumes.iter().find(|v| v.name.as_str() == vname))
                 else {
-                    ctx.err(
-                        "hearth::dangling",
-                        format!("service `{vsvc}` has no volume `{vname}`"),
-                        vol.span(),
-                        "referenced here",
-                        "name a volume declared under that service",
-                    );
-                    continue;
+                    continue; // reported by volume_ref
                 };
                 if ctx.namespace_of(&vsvc) != ns {
                     ctx.err(

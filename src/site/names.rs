@@ -2,10 +2,7 @@
 //! passed where a volume name is expected, and every name is checked once, at parse
 //! time, against the rule Kubernetes applies to it (RFC 1123 label or subdomain).
 
-use std::fmt;
-
-use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer, Serialize};
+use super::values::checked_string;
 
 /// Why a name is not acceptable, in words a user can act on.
 pub fn check_dns_label(s: &str, max: usize) -> Result<(), String> {
@@ -32,49 +29,14 @@ pub fn check_dns_label(s: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// A name checked as an RFC 1123 label of at most `$max` characters.
 macro_rules! dns_name {
     ($(#[$doc:meta])* $name:ident, $max:expr) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn new(s: impl Into<String>) -> Result<Self, String> {
-                let s = s.into();
-                check_dns_label(&s, $max)?;
-                Ok(Self(s))
-            }
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::new(s).map_err(serde::de::Error::custom)
-            }
-        }
-
-        impl JsonSchema for $name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({
-                    "type": "string",
-                    "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
-                    "maxLength": $max,
-                })
-            }
-        }
+        checked_string!(
+            $(#[$doc])* $name,
+            |s: &str| check_dns_label(s, $max),
+            { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": $max }
+        );
     };
 }
 
@@ -121,52 +83,24 @@ dns_name!(
     /// A rate-limit tier.
     TierName, 63);
 
-/// A key inside a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, as Kubernetes requires.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct DataKey(String);
+checked_string!(
+    /// A key inside a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, as Kubernetes requires.
+    DataKey, check_data_key,
+    { "type": "string", "pattern": "^[-._a-zA-Z0-9]+$", "maxLength": 253 });
 
-impl DataKey {
-    pub fn new(s: impl Into<String>) -> Result<Self, String> {
-        let s = s.into();
-        if s.is_empty() || s.len() > 253 {
-            return Err("a data key must have 1 to 253 characters".into());
-        }
-        if let Some(c) = s
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        {
-            return Err(format!(
-                "data key `{s}` contains `{c}`; use letters, digits, `-`, `_` and `.`"
-            ));
-        }
-        Ok(Self(s))
+fn check_data_key(s: &str) -> Result<(), String> {
+    if s.is_empty() || s.len() > 253 {
+        return Err("a data key must have 1 to 253 characters".into());
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "data key `{s}` contains `{c}`; use letters, digits, `-`, `_` and `.`"
+        ));
     }
-}
-
-impl fmt::Display for DataKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for DataKey {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::new(s).map_err(serde::de::Error::custom)
-    }
-}
-
-impl JsonSchema for DataKey {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DataKey".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "pattern": "^[-._a-zA-Z0-9]+$", "maxLength": 253 })
-    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,48 +2,50 @@
 //! tag, Kubernetes quantities, cron schedules, sealed secret values, env values.
 //! Each is checked when site.toml is parsed, so every later stage can trust it.
 
-use std::fmt;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
+/// A string newtype checked once at parse time by `$check` (a function or
+/// closure `&str -> Result<(), String>`), with a JSON Schema for editors.
 macro_rules! checked_string {
-    ($(#[$doc:meta])* $name:ident, $check:path, $schema:tt) => {
+    ($(#[$doc:meta])* $name:ident, $check:expr, $schema:tt) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize)]
         #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
             pub fn new(s: impl Into<String>) -> Result<Self, String> {
                 let s = s.into();
-                $check(&s)?;
+                ($check)(&s)?;
                 Ok(Self(s))
             }
             pub fn as_str(&self) -> &str {
                 &self.0
             }
         }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                Self::new(String::deserialize(d)?).map_err(serde::de::Error::custom)
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Self::new(<String as ::serde::Deserialize>::deserialize(d)?).map_err(::serde::de::Error::custom)
             }
         }
-        impl JsonSchema for $name {
+        impl ::schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()
             }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!($schema)
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!($schema)
             }
         }
     };
 }
+
+pub(crate) use checked_string;
 
 checked_string!(
     /// A container image reference with a pinned tag or digest: `repo/name:tag` or

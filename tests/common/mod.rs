@@ -129,3 +129,49 @@ pub fn repo() -> PathBuf {
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
+
+/// A tool from `candidates` or PATH. Missing: a failure under CI, else None
+/// (the caller skips its check with a message).
+pub fn tool(name: &str, candidates: &[PathBuf]) -> Option<PathBuf> {
+    let found = candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .or_else(|| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|d| d.join(name))
+                    .find(|p| p.is_file())
+            })
+        });
+    if found.is_none() {
+        assert!(
+            !in_ci(),
+            "{name} is required in CI; scripts/test installs it"
+        );
+        eprintln!("SKIP: {name} not found (scripts/test installs it)");
+    }
+    found
+}
+
+/// A program of the test venv that scripts/test sets up.
+pub fn venv_bin(name: &str) -> PathBuf {
+    std::env::var_os("HEARTH_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv"))
+        .join("bin")
+        .join(name)
+}
+
+/// `git` with a fixed identity, in `dir`.
+pub fn git_cmd(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs")
+}
