@@ -322,3 +322,14 @@ fn a_closed_stdout_is_not_a_panic() {
     assert!(out.status.success(), "{:?}", out.status);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn a_template_cannot_name_an_object_outside_the_output() {
+    let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ../../escaped\n";
+    let err = fails(
+        Some(MINIMAL.as_bytes()),
+        &[("templates/k8s/namespace.yaml", bad)],
+        &["not a valid object name", "RFC 1123"],
+    );
+    assert!(err.contains("../../escaped"));
+}

@@ -263,6 +263,22 @@ impl Renderer<'_> {
                 );
                 continue;
             };
+            // The name becomes a file name: only what Kubernetes allows in a name
+            // (an RFC 1123 subdomain), so no template can write outside the output.
+            let name_ok = !name.is_empty()
+                && name.len() <= 253
+                && name.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                })
+                && !name.starts_with(['.', '-'])
+                && kind.bytes().all(|b| b.is_ascii_alphanumeric());
+            if !name_ok {
+                self.errs.push(
+                    InputError::new("hearth::template", format!("template `{template}` rendered {kind} `{name}` for {what}: not a valid object name"))
+                        .help("metadata.name must be lowercase letters, digits, `-` and `.` (RFC 1123)"),
+                );
+                continue;
+            }
             let path = format!("{folder}/{name}.{}.yaml", kind.to_lowercase());
             self.objects.push(Object {
                 path,
