@@ -10,6 +10,7 @@
 
 pub mod diag;
 pub mod diff;
+pub mod dr;
 pub mod git;
 pub mod lint;
 pub mod pipeline;

@@ -152,6 +152,11 @@ enum Command {
         #[arg(long)]
         list_rules: bool,
     },
+    /// Print how every volume and secret is recovered, and the restore order.
+    Dr {
+        #[command(flatten)]
+        site: SiteArg,
+    },
     /// Explain a lint rule: what it checks, why, and the fix.
     Explain {
         /// A rule id (HL001) or name (volume-unrecoverable).
@@ -395,6 +400,72 @@ fn lint(
     }
 }
 
+fn dr(site: &std::path::Path) -> ExitCode {
+    let schemas = Schemas::load();
+    let built = match pipeline::build(site, &schemas) {
+        Ok(b) => b,
+        Err(e) => return report(e, &format!("in `{}`", site.display())),
+    };
+    let c = hearth::dr::coverage(&built.plan);
+    out!(
+        "{:<34} {:<9} {:<7} {:<14} recovery",
+        "volume",
+        "kind",
+        "size",
+        "how"
+    );
+    for v in &c.volumes {
+        let detail = match v.backups.first() {
+            Some(b) => format!(
+                "{} `{}` ({}{})",
+                b.kind,
+                b.name,
+                b.schedule,
+                b.target
+                    .as_ref()
+                    .map(|t| format!(" → {t}"))
+                    .unwrap_or_default()
+            ),
+            None => v
+                .reason
+                .clone()
+                .unwrap_or_else(|| "NOTHING: unrecoverable".into()),
+        };
+        out!(
+            "{:<34} {:<9} {:<7} {:<14} {}",
+            v.volume,
+            v.kind,
+            v.size.as_deref().unwrap_or(""),
+            v.recovery,
+            detail
+        );
+    }
+    out!("");
+    let exported = c.secrets.iter().filter(|s| s.exported).count();
+    out!(
+        "secrets: {exported} in the encrypted DR export, {} regenerable",
+        c.secrets.len() - exported
+    );
+    for s in c.secrets.iter().filter(|s| !s.exported) {
+        out!("  {}: {}", s.secret, s.regenerable.as_deref().unwrap_or(""));
+    }
+    out!("");
+    out!("restore order (rendered/dr/RUNBOOK.md has the commands):");
+    out!("  1. install ArgoCD, import its export   2. apply the sealed-secrets keys");
+    let mut waves: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    for s in &built.plan.services {
+        waves.entry(s.wave).or_default().push(s.name.to_string());
+    }
+    for (w, names) in waves {
+        out!("  wave {w}: {}", names.join(", "));
+    }
+    if c.volumes.iter().any(|v| v.recovery == "unrecoverable") {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Lint {
@@ -417,6 +488,7 @@ fn run(cli: Cli) -> ExitCode {
             }
             lint(&site.site, format, deny.is_some())
         }
+        Command::Dr { site } => dr(&site.site),
         Command::Explain { rule } => match hearth::lint::registry::rule(&rule) {
             Some(r) => {
                 put!("{}", hearth::lint::registry::explain(r));

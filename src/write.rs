@@ -16,16 +16,47 @@ pub type Files = BTreeMap<String, String>;
 
 /// The bytes of every output file.
 pub fn files(rendered: &Rendered) -> Result<Files, InputError> {
+    // Serialising is independent per object: spread it over every core.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = rendered.objects.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Vec<(String, String)>, InputError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = rendered
+            .objects
+            .chunks(chunk)
+            .map(|objects| {
+                scope.spawn(move || {
+                    objects
+                        .iter()
+                        .map(|o| {
+                            let text = canonical::to_yaml(&o.value).map_err(|e| {
+                                InputError::new(
+                                    "hearth::write",
+                                    format!("cannot serialise `{}`: {e}", o.path),
+                                )
+                            })?;
+                            Ok((o.path.clone(), text))
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("serialising threads do not panic"))
+            .collect()
+    });
     let mut out = Files::new();
-    for o in &rendered.objects {
-        let text = canonical::to_yaml(&o.value).map_err(|e| {
-            InputError::new(
-                "hearth::write",
-                format!("cannot serialise `{}`: {e}", o.path),
-            )
-        })?;
-        out.insert(o.path.clone(), text);
+    for part in parts {
+        out.extend(part?);
     }
+    out.extend(
+        rendered
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.content.clone())),
+    );
     Ok(out)
 }
 
@@ -87,9 +118,17 @@ pub fn write(out: &Path, files: &Files) -> Result<(), InputError> {
                 std::fs::create_dir_all(dir).map_err(|e| io_err("create", dir, e))?;
             }
             let mut f = std::fs::File::create(&path).map_err(|e| io_err("write", &path, e))?;
+            // No fsync per file: rendered/ is reproducible from site.toml, and
+            // thousands of fsyncs cost seconds. The swap below is what keeps a
+            // failed run from leaving a half-written tree.
             f.write_all(text.as_bytes())
                 .map_err(|e| io_err("write", &path, e))?;
-            f.sync_all().map_err(|e| io_err("sync", &path, e))?;
+            #[cfg(unix)]
+            if rel.ends_with(".sh") {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                    .map_err(|e| io_err("make executable", &path, e))?;
+            }
         }
         if out.exists() {
             std::fs::rename(out, &old).map_err(|e| io_err("move aside", out, e))?;

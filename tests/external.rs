@@ -150,7 +150,10 @@ fn a_yaml_1_1_reader_sees_every_scalar_with_its_type() {
         return;
     };
     let script = common::repo().join("tests/yaml11.py");
-    let files = files_under(&rendered());
+    let files: Vec<PathBuf> = files_under(&rendered())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     let out = Command::new(&python)
         .arg(&script)
         .args(&files)

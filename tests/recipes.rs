@@ -54,7 +54,7 @@ fn shell_scripts() -> Vec<PathBuf> {
         root.join("scripts/regen"),
         root.join(".ci/run"),
     ];
-    for dir in ["bench", "examples/ci"] {
+    for dir in ["bench", "examples/ci", "rendered/dr"] {
         for e in std::fs::read_dir(root.join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "sh") {

@@ -228,7 +228,12 @@ fn build_tree(repo: &Repository, files: &BTreeMap<String, &[u8]>) -> Result<Oid,
         .treebuilder(None)
         .map_err(|e| git_err("cannot build a tree", e))?;
     for (name, oid) in here {
-        tb.insert(&name, oid, 0o100644)
+        let mode = if name.ends_with(".sh") {
+            0o100755
+        } else {
+            0o100644
+        };
+        tb.insert(&name, oid, mode)
             .map_err(|e| git_err("cannot build a tree", e))?;
     }
     for (name, sub) in dirs {

@@ -7,7 +7,7 @@
 pub mod registry;
 pub mod report;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use serde_json::Value;
@@ -85,48 +85,8 @@ fn with<'p>(svc: &'p PService, own: &'p [PException]) -> Vec<&'p PException> {
     svc.allow.iter().chain(own.iter()).collect()
 }
 
-/// Volumes (`service/volume`) → the recovery paths that cover them.
-fn recovery_paths(plan: &Plan) -> BTreeMap<String, BTreeSet<String>> {
-    let mut paths: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for b in &plan.backups {
-        for v in &b.volumes {
-            paths
-                .entry(v.clone())
-                .or_default()
-                .insert(format!("{} backup `{}`", b.kind, b.name));
-        }
-        // A dumped database covers the volumes its server mounts.
-        for d in &b.databases {
-            let Some((svc, db)) = d.split_once('/') else {
-                continue;
-            };
-            let Some(s) = plan.service(svc) else { continue };
-            let Some(pdb) = s.databases.iter().find(|x| x.name.as_str() == db) else {
-                continue;
-            };
-            let Some(w) = s.workloads.iter().find(|w| w.name == pdb.workload) else {
-                continue;
-            };
-            for m in &w.container.mounts {
-                let Some(vol) = m["name"].as_str().and_then(|n| n.strip_prefix("vol-")) else {
-                    continue;
-                };
-                for owner in plan.services.iter().filter(|o| o.namespace == s.namespace) {
-                    if owner.volumes.iter().any(|v| v.name.as_str() == vol) {
-                        paths
-                            .entry(format!("{}/{vol}", owner.name))
-                            .or_default()
-                            .insert(format!("pg-backup `{}`", b.name));
-                    }
-                }
-            }
-        }
-    }
-    paths
-}
-
 fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
-    let paths = recovery_paths(plan);
+    let paths = crate::dr::recovery_paths(plan);
     for s in &plan.services {
         // Recoverability.
         for v in s.volumes.iter().filter(|v| v.holds_data) {
@@ -169,22 +129,11 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
                 continue;
             }
             // Without its own dump, only a file-level backup of the server's volume saves it.
-            let file_level = s
-                .workloads
-                .iter()
-                .filter(|w| w.name == d.workload)
-                .flat_map(|w| w.container.mounts.iter())
-                .filter_map(|m| m["name"].as_str().and_then(|n| n.strip_prefix("vol-")))
-                .any(|vol| {
-                    plan.services
-                        .iter()
-                        .filter(|o| o.namespace == s.namespace)
-                        .any(|o| {
-                            paths
-                                .get(&format!("{}/{vol}", o.name))
-                                .is_some_and(|p| p.iter().any(|x| !x.starts_with("pg-backup")))
-                        })
-                });
+            let file_level = crate::dr::database_volumes(plan, &key).iter().any(|v| {
+                paths
+                    .get(v)
+                    .is_some_and(|p| p.iter().any(|x| !x.starts_with("pg-backup")))
+            });
             if !file_level {
                 c.push(
                     "HL004",

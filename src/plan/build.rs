@@ -313,6 +313,9 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         issuers,
         services: services.into_values().collect(),
         backups,
+        dr: DrInfo {
+            age_recipient: raw.dr.age_recipient.clone(),
+        },
         targets: raw
             .backup_targets
             .iter()

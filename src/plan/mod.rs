@@ -29,6 +29,13 @@ pub struct Plan {
     pub services: Vec<PService>,
     pub backups: Vec<PBackup>,
     pub targets: Vec<PTarget>,
+    pub dr: DrInfo,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DrInfo {
+    /// age public key the exports are encrypted for (scripts also take --recipient).
+    pub age_recipient: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

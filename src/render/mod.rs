@@ -48,10 +48,18 @@ impl Object {
     }
 }
 
+/// A rendered file that is not a Kubernetes object (runbook, scripts, JSON).
+#[derive(Debug, Clone)]
+pub struct TextFile {
+    pub path: String,
+    pub content: String,
+}
+
 /// Everything one render produced, sorted by path.
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub objects: Vec<Object>,
+    pub files: Vec<TextFile>,
 }
 
 /// Built-in templates with the site's overrides on top.
@@ -290,6 +298,61 @@ impl Renderer<'_> {
     }
 }
 
+/// `rendered/dr/`: coverage.json from data, the runbook and scripts from templates.
+fn dr_files(r: &mut Renderer, plan: &Plan) -> Vec<TextFile> {
+    let coverage = crate::dr::coverage(plan);
+    let mut files = vec![TextFile {
+        path: "dr/coverage.json".into(),
+        content: serde_json::to_string_pretty(&coverage).expect("serialises") + "\n",
+    }];
+    let mut waves: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for svc in &plan.services {
+        waves
+            .entry(svc.wave)
+            .or_default()
+            .push(svc.name.to_string());
+    }
+    let waves: Vec<(u32, Vec<String>)> = waves.into_iter().collect();
+    let provider = |cap: &str| {
+        plan.services
+            .iter()
+            .find(|s| s.capabilities.iter().any(|c| c == cap))
+    };
+    let ctx = context! {
+        coverage => s(&coverage),
+        waves => s(&waves),
+        exported => s(&coverage.secrets.iter().filter(|x| x.exported).collect::<Vec<_>>()),
+        gitops => provider("Gitops").map(s),
+        sealed => provider("SealedSecrets").map(s),
+        longhorn => provider("Longhorn").map(s),
+        dr => s(&plan.dr),
+        databases => s(&crate::dr::database_restores(plan)),
+    };
+    for name in [
+        "RUNBOOK.md",
+        "export-secrets.sh",
+        "backup-sealed-secrets-key.sh",
+        "export-argocd.sh",
+    ] {
+        let template = format!("dr/{name}");
+        let result = r
+            .env
+            .get_template(&template)
+            .and_then(|t| t.render(context! { ..ctx.clone(), ..r.base.clone() }));
+        match result {
+            Ok(content) => files.push(TextFile {
+                path: template,
+                content,
+            }),
+            Err(e) => r.errs.push(InputError::new(
+                "hearth::template",
+                format!("template `{template}` failed: {e}"),
+            )),
+        }
+    }
+    files
+}
+
 fn s<T: serde::Serialize>(v: &T) -> JValue {
     JValue::from(Serde(v))
 }
@@ -417,8 +480,9 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
             );
         }
     }
+    let files = dr_files(&mut r, plan);
     let Renderer { objects, errs, .. } = r;
-    errs.into_result(Rendered { objects })
+    errs.into_result(Rendered { objects, files })
 }
 
 fn service(r: &mut Renderer, plan: &Plan, svc: &PService) {

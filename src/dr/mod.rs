@@ -1,0 +1,224 @@
+//! Disaster recovery: how each volume, database and secret of the site comes
+//! back after the cluster is lost. Lint judges it (`lint`), the render writes it
+//! down (`rendered/dr/`: coverage.json, RUNBOOK.md, export scripts) and
+//! `hearth dr` prints it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::plan::Plan;
+
+/// Volumes (`service/volume`) → the recovery paths that cover them
+/// (`"longhorn backup `x`"`, `"pg-backup `y`"`, …).
+pub fn recovery_paths(plan: &Plan) -> BTreeMap<String, BTreeSet<String>> {
+    let mut paths: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for b in &plan.backups {
+        for v in &b.volumes {
+            paths
+                .entry(v.clone())
+                .or_default()
+                .insert(format!("{} backup `{}`", b.kind, b.name));
+        }
+        // A dumped database covers the volumes its server mounts.
+        for d in &b.databases {
+            for vol in database_volumes(plan, d) {
+                paths
+                    .entry(vol)
+                    .or_default()
+                    .insert(format!("pg-backup `{}`", b.name));
+            }
+        }
+    }
+    paths
+}
+
+/// `service/volume` of every volume mounted by the workload serving database `service/db`.
+pub fn database_volumes(plan: &Plan, db: &str) -> Vec<String> {
+    let Some((svc, name)) = db.split_once('/') else {
+        return Vec::new();
+    };
+    let Some(s) = plan.service(svc) else {
+        return Vec::new();
+    };
+    let Some(pdb) = s.databases.iter().find(|x| x.name.as_str() == name) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for w in s.workloads.iter().filter(|w| w.name == pdb.workload) {
+        for m in &w.container.mounts {
+            let Some(vol) = m["name"].as_str().and_then(|n| n.strip_prefix("vol-")) else {
+                continue;
+            };
+            for owner in plan.services.iter().filter(|o| o.namespace == s.namespace) {
+                if owner.volumes.iter().any(|v| v.name.as_str() == vol) {
+                    out.push(format!("{}/{vol}", owner.name));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Serialize)]
+pub struct VolumeCoverage {
+    pub volume: String,
+    pub kind: String,
+    pub size: Option<String>,
+    /// `longhorn`, `pg-backup`, `rclone`, `none` or `unrecoverable`.
+    pub recovery: String,
+    pub backups: Vec<BackupRef>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BackupRef {
+    pub name: String,
+    pub kind: String,
+    pub schedule: String,
+    pub retain: Option<u32>,
+    pub target: Option<String>,
+    /// Databases dumped (pg-backup).
+    pub databases: Vec<String>,
+    /// The alert that watches this backup (monitoring adds it).
+    pub alert: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecretCoverage {
+    pub secret: String,
+    pub keys: Vec<String>,
+    /// In the encrypted DR export.
+    pub exported: bool,
+    pub regenerable: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Coverage {
+    pub volumes: Vec<VolumeCoverage>,
+    pub secrets: Vec<SecretCoverage>,
+}
+
+/// Every volume holding data and every secret, and how each comes back.
+pub fn coverage(plan: &Plan) -> Coverage {
+    let backup_ref = |name: &str| -> Option<BackupRef> {
+        plan.backups
+            .iter()
+            .find(|b| b.name.as_str() == name)
+            .map(|b| BackupRef {
+                name: b.name.to_string(),
+                kind: b.kind.to_string(),
+                schedule: b.schedule.clone(),
+                retain: b.retain,
+                target: b.target.as_ref().map(|t| t.to_string()),
+                databases: b.databases.clone(),
+                alert: None,
+            })
+    };
+    let mut covering: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for b in &plan.backups {
+        for v in &b.volumes {
+            covering
+                .entry(v.clone())
+                .or_default()
+                .insert(b.name.to_string());
+        }
+        for d in &b.databases {
+            for v in database_volumes(plan, d) {
+                covering.entry(v).or_default().insert(b.name.to_string());
+            }
+        }
+    }
+    let mut volumes = Vec::new();
+    for s in &plan.services {
+        for v in s.volumes.iter().filter(|v| v.holds_data) {
+            let key = format!("{}/{}", s.name, v.name);
+            let backups: Vec<BackupRef> = covering
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .filter_map(|b| backup_ref(b))
+                .collect();
+            let recovery = match (backups.first(), &v.no_backup) {
+                (Some(b), _) => b.kind.clone(),
+                (None, Some(_)) => "none".into(),
+                (None, None) => "unrecoverable".into(),
+            };
+            volumes.push(VolumeCoverage {
+                volume: key,
+                kind: v.kind.to_string(),
+                size: v.size.clone(),
+                recovery,
+                backups,
+                reason: v.no_backup.clone(),
+            });
+        }
+    }
+    let secrets = plan
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.secrets.iter().map(move |x| SecretCoverage {
+                secret: format!("{}/{}", s.namespace, x.name),
+                keys: x.encrypted.keys().cloned().collect(),
+                exported: x.regenerable.is_none(),
+                regenerable: x.regenerable.clone(),
+            })
+        })
+        .collect();
+    Coverage { volumes, secrets }
+}
+
+/// What restoring one dumped database needs: where the dumps are, where they go.
+#[derive(Debug, Serialize)]
+pub struct DatabaseRestore {
+    /// `service/database`.
+    pub database: String,
+    pub name: String,
+    /// Namespace and workload of the server the dump is loaded into.
+    pub namespace: String,
+    pub server: String,
+    pub owner: Option<String>,
+    /// The pg-backup backup, its namespace and schedule.
+    pub backup: String,
+    pub backup_namespace: String,
+    pub schedule: String,
+}
+
+pub fn database_restores(plan: &Plan) -> Vec<DatabaseRestore> {
+    let mut out = Vec::new();
+    for b in plan.backups.iter().filter(|b| b.kind == "pg-backup") {
+        let Some(job_ns) = plan
+            .services
+            .iter()
+            .find(|s| {
+                s.workloads
+                    .iter()
+                    .any(|w| w.name.as_str() == b.name.as_str())
+            })
+            .map(|s| s.namespace.to_string())
+        else {
+            continue;
+        };
+        for d in &b.databases {
+            let Some((svc, name)) = d.split_once('/') else {
+                continue;
+            };
+            let Some(s) = plan.service(svc) else { continue };
+            let Some(pdb) = s.databases.iter().find(|x| x.name.as_str() == name) else {
+                continue;
+            };
+            out.push(DatabaseRestore {
+                database: d.clone(),
+                name: name.to_string(),
+                namespace: s.namespace.to_string(),
+                server: pdb.workload.to_string(),
+                owner: pdb.owner.clone(),
+                backup: b.name.to_string(),
+                backup_namespace: job_ns.clone(),
+                schedule: b.schedule.clone(),
+            });
+        }
+    }
+    out
+}
