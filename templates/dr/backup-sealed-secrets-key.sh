@@ -17,24 +17,7 @@ Needs: kubectl (with access to the cluster), age.
 USAGE
 }
 
-site_recipient={{ (dr.age_recipient or "")|tojson }}
-recipient=${HEARTH_AGE_RECIPIENT:-$site_recipient}
-out=main.key.age
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -h | --help) usage; exit 0 ;;
-    --recipient) recipient=${2:?--recipient needs a value}; shift 2 ;;
-    --out) out=${2:?--out needs a value}; shift 2 ;;
-    *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
-  esac
-done
-if [ -z "$recipient" ]; then
-  echo "no age recipient: pass --recipient age1..., set HEARTH_AGE_RECIPIENT, or [dr] age_recipient in site.toml" >&2
-  exit 2
-fi
-for tool in kubectl age; do
-  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
-done
+{% set default_out = "main.key.age" %}{% set tools = ["kubectl", "age"] %}{% include "dr/common-args.sh" %}
 
 namespace={{ (sealed.namespace if sealed else "kube-system")|tojson }}
 selector=sealedsecrets.bitnami.com/sealed-secrets-key

@@ -16,24 +16,7 @@ Needs: argocd (the CLI, with access to the cluster), age.
 USAGE
 }
 
-site_recipient={{ (dr.age_recipient or "")|tojson }}
-recipient=${HEARTH_AGE_RECIPIENT:-$site_recipient}
-out=argocd-export.yaml.age
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -h | --help) usage; exit 0 ;;
-    --recipient) recipient=${2:?--recipient needs a value}; shift 2 ;;
-    --out) out=${2:?--out needs a value}; shift 2 ;;
-    *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
-  esac
-done
-if [ -z "$recipient" ]; then
-  echo "no age recipient: pass --recipient age1..., set HEARTH_AGE_RECIPIENT, or [dr] age_recipient in site.toml" >&2
-  exit 2
-fi
-for tool in argocd age; do
-  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
-done
+{% set default_out = "argocd-export.yaml.age" %}{% set tools = ["argocd", "age"] %}{% include "dr/common-args.sh" %}
 
 argocd admin export --namespace {{ argocd.namespace|tojson }} \
   | age --encrypt --recipient "$recipient" --output "$out.partial"

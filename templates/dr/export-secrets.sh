@@ -19,24 +19,7 @@ Needs: kubectl (with access to the cluster), age.
 USAGE
 }
 
-site_recipient={{ (dr.age_recipient or "")|tojson }}
-recipient=${HEARTH_AGE_RECIPIENT:-$site_recipient}
-out="hearth-secrets-$(date -u +%Y%m%dT%H%M%SZ).yaml.age"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -h | --help) usage; exit 0 ;;
-    --recipient) recipient=${2:?--recipient needs a value}; shift 2 ;;
-    --out) out=${2:?--out needs a value}; shift 2 ;;
-    *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
-  esac
-done
-if [ -z "$recipient" ]; then
-  echo "no age recipient: pass --recipient age1..., set HEARTH_AGE_RECIPIENT, or [dr] age_recipient in site.toml" >&2
-  exit 2
-fi
-for tool in kubectl age; do
-  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 2; }
-done
+{% set default_out = "\"hearth-secrets-$(date -u +%Y%m%dT%H%M%SZ).yaml.age\"" %}{% set tools = ["kubectl", "age"] %}{% include "dr/common-args.sh" %}
 
 secrets=(
 {%- for s in exported %}
