@@ -452,11 +452,7 @@ fn dr(site: &std::path::Path) -> ExitCode {
     out!("");
     out!("restore order (rendered/dr/RUNBOOK.md has the commands):");
     out!("  1. install ArgoCD, import its export   2. apply the sealed-secrets keys");
-    let mut waves: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
-    for s in &built.plan.services {
-        waves.entry(s.wave).or_default().push(s.name.to_string());
-    }
-    for (w, names) in waves {
+    for (w, names) in built.plan.waves() {
         out!("  wave {w}: {}", names.join(", "));
     }
     if c.volumes.iter().any(|v| v.recovery == "unrecoverable") {

@@ -556,15 +556,7 @@ fn the_pre_commit_framework_runs_the_published_hooks() {
     assert!(s.render().status.success());
     commit_all(&r, "one");
     let home = Scratch::new();
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_hearth"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = common::path_with_hearth();
     let try_repo_hook = |hook: &str| {
         Command::new(&pre_commit)
             .current_dir(s.path())

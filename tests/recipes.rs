@@ -116,15 +116,7 @@ fn the_generic_ci_recipe_runs() {
     );
     assert!(s.render().status.success());
     git(s.path(), &["commit", "-q", "-am", "bump"]);
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_hearth"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = common::path_with_hearth();
     let out = Command::new("bash")
         .arg(common::repo().join("examples/ci/hearth-ci.sh"))
         .arg("main")

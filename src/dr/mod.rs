@@ -3,34 +3,27 @@
 //! down (`rendered/dr/`: coverage.json, RUNBOOK.md, export scripts) and
 //! `hearth dr` prints it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::plan::Plan;
+use crate::plan::{PBackup, Plan};
 
-/// Volumes (`service/volume`) → the recovery paths that cover them
-/// (`"longhorn backup `x`"`, `"pg-backup `y`"`, …).
-pub fn recovery_paths(plan: &Plan) -> BTreeMap<String, BTreeSet<String>> {
-    let mut paths: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+/// Volumes (`service/volume`) → the backups that recover them: the Longhorn and
+/// rclone backups naming the volume, and the pg-backups dumping a database whose
+/// server mounts it.
+pub fn covering(plan: &Plan) -> BTreeMap<String, Vec<&PBackup>> {
+    let mut out: BTreeMap<String, Vec<&PBackup>> = BTreeMap::new();
     for b in &plan.backups {
-        for v in &b.volumes {
-            paths
-                .entry(v.clone())
-                .or_default()
-                .insert(format!("{} backup `{}`", b.kind, b.name));
-        }
-        // A dumped database covers the volumes its server mounts.
-        for d in &b.databases {
-            for vol in database_volumes(plan, d) {
-                paths
-                    .entry(vol)
-                    .or_default()
-                    .insert(format!("pg-backup `{}`", b.name));
+        let dumped = b.databases.iter().flat_map(|d| database_volumes(plan, d));
+        for v in b.volumes.iter().cloned().chain(dumped) {
+            let list = out.entry(v).or_default();
+            if !list.iter().any(|x| x.name == b.name) {
+                list.push(b);
             }
         }
     }
-    paths
+    out
 }
 
 /// `service/volume` of every volume mounted by the workload serving database `service/db`.
@@ -44,20 +37,12 @@ pub fn database_volumes(plan: &Plan, db: &str) -> Vec<String> {
     let Some(pdb) = s.databases.iter().find(|x| x.name.as_str() == name) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for w in s.workloads.iter().filter(|w| w.name == pdb.workload) {
-        for m in &w.container.mounts {
-            let Some(vol) = m["name"].as_str().and_then(|n| n.strip_prefix("vol-")) else {
-                continue;
-            };
-            for owner in plan.services.iter().filter(|o| o.namespace == s.namespace) {
-                if owner.volumes.iter().any(|v| v.name.as_str() == vol) {
-                    out.push(format!("{}/{vol}", owner.name));
-                }
-            }
-        }
-    }
-    out
+    s.workloads
+        .iter()
+        .filter(|w| w.name == pdb.workload)
+        .flat_map(|w| plan.mounted_volumes(s, w))
+        .map(|(owner, v)| format!("{}/{}", owner.name, v.name))
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -101,34 +86,16 @@ pub struct Coverage {
 
 /// Every volume holding data and every secret, and how each comes back.
 pub fn coverage(plan: &Plan) -> Coverage {
-    let backup_ref = |name: &str| -> Option<BackupRef> {
-        plan.backups
-            .iter()
-            .find(|b| b.name.as_str() == name)
-            .map(|b| BackupRef {
-                name: b.name.to_string(),
-                kind: b.kind.to_string(),
-                schedule: b.schedule.clone(),
-                retain: b.retain,
-                target: b.target.as_ref().map(|t| t.to_string()),
-                databases: b.databases.clone(),
-                alert: None,
-            })
+    let backup_ref = |b: &PBackup| BackupRef {
+        name: b.name.to_string(),
+        kind: b.kind.to_string(),
+        schedule: b.schedule.clone(),
+        retain: b.retain,
+        target: b.target.as_ref().map(|t| t.to_string()),
+        databases: b.databases.clone(),
+        alert: None,
     };
-    let mut covering: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for b in &plan.backups {
-        for v in &b.volumes {
-            covering
-                .entry(v.clone())
-                .or_default()
-                .insert(b.name.to_string());
-        }
-        for d in &b.databases {
-            for v in database_volumes(plan, d) {
-                covering.entry(v).or_default().insert(b.name.to_string());
-            }
-        }
-    }
+    let covering = covering(plan);
     let mut volumes = Vec::new();
     for s in &plan.services {
         for v in s.volumes.iter().filter(|v| v.holds_data) {
@@ -137,7 +104,7 @@ pub fn coverage(plan: &Plan) -> Coverage {
                 .get(&key)
                 .into_iter()
                 .flatten()
-                .filter_map(|b| backup_ref(b))
+                .map(|b| backup_ref(b))
                 .collect();
             let recovery = match (backups.first(), &v.no_backup) {
                 (Some(b), _) => b.kind.clone(),

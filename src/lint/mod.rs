@@ -86,12 +86,12 @@ fn with<'p>(svc: &'p PService, own: &'p [PException]) -> Vec<&'p PException> {
 }
 
 fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
-    let paths = crate::dr::recovery_paths(plan);
+    let covering = crate::dr::covering(plan);
     for s in &plan.services {
         // Recoverability.
         for v in s.volumes.iter().filter(|v| v.holds_data) {
             let key = format!("{}/{}", s.name, v.name);
-            let covered = paths.get(&key).cloned().unwrap_or_default();
+            let covered = covering.get(&key).map(Vec::as_slice).unwrap_or_default();
             let allow = with(s, &v.allow);
             match (covered.len(), &v.no_backup) {
                 (0, None) => c.push(
@@ -101,12 +101,22 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
                     allow,
                 ),
                 (0, Some(_)) | (1, None) => {}
-                (n, reason) => {
-                    let mut list: Vec<String> = covered.into_iter().collect();
+                (_, reason) => {
+                    // pg-backups read "pg-backup `x`", the others "<kind> backup `x`".
+                    let mut list: Vec<String> = covered
+                        .iter()
+                        .map(|b| {
+                            if b.kind == "pg-backup" {
+                                format!("pg-backup `{}`", b.name)
+                            } else {
+                                format!("{} backup `{}`", b.kind, b.name)
+                            }
+                        })
+                        .collect();
+                    list.sort();
                     if reason.is_some() {
                         list.push("`no_backup`".into());
                     }
-                    let _ = n;
                     c.push(
                         "HL002",
                         format!(
@@ -130,9 +140,9 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
             }
             // Without its own dump, only a file-level backup of the server's volume saves it.
             let file_level = crate::dr::database_volumes(plan, &key).iter().any(|v| {
-                paths
+                covering
                     .get(v)
-                    .is_some_and(|p| p.iter().any(|x| !x.starts_with("pg-backup")))
+                    .is_some_and(|bs| bs.iter().any(|b| b.kind != "pg-backup"))
             });
             if !file_level {
                 c.push(
@@ -225,20 +235,10 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
                     allow(),
                 );
             }
-            for m in &w.container.mounts {
-                let Some(vol) = m["name"].as_str().and_then(|n| n.strip_prefix("vol-")) else {
-                    continue;
-                };
-                for owner in plan.services.iter().filter(|o| o.namespace == s.namespace) {
-                    if let Some(v) = owner
-                        .volumes
-                        .iter()
-                        .find(|v| v.name.as_str() == vol && v.kind == "local")
-                        && w.node != v.node
-                    {
-                        let node = v.node.as_ref().map(|n| n.to_string()).unwrap_or_default();
-                        c.push("HL203", format!("workload `{}/{}` mounts local volume `{vol}` on node `{node}` but is not pinned there", s.name, w.name), w.span.clone(), allow());
-                    }
+            for (_, v) in plan.mounted_volumes(s, w) {
+                if v.kind == "local" && w.node != v.node {
+                    let node = v.node.as_ref().map(|n| n.to_string()).unwrap_or_default();
+                    c.push("HL203", format!("workload `{}/{}` mounts local volume `{}` on node `{node}` but is not pinned there", s.name, w.name, v.name), w.span.clone(), allow());
                 }
             }
         }

@@ -293,4 +293,43 @@ impl Plan {
     pub fn service(&self, name: &str) -> Option<&PService> {
         self.services.iter().find(|s| s.name.as_str() == name)
     }
+
+    /// The volumes workload `w` of service `svc` mounts, with the service that
+    /// declares each (any service of the same namespace).
+    pub fn mounted_volumes<'p>(
+        &'p self,
+        svc: &PService,
+        w: &PWorkload,
+    ) -> Vec<(&'p PService, &'p PVolume)> {
+        let mut out = Vec::new();
+        for m in &w.container.mounts {
+            // Pod volumes backed by a site volume are named `vol-<volume>`.
+            let Some(vol) = m["name"].as_str().and_then(|n| n.strip_prefix("vol-")) else {
+                continue;
+            };
+            for owner in self
+                .services
+                .iter()
+                .filter(|o| o.namespace == svc.namespace)
+            {
+                out.extend(
+                    owner
+                        .volumes
+                        .iter()
+                        .filter(|v| v.name.as_str() == vol)
+                        .map(|v| (owner, v)),
+                );
+            }
+        }
+        out
+    }
+
+    /// Services grouped by sync wave, in wave order.
+    pub fn waves(&self) -> Vec<(u32, Vec<String>)> {
+        let mut waves: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+        for s in &self.services {
+            waves.entry(s.wave).or_default().push(s.name.to_string());
+        }
+        waves.into_iter().collect()
+    }
 }

@@ -305,14 +305,7 @@ fn dr_files(r: &mut Renderer, plan: &Plan) -> Vec<TextFile> {
         path: "dr/coverage.json".into(),
         content: serde_json::to_string_pretty(&coverage).expect("serialises") + "\n",
     }];
-    let mut waves: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    for svc in &plan.services {
-        waves
-            .entry(svc.wave)
-            .or_default()
-            .push(svc.name.to_string());
-    }
-    let waves: Vec<(u32, Vec<String>)> = waves.into_iter().collect();
+    let waves = plan.waves();
     let provider = |cap: &str| {
         plan.services
             .iter()

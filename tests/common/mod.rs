@@ -175,3 +175,16 @@ pub fn git_cmd(dir: &Path, args: &[&str]) -> Output {
         .output()
         .expect("git runs")
 }
+
+/// `PATH` with the hearth binary under test first.
+pub fn path_with_hearth() -> String {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_hearth"))
+        .parent()
+        .expect("binary has a folder")
+        .to_path_buf();
+    format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
