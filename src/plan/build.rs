@@ -871,7 +871,10 @@ fn workload(
             m::Strategy::Recreate => "Recreate",
             m::Strategy::RollingUpdate => "RollingUpdate",
         }),
-        schedule: w.schedule.as_ref().map(|s| s.to_string()),
+        cron: w
+            .schedule
+            .as_ref()
+            .map(|c| PCron::new(c.to_string(), ctx.raw.site.timezone.clone())),
         labels,
         selector,
         pod_annotations,
@@ -1859,7 +1862,10 @@ fn backups(
                     bk,
                     node,
                 );
-                wl.schedule = Some(bk.schedule.to_string());
+                wl.cron = Some(PCron::new(
+                    bk.schedule.to_string(),
+                    raw.site.timezone.clone(),
+                ));
                 pb.volumes.push(format!("{vsvc}/{vname}"));
                 if let Some(s) = services.get_mut(&runs_in) {
                     s.workloads.push(wl);
@@ -1913,7 +1919,7 @@ fn derived_workload(
         api_version,
         replicas,
         strategy,
-        schedule: None,
+        cron: None,
         labels,
         selector,
         pod_annotations: BTreeMap::new(),

@@ -144,7 +144,8 @@ pub struct PWorkload {
     pub api_version: &'static str,
     pub replicas: Option<u32>,
     pub strategy: Option<&'static str>,
-    pub schedule: Option<String>,
+    /// Cron jobs: when and how they run.
+    pub cron: Option<PCron>,
     pub labels: BTreeMap<String, String>,
     pub selector: BTreeMap<String, String>,
     pub pod_annotations: BTreeMap<String, String>,
@@ -165,6 +166,32 @@ pub struct PWorkload {
     pub allow: Vec<PException>,
     #[serde(skip)]
     pub span: Range<usize>,
+}
+
+/// How a CronJob runs. Home-cluster defaults: never two runs at once (a backup
+/// must not race itself), a failed run retried twice then left for inspection,
+/// three runs of history kept.
+#[derive(Debug, Serialize)]
+pub struct PCron {
+    pub schedule: String,
+    pub time_zone: Option<String>,
+    pub concurrency_policy: &'static str,
+    pub backoff_limit: u32,
+    pub history: u32,
+    pub restart_policy: &'static str,
+}
+
+impl PCron {
+    pub fn new(schedule: String, time_zone: Option<String>) -> Self {
+        Self {
+            schedule,
+            time_zone,
+            concurrency_policy: "Forbid",
+            backoff_limit: 2,
+            history: 3,
+            restart_policy: "Never",
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
