@@ -2,6 +2,7 @@
 //! a message, the file it is about, labelled spans in that file and a help line.
 //! `main` prints them with miette (file:line:column, like rustc) and exits 2.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -50,7 +51,8 @@ pub struct Label {
 /// One problem with the user's input.
 #[derive(Debug, Clone)]
 pub struct InputError {
-    pub code: &'static str,
+    /// `hearth::…` for input errors; a rule id for lint findings.
+    pub code: Cow<'static, str>,
     pub message: String,
     pub source: Option<SourceFile>,
     pub labels: Vec<Label>,
@@ -60,9 +62,9 @@ pub struct InputError {
 }
 
 impl InputError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self {
-            code,
+            code: code.into(),
             message: message.into(),
             source: None,
             labels: Vec::new(),
@@ -105,7 +107,7 @@ impl std::error::Error for InputError {}
 
 impl Diagnostic for InputError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        Some(Box::new(&self.code))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(if self.warning {

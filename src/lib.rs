@@ -15,6 +15,7 @@ pub mod git;
 pub mod lint;
 pub mod pipeline;
 pub mod plan;
+pub mod policy;
 pub mod render;
 pub mod scaffold;
 pub mod site;

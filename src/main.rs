@@ -159,7 +159,9 @@ enum Command {
     },
     /// Explain a lint rule: what it checks, why, and the fix.
     Explain {
-        /// A rule id (HL001) or name (volume-unrecoverable).
+        #[command(flatten)]
+        site: SiteArg,
+        /// A rule id (HL001), name (volume-unrecoverable) or policy id from `policies/`.
         rule: String,
     },
     /// Print the JSON Schema of site.toml (for editors: Taplo, Even Better TOML).
@@ -234,7 +236,13 @@ fn check(site: &std::path::Path, out: Option<PathBuf>, run_lint: bool) -> ExitCo
         failed = true;
     }
     if run_lint {
-        let o = hearth::lint::lint(&built.plan, &built.rendered, &today());
+        let o = hearth::lint::lint(
+            &built.plan,
+            &built.rendered,
+            &built.policies,
+            &built.loaded.source,
+            &today(),
+        );
         if o.errors() > 0 {
             eprint!("{}", hearth::lint::report::human(&o, &built.loaded.source));
             failed = true;
@@ -271,8 +279,9 @@ fn diff(
     let at = |rev: &str| -> Result<Option<pipeline::Built>, Errors> {
         match hearth::git::site_at(&repo, rev, &rel)? {
             None => Ok(None),
-            Some((loaded, templates)) => {
-                pipeline::build_from(loaded, &templates, &schemas).map(Some)
+            Some(at) => {
+                let policies = hearth::policy::Policies::from_files(at.policies, &schemas)?;
+                pipeline::build_from(at.loaded, &at.templates, policies, &schemas).map(Some)
             }
         }
     };
@@ -373,6 +382,11 @@ fn commit_output(
     }
 }
 
+/// The policies beside a site (for `--list-rules` and `explain`, which need no render).
+fn site_policies(site: &std::path::Path) -> Result<hearth::policy::Policies, Errors> {
+    hearth::policy::Policies::load(&pipeline::site_dir(site).join("policies"), &Schemas::load())
+}
+
 fn lint(
     site: &std::path::Path,
     format: hearth::lint::report::Format,
@@ -384,13 +398,22 @@ fn lint(
         Ok(b) => b,
         Err(e) => return report(e, &format!("in `{}`", site.display())),
     };
-    let o = hearth::lint::lint(&built.plan, &built.rendered, &today());
+    let o = hearth::lint::lint(
+        &built.plan,
+        &built.rendered,
+        &built.policies,
+        &built.loaded.source,
+        &today(),
+    );
     let src = &built.loaded.source;
     let dir = built.plan.site.rendered_path.clone();
     match format {
         Format::Human => eprint!("{}", report::human(&o, src)),
         Format::Json => put!("{}", report::json_report(&o, src, &dir)),
-        Format::Sarif => put!("{}", report::sarif(&o, src, &dir)),
+        Format::Sarif => put!(
+            "{}",
+            report::sarif(&o, &hearth::lint::all_rules(&built.policies), src, &dir)
+        ),
         Format::Github => put!("{}", report::github(&o, src, &dir)),
     }
     if o.errors() > 0 || (deny_warnings && o.warnings() > 0) {
@@ -471,13 +494,19 @@ fn run(cli: Cli) -> ExitCode {
             list_rules,
         } => {
             if list_rules {
-                for r in hearth::lint::RULES {
+                let policies = match site_policies(&site.site) {
+                    Ok(p) => p,
+                    Err(e) => return report(e, "in `policies/`"),
+                };
+                let rules = hearth::lint::all_rules(&policies);
+                let w = rules.iter().map(|r| r.id().len()).max().unwrap_or(5);
+                for r in rules {
                     out!(
-                        "{}  {:<8} {:<34} {}",
-                        r.id,
-                        format!("{:?}", r.severity).to_lowercase(),
-                        r.name,
-                        r.summary
+                        "{:<w$}  {:<8} {:<34} {}",
+                        r.id(),
+                        format!("{:?}", r.severity()).to_lowercase(),
+                        r.name(),
+                        r.summary()
                     );
                 }
                 return ExitCode::SUCCESS;
@@ -485,17 +514,32 @@ fn run(cli: Cli) -> ExitCode {
             lint(&site.site, format, deny.is_some())
         }
         Command::Dr { site } => dr(&site.site),
-        Command::Explain { rule } => match hearth::lint::registry::rule(&rule) {
-            Some(r) => {
-                put!("{}", hearth::lint::registry::explain(r));
-                ExitCode::SUCCESS
+        Command::Explain { site, rule } => {
+            let policies = match site_policies(&site.site) {
+                Ok(p) => p,
+                Err(e) => return report(e, "in `policies/`"),
+            };
+            match hearth::lint::find_rule(&rule, &policies) {
+                Some(r) => {
+                    put!("{}", r.explain());
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    let ids: Vec<&str> = hearth::lint::all_rules(&policies)
+                        .iter()
+                        .map(|r| r.id())
+                        .collect();
+                    let help = hearth::diag::closest(&rule, ids).map_or_else(
+                        || "`hearth lint --list-rules` lists them".to_string(),
+                        |c| format!("did you mean `{c}`?"),
+                    );
+                    let e =
+                        hearth::diag::InputError::new("hearth::usage", format!("no rule `{rule}`"))
+                            .help(help);
+                    report(Errors::from(e), "")
+                }
             }
-            None => {
-                let e = hearth::diag::InputError::new("hearth::usage", format!("no rule `{rule}`"))
-                    .help("`hearth lint --list-rules` lists them");
-                report(Errors::from(e), "")
-            }
-        },
+        }
         Command::Check { site, out, no_lint } => check(&site.site, out, !no_lint),
         Command::Diff {
             site,

@@ -1,4 +1,5 @@
-//! The whole flow in one place: parse → plan → render → validate → files.
+//! The whole flow in one place: parse (site, templates, policies) → plan →
+//! render → validate → files.
 //! Commands call this; nothing is written here.
 
 use std::path::{Path, PathBuf};
@@ -6,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::diag::Errors;
 use crate::plan::Plan;
+use crate::policy::Policies;
 use crate::render::{Rendered, Templates};
 use crate::site::Loaded;
 use crate::validate::Schemas;
@@ -15,6 +17,8 @@ pub struct Built {
     pub loaded: Loaded,
     pub plan: Plan,
     pub rendered: Rendered,
+    /// The site's own lint rules (`policies/`), checked when loaded.
+    pub policies: Policies,
     pub files: Files,
     /// Wall time of each stage, in order (for `--timings` and benchmarks).
     pub timings: Vec<(&'static str, Duration)>,
@@ -33,8 +37,9 @@ pub fn build(site: &Path, schemas: &Schemas) -> Result<Built, Errors> {
     let t = Instant::now();
     let loaded = crate::site::load(site)?;
     let templates = Templates::load(Some(&site_dir(site).join("templates")))?;
+    let policies = Policies::load(&site_dir(site).join("policies"), schemas)?;
     let parse = t.elapsed();
-    let mut built = build_from(loaded, &templates, schemas)?;
+    let mut built = build_from(loaded, &templates, policies, schemas)?;
     built.timings.insert(0, ("parse", parse));
     Ok(built)
 }
@@ -43,6 +48,7 @@ pub fn build(site: &Path, schemas: &Schemas) -> Result<Built, Errors> {
 pub fn build_from(
     loaded: Loaded,
     templates: &Templates,
+    policies: Policies,
     schemas: &Schemas,
 ) -> Result<Built, Errors> {
     let mut timings = Vec::new();
@@ -63,6 +69,7 @@ pub fn build_from(
         loaded,
         plan,
         rendered,
+        policies,
         files,
         timings,
     })

@@ -92,7 +92,8 @@ repos:
 const GITIGNORE: &str =
     "# hearth's temporary folders while it swaps rendered/ in\n.rendered.tmp-*\n.rendered.old-*\n";
 
-const POLICIES: &str = "# Policies\n\nYour own rules for rendered objects (JSON Schema documents per kind/namespace/labels) live here; `hearth lint` applies them.\n";
+/// The reference site's policies/README.md documents the format for every site.
+const POLICIES: &str = include_str!("../policies/README.md");
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> InputError {
     InputError::new(

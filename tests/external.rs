@@ -168,9 +168,13 @@ fn a_yaml_1_1_reader_sees_every_scalar_with_its_type() {
 
     let loaded = hearth::site::load(&common::repo().join("site.toml")).unwrap();
     let templates = hearth::render::Templates::load(None).unwrap();
-    let built =
-        hearth::pipeline::build_from(loaded, &templates, &hearth::validate::Schemas::load())
-            .unwrap();
+    let built = hearth::pipeline::build_from(
+        loaded,
+        &templates,
+        Default::default(),
+        &hearth::validate::Schemas::load(),
+    )
+    .unwrap();
     assert_eq!(by_path.len(), built.rendered.objects.len());
     for o in &built.rendered.objects {
         let key = rendered().join(&o.path).display().to_string();

@@ -610,3 +610,48 @@ fn the_pre_commit_framework_runs_the_published_hooks() {
         stdout(&stale)
     );
 }
+
+#[test]
+fn diff_lints_each_side_with_the_policies_of_its_own_ref() {
+    let policy = |min: u32| {
+        format!(
+            "id: two-replicas\nmessage: a Deployment runs two replicas\nselect:\n  kinds: [Deployment]\nschema:\n  properties:\n    spec:\n      properties:\n        replicas: {{ minimum: {min} }}\n"
+        )
+    };
+    let s = Scratch::new();
+    let r = repo(&s);
+    s.write("site.toml", MINIMAL);
+    s.write("policies/two-replicas.yaml", policy(1));
+    let c1 = commit_all(&r, "lenient policy");
+    // The worktree tightens the policy: only the head side breaks it.
+    s.write("policies/two-replicas.yaml", policy(2));
+    let out = run(s.path(), &["diff", "--base", &c1, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new = v["intent"]["new_findings"].to_string();
+    assert!(new.contains("two-replicas"), "{new}");
+    // Committed, then compared the other way round: nothing new.
+    let c2 = commit_all(&r, "strict policy");
+    let out = run(
+        s.path(),
+        &["diff", "--base", &c2, "--head", &c1, "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !v["intent"]["new_findings"]
+            .to_string()
+            .contains("two-replicas"),
+        "{v}"
+    );
+    // A policy broken at the base is bad input naming the ref.
+    s.write("policies/two-replicas.yaml", "id: [\n");
+    let c3 = commit_all(&r, "broken policy");
+    s.write("policies/two-replicas.yaml", policy(1));
+    let out = run(s.path(), &["diff", "--base", &c3]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("{c3}:policies/two-replicas.yaml:1:")),
+        "{}",
+        stderr(&out)
+    );
+}

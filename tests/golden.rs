@@ -12,7 +12,7 @@ use hearth::validate::Schemas;
 fn render_text(name: &str, text: &str) -> hearth::write::Files {
     let loaded = hearth::site::parse(name, text.as_bytes().to_vec()).expect("site parses");
     let templates = Templates::load(None).unwrap();
-    hearth::pipeline::build_from(loaded, &templates, &Schemas::load())
+    hearth::pipeline::build_from(loaded, &templates, Default::default(), &Schemas::load())
         .expect("site renders")
         .files
 }

@@ -21,8 +21,16 @@ struct Run {
 }
 
 fn lint_text(site: &str, extra: &[&str]) -> Run {
+    lint_with(site, &[], extra)
+}
+
+/// Lint `site` with more files beside it (policies).
+fn lint_with(site: &str, files: &[(&str, &str)], extra: &[&str]) -> Run {
     let s = Scratch::new();
     s.write("site.toml", site);
+    for (rel, text) in files {
+        s.write(rel, text);
+    }
     let out = hearth()
         .current_dir(s.path())
         .env("HEARTH_TODAY", "2026-06-01")
@@ -253,6 +261,56 @@ fn hl105_metrics_through_ingress() {
         Some(line_of(&site, "[services.app.ingresses.web]")),
     );
     quiet(&base, "HL105");
+}
+
+#[test]
+fn hl107_high_entropy_string() {
+    let token = "ghp_Zx81kQ2mVb7LpT4wRy9NcH3sFd6GjA0eUo5I";
+    let site = clean()
+        + &format!(
+            "[services.app.config_maps.settings.data]\n\"api.env\" = \"API_TOKEN={token}\"\n"
+        );
+    triggers(&site, "HL107", Some(line_of(&site, "API_TOKEN")));
+    // The token is never printed whole.
+    let r = lint_text(&site, &[]);
+    assert!(!serde_json::to_string(&r.findings).unwrap().contains(token));
+    // In a comment too: history keeps it.
+    let commented = clean() + &format!("# old token {token}\n");
+    triggers(&commented, "HL107", Some(line_of(&commented, "old token")));
+    quiet(&clean(), "HL107");
+    // Not a secret after all: an exception on the service excuses it.
+    let excused = site.replace(
+        "[services.app]\n",
+        "[services.app]\nallow = [{ rule = \"HL107\", reason = \"public test fixture\" }]\n",
+    );
+    quiet(&excused, "HL107");
+    // A literal in a site-local template is found in what it renders.
+    let s = Scratch::new();
+    s.write("site.toml", clean());
+    let template = std::fs::read_to_string(common::repo().join("templates/k8s/namespace.yaml"))
+        .unwrap()
+        .replace(
+            "metadata:",
+            &format!("metadata:\n  annotations:\n    token: {token}"),
+        );
+    s.write("templates/k8s/namespace.yaml", template);
+    let out = hearth()
+        .current_dir(s.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "HL107")
+        .expect("HL107 from the template");
+    assert!(
+        f["file"].as_str().unwrap().ends_with("namespace.yaml"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -522,7 +580,11 @@ fn formats_and_rule_listing() {
     );
     let human = hearth().current_dir(s.path()).arg("lint").output().unwrap();
     assert!(stderr(&human).contains("site.toml:") && stderr(&human).contains("HL201"));
-    let list = hearth().args(["lint", "--list-rules"]).output().unwrap();
+    let list = hearth()
+        .current_dir(s.path())
+        .args(["lint", "--list-rules"])
+        .output()
+        .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&list.stdout).lines().count(),
         hearth::lint::RULES.len()
@@ -538,4 +600,183 @@ fn formats_and_rule_listing() {
             .code(),
         Some(2)
     );
+}
+
+const TWO_REPLICAS: &str = "id: two-replicas\nseverity: error\nmessage: a Deployment runs two replicas\nselect:\n  kinds: [Deployment]\nschema:\n  properties:\n    spec:\n      properties:\n        replicas: { minimum: 2 }\n";
+
+#[test]
+fn a_policy_finding_names_the_object_and_points_at_its_service() {
+    let site = clean();
+    let files = [("policies/two-replicas.yaml", TWO_REPLICAS)];
+    let r = lint_with(&site, &files, &[]);
+    assert_eq!(r.code, Some(1), "{:?}", r.findings);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f["rule"] == "two-replicas")
+        .unwrap_or_else(|| panic!("policy not applied: {:?}", r.findings));
+    assert_eq!(f["line"], line_of(&site, "[services.app]"), "{f}");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("Deployment app/web") && msg.contains("apps/app/web.deployment.yaml"),
+        "{msg}"
+    );
+    assert!(msg.contains("`spec.replicas`"), "{msg}");
+    // Selection: another namespace, a label the object lacks, another kind.
+    for (from, to) in [
+        (
+            "kinds: [Deployment]",
+            "kinds: [Deployment]\n  namespaces: [other]",
+        ),
+        (
+            "kinds: [Deployment]",
+            "kinds: [Deployment]\n  labels: { tier: gold }",
+        ),
+        ("kinds: [Deployment]", "kinds: [StatefulSet]"),
+        ("minimum: 2", "minimum: 1"),
+    ] {
+        let p = TWO_REPLICAS.replace(from, to);
+        let r = lint_with(&site, &[("policies/two-replicas.yaml", &p)], &[]);
+        assert_eq!(r.code, Some(0), "{to}: {:?}", r.findings);
+    }
+    let labelled = TWO_REPLICAS.replace(
+        "kinds: [Deployment]",
+        "kinds: [Deployment]\n  namespaces: [app]\n  labels: { app.kubernetes.io/part-of: app }",
+    );
+    let r = lint_with(&site, &[("policies/two-replicas.yaml", &labelled)], &[]);
+    assert_eq!(rules(&r), ["two-replicas"]);
+    // A warning policy fails only under --deny warnings.
+    let warn = TWO_REPLICAS.replace("severity: error", "severity: warning");
+    let files = [("policies/two-replicas.yaml", warn.as_str())];
+    assert_eq!(lint_with(&site, &files, &[]).code, Some(0));
+    assert_eq!(
+        lint_with(&site, &files, &["--deny", "warnings"]).code,
+        Some(1)
+    );
+}
+
+#[test]
+fn an_exception_in_site_toml_excuses_a_policy() {
+    let site = clean().replace(
+        "[services.app]\n",
+        "[services.app]\nallow = [{ rule = \"two-replicas\", reason = \"one node\" }]\n",
+    );
+    let files = [("policies/two-replicas.yaml", TWO_REPLICAS)];
+    let r = lint_with(&site, &files, &[]);
+    assert_eq!(r.code, Some(0), "{:?}", r.findings);
+    // Without the policy the exception names an unknown rule.
+    triggers(&site, "HL903", Some(line_of(&site, "allow = [")));
+}
+
+#[test]
+fn sarif_describes_policies_beside_the_built_in_rules() {
+    let s = Scratch::new();
+    s.write("site.toml", clean());
+    s.write("policies/two-replicas.yaml", TWO_REPLICAS);
+    let out = hearth()
+        .current_dir(s.path())
+        .args(["lint", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &v["runs"][0];
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "two-replicas");
+    let i = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][i]["id"], "two-replicas");
+    let explain = hearth()
+        .current_dir(s.path())
+        .args(["explain", "two-replicas"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&explain.stdout);
+    assert!(text.contains("policies/two-replicas.yaml"), "{text}");
+}
+
+#[test]
+fn a_malformed_policy_is_bad_input_with_its_location() {
+    for (policy, at) in [
+        (
+            TWO_REPLICAS.replace("message:", "mesage:"),
+            "two-replicas.yaml:3:1",
+        ),
+        (
+            TWO_REPLICAS.replace("[Deployment]", "[Deploymnet]"),
+            "two-replicas.yaml:5:11",
+        ),
+        (
+            TWO_REPLICAS.replace("{ minimum: 2 }", "{ minimum: two }"),
+            "two-replicas.yaml:10:21",
+        ),
+        ("id: [unclosed\n".to_string(), "two-replicas.yaml:"),
+    ] {
+        let s = Scratch::new();
+        s.write("site.toml", clean());
+        s.write("policies/two-replicas.yaml", &policy);
+        for cmd in [&["lint"][..], &["render"], &["lint", "--list-rules"]] {
+            let out = hearth().current_dir(s.path()).args(cmd).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{cmd:?} {policy}");
+            let err = stderr(&out);
+            assert!(err.contains(at), "{cmd:?}: expected {at} in {err}");
+        }
+        assert!(!s.path().join("rendered").exists(), "render wrote output");
+    }
+}
+
+#[test]
+fn the_reference_policies_each_catch_what_they_describe() {
+    let reference = std::fs::read_to_string(common::repo().join("site.toml")).unwrap();
+    let policies: Vec<(String, String)> = ["pvc-storage-class", "memory-limits", "ingress-tls"]
+        .iter()
+        .map(|id| {
+            let rel = format!("policies/{id}.yaml");
+            (
+                rel.clone(),
+                std::fs::read_to_string(common::repo().join(&rel)).unwrap(),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = policies
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let r = lint_with(&reference, &files, &["--deny", "warnings"]);
+    assert_eq!(r.code, Some(0), "{:?}", r.findings);
+    // Each one fires on a real rendered object broken the way it describes
+    // (site.toml cannot express these breaks; a site-local template can).
+    let schemas = hearth::validate::Schemas::load();
+    let built = hearth::pipeline::build(&common::repo().join("site.toml"), &schemas).unwrap();
+    let broken: [(&str, &str, &str); 3] = [
+        (
+            "pvc-storage-class",
+            "PersistentVolumeClaim",
+            "/spec/storageClassName",
+        ),
+        (
+            "memory-limits",
+            "Deployment",
+            "/spec/template/spec/containers/0/resources/limits/memory",
+        ),
+        ("ingress-tls", "Ingress", "/spec/tls"),
+    ];
+    for (id, kind, pointer) in broken {
+        let p = built.policies.get(id).unwrap();
+        let mut o = built
+            .rendered
+            .objects
+            .iter()
+            .find(|o| o.kind() == kind && o.value.pointer(pointer).is_some())
+            .unwrap()
+            .clone();
+        assert!(p.selects(&o) && p.violations(&o).is_empty(), "{id}");
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        o.value
+            .pointer_mut(parent)
+            .and_then(|v| v.as_object_mut())
+            .unwrap()
+            .remove(key);
+        let why = p.violations(&o);
+        assert!(!why.is_empty(), "{id} misses an object without {pointer}");
+    }
 }

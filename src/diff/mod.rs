@@ -21,6 +21,9 @@ use crate::render::{Object, Rendered, canonical};
 pub struct Side<'a> {
     pub plan: &'a Plan,
     pub rendered: &'a Rendered,
+    /// The policies at that side's ref, so a diff lints each side by its own rules.
+    pub policies: &'a crate::policy::Policies,
+    pub source: &'a crate::diag::SourceFile,
 }
 
 impl<'a> Side<'a> {
@@ -28,6 +31,8 @@ impl<'a> Side<'a> {
         Side {
             plan: &b.plan,
             rendered: &b.rendered,
+            policies: &b.policies,
+            source: &b.loaded.source,
         }
     }
 }
@@ -308,10 +313,10 @@ pub fn diff(
     }
     let mut intent = intent(base.map(|s| s.plan), head.plan);
     let findings = |s: &Side| -> BTreeSet<String> {
-        crate::lint::lint(s.plan, s.rendered, today)
+        crate::lint::lint(s.plan, s.rendered, s.policies, s.source, today)
             .findings
             .iter()
-            .map(|f| format!("{}: {}", f.rule.id, f.message))
+            .map(|f| format!("{}: {}", f.rule.id(), f.message))
             .collect()
     };
     let before = base.map(findings).unwrap_or_default();

@@ -96,13 +96,17 @@ pub fn tree_at<'r>(repo: &'r Repository, rev: &str) -> Result<Tree<'r>, InputErr
         .map_err(|e| git_err(&format!("`{rev}` does not name a commit"), e))
 }
 
+/// A site as read from a Git tree, before planning.
+pub struct SiteAt {
+    pub loaded: Loaded,
+    pub templates: Templates,
+    /// `policies/` files as (file name, shown name, text), for `Policies::from_files`.
+    pub policies: Vec<(String, String, String)>,
+}
+
 /// The site at `rev`, or None when `site_rel` does not exist there (a site that
 /// is new in this change).
-pub fn site_at(
-    repo: &Repository,
-    rev: &str,
-    site_rel: &str,
-) -> Result<Option<(Loaded, Templates)>, InputError> {
+pub fn site_at(repo: &Repository, rev: &str, site_rel: &str) -> Result<Option<SiteAt>, InputError> {
     let tree = tree_at(repo, rev)?;
     let entry = match tree.get_path(Path::new(site_rel)) {
         Ok(e) => e,
@@ -119,46 +123,67 @@ pub fn site_at(
         .parent()
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
-    let tdir = if dir.is_empty() {
-        "templates".to_string()
-    } else {
-        format!("{dir}/templates")
-    };
-    let mut files = Vec::new();
-    if let Ok(t) = tree.get_path(Path::new(&tdir))
-        && t.kind() == Some(ObjectType::Tree)
-    {
-        let sub = t
-            .to_object(repo)
-            .and_then(|o| o.peel_to_tree())
-            .map_err(|e| git_err("cannot read templates", e))?;
-        let mut err = None;
-        sub.walk(git2::TreeWalkMode::PreOrder, |root, e| {
-            if e.kind() == Some(ObjectType::Blob) {
-                let rel = format!("{root}{}", e.name().unwrap_or_default());
-                match e.to_object(repo).and_then(|o| o.peel_to_blob()) {
-                    Ok(b) => match std::str::from_utf8(b.content()) {
-                        Ok(text) => files.push((
-                            rel.clone(),
-                            format!("{rev}:{tdir}/{rel}"),
-                            text.to_string(),
-                        )),
-                        Err(_) => {
-                            err = Some(InputError::new(
-                                "hearth::utf8",
-                                format!("`{rev}:{tdir}/{rel}` is not valid UTF-8"),
-                            ))
-                        }
-                    },
-                    Err(e) => err = Some(git_err(&format!("cannot read `{tdir}/{rel}`"), e)),
-                }
-            }
-            git2::TreeWalkResult::Ok
-        })
-        .map_err(|e| git_err("cannot walk templates", e))?;
-        if let Some(e) = err {
-            return Err(e);
+    let beside = |name: &str| {
+        if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
         }
+    };
+    let templates = Templates::from_files(text_files(repo, &tree, rev, &beside("templates"))?)?;
+    let policies = text_files(repo, &tree, rev, &beside("policies"))?;
+    Ok(Some(SiteAt {
+        loaded,
+        templates,
+        policies,
+    }))
+}
+
+/// Every file under `folder` of `tree` as (path inside the folder, `rev:path`, text).
+/// A missing folder has no files.
+fn text_files(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    rev: &str,
+    folder: &str,
+) -> Result<Vec<(String, String, String)>, InputError> {
+    let mut files = Vec::new();
+    let Ok(t) = tree.get_path(Path::new(folder)) else {
+        return Ok(files);
+    };
+    if t.kind() != Some(ObjectType::Tree) {
+        return Ok(files);
     }
-    Ok(Some((loaded, Templates::from_files(files)?)))
+    let sub = t
+        .to_object(repo)
+        .and_then(|o| o.peel_to_tree())
+        .map_err(|e| git_err(&format!("cannot read `{folder}`"), e))?;
+    let mut err = None;
+    sub.walk(git2::TreeWalkMode::PreOrder, |root, e| {
+        if e.kind() == Some(ObjectType::Blob) {
+            let rel = format!("{root}{}", e.name().unwrap_or_default());
+            match e.to_object(repo).and_then(|o| o.peel_to_blob()) {
+                Ok(b) => match std::str::from_utf8(b.content()) {
+                    Ok(text) => files.push((
+                        rel.clone(),
+                        format!("{rev}:{folder}/{rel}"),
+                        text.to_string(),
+                    )),
+                    Err(_) => {
+                        err = Some(InputError::new(
+                            "hearth::utf8",
+                            format!("`{rev}:{folder}/{rel}` is not valid UTF-8"),
+                        ))
+                    }
+                },
+                Err(e) => err = Some(git_err(&format!("cannot read `{folder}/{rel}`"), e)),
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(|e| git_err(&format!("cannot walk `{folder}`"), e))?;
+    match err {
+        Some(e) => Err(e),
+        None => Ok(files),
+    }
 }

@@ -4,6 +4,7 @@
 //! written next to an object excuse a rule for it, with a reason and an
 //! optional expiry; expired, unused or misspelt exceptions are findings too.
 
+pub mod entropy;
 pub mod registry;
 pub mod report;
 
@@ -14,12 +15,98 @@ use serde_json::Value;
 
 pub use registry::{RULES, Rule, Severity};
 
+use crate::diag::SourceFile;
 use crate::plan::{PException, PService, Plan};
+use crate::policy::{Policies, Policy};
 use crate::render::Rendered;
 
+/// A rule a finding breaks: built in, or a user policy from `policies/`.
+#[derive(Debug, Clone, Copy)]
+pub enum RuleRef<'a> {
+    Builtin(&'static Rule),
+    Policy(&'a Policy),
+}
+
+impl<'a> RuleRef<'a> {
+    pub fn id(&self) -> &'a str {
+        match self {
+            RuleRef::Builtin(r) => r.id,
+            RuleRef::Policy(p) => &p.id,
+        }
+    }
+    /// The kebab-case name (a policy's id is its name).
+    pub fn name(&self) -> &'a str {
+        match self {
+            RuleRef::Builtin(r) => r.name,
+            RuleRef::Policy(p) => &p.id,
+        }
+    }
+    pub fn severity(&self) -> Severity {
+        match self {
+            RuleRef::Builtin(r) => r.severity,
+            RuleRef::Policy(p) => p.severity,
+        }
+    }
+    pub fn summary(&self) -> &'a str {
+        match self {
+            RuleRef::Builtin(r) => r.summary,
+            RuleRef::Policy(p) => &p.message,
+        }
+    }
+    pub fn why(&self) -> &'a str {
+        match self {
+            RuleRef::Builtin(r) => r.why,
+            RuleRef::Policy(p) => &p.why,
+        }
+    }
+    pub fn fix(&self) -> &'a str {
+        match self {
+            RuleRef::Builtin(r) => r.fix,
+            RuleRef::Policy(p) => &p.fix,
+        }
+    }
+}
+
+impl RuleRef<'_> {
+    /// `hearth explain`.
+    pub fn explain(&self) -> String {
+        let origin = match self {
+            RuleRef::Builtin(_) => String::new(),
+            RuleRef::Policy(p) => format!("\n\nDefined in `{}`.", p.file),
+        };
+        let severity = format!("{:?}", self.severity()).to_lowercase();
+        let title = match self {
+            RuleRef::Builtin(r) => format!("{} {} ({severity})", r.id, r.name),
+            RuleRef::Policy(p) => format!("{} (policy, {severity})", p.id),
+        };
+        format!(
+            "{title}\n\n{}\n\nWhy: {}\n\nFix: {}{origin}\n",
+            self.summary(),
+            self.why(),
+            self.fix()
+        )
+    }
+}
+
+/// Every rule a lint of this site can report: the built-in ones, then the policies.
+pub fn all_rules(policies: &Policies) -> Vec<RuleRef<'_>> {
+    RULES
+        .iter()
+        .map(RuleRef::Builtin)
+        .chain(policies.0.iter().map(RuleRef::Policy))
+        .collect()
+}
+
+/// A rule by id (case-insensitive), built in or policy.
+pub fn find_rule<'a>(id: &str, policies: &'a Policies) -> Option<RuleRef<'a>> {
+    registry::rule(id)
+        .map(RuleRef::Builtin)
+        .or_else(|| policies.get(id).map(RuleRef::Policy))
+}
+
 #[derive(Debug, Clone)]
-pub struct Finding {
-    pub rule: &'static Rule,
+pub struct Finding<'a> {
+    pub rule: RuleRef<'a>,
     pub message: String,
     /// Where in site.toml, when the finding comes from the site.
     pub span: Option<Range<usize>>,
@@ -28,30 +115,30 @@ pub struct Finding {
 }
 
 #[derive(Debug, Default)]
-pub struct Outcome {
-    pub findings: Vec<Finding>,
+pub struct Outcome<'a> {
+    pub findings: Vec<Finding<'a>>,
     /// Findings excused by an exception.
     pub excused: usize,
 }
 
-impl Outcome {
+impl Outcome<'_> {
     pub fn errors(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.rule.severity == Severity::Error)
+            .filter(|f| f.rule.severity() == Severity::Error)
             .count()
     }
     pub fn warnings(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.rule.severity == Severity::Warning)
+            .filter(|f| f.rule.severity() == Severity::Warning)
             .count()
     }
 }
 
 /// A finding before exceptions are applied.
 struct Candidate<'p> {
-    rule: &'static str,
+    rule: RuleRef<'p>,
     message: String,
     span: Option<Range<usize>>,
     file: Option<String>,
@@ -70,9 +157,9 @@ impl<'p> Collector<'p> {
         span: Range<usize>,
         allow: Vec<&'p PException>,
     ) {
-        debug_assert!(registry::rule(rule).is_some(), "unregistered rule {rule}");
+        let rule = registry::rule(rule).unwrap_or_else(|| panic!("unregistered rule {rule}"));
         self.out.push(Candidate {
-            rule,
+            rule: RuleRef::Builtin(rule),
             message,
             span: Some(span),
             file: None,
@@ -334,7 +421,7 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
             .any(|k| o.value[*k].as_object().is_some_and(|m| !m.is_empty()));
         if has_data {
             c.out.push(Candidate {
-                rule: "HL106",
+                rule: RuleRef::Builtin(registry::rule("HL106").expect("registered")),
                 message: format!(
                     "Secret `{}` carries data in Git (from template `{}`)",
                     o.name(),
@@ -371,10 +458,152 @@ fn all_exceptions(plan: &Plan) -> Vec<&PException> {
     out
 }
 
+/// Apply the user policies to every object they select. A finding about an
+/// object of a service points at that service in site.toml (where the fix
+/// goes, and where an exception can excuse it); other objects name their file.
+fn check_policies<'p>(
+    plan: &'p Plan,
+    rendered: &Rendered,
+    policies: &'p Policies,
+    c: &mut Collector<'p>,
+) {
+    for o in &rendered.objects {
+        let service = o
+            .path
+            .strip_prefix("apps/")
+            .and_then(|p| p.split_once('/'))
+            .and_then(|(svc, _)| plan.service(svc));
+        for p in policies.0.iter().filter(|p| p.selects(o)) {
+            let why = p.violations(o);
+            if why.is_empty() {
+                continue;
+            }
+            let message = format!(
+                "{} {} ({}): {}: {}",
+                o.kind(),
+                o.namespace()
+                    .map_or_else(|| o.name().to_string(), |ns| format!("{ns}/{}", o.name())),
+                o.path,
+                p.message,
+                why.join("; ")
+            );
+            c.out.push(Candidate {
+                rule: RuleRef::Policy(p),
+                message,
+                span: service.map(|s| s.span.clone()),
+                file: service.is_none().then(|| o.path.clone()),
+                allow: service
+                    .map(|s| s.allow.iter().collect())
+                    .unwrap_or_default(),
+            });
+        }
+    }
+}
+
+/// The service whose table holds the string value at `offset` of site.toml
+/// (so its exceptions apply), if any.
+fn service_at<'p>(
+    plan: &'p Plan,
+    doc: &toml::de::DeTable<'_>,
+    offset: usize,
+) -> Option<&'p PService> {
+    fn holds(v: &toml::Spanned<toml::de::DeValue<'_>>, offset: usize) -> bool {
+        match v.get_ref() {
+            toml::de::DeValue::Table(t) => t.values().any(|x| holds(x, offset)),
+            toml::de::DeValue::Array(a) => a.iter().any(|x| holds(x, offset)),
+            _ => v.span().contains(&offset),
+        }
+    }
+    let services = doc.get("services")?;
+    let toml::de::DeValue::Table(t) = services.get_ref() else {
+        return None;
+    };
+    t.iter()
+        .find(|(_, v)| holds(v, offset))
+        .and_then(|(k, _)| plan.service(k.get_ref()))
+}
+
+/// HL107: secret-looking strings in site.toml (values and comments), and in
+/// the string values that site-local templates write (objects only: the
+/// embedded templates are ours). Sealed Secrets carry ciphertext by design.
+fn check_entropy<'p>(
+    plan: &'p Plan,
+    rendered: &Rendered,
+    source: &SourceFile,
+    c: &mut Collector<'p>,
+) {
+    let doc = toml::de::DeTable::parse(&source.text).ok();
+    let mut seen = BTreeSet::new();
+    for hit in entropy::hits(&source.text) {
+        let token = &source.text[hit.clone()];
+        seen.insert(token.to_string());
+        let allow = doc
+            .as_ref()
+            .and_then(|d| service_at(plan, d.get_ref(), hit.start))
+            .map(|s| s.allow.iter().collect())
+            .unwrap_or_default();
+        c.push(
+            "HL107",
+            format!(
+                "{} looks like a secret in plain text",
+                entropy::redact(token)
+            ),
+            hit,
+            allow,
+        );
+    }
+    fn strings<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let site_local = rendered
+        .objects
+        .iter()
+        .filter(|o| o.site_local && o.kind() != "SealedSecret");
+    for o in site_local {
+        let mut values = Vec::new();
+        strings(&o.value, &mut values);
+        for text in values {
+            for hit in entropy::hits(text) {
+                let token = &text[hit];
+                // Values that come from site.toml are reported there.
+                if !seen.insert(token.to_string()) {
+                    continue;
+                }
+                c.out.push(Candidate {
+                    rule: RuleRef::Builtin(registry::rule("HL107").expect("registered")),
+                    message: format!(
+                        "{} in {} `{}` looks like a secret in plain text (from site-local template `{}`)",
+                        entropy::redact(token),
+                        o.kind(),
+                        o.name(),
+                        o.template
+                    ),
+                    span: None,
+                    file: Some(o.path.clone()),
+                    allow: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
 /// Lint a site. `today` is `YYYY-MM-DD` (passed in so runs are reproducible).
-pub fn lint(plan: &Plan, rendered: &Rendered, today: &str) -> Outcome {
+pub fn lint<'p>(
+    plan: &'p Plan,
+    rendered: &Rendered,
+    policies: &'p Policies,
+    source: &SourceFile,
+    today: &str,
+) -> Outcome<'p> {
     let mut c = Collector { out: Vec::new() };
     check(plan, rendered, &mut c);
+    check_entropy(plan, rendered, source, &mut c);
+    check_policies(plan, rendered, policies, &mut c);
     let mut used: BTreeSet<usize> = BTreeSet::new();
     let mut outcome = Outcome::default();
     let live = |e: &PException| {
@@ -385,23 +614,22 @@ pub fn lint(plan: &Plan, rendered: &Rendered, today: &str) -> Outcome {
         let excuse = cand
             .allow
             .iter()
-            .find(|e| e.rule.eq_ignore_ascii_case(cand.rule) && live(e));
+            .find(|e| e.rule.eq_ignore_ascii_case(cand.rule.id()) && live(e));
         if let Some(e) = excuse {
             used.insert(e.span.start);
             outcome.excused += 1;
             continue;
         }
-        let rule = registry::rule(cand.rule).expect("rules are registered");
         outcome.findings.push(Finding {
-            rule,
+            rule: cand.rule,
             message: cand.message,
             span: cand.span,
             file: cand.file,
         });
     }
-    let r = |id| registry::rule(id).expect("registered");
+    let r = |id| RuleRef::Builtin(registry::rule(id).expect("registered"));
     for e in all_exceptions(plan) {
-        if registry::rule(&e.rule).is_none() {
+        if find_rule(&e.rule, policies).is_none() {
             outcome.findings.push(Finding {
                 rule: r("HL903"),
                 message: format!("exception names unknown rule `{}`", e.rule),
@@ -434,10 +662,10 @@ pub fn lint(plan: &Plan, rendered: &Rendered, today: &str) -> Outcome {
         }
     }
     outcome.findings.sort_by(|a, b| {
-        (a.span.as_ref().map(|s| s.start), &a.file, a.rule.id).cmp(&(
+        (a.span.as_ref().map(|s| s.start), &a.file, a.rule.id()).cmp(&(
             b.span.as_ref().map(|s| s.start),
             &b.file,
-            b.rule.id,
+            b.rule.id(),
         ))
     });
     outcome

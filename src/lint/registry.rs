@@ -1,9 +1,11 @@
 //! Every built-in rule: a stable id, a severity, what it checks, why, and the
 //! fix. `hearth explain <id>` prints an entry; ids never change meaning.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -107,6 +109,14 @@ pub const RULES: &[Rule] = &[
         fix: "Declare it under `secrets` (rendered as a SealedSecret) instead of in a template.",
     },
     Rule {
+        id: "HL107",
+        name: "high-entropy-string",
+        severity: Error,
+        summary: "site.toml or a site-local template holds a string that looks like a generated secret.",
+        why: "A token, password or key written in plain text is readable by everyone who can read the repository, and stays in its history after it is removed. Random strings (high entropy per character) are how such values look; sealed-secrets ciphertext is recognised and allowed.",
+        fix: "Rotate the value, then seal it with kubeseal and declare it under the service's `secrets`; if the string is not a secret, excuse it with an exception on the service.",
+    },
+    Rule {
         id: "HL201",
         name: "missing-resources",
         severity: Warning,
@@ -168,22 +178,6 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES
         .iter()
         .find(|r| r.id.eq_ignore_ascii_case(id) || r.name == id)
-}
-
-/// `hearth explain`.
-pub fn explain(r: &Rule) -> String {
-    format!(
-        "{} {} ({})\n\n{}\n\nWhy: {}\n\nFix: {}\n",
-        r.id,
-        r.name,
-        match r.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        },
-        r.summary,
-        r.why,
-        r.fix
-    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Finding, Outcome, RULES, Severity};
+use super::{Finding, Outcome, RuleRef, Severity};
 use crate::diag::{InputError, SourceFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,12 +37,18 @@ fn place(f: &Finding, src: &SourceFile, rendered_dir: &str) -> (String, usize, u
 pub fn human(o: &Outcome, src: &SourceFile) -> String {
     let mut out = String::new();
     for f in &o.findings {
-        let mut e = InputError::new(f.rule.id, format!("{} ({})", f.message, f.rule.name)).help(
-            format!("{} `hearth explain {}` says why.", f.rule.fix, f.rule.id),
-        );
-        e.warning = f.rule.severity == Severity::Warning;
+        let mut e = InputError::new(
+            f.rule.id().to_string(),
+            format!("{} ({})", f.message, f.rule.name()),
+        )
+        .help(format!(
+            "{} `hearth explain {}` says why.",
+            f.rule.fix(),
+            f.rule.id()
+        ));
+        e.warning = f.rule.severity() == Severity::Warning;
         if let Some(span) = &f.span {
-            e = e.in_file(src).label(span.clone(), f.rule.summary);
+            e = e.in_file(src).label(span.clone(), f.rule.summary());
         } else if let Some(file) = &f.file {
             e.message.push_str(&format!(" [{file}]"));
         }
@@ -63,23 +69,24 @@ pub fn json_report(o: &Outcome, src: &SourceFile, rendered_dir: &str) -> String 
         .iter()
         .map(|f| {
             let (file, line, column) = place(f, src, rendered_dir);
-            json!({ "rule": f.rule.id, "name": f.rule.name, "severity": level(f.rule.severity), "message": f.message, "file": file, "line": line, "column": column, "fix": f.rule.fix })
+            json!({ "rule": f.rule.id(), "name": f.rule.name(), "severity": level(f.rule.severity()), "message": f.message, "file": file, "line": line, "column": column, "fix": f.rule.fix() })
         })
         .collect();
     serde_json::to_string_pretty(&json!({ "errors": o.errors(), "warnings": o.warnings(), "excused": o.excused, "findings": findings })).expect("serialises") + "\n"
 }
 
-pub fn sarif(o: &Outcome, src: &SourceFile, rendered_dir: &str) -> String {
-    let rules: Vec<Value> = RULES
+/// `rules` is every rule of the run (`lint::all_rules`), so that results index into it.
+pub fn sarif(o: &Outcome, rules: &[RuleRef], src: &SourceFile, rendered_dir: &str) -> String {
+    let descriptors: Vec<Value> = rules
         .iter()
         .map(|r| {
             json!({
-                "id": r.id,
-                "name": r.name,
-                "shortDescription": { "text": r.summary },
-                "fullDescription": { "text": r.why },
-                "help": { "text": r.fix },
-                "defaultConfiguration": { "level": level(r.severity) },
+                "id": r.id(),
+                "name": r.name(),
+                "shortDescription": { "text": r.summary() },
+                "fullDescription": { "text": r.why() },
+                "help": { "text": r.fix() },
+                "defaultConfiguration": { "level": level(r.severity()) },
             })
         })
         .collect();
@@ -89,9 +96,9 @@ pub fn sarif(o: &Outcome, src: &SourceFile, rendered_dir: &str) -> String {
         .map(|f| {
             let (file, line, column) = place(f, src, rendered_dir);
             json!({
-                "ruleId": f.rule.id,
-                "ruleIndex": RULES.iter().position(|r| r.id == f.rule.id).unwrap_or(0),
-                "level": level(f.rule.severity),
+                "ruleId": f.rule.id(),
+                "ruleIndex": rules.iter().position(|r| r.id() == f.rule.id()).unwrap_or(0),
+                "level": level(f.rule.severity()),
                 "message": { "text": f.message },
                 "locations": [{ "physicalLocation": { "artifactLocation": { "uri": file }, "region": { "startLine": line, "startColumn": column } } }],
             })
@@ -101,7 +108,7 @@ pub fn sarif(o: &Outcome, src: &SourceFile, rendered_dir: &str) -> String {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": { "driver": { "name": "hearth", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "tool": { "driver": { "name": "hearth", "version": env!("CARGO_PKG_VERSION"), "rules": descriptors } },
             "results": results,
         }],
     });
@@ -122,9 +129,9 @@ pub fn github(o: &Outcome, src: &SourceFile, rendered_dir: &str) -> String {
             let (file, line, column) = place(f, src, rendered_dir);
             format!(
                 "::{} file={},line={line},col={column},title={}::{}\n",
-                level(f.rule.severity),
+                level(f.rule.severity()),
                 prop(&file),
-                prop(&format!("{} {}", f.rule.id, f.rule.name)),
+                prop(&format!("{} {}", f.rule.id(), f.rule.name())),
                 esc(&f.message)
             )
         })

@@ -189,18 +189,22 @@ pub struct SealedValue(String);
 
 pub const PLACEHOLDER: &str = "placeholder";
 
+/// kubeseal output is base64 of a 2-byte length prefix (0x02 0x00 for a 4096-bit
+/// key) followed by the RSA-wrapped session key: it starts with "Ag" and is long.
+pub fn is_sealed_ciphertext(s: &str) -> bool {
+    s.starts_with("Ag")
+        && s.len() >= 300
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+}
+
 impl SealedValue {
     pub fn new(s: impl Into<String>) -> Result<Self, String> {
         let s = s.into();
         if s == PLACEHOLDER {
             return Ok(Self(s));
         }
-        let base64 = s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-        // kubeseal output is base64 of a 2-byte length prefix (0x02 0x00 for a 4096-bit
-        // key) followed by the RSA-wrapped session key: it starts with "Ag" and is long.
-        if base64 && s.starts_with("Ag") && s.len() >= 300 {
+        if is_sealed_ciphertext(&s) {
             Ok(Self(s))
         } else {
             Err("this is not kubeseal ciphertext; never put a plaintext secret in site.toml. \
