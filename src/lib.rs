@@ -13,6 +13,7 @@ pub mod diff;
 pub mod dr;
 pub mod git;
 pub mod lint;
+pub mod monitoring;
 pub mod pipeline;
 pub mod plan;
 pub mod policy;

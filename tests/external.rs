@@ -175,7 +175,26 @@ fn a_yaml_1_1_reader_sees_every_scalar_with_its_type() {
         &hearth::validate::Schemas::load(),
     )
     .unwrap();
-    assert_eq!(by_path.len(), built.rendered.objects.len());
+    // Objects, and the YAML files of rendered/monitoring (read by Promtail,
+    // Grafana and promtool, Go YAML readers): the same data either way.
+    let monitoring: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| p.starts_with(rendered().join("monitoring")))
+        .collect();
+    assert!(monitoring.len() >= 8, "{monitoring:?}");
+    for p in &monitoring {
+        let meant: Value = serde_saphyr::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        assert_eq!(
+            by_path[&p.display().to_string()],
+            meant,
+            "a YAML 1.1 reader reads {} differently",
+            p.display()
+        );
+    }
+    assert_eq!(
+        by_path.len(),
+        built.rendered.objects.len() + monitoring.len()
+    );
     for o in &built.rendered.objects {
         let key = rendered().join(&o.path).display().to_string();
         let seen = &by_path[&key];

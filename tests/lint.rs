@@ -7,12 +7,13 @@ mod common;
 use common::{MINIMAL, Scratch, hearth, stderr};
 use serde_json::Value;
 
-/// MINIMAL with everything a clean site has: resources and a probe.
+/// MINIMAL with everything a clean site has: resources, a probe, and
+/// monitoring (whose alerts watch its backup).
 fn clean() -> String {
     MINIMAL.replace(
         "mounts = [{ path = \"/data\", volume = \"data\" }]",
         "mounts = [{ path = \"/data\", volume = \"data\" }]\nresources = { requests = { cpu = \"10m\", memory = \"32Mi\" }, limits = { cpu = \"100m\", memory = \"64Mi\" } }\nprobes.readiness = { http = \"/\", port = \"http\" }",
-    )
+    ) + common::MONITORING
 }
 
 struct Run {

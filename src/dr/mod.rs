@@ -65,8 +65,8 @@ pub struct BackupRef {
     pub target: Option<String>,
     /// Databases dumped (pg-backup).
     pub databases: Vec<String>,
-    /// The alert that watches this backup (monitoring adds it).
-    pub alert: Option<String>,
+    /// The alerts that watch this backup (failure, staleness), from monitoring.
+    pub alerts: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -93,7 +93,12 @@ pub fn coverage(plan: &Plan) -> Coverage {
         retain: b.retain,
         target: b.target.as_ref().map(|t| t.to_string()),
         databases: b.databases.clone(),
-        alert: None,
+        alerts: plan
+            .monitoring
+            .as_ref()
+            .and_then(|m| m.watches.get(b.name.as_str()))
+            .cloned()
+            .unwrap_or_default(),
     };
     let covering = covering(plan);
     let mut volumes = Vec::new();

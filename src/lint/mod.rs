@@ -592,6 +592,102 @@ fn check_entropy<'p>(
     }
 }
 
+/// Monitoring's cross-checks: metrics read but not produced, counters that
+/// may explode, datasources pointing nowhere, backups nobody watches.
+fn check_monitoring<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
+    let Some(m) = &plan.monitoring else {
+        for b in &plan.backups {
+            c.push(
+                "HL005",
+                format!(
+                    "backup `{}` has no failure or staleness alert (the site has no [monitoring])",
+                    b.name
+                ),
+                b.span.clone(),
+                Vec::new(),
+            );
+        }
+        return;
+    };
+    for b in &plan.backups {
+        if m.watches.get(b.name.as_str()).is_none_or(Vec::is_empty) {
+            c.push(
+                "HL005",
+                format!("backup `{}` has no failure or staleness alert", b.name),
+                b.span.clone(),
+                Vec::new(),
+            );
+        }
+    }
+    for q in &m.queries {
+        for name in &q.metrics {
+            if m.catalog.producer(name).is_none() {
+                let hint = m
+                    .catalog
+                    .closest(name)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                c.push(
+                    "HL301",
+                    format!(
+                        "{} reads `{name}`, which nothing in the site produces{hint}",
+                        q.origin
+                    ),
+                    q.span.clone(),
+                    Vec::new(),
+                );
+            }
+        }
+    }
+    for (metric, n, span) in &m.cardinality {
+        if *n > m.max_series {
+            c.push(
+                "HL302",
+                format!(
+                    "`{metric}` may reach about {n} series (limit {})",
+                    m.max_series
+                ),
+                span.clone(),
+                Vec::new(),
+            );
+        }
+    }
+    // `http://<name>.<namespace>.svc…`: a Service rendered there, or a Helm
+    // service in that namespace (its chart names its own Services).
+    for d in &m.datasources {
+        let host = d
+            .url
+            .split_once("://")
+            .map_or(d.url.as_str(), |(_, r)| r)
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("");
+        let parts: Vec<&str> = host.split('.').collect();
+        let ok = match parts.as_slice() {
+            [name, ns, "svc", ..] => {
+                rendered.objects.iter().any(|o| {
+                    o.kind() == "Service" && o.name() == *name && o.namespace() == Some(*ns)
+                }) || plan
+                    .services
+                    .iter()
+                    .any(|s| s.helm.is_some() && s.namespace.as_str() == *ns)
+            }
+            _ => false,
+        };
+        if !ok {
+            c.push(
+                "HL303",
+                format!(
+                    "datasource `{}`: `{}` is not a Service of the site",
+                    d.uid, d.url
+                ),
+                d.span.clone(),
+                Vec::new(),
+            );
+        }
+    }
+}
+
 /// Lint a site. `today` is `YYYY-MM-DD` (passed in so runs are reproducible).
 pub fn lint<'p>(
     plan: &'p Plan,
@@ -603,6 +699,7 @@ pub fn lint<'p>(
     let mut c = Collector { out: Vec::new() };
     check(plan, rendered, &mut c);
     check_entropy(plan, rendered, source, &mut c);
+    check_monitoring(plan, rendered, &mut c);
     check_policies(plan, rendered, policies, &mut c);
     let mut used: BTreeSet<usize> = BTreeSet::new();
     let mut outcome = Outcome::default();

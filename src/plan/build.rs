@@ -274,6 +274,21 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         .collect();
 
     super::helm::apply_presets(raw, &mut services, &mut ctx.errs, ctx.src);
+    let runbook = format!(
+        "{}/blob/{}/{}/dr/RUNBOOK.md",
+        site.repo_url.trim_end_matches(".git"),
+        site.revision,
+        site.rendered_path.trim_matches('/')
+    );
+    let monitoring =
+        crate::monitoring::plan(raw, ctx.src, &services, &backups, &runbook, &mut ctx.errs);
+    crate::monitoring::apply(
+        raw,
+        ctx.src,
+        monitoring.as_ref(),
+        &mut services,
+        &mut ctx.errs,
+    );
     super::graph::assign_waves(raw, &providers, &mut services, &mut ctx.errs, ctx.src);
 
     let nodes = raw
@@ -316,6 +331,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         dr: DrInfo {
             age_recipient: raw.dr.age_recipient.clone(),
         },
+        monitoring,
         targets: raw
             .backup_targets
             .iter()
@@ -906,6 +922,11 @@ fn workload(
         }),
         origin: "site".into(),
         security_reason: w.security.reason.clone(),
+        produces: w
+            .metrics
+            .as_ref()
+            .map(|m| m.produces.clone())
+            .unwrap_or_default(),
         allow: exceptions(&w.allow),
         span,
     }
@@ -1948,6 +1969,7 @@ fn derived_workload(
         service: None,
         origin: format!("backup:{bname}"),
         security_reason: None,
+        produces: Vec::new(),
         allow: Vec::new(),
         span: 0..0,
     }

@@ -30,6 +30,8 @@ pub struct Plan {
     pub backups: Vec<PBackup>,
     pub targets: Vec<PTarget>,
     pub dr: DrInfo,
+    /// Dashboards, alerts, Grafana provisioning and log pipelines (with `[monitoring]`).
+    pub monitoring: Option<crate::monitoring::PMonitoring>,
 }
 
 #[derive(Debug, Serialize)]
@@ -163,6 +165,8 @@ pub struct PWorkload {
     pub origin: String,
     /// Why it needs privileges or the host network, when it says.
     pub security_reason: Option<String>,
+    /// Metric names (or `prefix_*` families) it serves, for monitoring's checks.
+    pub produces: Vec<String>,
     pub allow: Vec<PException>,
     #[serde(skip)]
     pub span: Range<usize>,

@@ -473,7 +473,13 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
             );
         }
     }
-    let files = dr_files(&mut r, plan);
+    let mut files = dr_files(&mut r, plan);
+    if let Some(m) = &plan.monitoring {
+        files.extend(m.files.iter().map(|(path, content)| TextFile {
+            path: format!("monitoring/{path}"),
+            content: content.clone(),
+        }));
+    }
     let Renderer { objects, errs, .. } = r;
     errs.into_result(Rendered { objects, files })
 }

@@ -83,6 +83,36 @@ dns_name!(
     /// A rate-limit tier.
     TierName, 63);
 
+dns_name!(
+    /// A Grafana datasource uid (stable, so dashboards can refer to it).
+    DatasourceUid, 40);
+dns_name!(
+    /// A Grafana contact point (where alerts are delivered).
+    ContactName, 63);
+dns_name!(
+    /// A custom dashboard's uid.
+    DashboardUid, 40);
+
+checked_string!(
+    /// A Prometheus metric or label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
+    MetricName, check_metric_name,
+    { "type": "string", "pattern": "^[a-zA-Z_][a-zA-Z0-9_]*$" });
+
+fn check_metric_name(s: &str) -> Result<(), String> {
+    let ok = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{s}` is not a Prometheus name; use letters, digits and `_`, not starting with a digit"
+        ))
+    }
+}
+
 checked_string!(
     /// A key inside a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, as Kubernetes requires.
     DataKey, check_data_key,

@@ -17,6 +17,10 @@ impl<T> Spanned<T> {
     pub fn span(&self) -> Range<usize> {
         self.0.span()
     }
+    /// A default value that was not written in the file (an empty span).
+    pub fn unspanned(value: T) -> Self {
+        Spanned(toml::Spanned::new(0..0, value))
+    }
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {

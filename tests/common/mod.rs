@@ -188,3 +188,30 @@ pub fn path_with_hearth() -> String {
         std::env::var("PATH").unwrap_or_default()
     )
 }
+
+/// Monitoring for MINIMAL: Grafana and Prometheus charts, a Telegram contact
+/// point, and the built-in alerts and dashboards.
+pub const MONITORING: &str = r#"
+[services.prometheus.helm]
+repo = "https://prometheus-community.github.io/helm-charts"
+chart = "prometheus"
+version = "25.24.0"
+
+[services.grafana.helm]
+repo = "https://grafana.github.io/helm-charts"
+chart = "grafana"
+version = "8.3.4"
+[services.grafana.secrets.grafana-secret]
+keys = { TELEGRAM = "placeholder" }
+
+[monitoring]
+grafana = "grafana"
+notify = "ops"
+[monitoring.datasources.prometheus]
+kind = "prometheus"
+url = "http://prometheus-server.prometheus.svc"
+[monitoring.contact_points.ops]
+kind = "telegram"
+bot_token = { secret = "grafana-secret", key = "TELEGRAM" }
+chat_id = "-100123"
+"#;

@@ -1,0 +1,487 @@
+//! The ingress log pipeline as one list of stages, laid out three ways:
+//! Promtail YAML (end of life on 2026-03-02, what the seed ran), Grafana
+//! Alloy's configuration language (its successor), and hearth-exporter's
+//! config. Each counter sees exactly its own labels: before it, the stages
+//! drop the labels it does not have and add the ones it does, as the seed's
+//! Promtail job does by hand.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// One processing step, named for what it does; `promtail()` and `alloy()`
+/// spell each in their own syntax.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Stage {
+    /// Parse the CRI line (`<time> <stream> <P|F> <message>`), joining partial lines.
+    Cri,
+    /// Extract (name, JSON field) pairs; lines that are not JSON are dropped.
+    Json {
+        expressions: Vec<(String, String)>,
+    },
+    /// Look `source` up in a MaxMind City database.
+    Geoip {
+        db: String,
+        source: String,
+    },
+    /// Keep only these labels.
+    LabelKeep {
+        labels: Vec<String>,
+    },
+    LabelDrop {
+        labels: Vec<String>,
+    },
+    /// Promote extracted values to labels.
+    Labels {
+        labels: Vec<String>,
+    },
+    /// Count every line that reaches it.
+    Counter {
+        name: String,
+        prefix: String,
+        help: String,
+        max_idle: String,
+    },
+    /// Drop every line (metrics only, nothing shipped).
+    DropAll,
+}
+
+/// The two jobs of the seed's Promtail: every pod's logs to Loki, and the
+/// access lines of `namespaces` turned into counters.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pipeline {
+    /// Push URL of Loki, when pod logs are shipped.
+    pub loki_push: Option<String>,
+    pub pod_log_stages: Vec<Stage>,
+    pub namespaces: Vec<String>,
+    pub metric_stages: Vec<Stage>,
+    pub positions: String,
+    /// For the exporter: label → field, counters, GeoIP.
+    pub fields: Vec<(String, String)>,
+    pub counters: Vec<(String, Vec<String>, String)>,
+    pub geoip: Option<String>,
+    pub geo_labels: Vec<String>,
+    pub prefix: String,
+    pub max_idle: String,
+    pub max_series: u64,
+}
+
+pub const GEO_LABELS: [&str; 2] = ["geoip_location_latitude", "geoip_location_longitude"];
+
+/// Labels of the seed's pod logs that say nothing a query needs.
+const POD_LOG_DROP: [&str; 3] = [
+    "app_kubernetes_io_managed_by",
+    "app_kubernetes_io_part_of",
+    "controller_revision_hash",
+];
+
+pub struct Input<'a> {
+    pub loki_push: Option<String>,
+    pub namespaces: Vec<String>,
+    pub fields: Vec<(String, String)>,
+    pub counters: Vec<(String, Vec<String>, String)>,
+    pub geoip: Option<&'a str>,
+    pub prefix: &'a str,
+    pub positions: &'a str,
+    pub max_idle: &'a str,
+    pub max_series: u64,
+}
+
+/// Build the stage lists from the site's definition.
+pub fn build(i: Input) -> Pipeline {
+    let geo: Vec<String> = if i.geoip.is_some() {
+        GEO_LABELS.iter().map(|s| s.to_string()).collect()
+    } else {
+        Vec::new()
+    };
+    let mut stages = vec![
+        Stage::Cri,
+        Stage::Json {
+            expressions: i.fields.clone(),
+        },
+    ];
+    if let Some(db) = i.geoip {
+        let source = i
+            .fields
+            .iter()
+            .find(|(l, _)| l == "client_ip")
+            .map_or("client_ip", |(l, _)| l)
+            .to_string();
+        stages.push(Stage::Geoip {
+            db: db.to_string(),
+            source,
+        });
+    }
+    // Start from the GeoIP labels only: stream labels (filename, stream, …)
+    // would multiply every counter's series.
+    stages.push(Stage::LabelKeep {
+        labels: geo.clone(),
+    });
+    if !geo.is_empty() {
+        stages.push(Stage::Labels {
+            labels: geo.clone(),
+        });
+    }
+    let mut current: Vec<String> = Vec::new();
+    for (name, labels, help) in &i.counters {
+        let drop: Vec<String> = current
+            .iter()
+            .filter(|l| !labels.contains(l))
+            .cloned()
+            .collect();
+        let add: Vec<String> = labels
+            .iter()
+            .filter(|l| !current.contains(l))
+            .cloned()
+            .collect();
+        if !drop.is_empty() {
+            stages.push(Stage::LabelDrop { labels: drop });
+        }
+        if !add.is_empty() {
+            stages.push(Stage::Labels { labels: add });
+        }
+        current = labels.clone();
+        stages.push(Stage::Counter {
+            name: name.clone(),
+            prefix: i.prefix.to_string(),
+            help: help.clone(),
+            max_idle: i.max_idle.to_string(),
+        });
+    }
+    stages.push(Stage::DropAll);
+    Pipeline {
+        loki_push: i.loki_push,
+        pod_log_stages: vec![
+            Stage::Cri,
+            Stage::LabelDrop {
+                labels: POD_LOG_DROP.iter().map(|s| s.to_string()).collect(),
+            },
+        ],
+        namespaces: i.namespaces,
+        metric_stages: stages,
+        positions: i.positions.to_string(),
+        fields: i.fields,
+        counters: i.counters,
+        geoip: i.geoip.map(str::to_string),
+        geo_labels: geo,
+        prefix: i.prefix.to_string(),
+        max_idle: i.max_idle.to_string(),
+        max_series: i.max_series,
+    }
+}
+
+fn promtail_stage(s: &Stage) -> Value {
+    match s {
+        Stage::Cri => json!({ "cri": {} }),
+        Stage::Json { expressions } => {
+            let m: serde_json::Map<String, Value> = expressions
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            json!({ "json": { "expressions": m, "drop_malformed": true } })
+        }
+        Stage::Geoip { db, source } => {
+            json!({ "geoip": { "db": db, "source": source, "db_type": "city" } })
+        }
+        Stage::LabelKeep { labels } => json!({ "labelallow": labels }),
+        Stage::LabelDrop { labels } => json!({ "labeldrop": labels }),
+        Stage::Labels { labels } => {
+            let m: serde_json::Map<String, Value> =
+                labels.iter().map(|l| (l.clone(), json!(""))).collect();
+            json!({ "labels": m })
+        }
+        Stage::Counter {
+            name,
+            prefix,
+            help,
+            max_idle,
+        } => json!({ "metrics": { name.as_str(): {
+            "type": "Counter",
+            "description": help,
+            "prefix": prefix,
+            "max_idle_duration": max_idle,
+            "config": { "match_all": true, "action": "inc" },
+        } } }),
+        Stage::DropAll => json!({ "drop": { "expression": ".*" } }),
+    }
+}
+
+/// `__path__` of a pod's container logs, from its uid and container name.
+fn path_relabel() -> Value {
+    json!({
+        "source_labels": ["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"],
+        "separator": "/",
+        "replacement": "/var/log/pods/*$1/*.log",
+        "target_label": "__path__",
+    })
+}
+
+/// Promtail finds targets through the API server and tails only the files of
+/// its own node (`__host__` must equal its HOSTNAME).
+fn host_relabel() -> Value {
+    json!({ "source_labels": ["__meta_kubernetes_pod_node_name"], "target_label": "__host__" })
+}
+
+/// The whole `promtail.yaml`.
+pub fn promtail(p: &Pipeline) -> Value {
+    let mut jobs = Vec::new();
+    if p.loki_push.is_some() {
+        jobs.push(json!({
+            "job_name": "pod-logs",
+            "kubernetes_sd_configs": [{ "role": "pod" }],
+            "relabel_configs": [
+                host_relabel(),
+                { "action": "labelmap", "regex": "__meta_kubernetes_pod_label_(.+)" },
+                { "source_labels": ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_name"], "separator": "/", "target_label": "job" },
+                { "source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace" },
+                { "source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod" },
+                { "source_labels": ["__meta_kubernetes_pod_container_name"], "target_label": "container" },
+                path_relabel(),
+            ],
+            "pipeline_stages": p.pod_log_stages.iter().map(promtail_stage).collect::<Vec<_>>(),
+        }));
+    }
+    jobs.push(json!({
+        "job_name": "ingress-nginx-metrics",
+        "kubernetes_sd_configs": [{ "role": "pod", "namespaces": { "names": p.namespaces } }],
+        "relabel_configs": [host_relabel(), path_relabel()],
+        "pipeline_stages": p.metric_stages.iter().map(promtail_stage).collect::<Vec<_>>(),
+    }));
+    let mut doc = json!({
+        "server": { "http_listen_port": 9080, "grpc_listen_port": 0 },
+        "positions": { "filename": p.positions },
+        "target_config": { "sync_period": "10s" },
+        "scrape_configs": jobs,
+    });
+    if let Some(url) = &p.loki_push {
+        doc["clients"] = json!([{ "url": url }]);
+    }
+    doc
+}
+
+fn alloy_str(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+fn alloy_list(v: &[String]) -> String {
+    let items: Vec<String> = v.iter().map(|s| alloy_str(s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn alloy_stage(s: &Stage, out: &mut String) {
+    let ind = "  ";
+    match s {
+        Stage::Cri => out.push_str(&format!("{ind}stage.cri {{}}\n")),
+        Stage::Json { expressions } => {
+            out.push_str(&format!("{ind}stage.json {{\n{ind}  expressions = {{\n"));
+            for (k, v) in expressions {
+                out.push_str(&format!("{ind}    {k} = {},\n", alloy_str(v)));
+            }
+            out.push_str(&format!("{ind}  }}\n{ind}  drop_malformed = true\n{ind}}}\n"));
+        }
+        Stage::Geoip { db, source } => out.push_str(&format!(
+            "{ind}stage.geoip {{\n{ind}  db      = {}\n{ind}  source  = {}\n{ind}  db_type = \"city\"\n{ind}}}\n",
+            alloy_str(db),
+            alloy_str(source)
+        )),
+        Stage::LabelKeep { labels } => out.push_str(&format!(
+            "{ind}stage.label_keep {{\n{ind}  values = {}\n{ind}}}\n",
+            alloy_list(labels)
+        )),
+        Stage::LabelDrop { labels } => out.push_str(&format!(
+            "{ind}stage.label_drop {{\n{ind}  values = {}\n{ind}}}\n",
+            alloy_list(labels)
+        )),
+        Stage::Labels { labels } => {
+            out.push_str(&format!("{ind}stage.labels {{\n{ind}  values = {{\n"));
+            for l in labels {
+                out.push_str(&format!("{ind}    {l} = \"\",\n"));
+            }
+            out.push_str(&format!("{ind}  }}\n{ind}}}\n"));
+        }
+        Stage::Counter {
+            name,
+            prefix,
+            help,
+            max_idle,
+        } => out.push_str(&format!(
+            "{ind}stage.metrics {{\n{ind}  metric.counter {{\n{ind}    name              = {}\n{ind}    description       = {}\n{ind}    prefix            = {}\n{ind}    max_idle_duration = {}\n{ind}    match_all         = true\n{ind}    action            = \"inc\"\n{ind}  }}\n{ind}}}\n",
+            alloy_str(name),
+            alloy_str(help),
+            alloy_str(prefix),
+            alloy_str(max_idle)
+        )),
+        Stage::DropAll => out.push_str(&format!(
+            "{ind}stage.drop {{\n{ind}  expression = \".*\"\n{ind}}}\n"
+        )),
+    }
+}
+
+/// Discovery of this node's pods (the field selector keeps a DaemonSet's
+/// instances from reading each other's files), their log files, a tail.
+fn alloy_source(out: &mut String, name: &str, namespaces: Option<&[String]>, forward: &str) {
+    out.push_str(&format!(
+        "discovery.kubernetes \"{name}\" {{\n  role = \"pod\"\n  selectors {{\n    role  = \"pod\"\n    field = \"spec.nodeName=\" + sys.env(\"HOSTNAME\")\n  }}\n"
+    ));
+    if let Some(ns) = namespaces {
+        out.push_str(&format!(
+            "  namespaces {{\n    names = {}\n  }}\n",
+            alloy_list(ns)
+        ));
+    }
+    out.push_str("}\n\n");
+    out.push_str(&format!(
+        "discovery.relabel \"{name}\" {{\n  targets = discovery.kubernetes.{name}.targets\n"
+    ));
+    if namespaces.is_none() {
+        for (src, target) in [
+            ("[\"__meta_kubernetes_namespace\"]", "namespace"),
+            ("[\"__meta_kubernetes_pod_name\"]", "pod"),
+            ("[\"__meta_kubernetes_pod_container_name\"]", "container"),
+        ] {
+            out.push_str(&format!(
+                "  rule {{\n    source_labels = {src}\n    target_label  = \"{target}\"\n  }}\n"
+            ));
+        }
+        out.push_str("  rule {\n    action = \"labelmap\"\n    regex  = \"__meta_kubernetes_pod_label_(.+)\"\n  }\n");
+    }
+    out.push_str("  rule {\n    source_labels = [\"__meta_kubernetes_pod_uid\", \"__meta_kubernetes_pod_container_name\"]\n    separator     = \"/\"\n    replacement   = \"/var/log/pods/*$1/*.log\"\n    target_label  = \"__path__\"\n  }\n}\n\n");
+    out.push_str(&format!(
+        "local.file_match \"{name}\" {{\n  path_targets = discovery.relabel.{name}.output\n}}\n\n"
+    ));
+    out.push_str(&format!(
+        "loki.source.file \"{name}\" {{\n  targets    = local.file_match.{name}.targets\n  forward_to = [{forward}]\n}}\n\n"
+    ));
+}
+
+/// The whole Alloy configuration (`config.alloy`).
+pub fn alloy(p: &Pipeline) -> String {
+    let mut out = String::from(
+        "// Rendered by hearth from site.toml. Do not edit: change site.toml and run `hearth render`.\n// The same pipeline as promtail.yaml, in Grafana Alloy's configuration language.\n\n",
+    );
+    if let Some(url) = &p.loki_push {
+        alloy_source(&mut out, "pod_logs", None, "loki.process.pod_logs.receiver");
+        out.push_str(
+            "loki.process \"pod_logs\" {\n  forward_to = [loki.write.default.receiver]\n\n",
+        );
+        for s in &p.pod_log_stages {
+            alloy_stage(s, &mut out);
+        }
+        out.push_str("}\n\n");
+        out.push_str(&format!(
+            "loki.write \"default\" {{\n  endpoint {{\n    url = {}\n  }}\n}}\n\n",
+            alloy_str(url)
+        ));
+    }
+    alloy_source(
+        &mut out,
+        "ingress_metrics",
+        Some(&p.namespaces),
+        "loki.process.ingress_metrics.receiver",
+    );
+    out.push_str("loki.process \"ingress_metrics\" {\n  forward_to = []\n\n");
+    for s in &p.metric_stages {
+        alloy_stage(s, &mut out);
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// hearth-exporter's configuration: the same counters, fields and GeoIP, and
+/// the limits that keep its memory bounded.
+pub fn exporter(p: &Pipeline) -> Value {
+    json!({
+        "prefix": p.prefix,
+        "sources": p.namespaces.iter().map(|ns| json!({ "namespace": ns, "pod": "*", "container": "*" })).collect::<Vec<_>>(),
+        "fields": p.fields.iter().map(|(l, f)| (l.clone(), json!(f))).collect::<serde_json::Map<_, _>>(),
+        "geoip": p.geoip.as_ref().map(|db| json!({ "database": db, "labels": p.geo_labels })),
+        "counters": p.counters.iter().map(|(n, l, h)| json!({ "name": n, "labels": l, "help": h })).collect::<Vec<_>>(),
+        "waf": { "name": "waf_blocked_total", "labels": ["rule_id"] },
+        "limits": { "max_series_per_metric": p.max_series, "max_idle": p.max_idle },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Pipeline {
+        let c = |n: &str, l: &[&str]| {
+            (
+                n.to_string(),
+                l.iter().map(|s| s.to_string()).collect(),
+                "h".to_string(),
+            )
+        };
+        build(Input {
+            loki_push: Some("http://loki.loki.svc:3100/loki/api/v1/push".into()),
+            namespaces: vec!["ingress-nginx".into()],
+            fields: vec![
+                ("client_ip".into(), "remote_address".into()),
+                ("namespace".into(), "ingress_namespace".into()),
+                ("status".into(), "status".into()),
+            ],
+            counters: vec![
+                c("ip", &["client_ip"]),
+                c("ip_ns", &["client_ip", "namespace"]),
+                c("ip_status", &["client_ip", "status"]),
+                c("ip_ns_status", &["client_ip", "namespace", "status"]),
+            ],
+            geoip: Some("/etc/maxmind/GeoLite2-City.mmdb"),
+            prefix: "promtail_custom_",
+            positions: "/var/lib/promtail/positions.yaml",
+            max_idle: "24h",
+            max_series: 1000,
+        })
+    }
+
+    /// Each counter is preceded by stages that leave exactly its labels.
+    #[test]
+    fn counters_see_exactly_their_labels() {
+        let p = seed();
+        let mut labels: Vec<String> = Vec::new();
+        let mut seen = Vec::new();
+        for s in &p.metric_stages {
+            match s {
+                Stage::LabelKeep { labels: keep } => labels.retain(|l| keep.contains(l)),
+                Stage::LabelDrop { labels: d } => labels.retain(|l| !d.contains(l)),
+                Stage::Labels { labels: add } => labels.extend(add.iter().cloned()),
+                Stage::Counter { name, .. } => {
+                    let mut l = labels.clone();
+                    l.sort();
+                    seen.push((name.clone(), l));
+                }
+                _ => {}
+            }
+        }
+        let geo = |extra: &[&str]| {
+            let mut v: Vec<String> = GEO_LABELS
+                .iter()
+                .chain(extra)
+                .map(|s| s.to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            seen,
+            [
+                ("ip".to_string(), geo(&["client_ip"])),
+                ("ip_ns".to_string(), geo(&["client_ip", "namespace"])),
+                ("ip_status".to_string(), geo(&["client_ip", "status"])),
+                (
+                    "ip_ns_status".to_string(),
+                    geo(&["client_ip", "namespace", "status"])
+                ),
+            ]
+        );
+        assert_eq!(p.metric_stages.last(), Some(&Stage::DropAll));
+    }
+
+    #[test]
+    fn alloy_blocks_are_balanced() {
+        let a = alloy(&seed());
+        assert_eq!(a.matches('{').count(), a.matches('}').count());
+        assert!(a.contains("prefix            = \"promtail_custom_\""));
+    }
+}
