@@ -134,3 +134,33 @@ proptest! {
         prop_assert!(Image::new(repo).is_err());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Query checks never panic, and a LogQL error points inside the query.
+    #[test]
+    fn query_checks_never_panic(s in any::<String>()) {
+        let _ = hearth::monitoring::promql::metric_names(&s);
+        if let Err(e) = hearth::monitoring::logql::check(&s) {
+            prop_assert!(e.at <= s.len());
+        }
+    }
+
+    /// The same over text made of LogQL's own punctuation, where the checker's
+    /// branches are.
+    #[test]
+    fn logql_check_on_logql_shaped_text(s in "[{}\"`|=!~a-z_ ,()<>\\[\\]0-9]{0,60}") {
+        if let Err(e) = hearth::monitoring::logql::check(&s) {
+            prop_assert!(e.at <= s.len());
+        }
+        let _ = hearth::monitoring::promql::metric_names(&s);
+    }
+
+    /// Every selector the checker accepts keeps accepting with a line filter added.
+    #[test]
+    fn valid_selectors_pass(label in "[a-z_][a-z0-9_]{0,10}", value in "[a-zA-Z0-9 ./-]{0,12}", needle in "[a-zA-Z0-9:]{1,10}") {
+        let q = format!("{{{label}=\"{value}\"}} |= `{needle}`");
+        prop_assert!(hearth::monitoring::logql::check(&q).is_ok(), "{}", q);
+    }
+}

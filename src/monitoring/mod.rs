@@ -517,8 +517,11 @@ fn backup_alerts(
     let mut longhorn = false;
     for b in c.backups {
         let stale = period_secs(&b.schedule) + (period_secs(&b.schedule) / 4).max(3_600);
-        let hours = stale / 3_600 + 10;
-        let at = format!("{}h", stale / 3_600 + 5);
+        // Timestamps before the test's start stand for an old last success,
+        // so the cases stay minutes long whatever the schedule.
+        let old = format!("-{}x20", stale + 3_600);
+        let fresh = "0+60x20".to_string();
+        let at = "10m".to_string();
         let job = b.name.as_str();
         match b.kind {
             "pg-backup" => {
@@ -537,8 +540,8 @@ fn backup_alerts(
                     "The last dump of {{ $labels.database }} failed after the last success; the dumps are getting old.".into(),
                     "6-restore-databases-from-pg-backup-dumps",
                     vec![
-                        Case { interval: "1h", series: vec![(sel("pg_backup_last_failure"), "7200x10".into()), (sel("pg_backup_last_success"), "3600x10".into())], eval_time: "5h".into(), fires: Some(who.clone()) },
-                        Case { interval: "1h", series: vec![(sel("pg_backup_last_failure"), "3600x10".into()), (sel("pg_backup_last_success"), "7200x10".into())], eval_time: "5h".into(), fires: None },
+                        Case { interval: "1m", series: vec![(sel("pg_backup_last_failure"), "1200x20".into()), (sel("pg_backup_last_success"), "600x20".into())], eval_time: "10m".into(), fires: Some(who.clone()) },
+                        Case { interval: "1m", series: vec![(sel("pg_backup_last_failure"), "600x20".into()), (sel("pg_backup_last_success"), "1200x20".into())], eval_time: "10m".into(), fires: None },
                     ],
                 ));
                 out.push(mk(
@@ -548,8 +551,8 @@ fn backup_alerts(
                     format!("No successful dump of {{{{ $labels.database }}}} for more than {} (schedule `{}`).", human(stale), b.schedule),
                     "6-restore-databases-from-pg-backup-dumps",
                     vec![
-                        Case { interval: "1h", series: vec![(sel("pg_backup_last_success"), format!("0x{hours}"))], eval_time: at.clone(), fires: Some(who) },
-                        Case { interval: "1h", series: vec![(sel("pg_backup_last_success"), format!("0+3600x{hours}"))], eval_time: at.clone(), fires: None },
+                        Case { interval: "1m", series: vec![(sel("pg_backup_last_success"), old.clone())], eval_time: at.clone(), fires: Some(who) },
+                        Case { interval: "1m", series: vec![(sel("pg_backup_last_success"), fresh.clone())], eval_time: at.clone(), fires: None },
                     ],
                 ));
                 out.push(mk(
@@ -559,8 +562,8 @@ fn backup_alerts(
                     format!("The Pushgateway has no `pg_backup_last_success` for job `{job}`: the backup never ran, or cannot reach the Pushgateway."),
                     "6-restore-databases-from-pg-backup-dumps",
                     vec![
-                        Case { interval: "1h", series: vec![(selector("pg_backup_last_success", &[("job", "another-job"), ("database", &db)]), "0x10".into())], eval_time: "5h".into(), fires: Some(labels(&[("job", job)])) },
-                        Case { interval: "1h", series: vec![(sel("pg_backup_last_success"), "0x10".into())], eval_time: "5h".into(), fires: None },
+                        Case { interval: "1m", series: vec![(selector("pg_backup_last_success", &[("job", "another-job"), ("database", &db)]), "0x20".into())], eval_time: "10m".into(), fires: Some(labels(&[("job", job)])) },
+                        Case { interval: "1m", series: vec![(sel("pg_backup_last_success"), "0x20".into())], eval_time: "10m".into(), fires: None },
                     ],
                 ));
             }
@@ -617,8 +620,8 @@ fn backup_alerts(
                     format!("No successful run for more than {} (schedule `{}`).", human(stale), b.schedule),
                     "7-restore-synced-folders-rclone",
                     vec![
-                        Case { interval: "1h", series: vec![(selector("kube_cronjob_status_last_successful_time", &who_sel), format!("0x{hours}"))], eval_time: at.clone(), fires: Some(who.clone()) },
-                        Case { interval: "1h", series: vec![(selector("kube_cronjob_status_last_successful_time", &who_sel), format!("0+3600x{hours}"))], eval_time: at, fires: None },
+                        Case { interval: "1m", series: vec![(selector("kube_cronjob_status_last_successful_time", &who_sel), old.clone())], eval_time: at.clone(), fires: Some(who.clone()) },
+                        Case { interval: "1m", series: vec![(selector("kube_cronjob_status_last_successful_time", &who_sel), fresh.clone())], eval_time: at, fires: None },
                     ],
                 ));
             }

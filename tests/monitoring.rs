@@ -1,0 +1,640 @@
+//! Monitoring as code: the reference site's dashboards carry the seed's
+//! queries verbatim, promtool checks and unit-tests the alert rules, Promtail
+//! and Alloy come from one pipeline (compared stage by stage), what Grafana's
+//! chart receives is what rendered/monitoring holds, and each cross-check
+//! reports with its location and exit code.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::{MINIMAL, MONITORING, Scratch, hearth, stderr};
+use serde_json::Value;
+
+fn monitoring() -> PathBuf {
+    common::repo().join("rendered/monitoring")
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(monitoring().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn yaml(rel: &str) -> Value {
+    serde_saphyr::from_str(&read(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+const SEED_IP_QUERY: &str = "sum by(client_ip) (increase(promtail_custom_http_requests_total_ip{}[1h]) > 0 or last_over_time(promtail_custom_http_requests_total_ip{}[5m])) > 0";
+const SEED_WAF_QUERY: &str = r#"{namespace="ingress-nginx"} |= `ModSecurity:` | pattern `<date> <time> [<level>] <_> <_> ModSecurity: <modsec_action> [file "/etc/nginx/owasp-modsecurity-crs/rules/<rule_set>.conf<_> [id "<rule_id>"] [msg "<msg>"<_>[ver "<owasp_version>"]<_>, client: <client>, server: <server>, request: "<request_method> <ressource> <http_version>"<_>` | __error__=``"#;
+
+fn dashboards() -> Vec<(String, Value)> {
+    let dir = monitoring().join("grafana/dashboards");
+    let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap())
+                .unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()));
+            (p.file_name().unwrap().to_string_lossy().to_string(), v)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn exprs(d: &Value) -> Vec<String> {
+    d["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["targets"].as_array().unwrap().iter())
+        .map(|t| t["expr"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn dashboards_are_valid_and_carry_the_seed_queries_verbatim() {
+    let boards = dashboards();
+    let names: Vec<&str> = boards.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "hearth-backups.json",
+            "hearth-cluster.json",
+            "hearth-traffic.json",
+            "hearth-waf.json"
+        ]
+    );
+    let mut all = Vec::new();
+    for (name, d) in &boards {
+        assert_eq!(d["schemaVersion"], 39, "{name}");
+        assert_eq!(format!("{}.json", d["uid"].as_str().unwrap()), *name);
+        let panels = d["panels"].as_array().unwrap();
+        assert!(!panels.is_empty(), "{name} has no panels");
+        let mut ids: Vec<u64> = panels.iter().map(|p| p["id"].as_u64().unwrap()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), panels.len(), "{name}: panel ids repeat");
+        for p in panels {
+            for t in p["targets"].as_array().unwrap() {
+                let uid = t["datasource"]["uid"].as_str().unwrap();
+                assert!(["prometheus", "loki"].contains(&uid), "{name}: {uid}");
+            }
+        }
+        all.extend(exprs(d));
+    }
+    assert!(all.iter().any(|q| q == SEED_IP_QUERY), "{all:#?}");
+    assert!(all.iter().any(|q| q == SEED_WAF_QUERY), "{all:#?}");
+    let traffic = &boards[2].1;
+    let geomap = traffic["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["type"] == "geomap")
+        .expect("a geomap panel");
+    assert_eq!(
+        geomap["options"]["layers"][0]["location"]["latitude"],
+        "geoip_location_latitude"
+    );
+}
+
+fn promtool() -> Option<PathBuf> {
+    common::tool("promtool", &[])
+}
+
+#[test]
+fn promtool_checks_and_tests_the_alert_rules() {
+    let Some(promtool) = promtool() else { return };
+    let out = Command::new(&promtool)
+        .current_dir(monitoring())
+        .args(["check", "rules", "alerts.rules.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = Command::new(&promtool)
+        .current_dir(monitoring())
+        .args(["test", "rules", "alerts.test.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every built-in alert has a case that fires and one that stays quiet.
+    let rules = yaml("alerts.rules.yaml");
+    let tests = yaml("alerts.test.yaml");
+    for g in rules["groups"].as_array().unwrap() {
+        for r in g["rules"].as_array().unwrap() {
+            let name = r["alert"].as_str().unwrap();
+            for kind in ["fires", "stays quiet"] {
+                assert!(
+                    tests["tests"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|t| t["name"] == format!("{name} {kind}")),
+                    "{name}: no test that {kind}"
+                );
+            }
+        }
+    }
+    // Negative control: a test expecting the wrong labels fails.
+    let s = Scratch::new();
+    std::fs::copy(
+        monitoring().join("alerts.rules.yaml"),
+        s.path().join("alerts.rules.yaml"),
+    )
+    .unwrap();
+    s.write(
+        "alerts.test.yaml",
+        read("alerts.test.yaml").replacen("203.0.113.7", "192.0.2.1", 1),
+    );
+    let out = Command::new(&promtool)
+        .current_dir(s.path())
+        .args(["test", "rules", "alerts.test.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "promtool accepted a wrong expectation"
+    );
+}
+
+/// Stage names in Promtail's spelling, mapped to Alloy's, with the counter
+/// names and JSON expressions that must agree.
+fn promtail_stages(job: &Value) -> Vec<String> {
+    job["pipeline_stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| {
+            let (k, v) = st.as_object().unwrap().iter().next().unwrap();
+            let name = match k.as_str() {
+                "labelallow" => "label_keep",
+                "labeldrop" => "label_drop",
+                other => other,
+            };
+            let detail = match name {
+                "metrics" => v.as_object().unwrap().keys().next().unwrap().clone(),
+                "json" => {
+                    let e = v["expressions"].as_object().unwrap();
+                    e.iter()
+                        .map(|(a, b)| format!("{a}={}", b.as_str().unwrap()))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }
+                "label_keep" | "label_drop" => v
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                "labels" => v
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => String::new(),
+            };
+            format!("{name}:{detail}")
+        })
+        .collect()
+}
+
+/// The `stage.*` blocks of one `loki.process` block of config.alloy, read
+/// with a small scanner (quoted strings, nested braces).
+fn alloy_stages(text: &str, process: &str) -> Vec<String> {
+    let start = text
+        .find(&format!("loki.process \"{process}\" {{"))
+        .unwrap_or_else(|| panic!("no loki.process {process}"));
+    let body = &text[start..];
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let lines: Vec<&str> = body.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim();
+        if depth == 1 && line.starts_with("stage.") {
+            let name = line
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .trim_start_matches("stage.");
+            // Collect the block's text.
+            let mut block = String::new();
+            let mut d = 0;
+            loop {
+                let l = lines[i];
+                d += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+                block.push_str(l.trim());
+                block.push('\n');
+                if d == 0 {
+                    break;
+                }
+                i += 1;
+            }
+            let quoted = |key: &str| -> Vec<String> {
+                block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix(key))
+                    .map(|v| {
+                        v.trim()
+                            .trim_start_matches('=')
+                            .trim()
+                            .trim_end_matches(',')
+                            .trim_matches('"')
+                            .to_string()
+                    })
+                    .collect()
+            };
+            let detail = match name {
+                "metrics" => quoted("name").join(","),
+                "json" => block
+                    .lines()
+                    .filter(|l| l.contains(" = \"") && !l.starts_with("expressions"))
+                    .map(|l| {
+                        let (k, v) = l.split_once(" = ").unwrap();
+                        format!("{}={}", k.trim(), v.trim_end_matches(',').trim_matches('"'))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+                "label_keep" | "label_drop" => {
+                    let v = quoted("values").join("");
+                    v.trim_matches(['[', ']'])
+                        .split(',')
+                        .map(|x| x.trim().trim_matches('"').to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }
+                "labels" => block
+                    .lines()
+                    .filter(|l| l.ends_with("= \"\","))
+                    .map(|l| l.split(' ').next().unwrap().to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => String::new(),
+            };
+            out.push(format!("{name}:{detail}"));
+        } else {
+            depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+            if depth == 0 && i > 0 {
+                break;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn promtail_and_alloy_come_from_one_pipeline_stage_by_stage() {
+    let promtail = yaml("promtail.yaml");
+    let alloy = read("config.alloy");
+    assert_eq!(
+        alloy.matches('{').count(),
+        alloy.matches('}').count(),
+        "unbalanced config.alloy"
+    );
+    let jobs = promtail["scrape_configs"].as_array().unwrap();
+    let by_name = |n: &str| jobs.iter().find(|j| j["job_name"] == n).unwrap();
+    for (job, process) in [
+        ("ingress-nginx-metrics", "ingress_metrics"),
+        ("pod-logs", "pod_logs"),
+    ] {
+        let p = promtail_stages(by_name(job));
+        let a = alloy_stages(&alloy, process);
+        assert!(p.len() >= 2, "{job}: {p:?}");
+        assert_eq!(p, a, "{job}: Promtail and Alloy differ");
+    }
+    let metrics = promtail_stages(by_name("ingress-nginx-metrics"));
+    let counters: Vec<&String> = metrics
+        .iter()
+        .filter(|s| s.starts_with("metrics:"))
+        .collect();
+    assert_eq!(
+        counters,
+        [
+            "metrics:http_requests_total_ip",
+            "metrics:http_requests_total_ip_namespace",
+            "metrics:http_requests_total_ip_status",
+            "metrics:http_requests_total_ip_namespace_status"
+        ]
+    );
+    // The Alloy counters keep Promtail's prefix, so the seed's queries work.
+    assert_eq!(
+        alloy
+            .matches("prefix            = \"promtail_custom_\"")
+            .count(),
+        4
+    );
+    // And the exporter's config names the same counters.
+    let exporter = yaml("exporter.yaml");
+    let names: Vec<&str> = exporter["counters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        counters
+            .iter()
+            .map(|c| c.trim_start_matches("metrics:"))
+            .collect::<Vec<_>>()
+    );
+}
+
+fn rendered_yaml(rel: &str) -> Value {
+    let text = std::fs::read_to_string(common::repo().join("rendered").join(rel)).unwrap();
+    serde_saphyr::from_str(&text).unwrap()
+}
+
+#[test]
+fn grafana_and_promtail_receive_exactly_the_rendered_files() {
+    let app = rendered_yaml("argocd/grafana.application.yaml");
+    let values = &app["spec"]["sources"][0]["helm"]["valuesObject"];
+    assert_eq!(
+        values["datasources"]["datasources.yaml"],
+        yaml("grafana/datasources.yaml")
+    );
+    assert_eq!(
+        values["alerting"]["rules.yaml"],
+        yaml("grafana/alerting/rules.yaml")
+    );
+    assert_eq!(
+        values["alerting"]["contactpoints.yaml"],
+        yaml("grafana/alerting/contact-points.yaml")
+    );
+    assert_eq!(
+        values["alerting"]["policies.yaml"],
+        yaml("grafana/alerting/policies.yaml")
+    );
+    for (name, d) in dashboards() {
+        let uid = name.trim_end_matches(".json");
+        let inline: Value = serde_json::from_str(
+            values["dashboards"]["hearth"][uid]["json"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(inline, d, "{name}");
+    }
+    // The bot token comes from the sealed secret, never from Git.
+    assert_eq!(
+        values["envValueFrom"]["TELEGRAM_BOT_TOKEN_TELEGRAM"]["secretKeyRef"]["name"],
+        "grafana-secret"
+    );
+    let cp = yaml("grafana/alerting/contact-points.yaml");
+    assert_eq!(
+        cp["contactPoints"][0]["receivers"][0]["settings"]["bottoken"],
+        "${TELEGRAM_BOT_TOKEN_TELEGRAM}"
+    );
+    let cm = rendered_yaml("apps/promtail/promtail-config.configmap.yaml");
+    assert_eq!(
+        cm["data"]["promtail.yaml"].as_str().unwrap(),
+        read("promtail.yaml")
+    );
+    // Every backup is watched, and coverage.json says by what.
+    let coverage: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("rendered/dr/coverage.json")).unwrap(),
+    )
+    .unwrap();
+    for v in coverage["volumes"].as_array().unwrap() {
+        for b in v["backups"].as_array().unwrap() {
+            assert!(
+                !b["alerts"].as_array().unwrap().is_empty(),
+                "backup {} of {} is unwatched",
+                b["name"],
+                v["volume"]
+            );
+        }
+    }
+}
+
+/// MINIMAL plus monitoring, plus `extra`.
+fn site(extra: &str) -> String {
+    format!("{MINIMAL}{MONITORING}{extra}")
+}
+
+fn line_of(site: &str, needle: &str) -> usize {
+    site.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+/// Exit code, stdout and stderr of `hearth <args>` on `site`.
+fn run(site: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    let out = hearth().current_dir(s.path()).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr(&out),
+    )
+}
+
+fn lint_findings(site: &str) -> (Option<i32>, Vec<Value>) {
+    let (code, out, err) = run(site, &["lint", "--format", "json"]);
+    assert_ne!(code, Some(2), "bad input: {err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    (code, v["findings"].as_array().unwrap().clone())
+}
+
+const PIPELINE: &str = "[monitoring.logs]\ngeoip = \"/etc/maxmind/GeoLite2-City.mmdb\"\n";
+
+#[test]
+fn a_misspelt_metric_is_found_where_it_is_written() {
+    let s = site(&format!(
+        "{PIPELINE}[alerts.BusyClient]\nexpr = \"sum by (client_ip) (rate(promtail_custom_http_request_total_ip[5m])) > 5\"\nsummary = \"busy\"\n"
+    ));
+    let (code, findings) = lint_findings(&s);
+    assert_eq!(code, Some(1));
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == "HL301")
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    assert_eq!(
+        f["line"],
+        line_of(&s, "promtail_custom_http_request_total_ip")
+    );
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("did you mean `promtail_custom_http_requests_total_ip`"),
+        "{msg}"
+    );
+    // Spelt right, or declared by the workload that serves it: clean.
+    let fixed = s.replace("http_request_total_ip", "http_requests_total_ip");
+    assert!(!lint_findings(&fixed).1.iter().any(|f| f["rule"] == "HL301"));
+    let custom = site(
+        "[alerts.AppSlow]\nexpr = \"histogram_quantile(0.9, rate(app_request_seconds_bucket[5m])) > 1\"\nsummary = \"slow\"\n",
+    );
+    assert!(
+        lint_findings(&custom)
+            .1
+            .iter()
+            .any(|f| f["rule"] == "HL301")
+    );
+    let declared = custom.replace(
+        "probes.readiness",
+        "metrics = { port = \"http\", produces = [\"app_*\"] }\nprobes.readiness",
+    );
+    let declared = declared.replace(
+        "env.PASSWORD",
+        "metrics = { port = \"http\", produces = [\"app_*\"] }\nenv.PASSWORD",
+    );
+    let (_, f) = lint_findings(&declared);
+    assert!(!f.iter().any(|f| f["rule"] == "HL301"), "{f:?}");
+}
+
+#[test]
+fn bad_promql_and_logql_are_bad_input_with_their_location() {
+    for (extra, needle, what) in [
+        (
+            "[alerts.Broken]\nexpr = \"sum(rate(up[5m])\"\nsummary = \"x\"\n",
+            "sum(rate(up[5m])",
+            "PromQL",
+        ),
+        (
+            "[dashboards.mine]\ntitle = \"Mine\"\npanels = [\n  { title = \"WAF\", datasource = \"loki\", query = \"{namespace=ingress-nginx} |= `x`\" },\n]\n[monitoring.datasources.loki]\nkind = \"loki\"\nurl = \"http://loki.loki.svc:3100\"\n",
+            "query = ",
+            "LogQL",
+        ),
+    ] {
+        let s = site(extra);
+        let (code, _, err) = run(&s, &["render"]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains(what), "{err}");
+        assert!(
+            err.contains(&format!("site.toml:{}:", line_of(&s, needle))),
+            "expected line {} in {err}",
+            line_of(&s, needle)
+        );
+    }
+}
+
+#[test]
+fn a_missing_contact_point_or_datasource_is_bad_input() {
+    let s = site("").replace("notify = \"ops\"", "notify = \"opz\"");
+    let (code, _, err) = run(&s, &["render"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("contact point `opz` is not declared"), "{err}");
+    assert!(err.contains("did you mean `ops`?"), "{err}");
+    assert!(err.contains(&format!("site.toml:{}:", line_of(&s, "notify = \"opz\""))));
+
+    let s = site(
+        "[dashboards.mine]\ntitle = \"Mine\"\npanels = [{ title = \"Up\", datasource = \"prometheu\", query = \"up\" }]\n",
+    );
+    let (code, _, err) = run(&s, &["render"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("datasource `prometheu` is not declared"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `prometheus`?"), "{err}");
+    assert!(err.contains(&format!("site.toml:{}:", line_of(&s, "prometheu\","))));
+
+    let s = site("").replace("key = \"TELEGRAM\" }", "key = \"TELEGRAM_TOKEN\" }");
+    let (code, _, err) = run(&s, &["render"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("not a key of a secret of the Grafana service"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_datasource_pointing_nowhere_is_a_finding() {
+    let s = site("").replace(
+        "http://prometheus-server.prometheus.svc",
+        "http://prometheus-server.monitoring.svc",
+    );
+    let (code, findings) = lint_findings(&s);
+    assert_eq!(code, Some(1));
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == "HL303")
+        .expect("HL303");
+    assert_eq!(
+        f["line"],
+        line_of(&s, "[monitoring.datasources.prometheus]")
+    );
+    assert!(
+        !lint_findings(&site(""))
+            .1
+            .iter()
+            .any(|f| f["rule"] == "HL303")
+    );
+}
+
+#[test]
+fn a_counter_with_too_many_series_is_a_warning() {
+    let s = site(&format!(
+        "{PIPELINE}fields = {{ client_ip = \"remote_address\", path = \"path\" }}\ncounters = [{{ name = \"http_requests_total_ip_path\", labels = [\"client_ip\", \"path\"] }}]\n[monitoring.alerts]\nclient_ip_requests = {{ enabled = false }}\nwaf_blocks = {{ enabled = false }}\n"
+    ));
+    let (code, findings) = lint_findings(&s);
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == "HL302")
+        .expect("HL302");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(code, Some(0));
+    assert!(f["message"].as_str().unwrap().contains("500000"), "{f}");
+    // The seed's counters stay under the limit.
+    let (_, findings) = lint_findings(&site(PIPELINE));
+    assert!(
+        !findings.iter().any(|f| f["rule"] == "HL302"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn every_backup_is_watched_or_reported() {
+    let (_, findings) = lint_findings(MINIMAL);
+    let f = findings
+        .iter()
+        .find(|f| f["rule"] == "HL005")
+        .expect("HL005");
+    assert_eq!(f["line"], line_of(MINIMAL, "[backups.daily]"));
+    let (_, findings) = lint_findings(&site(""));
+    assert!(!findings.iter().any(|f| f["rule"] == "HL005"));
+    let off = site("[monitoring.alerts]\nbackups = { enabled = false }\n");
+    let (_, findings) = lint_findings(&off);
+    assert!(findings.iter().any(|f| f["rule"] == "HL005"));
+}
+
+#[test]
+fn a_built_in_alert_without_its_counter_is_bad_input() {
+    let s = site(&format!(
+        "{PIPELINE}counters = [{{ name = \"by_ip\", labels = [\"client_ip\"] }}]\n"
+    ));
+    let (code, _, err) = run(&s, &["render"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("waf_blocks"), "{err}");
+    let ok = s + "[monitoring.alerts]\nwaf_blocks = { enabled = false }\n";
+    let (code, _, err) = run(&ok, &["render"]);
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn a_config_map_carries_only_generated_files_that_exist() {
+    let cm = "[services.app.config_maps.agent]\ngenerated = [\"promtail.yml\"]\n";
+    let s = site(&format!("{PIPELINE}{cm}"));
+    let (code, _, err) = run(&s, &["render"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("did you mean `promtail.yaml`?"), "{err}");
+    let s = site(&format!(
+        "{PIPELINE}{}",
+        cm.replace("promtail.yml", "config.alloy")
+    ));
+    let (code, _, err) = run(&s, &["render"]);
+    assert_eq!(code, Some(0), "{err}");
+}
