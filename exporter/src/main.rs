@@ -1,32 +1,310 @@
-//! hearth-exporter: tails ingress-nginx logs on a node and serves Prometheus
-//! metrics (requests per client IP, namespace, status, GeoIP, WAF blocks).
-//!
-//! This is the crate's skeleton: the command line and its exit codes. The log
-//! path itself (tailing, parsing, counters, state, HTTP) is its own issue.
+//! hearth-exporter's command line: `--oneshot FILE…` prints the exposition
+//! of some CRI log files; otherwise it runs as the node's DaemonSet: tails
+//! `/var/log/pods`, serves `/metrics`, saves its state, stops cleanly on
+//! SIGTERM. Exit 0 ok, 2 bad flags or config, 1 a runtime failure.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-const USAGE: &str = "hearth-exporter: ingress-nginx logs to Prometheus metrics
+use clap::Parser;
 
-Usage: hearth-exporter [--config FILE] [--oneshot FILE...]
+use hearth_exporter::config::Config;
+use hearth_exporter::geo::Geo;
+use hearth_exporter::metrics::Format;
+use hearth_exporter::pipeline::{Partial, Processor};
+use hearth_exporter::serve::{Shared, serve};
+use hearth_exporter::state::{self, Snapshot};
+use hearth_exporter::tail::Tailer;
 
-The log pipeline is not built yet; this binary only answers --help and --version.";
+#[derive(Parser)]
+#[command(
+    name = "hearth-exporter",
+    version,
+    about = "ingress-nginx access logs to Prometheus metrics, counted exactly once",
+    after_help = "Without --config it runs the reference site's pipeline: fields remote_address, ingress_namespace and status; the seed's four counters with the promtail_custom_ prefix; WAF blocks by rule id."
+)]
+struct Cli {
+    /// exporter.yaml as `hearth render` writes it into rendered/monitoring/.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// MaxMind City database for GeoIP labels (overrides the config's).
+    #[arg(long, value_name = "FILE")]
+    geoip_db: Option<PathBuf>,
+    /// Read these CRI log files to the end, print the exposition, exit.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    oneshot: Vec<PathBuf>,
+    /// With --oneshot: print OpenMetrics instead of the Prometheus text format.
+    #[arg(long)]
+    openmetrics: bool,
+    /// Where the kubelet writes pod logs.
+    #[arg(long, default_value = "/var/log/pods", value_name = "DIR")]
+    root: PathBuf,
+    /// Counters and read positions, saved together.
+    #[arg(
+        long,
+        default_value = "/var/lib/hearth-exporter/state.json",
+        value_name = "FILE"
+    )]
+    state: PathBuf,
+    /// Address for /metrics, /healthz and /ready.
+    #[arg(long, default_value = "0.0.0.0:9101", value_name = "ADDR")]
+    listen: String,
+    /// Milliseconds between state snapshots.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    save_interval_ms: u64,
+    /// Milliseconds to wait when there is nothing new to read.
+    #[arg(long, default_value_t = 250, value_name = "MS")]
+    poll_ms: u64,
+    /// Files with no saved position (no state yet, or a corrupt one) start at
+    /// their `end` (default: old lines are not counted) or `start`.
+    #[arg(long, default_value = "end", value_parser = ["start", "end"])]
+    from: String,
+    /// Stop (saving state, printing the exposition) once every file is read
+    /// to its end: for tests and backfills.
+    #[arg(long)]
+    exit_when_idle: bool,
+}
+
+fn load_config(cli: &Cli) -> Result<Config, String> {
+    let mut cfg = match &cli.config {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    if let Some(db) = &cli.geoip_db {
+        match &mut cfg.geoip {
+            Some(g) => g.database = db.clone(),
+            None => {
+                cfg.geoip = Some(hearth_exporter::config::Geoip {
+                    database: db.clone(),
+                    labels: vec![
+                        "geoip_location_latitude".into(),
+                        "geoip_location_longitude".into(),
+                    ],
+                })
+            }
+        }
+    }
+    cfg.check()?;
+    Ok(cfg)
+}
+
+fn processor(cfg: &Config) -> Result<Processor, String> {
+    let geo = match &cfg.geoip {
+        Some(g) => Geo::open(g.database.clone(), g.labels.clone())?,
+        None => Geo::none(),
+    };
+    Processor::new(cfg, geo)
+}
+
+fn oneshot(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
+    use std::io::Read;
+    let mut p = processor(cfg).map_err(|e| (2, e))?;
+    // Records are cut at newlines; a record across two reads is carried over.
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    for path in &cli.oneshot {
+        let mut f = std::fs::File::open(path)
+            .map_err(|e| (2, format!("cannot open `{}`: {e}", path.display())))?;
+        let mut part = Partial::default();
+        carry.clear();
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| (1, format!("cannot read `{}`: {e}", path.display())))?;
+            if n == 0 {
+                break;
+            }
+            let data = &buf[..n];
+            let mut start = 0;
+            for nl in memchr::memchr_iter(b'\n', data) {
+                if carry.is_empty() {
+                    p.cri_line(&data[start..nl], &mut part);
+                } else {
+                    carry.extend_from_slice(&data[start..nl]);
+                    p.cri_line(&carry, &mut part);
+                    carry.clear();
+                }
+                start = nl + 1;
+            }
+            carry.extend_from_slice(&data[start..]);
+        }
+        if !carry.is_empty() {
+            p.cri_line(&carry, &mut part);
+        }
+    }
+    let format = if cli.openmetrics {
+        Format::OpenMetrics
+    } else {
+        Format::Prometheus
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(p.render(format).as_bytes());
+    Ok(())
+}
+
+/// The lock, even if the HTTP thread panicked while holding it (the data is
+/// counters: still consistent).
+fn lock(s: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    match s.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn daemon(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
+    let mut p = processor(cfg).map_err(|e| (2, e))?;
+    let saved = match state::load(&cli.state) {
+        Ok(Some(s)) => Some(s.restore(&mut p)),
+        Ok(None) => {
+            eprintln!(
+                "hearth-exporter: no state at `{}`: starting fresh",
+                cli.state.display()
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!(
+                "hearth-exporter: {e}; starting fresh from the {} of the files",
+                cli.from
+            );
+            None
+        }
+    };
+    let mut tailer = Tailer::new(cli.root.clone(), cfg.sources.clone());
+    tailer.start(saved, cli.from == "end");
+
+    let term = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, Arc::clone(&term))
+            .map_err(|e| (1, format!("cannot handle signals: {e}")))?;
+    }
+    let shared = Arc::new(Mutex::new(Shared {
+        processor: p,
+        tailer,
+        saves: 0,
+        save_errors: 0,
+    }));
+    let ready = Arc::new(AtomicBool::new(false));
+    let server = Arc::new(
+        tiny_http::Server::http(&cli.listen)
+            .map_err(|e| (2, format!("cannot listen on `{}`: {e}", cli.listen)))?,
+    );
+    let http = {
+        let (server, shared, ready) =
+            (Arc::clone(&server), Arc::clone(&shared), Arc::clone(&ready));
+        std::thread::spawn(move || serve(server, shared, ready))
+    };
+    ready.store(true, Ordering::SeqCst);
+
+    let save = |s: &mut Shared| {
+        let snap = Snapshot::take(&s.processor, s.tailer.positions());
+        match state::save(&cli.state, &snap) {
+            Ok(()) => s.saves += 1,
+            Err(e) => {
+                s.save_errors += 1;
+                eprintln!("hearth-exporter: {e}");
+            }
+        }
+    };
+    let save_every = Duration::from_millis(cli.save_interval_ms.max(1));
+    let (mut last_save, mut last_scan, mut last_sweep) =
+        (Instant::now(), Instant::now(), Instant::now());
+    let mut idle_rounds = 0;
+    loop {
+        if term.load(Ordering::SeqCst) {
+            break;
+        }
+        let read = {
+            let mut s = lock(&shared);
+            let Shared {
+                processor, tailer, ..
+            } = &mut *s;
+            processor.now = now_secs();
+            if last_scan.elapsed() >= Duration::from_secs(1) {
+                tailer.rescan();
+                last_scan = Instant::now();
+            }
+            let read = tailer.poll(processor, 16);
+            if last_sweep.elapsed() >= Duration::from_secs(60) {
+                processor.expire();
+                if let Some(w) = processor.geo.refresh() {
+                    eprintln!("hearth-exporter: {w}");
+                }
+                last_sweep = Instant::now();
+            }
+            if last_save.elapsed() >= save_every {
+                save(&mut s);
+                last_save = Instant::now();
+            }
+            read
+        };
+        if read == 0 {
+            idle_rounds += 1;
+            if cli.exit_when_idle && idle_rounds >= 2 {
+                // A rescan first: files may have appeared since the last one.
+                let mut s = lock(&shared);
+                s.tailer.rescan();
+                let Shared {
+                    processor, tailer, ..
+                } = &mut *s;
+                if tailer.poll(processor, 16) == 0 {
+                    break;
+                }
+                idle_rounds = 0;
+                continue;
+            }
+            std::thread::sleep(Duration::from_millis(cli.poll_ms));
+        } else {
+            idle_rounds = 0;
+        }
+    }
+    let mut s = lock(&shared);
+    save(&mut s);
+    if cli.exit_when_idle {
+        print!("{}", s.processor.render(Format::Prometheus));
+    }
+    drop(s);
+    server.unblock();
+    let _ = http.join();
+    Ok(())
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--help" | "-h") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
         }
-        Some("--version" | "-V") => {
-            println!("hearth-exporter {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
+    };
+    let cfg = match load_config(&cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("hearth-exporter: {e}");
+            return ExitCode::from(2);
         }
-        _ => {
-            eprintln!("{USAGE}");
-            eprintln!("error: the log pipeline is not implemented yet");
-            ExitCode::from(2)
+    };
+    let result = if cli.oneshot.is_empty() {
+        daemon(&cli, &cfg)
+    } else {
+        oneshot(&cli, &cfg)
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, msg)) => {
+            eprintln!("hearth-exporter: {msg}");
+            ExitCode::from(code)
         }
     }
 }

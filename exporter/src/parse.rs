@@ -1,0 +1,382 @@
+//! Parsing one log record, allocation-free on the common path: the CRI frame,
+//! a flat JSON access line (only the wanted fields are kept, as slices of the
+//! line), and a ModSecurity error line. Escaped JSON strings are the one case
+//! that copies, into a caller's scratch buffer.
+
+use memchr::{memchr, memmem};
+
+/// `<time> <stdout|stderr> <P|F> <message>`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cri<'a> {
+    pub partial: bool,
+    pub message: &'a [u8],
+}
+
+/// Split a CRI record; None when the frame is malformed.
+pub fn cri(line: &[u8]) -> Option<Cri<'_>> {
+    let a = memchr(b' ', line)?;
+    if a == 0 {
+        return None;
+    }
+    let rest = &line[a + 1..];
+    let b = memchr(b' ', rest)?;
+    if !matches!(&rest[..b], b"stdout" | b"stderr") {
+        return None;
+    }
+    let rest = &rest[b + 1..];
+    let (flag, message) = match rest.split_first()? {
+        (b'P', m) => (true, m),
+        (b'F', m) => (false, m),
+        _ => return None,
+    };
+    // The flag is followed by one space, unless the message is empty.
+    let message = match message.split_first() {
+        Some((b' ', m)) => m,
+        None => message,
+        Some(_) => return None,
+    };
+    Some(Cri {
+        partial: flag,
+        message,
+    })
+}
+
+/// Why a record was skipped; the label of `hearth_exporter_parse_errors_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ErrorKind {
+    /// Not a CRI frame.
+    Cri,
+    /// Not valid UTF-8.
+    Utf8,
+    /// Starts like JSON but does not parse (or was cut).
+    Json,
+    /// A wanted field is missing or not a string/number.
+    MissingField,
+    /// Longer than `max_line_bytes`: cut and skipped.
+    TooLong,
+    /// Neither an access line nor an nginx error line.
+    Garbage,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 6] = [
+        ErrorKind::Cri,
+        ErrorKind::Utf8,
+        ErrorKind::Json,
+        ErrorKind::MissingField,
+        ErrorKind::TooLong,
+        ErrorKind::Garbage,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Cri => "cri",
+            ErrorKind::Utf8 => "utf8",
+            ErrorKind::Json => "json",
+            ErrorKind::MissingField => "missing_field",
+            ErrorKind::TooLong => "too_long",
+            ErrorKind::Garbage => "garbage",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A field value as found in the line: its bytes between the quotes (or the
+/// bare number), and whether it holds escapes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Raw<'a> {
+    pub bytes: &'a [u8],
+    pub escaped: bool,
+    pub found: bool,
+}
+
+#[inline(always)]
+fn skip_ws(s: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\r' | b'\n') = s.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The first `"` or `\\` at or after `i`, eight bytes at a time (SWAR):
+/// strings in access lines are short, where memchr's setup costs more than
+/// the scan.
+#[inline(always)]
+fn quote_or_backslash(s: &[u8], mut i: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= s.len() {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let q = w ^ (LO * b'"' as u64);
+        let b = w ^ (LO * b'\\' as u64);
+        // A byte is zero in q (a quote) or b (a backslash): the lowest flagged
+        // byte is exact (borrows only flag bytes above a real zero).
+        let m = ((q.wrapping_sub(LO) & !q) | (b.wrapping_sub(LO) & !b)) & HI;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while i < s.len() {
+        if s[i] == b'"' || s[i] == b'\\' {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// End of a string whose content starts at `i`: the index of the closing
+/// quote, and whether it holds a backslash.
+#[inline(always)]
+fn string_end(s: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        let j = quote_or_backslash(s, i)?;
+        if s[j] == b'"' {
+            return Some((j, escaped));
+        }
+        escaped = true;
+        i = j + 2;
+        if i > s.len() {
+            return None;
+        }
+    }
+}
+
+/// Scan a flat JSON object, filling `out[k]` for each `wanted[k]` key. Nested
+/// values are refused (access lines have none). Err on malformed JSON: the
+/// whole line is checked, so a truncated line is never counted.
+pub fn json_fields<'a>(
+    s: &'a [u8],
+    wanted: &[&[u8]],
+    out: &mut [Raw<'a>],
+) -> Result<(), ErrorKind> {
+    for o in out.iter_mut() {
+        *o = Raw::default();
+    }
+    let mut i = skip_ws(s, 0);
+    if s.get(i) != Some(&b'{') {
+        return Err(ErrorKind::Json);
+    }
+    i = skip_ws(s, i + 1);
+    if s.get(i) == Some(&b'}') {
+        return if skip_ws(s, i + 1) == s.len() {
+            Ok(())
+        } else {
+            Err(ErrorKind::Json)
+        };
+    }
+    loop {
+        if s.get(i) != Some(&b'"') {
+            return Err(ErrorKind::Json);
+        }
+        let (kend, _) = string_end(s, i + 1).ok_or(ErrorKind::Json)?;
+        let key = &s[i + 1..kend];
+        i = skip_ws(s, kend + 1);
+        if s.get(i) != Some(&b':') {
+            return Err(ErrorKind::Json);
+        }
+        i = skip_ws(s, i + 1);
+        let value = match s.get(i) {
+            Some(b'"') => {
+                let (vend, escaped) = string_end(s, i + 1).ok_or(ErrorKind::Json)?;
+                let v = Raw {
+                    bytes: &s[i + 1..vend],
+                    escaped,
+                    found: true,
+                };
+                i = vend + 1;
+                v
+            }
+            Some(b'{' | b'[') | None => return Err(ErrorKind::Json),
+            Some(_) => {
+                let start = i;
+                while i < s.len() && !matches!(s[i], b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                    i += 1;
+                }
+                let v = &s[start..i];
+                let ok = v == b"null"
+                    || v == b"true"
+                    || v == b"false"
+                    || (!v.is_empty()
+                        && v.iter().all(|c| c.is_ascii_digit() || b"+-.eE".contains(c)));
+                if !ok {
+                    return Err(ErrorKind::Json);
+                }
+                Raw {
+                    bytes: v,
+                    escaped: false,
+                    found: v != b"null",
+                }
+            }
+        };
+        // Length and first byte reject most keys before a byte comparison.
+        for (k, w) in wanted.iter().enumerate() {
+            if w.len() == key.len() && w.first() == key.first() && *w == key {
+                out[k] = value;
+                break;
+            }
+        }
+        i = skip_ws(s, i);
+        match s.get(i) {
+            Some(b',') => i = skip_ws(s, i + 1),
+            Some(b'}') => {
+                return if skip_ws(s, i + 1) == s.len() {
+                    Ok(())
+                } else {
+                    Err(ErrorKind::Json)
+                };
+            }
+            _ => return Err(ErrorKind::Json),
+        }
+    }
+}
+
+/// A field as text: borrowed when plain, unescaped into `scratch` otherwise.
+/// None when the escapes are malformed.
+pub fn text<'a>(raw: &Raw<'a>, scratch: &'a mut String) -> Option<&'a str> {
+    let s = std::str::from_utf8(raw.bytes).ok()?;
+    if !raw.escaped {
+        return Some(s);
+    }
+    scratch.clear();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            scratch.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '"' => scratch.push('"'),
+            '\\' => scratch.push('\\'),
+            '/' => scratch.push('/'),
+            'b' => scratch.push('\u{8}'),
+            'f' => scratch.push('\u{c}'),
+            'n' => scratch.push('\n'),
+            'r' => scratch.push('\r'),
+            't' => scratch.push('\t'),
+            'u' => {
+                let hex: String = chars.by_ref().take(4).collect();
+                let cp = u32::from_str_radix(&hex, 16).ok()?;
+                scratch.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+            }
+            _ => return None,
+        }
+    }
+    Some(scratch.as_str())
+}
+
+/// What a ModSecurity line says: the rule id and the client.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Waf<'a> {
+    pub rule_id: &'a str,
+    pub client: &'a str,
+}
+
+/// `… ModSecurity: … [id "949110"] … client: 1.2.3.4, server: …`. None when
+/// the line is not a ModSecurity line or lacks the rule id.
+pub fn modsecurity(line: &str) -> Option<Waf<'_>> {
+    let b = line.as_bytes();
+    let at = memmem::find(b, b"ModSecurity:")?;
+    let rest = &line[at..];
+    let id_at = rest.find("[id \"")? + 5;
+    let id_end = rest[id_at..].find('"')? + id_at;
+    let rule_id = &rest[id_at..id_end];
+    if rule_id.is_empty() || !rule_id.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let client = rest
+        .find(", client: ")
+        .map(|c| {
+            let v = &rest[c + 10..];
+            &v[..v.find([',', ' ']).unwrap_or(v.len())]
+        })
+        .unwrap_or("");
+    Some(Waf { rule_id, client })
+}
+
+/// An nginx error-log line: `YYYY/MM/DD HH:MM:SS [level] …`.
+pub fn is_nginx_error(line: &[u8]) -> bool {
+    line.len() > 21
+        && line[4] == b'/'
+        && line[7] == b'/'
+        && line[10] == b' '
+        && line[13] == b':'
+        && line[16] == b':'
+        && line[19] == b' '
+        && line[20] == b'['
+        && line[..4].iter().all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cri_frames() {
+        let c = cri(b"2024-01-01T00:00:00.000000001Z stdout F hello world").unwrap();
+        assert_eq!((c.partial, c.message), (false, &b"hello world"[..]));
+        let c = cri(b"2024-01-01T00:00:00Z stderr P part").unwrap();
+        assert!(c.partial);
+        assert_eq!(cri(b"2024-01-01T00:00:00Z stdout F").unwrap().message, b"");
+        for bad in [
+            &b"garbage"[..],
+            b"t stdin F x",
+            b"t stdout X x",
+            b" stdout F x",
+            b"t stdout Fx",
+        ] {
+            assert!(cri(bad).is_none(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn access_lines() {
+        let line = br#"{"time": "2024-01-01T00:00:00+00:00", "remote_address": "203.0.113.7", "request": "GET / HTTP/1.1", "status": 403, "http_user_agent": "a \"quoted\" agent", "ingress_namespace": "immich", "request_time": 0.004}"#;
+        let wanted: [&[u8]; 3] = [b"remote_address", b"ingress_namespace", b"status"];
+        let mut out = [Raw::default(); 3];
+        json_fields(line, &wanted, &mut out).unwrap();
+        assert_eq!(out[0].bytes, b"203.0.113.7");
+        assert_eq!(out[1].bytes, b"immich");
+        assert_eq!(out[2].bytes, b"403");
+        let mut s = String::new();
+        let ua = Raw {
+            bytes: br#"a \"quoted\" agent \u00e9"#,
+            escaped: true,
+            found: true,
+        };
+        assert_eq!(text(&ua, &mut s), Some("a \"quoted\" agent é"));
+        for bad in [
+            &br#"{"a": "b""#[..],
+            br#"{"a": "b"} trailing"#,
+            br#"{"a": {"nested": 1}}"#,
+            br#"{"a" "b"}"#,
+            br#"not json"#,
+            br#"{"a": bogus}"#,
+        ] {
+            assert_eq!(
+                json_fields(bad, &wanted, &mut out),
+                Err(ErrorKind::Json),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn modsecurity_lines() {
+        let l = r#"2024/05/01 10:00:00 [error] 123#123: *456 [client 203.0.113.7] ModSecurity: Access denied with code 403 (phase 2). Matched "Operator `Ge' with parameter `5' against variable `TX:ANOMALY_SCORE' (Value: `5' ) [file "/etc/nginx/owasp-modsecurity-crs/rules/REQUEST-949-BLOCKING-EVALUATION.conf"] [line "80"] [id "949110"] [rev ""] [msg "Inbound Anomaly Score Exceeded (Total Score: 5)"] [data ""] [severity "2"] [ver "OWASP_CRS/3.3.5"] [maturity "0"] [accuracy "0"] [tag "application-multi"] [hostname "10.42.0.1"] [uri "/admin"] [unique_id "1714557600"] [ref ""], client: 203.0.113.7, server: vaultwarden.bunetz.dev, request: "GET /admin HTTP/1.1", host: "vaultwarden.bunetz.dev""#;
+        assert_eq!(
+            modsecurity(l),
+            Some(Waf {
+                rule_id: "949110",
+                client: "203.0.113.7"
+            })
+        );
+        assert!(is_nginx_error(l.as_bytes()));
+        assert!(modsecurity("2024/05/01 10:00:00 [error] upstream timed out").is_none());
+        assert!(!is_nginx_error(b"{\"a\": 1}"));
+    }
+}

@@ -1,0 +1,410 @@
+//! One record in, counters out: CRI frames (partial records joined, bounded),
+//! access lines counted per label set, ModSecurity lines per rule, nginx error
+//! lines ignored, everything else counted as a parse error by kind.
+
+use crate::config::{Config, duration_secs};
+use crate::geo::Geo;
+use crate::metrics::{Family, Format, SEP, Writer};
+use crate::parse::{self, ErrorKind, Raw};
+
+/// Fields an access line may feed (labels of all counters together).
+pub const MAX_FIELDS: usize = 8;
+
+/// Pending `P` records of one file.
+#[derive(Debug, Default, Clone)]
+pub struct Partial {
+    pub buf: Vec<u8>,
+    /// The record grew past the limit: skip until its `F`.
+    pub too_long: bool,
+}
+
+pub struct Processor {
+    /// JSON field names wanted, each once.
+    wanted: Vec<Vec<u8>>,
+    /// Per counter family: slots (into `wanted`) of its labels.
+    slots: Vec<Vec<usize>>,
+    client_slot: Option<usize>,
+    pub families: Vec<Family>,
+    /// The WAF family's index in `families`, and whether it has `client_ip`.
+    waf: Option<(usize, bool)>,
+    pub geo: Geo,
+    pub errors: [u64; 6],
+    pub lines: u64,
+    pub bytes: u64,
+    pub ignored: u64,
+    pub waf_lines: u64,
+    max_series: usize,
+    max_line: usize,
+    pub max_idle: u64,
+    /// Wall clock, seconds (set by the caller; tests and --oneshot use 0).
+    pub now: u64,
+    key: String,
+    scratch: Vec<String>,
+}
+
+impl Processor {
+    pub fn new(cfg: &Config, geo: Geo) -> Result<Self, String> {
+        let mut wanted: Vec<Vec<u8>> = Vec::new();
+        let mut slot_of = |label: &str| -> usize {
+            let field = cfg.fields[label].as_bytes().to_vec();
+            match wanted.iter().position(|w| *w == field) {
+                Some(i) => i,
+                None => {
+                    wanted.push(field);
+                    wanted.len() - 1
+                }
+            }
+        };
+        let mut families = Vec::new();
+        let mut slots = Vec::new();
+        for c in &cfg.counters {
+            slots.push(c.labels.iter().map(|l| slot_of(l)).collect());
+            let mut labels = c.labels.clone();
+            labels.retain(|_| true);
+            families.push(Family::new(
+                format!("{}{}", cfg.prefix, c.name),
+                c.help.clone(),
+                labels,
+            ));
+        }
+        let client_slot = cfg
+            .fields
+            .contains_key("client_ip")
+            .then(|| slot_of("client_ip"));
+        if wanted.len() > MAX_FIELDS {
+            return Err(format!(
+                "at most {MAX_FIELDS} distinct fields can be labels"
+            ));
+        }
+        let waf = cfg.waf.as_ref().map(|w| {
+            families.push(Family::new(
+                format!("{}{}", cfg.prefix, w.name),
+                "Requests blocked by ModSecurity, by rule".into(),
+                w.labels.clone(),
+            ));
+            (
+                families.len() - 1,
+                w.labels.iter().any(|l| l == "client_ip"),
+            )
+        });
+        Ok(Processor {
+            scratch: vec![String::new(); wanted.len()],
+            wanted,
+            slots,
+            client_slot,
+            families,
+            waf,
+            geo,
+            errors: [0; 6],
+            lines: 0,
+            bytes: 0,
+            ignored: 0,
+            waf_lines: 0,
+            max_series: cfg.limits.max_series_per_metric,
+            max_line: cfg.limits.max_line_bytes,
+            max_idle: duration_secs(&cfg.limits.max_idle)?,
+            now: 0,
+            key: String::with_capacity(128),
+        })
+    }
+
+    fn error(&mut self, k: ErrorKind) {
+        self.errors[k.index()] += 1;
+    }
+
+    /// One line of a CRI log file (without its newline).
+    #[inline]
+    pub fn cri_line(&mut self, line: &[u8], p: &mut Partial) {
+        self.bytes += line.len() as u64 + 1;
+        let Some(c) = parse::cri(line) else {
+            self.error(ErrorKind::Cri);
+            return;
+        };
+        if c.partial {
+            if !p.too_long {
+                if p.buf.len() + c.message.len() > self.max_line {
+                    p.too_long = true;
+                    p.buf.clear();
+                } else {
+                    p.buf.extend_from_slice(c.message);
+                }
+            }
+            return;
+        }
+        self.lines += 1;
+        if p.too_long || p.buf.len() + c.message.len() > self.max_line {
+            p.too_long = false;
+            p.buf.clear();
+            self.error(ErrorKind::TooLong);
+            return;
+        }
+        if p.buf.is_empty() {
+            self.record(c.message);
+        } else {
+            let mut buf = std::mem::take(&mut p.buf);
+            buf.extend_from_slice(c.message);
+            self.record(&buf);
+            buf.clear();
+            p.buf = buf;
+        }
+    }
+
+    /// One whole log record.
+    pub fn record(&mut self, msg: &[u8]) {
+        let Ok(text) = std::str::from_utf8(msg) else {
+            self.error(ErrorKind::Utf8);
+            return;
+        };
+        let trimmed = text.trim_start();
+        if trimmed.starts_with('{') {
+            self.access(trimmed.as_bytes());
+        } else if let Some(w) = parse::modsecurity(text) {
+            self.waf_lines += 1;
+            if let Some((fi, with_client)) = self.waf {
+                let mut key = std::mem::take(&mut self.key);
+                key.clear();
+                key.push_str(w.rule_id);
+                if with_client {
+                    key.push(SEP);
+                    key.push_str(w.client);
+                }
+                let seq = self.lines;
+                self.families[fi].inc(&key, seq, self.now, self.max_series, || 0);
+                self.key = key;
+            }
+        } else if parse::is_nginx_error(msg) || trimmed.is_empty() {
+            self.ignored += 1;
+        } else {
+            self.error(ErrorKind::Garbage);
+        }
+    }
+
+    fn access(&mut self, msg: &[u8]) {
+        let mut raws = [Raw::default(); MAX_FIELDS];
+        let n = self.wanted.len();
+        let wanted: [&[u8]; MAX_FIELDS] =
+            std::array::from_fn(|i| self.wanted.get(i).map_or(&b""[..], |w| w.as_slice()));
+        if let Err(k) = parse::json_fields(msg, &wanted[..n], &mut raws[..n]) {
+            self.error(k);
+            return;
+        }
+        if raws[..n].iter().any(|r| !r.found) {
+            self.error(ErrorKind::MissingField);
+            return;
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut texts: [&str; MAX_FIELDS] = [""; MAX_FIELDS];
+        let mut ok = true;
+        for ((raw, sc), t) in raws[..n]
+            .iter()
+            .zip(scratch.iter_mut())
+            .zip(texts.iter_mut())
+        {
+            match parse::text(raw, sc) {
+                Some(s) => *t = s,
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            let mut key = std::mem::take(&mut self.key);
+            let client = self.client_slot.map(|s| texts[s]);
+            let seq = self.lines;
+            let Processor {
+                families,
+                slots,
+                geo,
+                now,
+                max_series,
+                ..
+            } = self;
+            for (f, labels) in families.iter_mut().zip(slots.iter()) {
+                key.clear();
+                for (j, slot) in labels.iter().enumerate() {
+                    if j > 0 {
+                        key.push(SEP);
+                    }
+                    key.push_str(texts[*slot]);
+                }
+                f.inc(&key, seq, *now, *max_series, || {
+                    client.map_or(0, |ip| geo.lookup(ip))
+                });
+            }
+            self.key = key;
+        } else {
+            self.error(ErrorKind::Json);
+        }
+        self.scratch = scratch;
+    }
+
+    /// Drop series idle for longer than `max_idle`.
+    pub fn expire(&mut self) {
+        let before = self.now.saturating_sub(self.max_idle);
+        for f in &mut self.families {
+            f.expire(before);
+        }
+    }
+
+    pub fn parse_errors(&self) -> u64 {
+        self.errors.iter().sum()
+    }
+
+    /// The pipeline's families and its own counters.
+    pub fn expose(&self, w: &mut Writer) {
+        for f in &self.families {
+            w.family(f, &self.geo.table);
+        }
+        w.header(
+            "hearth_exporter_lines_total",
+            "Log records read (complete CRI records).",
+            "counter",
+        );
+        w.sample("hearth_exporter_lines_total", "", self.lines);
+        w.header(
+            "hearth_exporter_bytes_total",
+            "Bytes of log files read.",
+            "counter",
+        );
+        w.sample("hearth_exporter_bytes_total", "", self.bytes);
+        w.header(
+            "hearth_exporter_parse_errors_total",
+            "Records skipped, by why.",
+            "counter",
+        );
+        for k in ErrorKind::ALL {
+            w.sample(
+                "hearth_exporter_parse_errors_total",
+                &format!("kind=\"{}\"", k.name()),
+                self.errors[k.index()],
+            );
+        }
+        w.header(
+            "hearth_exporter_ignored_lines_total",
+            "nginx error lines and blank records, skipped on purpose.",
+            "counter",
+        );
+        w.sample("hearth_exporter_ignored_lines_total", "", self.ignored);
+        w.header(
+            "hearth_exporter_series_evicted_total",
+            "Series dropped by the cardinality limit or idle expiry.",
+            "counter",
+        );
+        for f in &self.families {
+            w.sample(
+                "hearth_exporter_series_evicted_total",
+                &format!("metric=\"{}\"", f.name),
+                f.evicted,
+            );
+        }
+        w.header(
+            "hearth_exporter_geoip_cache_hits_total",
+            "GeoIP lookups answered from the cache.",
+            "counter",
+        );
+        w.sample("hearth_exporter_geoip_cache_hits_total", "", self.geo.hits);
+        w.header(
+            "hearth_exporter_geoip_cache_misses_total",
+            "GeoIP lookups that read the database.",
+            "counter",
+        );
+        w.sample(
+            "hearth_exporter_geoip_cache_misses_total",
+            "",
+            self.geo.misses,
+        );
+    }
+
+    /// The whole exposition (as `--oneshot` prints it).
+    pub fn render(&self, format: Format) -> String {
+        let mut w = Writer::new(format);
+        self.expose(&mut w);
+        w.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> Processor {
+        Processor::new(&Config::default(), Geo::none()).unwrap()
+    }
+
+    fn line(msg: &str) -> String {
+        format!("2024-05-01T10:00:00.000000000Z stdout F {msg}")
+    }
+
+    #[test]
+    fn counts_access_lines_per_label_set() {
+        let mut p = p();
+        let mut part = Partial::default();
+        let a = r#"{"remote_address": "203.0.113.7", "ingress_namespace": "immich", "status": 200, "path": "/"}"#;
+        let b =
+            r#"{"remote_address": "203.0.113.7", "ingress_namespace": "immich", "status": 403}"#;
+        for m in [a, a, b] {
+            p.cri_line(line(m).as_bytes(), &mut part);
+        }
+        let text = p.render(Format::Prometheus);
+        assert!(
+            text.contains("promtail_custom_http_requests_total_ip{client_ip=\"203.0.113.7\"} 3\n"),
+            "{text}"
+        );
+        assert!(text.contains("promtail_custom_http_requests_total_ip_namespace_status{client_ip=\"203.0.113.7\",namespace=\"immich\",status=\"403\"} 1\n"));
+    }
+
+    #[test]
+    fn partial_records_are_joined_and_bounded() {
+        let mut p = p();
+        let mut part = Partial::default();
+        let m = r#"{"remote_address": "198.51.100.1", "ingress_namespace": "x", "status": 200}"#;
+        let (a, b) = m.split_at(20);
+        p.cri_line(format!("t stdout P {a}").as_bytes(), &mut part);
+        p.cri_line(format!("t stdout F {b}").as_bytes(), &mut part);
+        assert_eq!(p.lines, 1);
+        assert_eq!(p.families[0].series.len(), 1);
+        // A record longer than the limit is cut and counted, never buffered.
+        let chunk = "x".repeat(10_000);
+        for _ in 0..20 {
+            p.cri_line(format!("t stdout P {chunk}").as_bytes(), &mut part);
+        }
+        assert!(part.buf.len() <= 64 * 1024);
+        p.cri_line(b"t stdout F end", &mut part);
+        assert_eq!(p.errors[ErrorKind::TooLong.index()], 1);
+        assert!(part.buf.is_empty());
+    }
+
+    #[test]
+    fn errors_by_kind() {
+        let mut p = p();
+        let mut part = Partial::default();
+        p.cri_line(b"no frame", &mut part);
+        p.cri_line(b"t stdout F \xff\xfe", &mut part);
+        p.cri_line(
+            line("{\"remote_address\": \"1.2.3.4\"").as_bytes(),
+            &mut part,
+        );
+        p.cri_line(
+            line("{\"remote_address\": \"1.2.3.4\"}").as_bytes(),
+            &mut part,
+        );
+        p.cri_line(line("hello there").as_bytes(), &mut part);
+        p.cri_line(
+            line("2024/05/01 10:00:00 [error] 1#1: upstream timed out").as_bytes(),
+            &mut part,
+        );
+        let e = |k: ErrorKind| p.errors[k.index()];
+        assert_eq!(
+            [
+                e(ErrorKind::Cri),
+                e(ErrorKind::Utf8),
+                e(ErrorKind::Json),
+                e(ErrorKind::MissingField),
+                e(ErrorKind::Garbage)
+            ],
+            [1, 1, 1, 1, 1]
+        );
+        assert_eq!(p.ignored, 1);
+    }
+}

@@ -1,0 +1,129 @@
+//! HTTP: `/metrics` (Prometheus text, or OpenMetrics when the scraper's
+//! `Accept` asks for it), `/healthz` (the process answers), `/ready` (files
+//! discovered and state restored). tiny_http: one thread, no async runtime.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::metrics::{Format, Writer};
+use crate::pipeline::Processor;
+use crate::tail::Tailer;
+
+/// What the HTTP thread reads, under one lock with what the reader writes.
+pub struct Shared {
+    pub processor: Processor,
+    pub tailer: Tailer,
+    pub saves: u64,
+    pub save_errors: u64,
+}
+
+impl Shared {
+    pub fn render(&self, format: Format) -> String {
+        let mut w = Writer::new(format);
+        self.processor.expose(&mut w);
+        let t = &self.tailer;
+        w.header(
+            "hearth_exporter_files_tracked",
+            "Log files being read.",
+            "gauge",
+        );
+        w.sample("hearth_exporter_files_tracked", "", t.files.len());
+        w.header(
+            "hearth_exporter_bytes_behind",
+            "Bytes written to a file and not read yet.",
+            "gauge",
+        );
+        for (path, behind) in t.bytes_behind() {
+            let mut l = String::from("file=\"");
+            crate::metrics::escape_into(&mut l, &path);
+            l.push('"');
+            w.sample("hearth_exporter_bytes_behind", &l, behind);
+        }
+        w.header(
+            "hearth_exporter_state_saves_total",
+            "State snapshots written.",
+            "counter",
+        );
+        w.sample("hearth_exporter_state_saves_total", "", self.saves);
+        w.header(
+            "hearth_exporter_state_save_errors_total",
+            "State snapshots that failed.",
+            "counter",
+        );
+        w.sample(
+            "hearth_exporter_state_save_errors_total",
+            "",
+            self.save_errors,
+        );
+        w.header(
+            "hearth_exporter_truncations_total",
+            "Files truncated under the reader (copy-truncate).",
+            "counter",
+        );
+        w.sample("hearth_exporter_truncations_total", "", t.stats.truncations);
+        w.header(
+            "hearth_exporter_rotations_total",
+            "Files renamed away (kubelet rotation) and read to their end.",
+            "counter",
+        );
+        w.sample("hearth_exporter_rotations_total", "", t.stats.rotations);
+        w.header(
+            "hearth_exporter_rotations_missed_total",
+            "Rotated files gone before their end was read.",
+            "counter",
+        );
+        w.sample(
+            "hearth_exporter_rotations_missed_total",
+            "",
+            t.stats.rotations_missed,
+        );
+        w.header(
+            "hearth_exporter_geoip_reloads_total",
+            "GeoIP database reloads.",
+            "counter",
+        );
+        w.sample(
+            "hearth_exporter_geoip_reloads_total",
+            "",
+            self.processor.geo.reloads,
+        );
+        w.finish()
+    }
+}
+
+fn wants_openmetrics(req: &tiny_http::Request) -> bool {
+    req.headers().iter().any(|h| {
+        h.field.equiv("Accept") && h.value.as_str().contains("application/openmetrics-text")
+    })
+}
+
+/// Answer requests until the server is unblocked.
+pub fn serve(server: Arc<tiny_http::Server>, shared: Arc<Mutex<Shared>>, ready: Arc<AtomicBool>) {
+    for req in server.incoming_requests() {
+        let header = |v: &str| {
+            tiny_http::Header::from_bytes(&b"Content-Type"[..], v.as_bytes())
+                .expect("a valid header")
+        };
+        let path = req.url().split('?').next().unwrap_or("").to_string();
+        let resp = match path.as_str() {
+            "/metrics" => {
+                let format = if wants_openmetrics(&req) {
+                    Format::OpenMetrics
+                } else {
+                    Format::Prometheus
+                };
+                let body = match shared.lock() {
+                    Ok(s) => s.render(format),
+                    Err(p) => p.into_inner().render(format),
+                };
+                tiny_http::Response::from_string(body).with_header(header(format.content_type()))
+            }
+            "/healthz" => tiny_http::Response::from_string("ok\n"),
+            "/ready" if ready.load(Ordering::SeqCst) => tiny_http::Response::from_string("ready\n"),
+            "/ready" => tiny_http::Response::from_string("starting\n").with_status_code(503),
+            _ => tiny_http::Response::from_string("not found: try /metrics, /healthz or /ready\n")
+                .with_status_code(404),
+        };
+        let _ = req.respond(resp);
+    }
+}
