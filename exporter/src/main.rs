@@ -219,6 +219,7 @@ fn daemon(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
     let save_every = Duration::from_millis(cli.save_interval_ms.max(1));
     let (mut last_save, mut last_scan, mut last_sweep) =
         (Instant::now(), Instant::now(), Instant::now());
+    let mut last_geo = Instant::now();
     let mut idle_rounds = 0;
     loop {
         if term.load(Ordering::SeqCst) {
@@ -237,10 +238,14 @@ fn daemon(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
             let read = tailer.poll(processor, 16);
             if last_sweep.elapsed() >= Duration::from_secs(60) {
                 processor.expire();
+                last_sweep = Instant::now();
+            }
+            // A stat every few seconds notices geoipupdate's new database.
+            if last_geo.elapsed() >= Duration::from_secs(3) {
                 if let Some(w) = processor.geo.refresh() {
                     eprintln!("hearth-exporter: {w}");
                 }
-                last_sweep = Instant::now();
+                last_geo = Instant::now();
             }
             if last_save.elapsed() >= save_every {
                 save(&mut s);

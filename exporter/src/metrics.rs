@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 pub const SEP: char = '\u{1f}';
 
 /// Bytes of a key kept inside the table entry (IPv4, namespace and status fit).
-const INLINE: usize = 46;
+const INLINE: usize = 38;
 
 /// A series key stored in the table entry itself when short: a lookup then
 /// touches one cache line, not a second allocation.
@@ -61,13 +61,19 @@ impl std::fmt::Debug for Key {
     }
 }
 
+/// Unix seconds to seconds since 2020-01-01 (fits u32 until 2156), so a
+/// series (with its inline key) fills one 64-byte cache line.
+pub fn secs_since_2020(unix: u64) -> u32 {
+    unix.saturating_sub(1_577_836_800).min(u32::MAX as u64) as u32
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Series {
     pub value: u64,
     /// Logical time of the last update (lines seen), for LRU eviction.
     pub seq: u64,
-    /// Wall time of the last update (seconds), for idle expiry.
-    pub sec: u64,
+    /// Wall time of the last update (seconds since 2020), for idle expiry.
+    pub sec: u32,
     /// Index into the GeoIP label table (0: none).
     pub geo: u32,
 }
@@ -100,7 +106,7 @@ impl Family {
         if let Some(s) = self.series.get_mut(key.as_bytes()) {
             s.value += 1;
             s.seq = seq;
-            s.sec = sec;
+            s.sec = secs_since_2020(sec);
             return;
         }
         if self.series.len() >= max {
@@ -111,7 +117,7 @@ impl Family {
             Series {
                 value: 1,
                 seq,
-                sec,
+                sec: secs_since_2020(sec),
                 geo: geo(),
             },
         );
@@ -138,6 +144,7 @@ impl Family {
     /// Drop series not updated since `before` (seconds).
     pub fn expire(&mut self, before: u64) {
         let len = self.series.len();
+        let before = secs_since_2020(before);
         self.series.retain(|_, s| s.sec >= before);
         self.evicted += (len - self.series.len()) as u64;
     }
@@ -255,12 +262,14 @@ mod tests {
     fn eviction_keeps_the_bound_and_the_recent() {
         let mut f = Family::new("x".into(), "h".into(), vec!["ip".into()]);
         for i in 0..10_000u64 {
-            f.inc(&i.to_string(), i, 0, 1_000, || 0);
+            f.inc(&i.to_string(), i, 1_700_000_000, 1_000, || 0);
         }
         assert!(f.series.len() <= 1_000);
         assert_eq!(f.evicted as usize + f.series.len(), 10_000);
         assert!(f.series.contains_key(&b"9999"[..]));
-        f.expire(1);
+        f.expire(1_700_000_000);
+        assert_eq!(f.series.len(), 1_000, "nothing is idle yet");
+        f.expire(1_700_000_001);
         assert!(f.series.is_empty());
     }
 
@@ -288,5 +297,13 @@ mod tests {
         assert!(text.contains("# TYPE p_requests unknown\n"));
         assert!(text.contains("# TYPE hearth_exporter_lines counter\n"));
         assert!(text.ends_with("# EOF\n"));
+    }
+}
+
+#[cfg(test)]
+mod size {
+    #[test]
+    fn a_series_entry_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<(super::Key, super::Series)>(), 64);
     }
 }

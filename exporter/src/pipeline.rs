@@ -319,6 +319,8 @@ impl Processor {
     /// The whole exposition (as `--oneshot` prints it).
     pub fn render(&self, format: Format) -> String {
         let mut w = Writer::new(format);
+        let series: usize = self.families.iter().map(|f| f.series.len()).sum();
+        w.out.reserve(series * 96 + 8192);
         self.expose(&mut w);
         w.finish()
     }

@@ -20,6 +20,10 @@ pub struct Shared {
 impl Shared {
     pub fn render(&self, format: Format) -> String {
         let mut w = Writer::new(format);
+        // One allocation of about the right size: growing by doubling would
+        // copy (and touch) the text twice, which is the peak of memory.
+        let series: usize = self.processor.families.iter().map(|f| f.series.len()).sum();
+        w.out.reserve(series * 96 + 8192);
         self.processor.expose(&mut w);
         let t = &self.tailer;
         w.header(

@@ -22,7 +22,7 @@ pub struct FilePos {
 }
 
 /// A saved series: key, value, seq, seconds, GeoIP index.
-pub type SavedSeries = (String, u64, u64, u64, u32);
+pub type SavedSeries = (String, u64, u64, u32, u32);
 /// A saved family: name, series, evicted count.
 pub type SavedFamily = (String, Vec<SavedSeries>, u64);
 
