@@ -33,12 +33,16 @@ pub struct Processor {
     pub bytes: u64,
     pub ignored: u64,
     pub waf_lines: u64,
+    /// Access lines counted (one per line, whatever the number of counters).
+    pub requests: u64,
     max_series: usize,
     max_line: usize,
     pub max_idle: u64,
     /// Wall clock, seconds (set by the caller; tests and --oneshot use 0).
     pub now: u64,
     key: String,
+    /// One key buffer per counter family, reused for every line.
+    keys: Vec<String>,
     scratch: Vec<String>,
 }
 
@@ -100,11 +104,13 @@ impl Processor {
             bytes: 0,
             ignored: 0,
             waf_lines: 0,
+            requests: 0,
             max_series: cfg.limits.max_series_per_metric,
             max_line: cfg.limits.max_line_bytes,
             max_idle: duration_secs(&cfg.limits.max_idle)?,
             now: 0,
             key: String::with_capacity(128),
+            keys: vec![String::with_capacity(128); cfg.counters.len()],
         })
     }
 
@@ -209,18 +215,10 @@ impl Processor {
             }
         }
         if ok {
-            let mut key = std::mem::take(&mut self.key);
-            let client = self.client_slot.map(|s| texts[s]);
-            let seq = self.lines;
-            let Processor {
-                families,
-                slots,
-                geo,
-                now,
-                max_series,
-                ..
-            } = self;
-            for (f, labels) in families.iter_mut().zip(slots.iter()) {
+            // All keys first, then the lookups back to back: the tables are
+            // large and their cache misses overlap when nothing sits between.
+            let mut keys = std::mem::take(&mut self.keys);
+            for (key, labels) in keys.iter_mut().zip(self.slots.iter()) {
                 key.clear();
                 for (j, slot) in labels.iter().enumerate() {
                     if j > 0 {
@@ -228,11 +226,23 @@ impl Processor {
                     }
                     key.push_str(texts[*slot]);
                 }
-                f.inc(&key, seq, *now, *max_series, || {
+            }
+            let client = self.client_slot.map(|s| texts[s]);
+            let seq = self.lines;
+            let Processor {
+                families,
+                geo,
+                now,
+                max_series,
+                ..
+            } = self;
+            for (f, key) in families.iter_mut().zip(keys.iter()) {
+                f.inc(key, seq, *now, *max_series, || {
                     client.map_or(0, |ip| geo.lookup(ip))
                 });
             }
-            self.key = key;
+            self.keys = keys;
+            self.requests += 1;
         } else {
             self.error(ErrorKind::Json);
         }

@@ -38,6 +38,8 @@ pub struct Snapshot {
     pub bytes: u64,
     pub ignored: u64,
     pub waf_lines: u64,
+    #[serde(default)]
+    pub requests: u64,
 }
 
 pub const VERSION: u32 = 1;
@@ -66,6 +68,7 @@ impl Snapshot {
             bytes: p.bytes,
             ignored: p.ignored,
             waf_lines: p.waf_lines,
+            requests: p.requests,
         }
     }
 
@@ -96,6 +99,7 @@ impl Snapshot {
         p.bytes = self.bytes;
         p.ignored = self.ignored;
         p.waf_lines = self.waf_lines;
+        p.requests = self.requests;
         self.files
     }
 }
