@@ -638,3 +638,57 @@ fn a_config_map_carries_only_generated_files_that_exist() {
     let (code, _, err) = run(&s, &["render"]);
     assert_eq!(code, Some(0), "{err}");
 }
+
+#[test]
+fn the_exporter_example_renders_a_locked_down_daemonset() {
+    let example = std::fs::read_to_string(common::repo().join("examples/exporter.toml")).unwrap();
+    let s = site(&format!("{PIPELINE}count_with = \"exporter\"\n{example}"));
+    let dir = Scratch::new();
+    dir.write("site.toml", &s);
+    let out = hearth()
+        .current_dir(dir.path())
+        .arg("render")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |rel: &str| -> Value {
+        serde_saphyr::from_str(
+            &std::fs::read_to_string(dir.path().join("rendered").join(rel)).unwrap(),
+        )
+        .unwrap()
+    };
+    let ds = read("apps/hearth-exporter/hearth-exporter.daemonset.yaml");
+    let pod = &ds["spec"]["template"];
+    assert_eq!(
+        pod["metadata"]["annotations"]["prometheus.io/scrape"],
+        "true"
+    );
+    let c = &pod["spec"]["containers"][0];
+    assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(c["securityContext"]["capabilities"]["drop"][0], "ALL");
+    let logs = c["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mountPath"] == "/var/log/pods")
+        .unwrap();
+    assert_eq!(logs["readOnly"], true);
+    let cm = read("apps/hearth-exporter/hearth-exporter-config.configmap.yaml");
+    let generated =
+        std::fs::read_to_string(dir.path().join("rendered/monitoring/exporter.yaml")).unwrap();
+    assert_eq!(cm["data"]["exporter.yaml"].as_str().unwrap(), generated);
+    // The agent no longer counts: its configs only ship logs.
+    let promtail =
+        std::fs::read_to_string(dir.path().join("rendered/monitoring/promtail.yaml")).unwrap();
+    assert!(!promtail.contains("ingress-nginx-metrics"), "{promtail}");
+    let alloy =
+        std::fs::read_to_string(dir.path().join("rendered/monitoring/config.alloy")).unwrap();
+    assert!(!alloy.contains("ingress_metrics"));
+    // And the site stays clean of security findings.
+    let (_, findings) = lint_findings(&s);
+    let ours: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("hearth-exporter"))
+        .collect();
+    assert!(ours.is_empty(), "{ours:?}");
+}

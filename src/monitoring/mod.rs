@@ -897,6 +897,7 @@ pub fn plan(
             positions: lp.positions.as_str(),
             max_idle: &max_idle,
             max_series: m.max_series,
+            agent_counts: lp.count_with == crate::site::model::CountWith::Agent,
         })
     });
 

@@ -64,6 +64,8 @@ pub struct Pipeline {
     pub prefix: String,
     pub max_idle: String,
     pub max_series: u64,
+    /// The agent (Promtail, Alloy) counts; false when hearth-exporter does.
+    pub agent_counts: bool,
 }
 
 pub const GEO_LABELS: [&str; 2] = ["geoip_location_latitude", "geoip_location_longitude"];
@@ -85,6 +87,7 @@ pub struct Input<'a> {
     pub positions: &'a str,
     pub max_idle: &'a str,
     pub max_series: u64,
+    pub agent_counts: bool,
 }
 
 /// Build the stage lists from the site's definition.
@@ -167,6 +170,7 @@ pub fn build(i: Input) -> Pipeline {
         prefix: i.prefix.to_string(),
         max_idle: i.max_idle.to_string(),
         max_series: i.max_series,
+        agent_counts: i.agent_counts,
     }
 }
 
@@ -241,12 +245,14 @@ pub fn promtail(p: &Pipeline) -> Value {
             "pipeline_stages": p.pod_log_stages.iter().map(promtail_stage).collect::<Vec<_>>(),
         }));
     }
-    jobs.push(json!({
+    if p.agent_counts {
+        jobs.push(json!({
         "job_name": "ingress-nginx-metrics",
         "kubernetes_sd_configs": [{ "role": "pod", "namespaces": { "names": p.namespaces } }],
         "relabel_configs": [host_relabel(), path_relabel()],
         "pipeline_stages": p.metric_stages.iter().map(promtail_stage).collect::<Vec<_>>(),
-    }));
+        }));
+    }
     let mut doc = json!({
         "server": { "http_listen_port": 9080, "grpc_listen_port": 0 },
         "positions": { "filename": p.positions },
@@ -373,17 +379,19 @@ pub fn alloy(p: &Pipeline) -> String {
             alloy_str(url)
         ));
     }
-    alloy_source(
-        &mut out,
-        "ingress_metrics",
-        Some(&p.namespaces),
-        "loki.process.ingress_metrics.receiver",
-    );
-    out.push_str("loki.process \"ingress_metrics\" {\n  forward_to = []\n\n");
-    for s in &p.metric_stages {
-        alloy_stage(s, &mut out);
+    if p.agent_counts {
+        alloy_source(
+            &mut out,
+            "ingress_metrics",
+            Some(&p.namespaces),
+            "loki.process.ingress_metrics.receiver",
+        );
+        out.push_str("loki.process \"ingress_metrics\" {\n  forward_to = []\n\n");
+        for s in &p.metric_stages {
+            alloy_stage(s, &mut out);
+        }
+        out.push_str("}\n");
     }
-    out.push_str("}\n");
     out
 }
 
@@ -432,6 +440,7 @@ mod tests {
             positions: "/var/lib/promtail/positions.yaml",
             max_idle: "24h",
             max_series: 1000,
+            agent_counts: true,
         })
     }
 

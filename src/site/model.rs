@@ -966,6 +966,20 @@ pub struct LogPipeline {
     /// Series not updated for this long are dropped (Promtail `max_idle_duration`).
     #[serde(default = "default_idle")]
     pub max_idle: Spanned<String>,
+    /// Who counts the access lines: the log agent (`agent`: the
+    /// `ingress-nginx-metrics` job of Promtail or Alloy) or hearth-exporter
+    /// (`exporter`: the agent then only ships logs). Never both: the same
+    /// series from two sources would double every sum.
+    #[serde(default)]
+    pub count_with: CountWith,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CountWith {
+    #[default]
+    Agent,
+    Exporter,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Clone)]
