@@ -199,6 +199,19 @@ fn period_secs(cron: &str) -> u64 {
     }
 }
 
+/// `immich-photos` → `ImmichPhotos` (alert names are CamelCase; a name may
+/// hold `--`, so empty parts are skipped).
+fn camel(s: &str) -> String {
+    s.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 fn human(secs: u64) -> String {
     if secs.is_multiple_of(86_400) {
         format!("{}d", secs / 86_400)
@@ -503,16 +516,6 @@ fn backup_alerts(
         notify: notify.to_string(),
         cases,
         span: span.clone(),
-    };
-    let camel = |s: &str| -> String {
-        s.split('-')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect()
     };
     let mut longhorn = false;
     for b in c.backups {
@@ -952,12 +955,7 @@ pub fn plan(
     for b in backups {
         let key = match b.kind {
             "pg-backup" | "rclone" => {
-                let camel: String = b
-                    .name
-                    .as_str()
-                    .split('-')
-                    .map(|w| w[..1].to_uppercase() + &w[1..])
-                    .collect();
+                let camel = camel(b.name.as_str());
                 Some(camel)
             }
             _ => None,
@@ -1385,5 +1383,22 @@ pub fn apply(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(camel("immich-photos"), "ImmichPhotos");
+        assert_eq!(camel("a--b"), "AB");
+        assert_eq!(period_secs("0 3 * * *"), 86_400);
+        assert_eq!(period_secs("0 3 * * 0"), 7 * 86_400);
+        assert_eq!(period_secs("*/5 * * * *"), 3_600);
+        assert_eq!(human(108_000), "30h");
+        assert_eq!(num(1000.0), "1000");
+        assert_eq!(num(0.5), "0.5");
     }
 }
