@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # hearth-exporter against mtail (Debian package) and a `wc -l` floor, on the
 # same generated corpus, each pinned to one core. Prints lines/s, MB/s and
-# peak RSS. Usage: bench/exporter.sh [LINES] [GARBAGE_FRACTION]
+# peak RSS (median of RUNS=3 runs each). Usage: bench/exporter.sh [LINES] [GARBAGE_FRACTION]
 #
 # The corpus: ~780-byte ingress-nginx JSON access lines, Zipf-distributed
 # client IPs (50,000), every status class, ~5 % ModSecurity and 2 % nginx
@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 lines=${1:-1000000}
 garbage=${2:-0}
+runs=${RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -26,16 +27,25 @@ bytes=$(stat -c %s "$work/corpus.log")
 records=$(grep -c ' [FP] ' "$work/corpus.log" || true)
 cat "$work/corpus.log" > /dev/null # warm the page cache for every contender
 
-# run NAME CMD...: one timed run on core 0; prints a table row.
+# run NAME CMD...: $runs timed runs on core 0 (this machine's cores are
+# shared, single runs vary by ±40 %); prints a row with the median time and
+# the largest peak RSS.
 run() {
   local name=$1; shift
-  /usr/bin/time -f '%e %M' -o "$work/time" taskset -c 0 "$@" > "$work/$name.out" 2> "$work/$name.err"
-  read -r secs kib < "$work/time"
+  local all=() secs kib maxkib=0
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%e %M' -o "$work/time" taskset -c 0 "$@" > "$work/$name.out" 2> "$work/$name.err"
+    read -r secs kib < "$work/time"
+    all+=("$secs")
+    (( kib > maxkib )) && maxkib=$kib
+  done
+  secs=$(printf '%s\n' "${all[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  kib=$maxkib
   awk -v n="$name" -v s="$secs" -v k="$kib" -v l="$lines" -v b="$bytes" 'BEGIN {
     printf "| %-16s | %8.2f s | %12.0f | %8.1f | %8.1f MiB |\n", n, s, l / s, b / s / 1048576, k / 1024 }'
 }
 
-echo "corpus: $lines records ($records physical lines), $((bytes / 1048576)) MiB, garbage fraction $garbage"
+echo "median of $runs runs; corpus: $lines records ($records physical lines), $((bytes / 1048576)) MiB, garbage fraction $garbage"
 echo
 echo "| tool             |     time |      lines/s |     MB/s |    peak RSS |"
 echo "|------------------|---------:|-------------:|---------:|------------:|"

@@ -13,4 +13,5 @@ pub mod parse;
 pub mod pipeline;
 pub mod serve;
 pub mod state;
+pub mod table;
 pub mod tail;

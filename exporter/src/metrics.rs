@@ -5,61 +5,10 @@
 
 use std::fmt::Write;
 
-use rustc_hash::FxHashMap;
+use crate::table::{Table, hash};
 
 /// Separates label values in a series key.
 pub const SEP: char = '\u{1f}';
-
-/// Bytes of a key kept inside the table entry (IPv4, namespace and status fit).
-const INLINE: usize = 38;
-
-/// A series key stored in the table entry itself when short: a lookup then
-/// touches one cache line, not a second allocation.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Key {
-    Inline(u8, [u8; INLINE]),
-    Heap(Box<[u8]>),
-}
-
-impl Key {
-    pub fn new(k: &[u8]) -> Key {
-        if k.len() <= INLINE {
-            let mut b = [0u8; INLINE];
-            b[..k.len()].copy_from_slice(k);
-            Key::Inline(k.len() as u8, b)
-        } else {
-            Key::Heap(k.into())
-        }
-    }
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Key::Inline(n, b) => &b[..*n as usize],
-            Key::Heap(b) => b,
-        }
-    }
-    /// Keys are built from `&str`, so they are UTF-8.
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).unwrap_or("")
-    }
-}
-
-impl std::hash::Hash for Key {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.as_bytes().hash(h)
-    }
-}
-
-impl std::borrow::Borrow<[u8]> for Key {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
-impl std::fmt::Debug for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Unix seconds to seconds since 2020-01-01 (fits u32 until 2156), so a
 /// series (with its inline key) fills one 64-byte cache line.
@@ -84,7 +33,7 @@ pub struct Family {
     pub name: String,
     pub help: String,
     pub labels: Vec<String>,
-    pub series: FxHashMap<Key, Series>,
+    pub series: Table,
     pub evicted: u64,
 }
 
@@ -94,7 +43,7 @@ impl Family {
             name,
             help,
             labels,
-            series: FxHashMap::default(),
+            series: Table::default(),
             evicted: 0,
         }
     }
@@ -103,7 +52,21 @@ impl Family {
     /// full family first evicts its least recently updated tenth.
     #[inline]
     pub fn inc(&mut self, key: &str, seq: u64, sec: u64, max: usize, geo: impl FnOnce() -> u32) {
-        if let Some(s) = self.series.get_mut(key.as_bytes()) {
+        self.inc_hashed(hash(key.as_bytes()), key, seq, sec, max, geo)
+    }
+
+    /// `inc` with the key's hash already computed (and its slot prefetched).
+    #[inline]
+    pub fn inc_hashed(
+        &mut self,
+        h: u64,
+        key: &str,
+        seq: u64,
+        sec: u64,
+        max: usize,
+        geo: impl FnOnce() -> u32,
+    ) {
+        if let Some(s) = self.series.get_mut(h, key.as_bytes()) {
             s.value += 1;
             s.seq = seq;
             s.sec = secs_since_2020(sec);
@@ -113,7 +76,7 @@ impl Family {
             self.evict(max);
         }
         self.series.insert(
-            Key::new(key.as_bytes()),
+            key.as_bytes(),
             Series {
                 value: 1,
                 seq,
@@ -127,10 +90,10 @@ impl Family {
     /// per new series, whatever the flood of new label values.
     fn evict(&mut self, max: usize) {
         let n = (max / 10).max(1).min(self.series.len());
-        let mut seqs: Vec<u64> = self.series.values().map(|s| s.seq).collect();
+        let mut seqs: Vec<u64> = self.series.iter().map(|(_, s)| s.seq).collect();
         let cutoff = *seqs.select_nth_unstable(n - 1).1;
         let mut removed = 0;
-        self.series.retain(|_, s| {
+        self.series.retain(|s| {
             if removed < n && s.seq <= cutoff {
                 removed += 1;
                 false
@@ -143,10 +106,8 @@ impl Family {
 
     /// Drop series not updated since `before` (seconds).
     pub fn expire(&mut self, before: u64) {
-        let len = self.series.len();
         let before = secs_since_2020(before);
-        self.series.retain(|_, s| s.sec >= before);
-        self.evicted += (len - self.series.len()) as u64;
+        self.evicted += self.series.retain(|s| s.sec >= before) as u64;
     }
 }
 
@@ -221,8 +182,11 @@ impl Writer {
     /// A family of counters, series sorted by key for stable output.
     pub fn family(&mut self, f: &Family, geo: &[Box<str>]) {
         self.header(&f.name, &f.help, "counter");
-        let mut keys: Vec<(&str, &Series)> =
-            f.series.iter().map(|(k, s)| (k.as_str(), s)).collect();
+        let mut keys: Vec<(&str, &Series)> = f
+            .series
+            .iter()
+            .map(|(k, s)| (std::str::from_utf8(k).unwrap_or(""), s))
+            .collect();
         keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut labels = String::new();
         for (key, s) in keys {
@@ -266,7 +230,7 @@ mod tests {
         }
         assert!(f.series.len() <= 1_000);
         assert_eq!(f.evicted as usize + f.series.len(), 10_000);
-        assert!(f.series.contains_key(&b"9999"[..]));
+        assert!(f.series.get(b"9999").is_some());
         f.expire(1_700_000_000);
         assert_eq!(f.series.len(), 1_000, "nothing is idle yet");
         f.expire(1_700_000_001);
@@ -297,13 +261,5 @@ mod tests {
         assert!(text.contains("# TYPE p_requests unknown\n"));
         assert!(text.contains("# TYPE hearth_exporter_lines counter\n"));
         assert!(text.ends_with("# EOF\n"));
-    }
-}
-
-#[cfg(test)]
-mod size {
-    #[test]
-    fn a_series_entry_is_one_cache_line() {
-        assert_eq!(std::mem::size_of::<(super::Key, super::Series)>(), 64);
     }
 }

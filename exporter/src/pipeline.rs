@@ -43,6 +43,7 @@ pub struct Processor {
     key: String,
     /// One key buffer per counter family, reused for every line.
     keys: Vec<String>,
+    hashes: Vec<u64>,
     scratch: Vec<String>,
 }
 
@@ -111,6 +112,7 @@ impl Processor {
             now: 0,
             key: String::with_capacity(128),
             keys: vec![String::with_capacity(128); cfg.counters.len()],
+            hashes: Vec::with_capacity(cfg.counters.len()),
         })
     }
 
@@ -218,6 +220,7 @@ impl Processor {
             // All keys first, then the lookups back to back: the tables are
             // large and their cache misses overlap when nothing sits between.
             let mut keys = std::mem::take(&mut self.keys);
+            let mut hashes = std::mem::take(&mut self.hashes);
             for (key, labels) in keys.iter_mut().zip(self.slots.iter()) {
                 key.clear();
                 for (j, slot) in labels.iter().enumerate() {
@@ -236,12 +239,25 @@ impl Processor {
                 max_series,
                 ..
             } = self;
-            for (f, key) in families.iter_mut().zip(keys.iter()) {
-                f.inc(key, seq, *now, *max_series, || {
+            // Hash every key and prefetch its slot, then count: the cache
+            // misses of the four tables overlap instead of queueing.
+            hashes.clear();
+            for (key, f) in keys.iter().zip(families.iter()) {
+                let h = crate::table::hash(key.as_bytes());
+                f.series.prefetch(h);
+                hashes.push(h);
+            }
+            for ((f, key), h) in families
+                .iter_mut()
+                .zip(keys.iter())
+                .zip(hashes.iter().copied())
+            {
+                f.inc_hashed(h, key, seq, *now, *max_series, || {
                     client.map_or(0, |ip| geo.lookup(ip))
                 });
             }
             self.keys = keys;
+            self.hashes = hashes;
             self.requests += 1;
         } else {
             self.error(ErrorKind::Json);

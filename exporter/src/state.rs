@@ -56,7 +56,10 @@ impl Snapshot {
                     let mut s: Vec<SavedSeries> = f
                         .series
                         .iter()
-                        .map(|(k, s)| (k.as_str().to_string(), s.value, s.seq, s.sec, s.geo))
+                        .map(|(k, s)| {
+                            let k = String::from_utf8_lossy(k).into_owned();
+                            (k, s.value, s.seq, s.sec, s.geo)
+                        })
                         .collect();
                     s.sort_unstable();
                     (f.name.clone(), s, f.evicted)
@@ -83,7 +86,7 @@ impl Snapshot {
                 for (k, value, seq, sec, geo) in series {
                     let geo = map.get(geo as usize).copied().unwrap_or(0);
                     f.series.insert(
-                        crate::metrics::Key::new(k.as_bytes()),
+                        k.as_bytes(),
                         Series {
                             value,
                             seq,
