@@ -278,7 +278,9 @@ fn horizon(window: &str, for_: &str) -> (u64, String) {
     let m = (promql::duration_secs(window).unwrap_or(600)
         + promql::duration_secs(for_).unwrap_or(0))
         / 60;
-    (m + 20, format!("{}m", m + 10))
+    // On the 5m evaluation grid of the test file.
+    let at = (m + 10).div_ceil(5) * 5;
+    (at + 10, format!("{at}m"))
 }
 
 fn builtin_alerts(
@@ -564,11 +566,19 @@ fn backup_alerts(
                     "pg-backup `".to_string() + job + "` has never reported",
                     format!("The Pushgateway has no `pg_backup_last_success` for job `{job}`: the backup never ran, or cannot reach the Pushgateway."),
                     "6-restore-databases-from-pg-backup-dumps",
-                    vec![
-                        Case { interval: "1m", series: vec![(selector("pg_backup_last_success", &[("job", "another-job"), ("database", &db)]), "0x20".into())], eval_time: "10m".into(), fires: Some(labels(&[("job", job)])) },
-                        Case { interval: "1m", series: vec![(sel("pg_backup_last_success"), "0x20".into())], eval_time: "10m".into(), fires: None },
-                    ],
+                    {
+                        // Held for a whole period: a fresh install has not run
+                        // its first backup yet.
+                        let hours = stale / 3_600 + 2;
+                        vec![
+                            Case { interval: "1h", series: vec![(selector("pg_backup_last_success", &[("job", "another-job"), ("database", &db)]), format!("0x{hours}"))], eval_time: format!("{}h", stale / 3_600 + 1), fires: Some(labels(&[("job", job)])) },
+                            Case { interval: "1m", series: vec![(sel("pg_backup_last_success"), "0x20".into())], eval_time: "10m".into(), fires: None },
+                        ]
+                    },
                 ));
+                if let Some(last) = out.last_mut() {
+                    last.for_ = human(stale);
+                }
             }
             "rclone" => {
                 let ns = b
@@ -1400,5 +1410,7 @@ mod tests {
         assert_eq!(human(108_000), "30h");
         assert_eq!(num(1000.0), "1000");
         assert_eq!(num(0.5), "0.5");
+        assert_eq!(horizon("7m", "0m"), (30, "20m".to_string()));
+        assert_eq!(horizon("10m", "5m"), (35, "25m".to_string()));
     }
 }
