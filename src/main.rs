@@ -236,13 +236,7 @@ fn check(site: &std::path::Path, out: Option<PathBuf>, run_lint: bool) -> ExitCo
         failed = true;
     }
     if run_lint {
-        let o = hearth::lint::lint(
-            &built.plan,
-            &built.rendered,
-            &built.policies,
-            &built.loaded.source,
-            &today(),
-        );
+        let o = built.lint(&today());
         if o.errors() > 0 {
             eprint!("{}", hearth::lint::report::human(&o, &built.loaded.source));
             failed = true;
@@ -310,14 +304,7 @@ fn diff(
             Err(e) => return report(e, &format!("in `{}`", site.display())),
         },
     };
-    let base_side = base_built.as_ref().map(hearth::diff::Side::of);
-    let r = hearth::diff::diff(
-        base_side.as_ref(),
-        &hearth::diff::Side::of(&head_built),
-        base,
-        &head_name,
-        &today(),
-    );
+    let r = hearth::diff::diff(base_built.as_ref(), &head_built, base, &head_name, &today());
     put!("{}", hearth::diff::render(&r, format));
     if exit_code && !r.is_empty() {
         ExitCode::from(1)
@@ -398,13 +385,7 @@ fn lint(
         Ok(b) => b,
         Err(e) => return report(e, &format!("in `{}`", site.display())),
     };
-    let o = hearth::lint::lint(
-        &built.plan,
-        &built.rendered,
-        &built.policies,
-        &built.loaded.source,
-        &today(),
-    );
+    let o = built.lint(&today());
     let src = &built.loaded.source;
     let dir = built.plan.site.rendered_path.clone();
     match format {

@@ -74,3 +74,16 @@ pub fn build_from(
         timings,
     })
 }
+
+impl Built {
+    /// Lint this build: its plan, objects, policies and site text.
+    pub fn lint(&self, today: &str) -> crate::lint::Outcome<'_> {
+        crate::lint::lint(
+            &self.plan,
+            &self.rendered,
+            &self.policies,
+            &self.loaded.source,
+            today,
+        )
+    }
+}

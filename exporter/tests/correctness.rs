@@ -4,17 +4,18 @@
 //! the daemon killed by SIGKILL at random points and restarted, 20 times.
 //! Plus the cardinality bound and GeoIP labels from a database built here.
 
+mod common;
 mod corpus;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const EXE: &str = env!("CARGO_BIN_EXE_hearth-exporter");
+use common::{EXE, Kill, free_port, get};
 
 /// Shared by every test process: generated once under the target folder.
 fn shared_dir() -> PathBuf {
@@ -298,24 +299,6 @@ fn sigkill_at_random_points_neither_loses_nor_double_counts() {
     assert_matches(&String::from_utf8(out.stdout).unwrap(), &reference);
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn get(port: u16, path: &str) -> String {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
-}
-
 fn metric(port: u16, name: &str) -> f64 {
     parse_exposition(&get(port, "/metrics"))
         .get(&(name.to_string(), String::new()))
@@ -323,23 +306,8 @@ fn metric(port: u16, name: &str) -> f64 {
         .unwrap_or(-1.0)
 }
 
-fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
-    let t = Instant::now();
-    while !ok() {
-        assert!(
-            t.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-struct Kill(Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+fn wait_for(what: &str, ok: impl FnMut() -> bool) {
+    common::wait_for(what, Duration::from_secs(120), ok);
 }
 
 #[test]

@@ -3,14 +3,16 @@
 //! replaced while the exporter runs (as geoipupdate does).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 
-const EXE: &str = env!("CARGO_BIN_EXE_hearth-exporter");
+mod common;
+
+use common::{EXE, Kill, free_port, try_get};
 
 #[derive(Serialize)]
 struct Location {
@@ -129,14 +131,6 @@ fn labels_come_from_the_database_and_are_cached() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-fn get(port: u16) -> String {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET /metrics HTTP/1.0\r\n\r\n").unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
-}
-
 #[test]
 fn a_replaced_database_is_picked_up_without_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -145,46 +139,35 @@ fn a_replaced_database_is_picked_up_without_a_restart() {
     let pod = dir.path().join("root/ingress-nginx_c_1/controller");
     std::fs::create_dir_all(&pod).unwrap();
     std::fs::write(pod.join("0.log"), access("81.2.69.1")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(EXE)
-        .arg("--geoip-db")
-        .arg(&db)
-        .arg("--root")
-        .arg(dir.path().join("root"))
-        .arg("--state")
-        .arg(dir.path().join("state.json"))
-        .args([
-            "--from",
-            "start",
-            "--poll-ms",
-            "20",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let port = free_port();
+    let _child = Kill(
+        Command::new(EXE)
+            .arg("--geoip-db")
+            .arg(&db)
+            .arg("--root")
+            .arg(dir.path().join("root"))
+            .arg("--state")
+            .arg(dir.path().join("state.json"))
+            .args([
+                "--from",
+                "start",
+                "--poll-ms",
+                "20",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // The metrics text once `f` holds for it.
     let wait = |what: &str, f: &dyn Fn(&str) -> bool| {
-        let t = Instant::now();
-        loop {
-            if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-                let _ = write!(s, "GET /metrics HTTP/1.0\r\n\r\n");
-                let mut out = String::new();
-                let _ = s.read_to_string(&mut out);
-                if f(&out) {
-                    return out;
-                }
-            }
-            assert!(
-                t.elapsed() < Duration::from_secs(30),
-                "timed out waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let mut text = String::new();
+        common::wait_for(what, Duration::from_secs(30), || {
+            text = try_get(port, "/metrics").unwrap_or_default();
+            f(&text)
+        });
+        text
     };
     wait("the first line", &|t| {
         t.contains("geoip_location_latitude=\"51.5\"")
@@ -206,7 +189,4 @@ fn a_replaced_database_is_picked_up_without_a_restart() {
         text.contains("client_ip=\"81.2.69.2\",geoip_location_latitude=\"48.85\""),
         "{text}"
     );
-    let _ = get(port);
-    child.kill().unwrap();
-    child.wait().unwrap();
 }

@@ -14,28 +14,9 @@ use serde_json::Value;
 
 pub use format::{Format, render};
 
+use crate::pipeline::Built;
 use crate::plan::Plan;
-use crate::render::{Object, Rendered, canonical};
-
-/// One side of a diff.
-pub struct Side<'a> {
-    pub plan: &'a Plan,
-    pub rendered: &'a Rendered,
-    /// The policies at that side's ref, so a diff lints each side by its own rules.
-    pub policies: &'a crate::policy::Policies,
-    pub source: &'a crate::diag::SourceFile,
-}
-
-impl<'a> Side<'a> {
-    pub fn of(b: &'a crate::pipeline::Built) -> Self {
-        Side {
-            plan: &b.plan,
-            rendered: &b.rendered,
-            policies: &b.policies,
-            source: &b.loaded.source,
-        }
-    }
-}
+use crate::render::{Object, canonical};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ObjectKey {
@@ -269,13 +250,13 @@ fn unified(old: Option<&Value>, new: Option<&Value>, file: &str) -> String {
 /// Compare two renders. `base` is None when the site did not exist there.
 /// `today` dates lint exceptions (see `lint::lint`).
 pub fn diff(
-    base: Option<&Side>,
-    head: &Side,
+    base: Option<&Built>,
+    head: &Built,
     base_name: &str,
     head_name: &str,
     today: &str,
 ) -> Report {
-    let index = |s: Option<&Side>| -> BTreeMap<ObjectKey, (String, Value)> {
+    let index = |s: Option<&Built>| -> BTreeMap<ObjectKey, (String, Value)> {
         s.map(|s| {
             s.rendered
                 .objects
@@ -311,9 +292,9 @@ pub fn diff(
             unified,
         });
     }
-    let mut intent = intent(base.map(|s| s.plan), head.plan);
-    let findings = |s: &Side| -> BTreeSet<String> {
-        crate::lint::lint(s.plan, s.rendered, s.policies, s.source, today)
+    let mut intent = intent(base.map(|s| &s.plan), &head.plan);
+    let findings = |s: &Built| -> BTreeSet<String> {
+        s.lint(today)
             .findings
             .iter()
             .map(|f| format!("{}: {}", f.rule.id(), f.message))

@@ -72,14 +72,25 @@ pub struct PMonitoring {
     pub max_series: u64,
     /// backup name → the alerts that watch it.
     pub watches: BTreeMap<String, Vec<String>>,
-    /// `rendered/monitoring/` files: relative path → content.
-    pub files: BTreeMap<String, String>,
+    /// `rendered/monitoring/` files: relative path → document (the render
+    /// stage lays YAML out, like every other document).
+    pub files: BTreeMap<String, Doc>,
     /// Merged under the Grafana service's own chart values.
     pub grafana_values: Value,
     #[serde(skip)]
     pub catalog: Catalog,
     #[serde(skip)]
     pub span: Range<usize>,
+}
+
+/// A generated file before layout.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Doc {
+    /// Written as canonical YAML by the render stage.
+    Yaml(Value),
+    /// Already text in its own syntax (JSON dashboards, Alloy configuration).
+    Text(String),
 }
 
 /// Names of the generated files a ConfigMap can carry (`generated = [...]`).
@@ -227,6 +238,15 @@ fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+/// A selector with exactly these labels (a test case's series).
+fn selector_of(metric: &str, labels: &BTreeMap<String, String>) -> String {
+    let pairs: Vec<(&str, &str)> = labels
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    selector(metric, &pairs)
 }
 
 fn selector(metric: &str, pairs: &[(&str, &str)]) -> String {
@@ -589,10 +609,6 @@ fn backup_alerts(
                     .map_or_else(|| job.to_string(), |s| s.namespace.to_string());
                 let failed =
                     labels(&[("namespace", &ns), ("job_name", &format!("{job}-29000000"))]);
-                let failed_sel: Vec<(&str, &str)> = failed
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
                 out.push(mk(
                     format!("RcloneSyncFailed{}", camel(job)),
                     format!(
@@ -606,7 +622,7 @@ fn backup_alerts(
                         Case {
                             interval: "1m",
                             series: vec![(
-                                selector("kube_job_status_failed", &failed_sel),
+                                selector_of("kube_job_status_failed", &failed),
                                 "1x30".into(),
                             )],
                             eval_time: "10m".into(),
@@ -615,7 +631,7 @@ fn backup_alerts(
                         Case {
                             interval: "1m",
                             series: vec![(
-                                selector("kube_job_status_failed", &failed_sel),
+                                selector_of("kube_job_status_failed", &failed),
                                 "0x30".into(),
                             )],
                             eval_time: "10m".into(),
@@ -624,8 +640,6 @@ fn backup_alerts(
                     ],
                 ));
                 let who = labels(&[("namespace", &ns), ("cronjob", job)]);
-                let who_sel: Vec<(&str, &str)> =
-                    who.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 out.push(mk(
                     format!("RcloneSyncStale{}", camel(job)),
                     format!("time() - kube_cronjob_status_last_successful_time{{namespace=\"{ns}\", cronjob=\"{job}\"}} > {stale}"),
@@ -633,8 +647,8 @@ fn backup_alerts(
                     format!("No successful run for more than {} (schedule `{}`).", human(stale), b.schedule),
                     "7-restore-synced-folders-rclone",
                     vec![
-                        Case { interval: "1m", series: vec![(selector("kube_cronjob_status_last_successful_time", &who_sel), old.clone())], eval_time: at.clone(), fires: Some(who.clone()) },
-                        Case { interval: "1m", series: vec![(selector("kube_cronjob_status_last_successful_time", &who_sel), fresh.clone())], eval_time: at, fires: None },
+                        Case { interval: "1m", series: vec![(selector_of("kube_cronjob_status_last_successful_time", &who), old.clone())], eval_time: at.clone(), fires: Some(who.clone()) },
+                        Case { interval: "1m", series: vec![(selector_of("kube_cronjob_status_last_successful_time", &who), fresh.clone())], eval_time: at, fires: None },
                     ],
                 ));
             }
@@ -643,7 +657,6 @@ fn backup_alerts(
     }
     if longhorn {
         let who = labels(&[("volume", "pvc-0001"), ("backup", "backup-0001")]);
-        let sel: Vec<(&str, &str)> = who.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         out.push(mk(
             "LonghornBackupFailed".into(),
             "longhorn_backup_state == 4".into(),
@@ -651,8 +664,8 @@ fn backup_alerts(
             "The backup of volume {{ $labels.volume }} is in state Error; check the backup target and its credentials.".into(),
             "5-sync-longhorn-and-restore-volumes",
             vec![
-                Case { interval: "1m", series: vec![(selector("longhorn_backup_state", &sel), "4x30".into())], eval_time: "10m".into(), fires: Some(who.clone()) },
-                Case { interval: "1m", series: vec![(selector("longhorn_backup_state", &sel), "3x30".into())], eval_time: "10m".into(), fires: None },
+                Case { interval: "1m", series: vec![(selector_of("longhorn_backup_state", &who), "4x30".into())], eval_time: "10m".into(), fires: Some(who.clone()) },
+                Case { interval: "1m", series: vec![(selector_of("longhorn_backup_state", &who), "3x30".into())], eval_time: "10m".into(), fires: None },
             ],
         ));
     }
@@ -1238,8 +1251,7 @@ pub fn plan(
 
     // Files and chart values.
     let mut files = BTreeMap::new();
-    let yaml =
-        |v: &Value| crate::render::canonical::to_yaml(v).expect("monitoring documents serialise");
+    let yaml = |v: &Value| Doc::Yaml(v.clone());
     let ds_doc = json!({
         "apiVersion": 1,
         "datasources": datasources.iter().map(|d| json!({
@@ -1287,7 +1299,10 @@ pub fn plan(
     let mut board_values = serde_json::Map::new();
     for (uid, d) in &boards {
         let text = serde_json::to_string_pretty(d).expect("serialises") + "\n";
-        files.insert(format!("grafana/dashboards/{uid}.json"), text.clone());
+        files.insert(
+            format!("grafana/dashboards/{uid}.json"),
+            Doc::Text(text.clone()),
+        );
         board_values.insert(uid.clone(), json!({ "json": text }));
     }
     files.insert(
@@ -1300,7 +1315,7 @@ pub fn plan(
     );
     if let Some(p) = &pipeline {
         files.insert("promtail.yaml".into(), yaml(&pipeline::promtail(p)));
-        files.insert("config.alloy".into(), pipeline::alloy(p));
+        files.insert("config.alloy".into(), Doc::Text(pipeline::alloy(p)));
         files.insert("exporter.yaml".into(), yaml(&pipeline::exporter(p)));
     }
     let grafana_values = json!({
@@ -1333,7 +1348,7 @@ pub fn plan(
 }
 
 /// Put monitoring into the services: the Grafana chart's values (under the
-/// site's own, which win) and the generated files ConfigMaps carry.
+/// site's own, which win) and which generated files ConfigMaps carry.
 pub fn apply(
     raw: &RawSite,
     src: &SourceFile,
@@ -1352,8 +1367,7 @@ pub fn apply(
         for (cname, cm) in &svc.get_ref().config_maps {
             for g in &cm.generated {
                 let file = g.get_ref();
-                let content = mon.and_then(|m| m.files.get(file.as_str()));
-                let Some(content) = content else {
+                if !mon.is_some_and(|m| m.files.contains_key(file.as_str())) {
                     let help = if mon.is_some_and(|m| m.pipeline.is_some())
                         || !CARRIABLE.contains(&file.as_str())
                     {
@@ -1375,7 +1389,7 @@ pub fn apply(
                         .help(help),
                     );
                     continue;
-                };
+                }
                 if cm.data.keys().any(|k| k.as_str() == file.as_str()) {
                     errs.push(
                         InputError::new("hearth::monitoring", format!("ConfigMap `{cname}` has `{file}` both in `data` and in `generated`"))
@@ -1389,7 +1403,8 @@ pub fn apply(
                     .get_mut(sname)
                     .and_then(|s| s.config_maps.iter_mut().find(|c| c.name == *cname))
                 {
-                    pc.data.insert(file.clone(), content.clone());
+                    // The render stage lays the file out and puts it in.
+                    pc.generated.push(file.clone());
                 }
             }
         }

@@ -518,6 +518,7 @@ fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Service>) -> PSer
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
+            generated: Vec::new(),
         })
         .collect();
 

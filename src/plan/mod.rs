@@ -227,10 +227,13 @@ pub struct PServicePorts {
     pub ports: Vec<Value>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PConfigMap {
     pub name: ConfigMapName,
     pub data: BTreeMap<String, String>,
+    /// Files of `rendered/monitoring/` carried under their own names (the
+    /// render stage adds them to `data`).
+    pub generated: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

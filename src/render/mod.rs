@@ -183,6 +183,9 @@ impl Templates {
 struct Renderer<'a> {
     env: Environment<'static>,
     templates: &'a Templates,
+    /// `rendered/monitoring/` files laid out once: written as files and
+    /// carried by ConfigMaps (`generated`).
+    generated: &'a BTreeMap<String, String>,
     base: JValue,
     objects: Vec<Object>,
     errs: Errors,
@@ -353,9 +356,11 @@ fn s<T: serde::Serialize>(v: &T) -> JValue {
 /// Render every object of the plan.
 pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
     let base = context! { site => s(&plan.site), argocd => s(&plan.argocd), plan => s(plan) };
+    let generated = &monitoring_files(plan)?;
     let mut r = Renderer {
         env: templates.environment(),
         templates,
+        generated,
         base,
         objects: Vec::new(),
         errs: Errors::default(),
@@ -401,6 +406,7 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
                     let mut w = Renderer {
                         env,
                         templates,
+                        generated,
                         base,
                         objects: Vec::new(),
                         errs: Errors::default(),
@@ -474,14 +480,33 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
         }
     }
     let mut files = dr_files(&mut r, plan);
-    if let Some(m) = &plan.monitoring {
-        files.extend(m.files.iter().map(|(path, content)| TextFile {
-            path: format!("monitoring/{path}"),
-            content: content.clone(),
-        }));
-    }
+    files.extend(generated.iter().map(|(path, content)| TextFile {
+        path: format!("monitoring/{path}"),
+        content: content.clone(),
+    }));
     let Renderer { objects, errs, .. } = r;
     errs.into_result(Rendered { objects, files })
+}
+
+/// The monitoring documents laid out: YAML in canonical form, the rest as is.
+fn monitoring_files(plan: &Plan) -> Result<BTreeMap<String, String>, Errors> {
+    let Some(m) = &plan.monitoring else {
+        return Ok(BTreeMap::new());
+    };
+    let mut out = BTreeMap::new();
+    for (path, doc) in &m.files {
+        let text = match doc {
+            crate::monitoring::Doc::Yaml(v) => canonical::to_yaml(v).map_err(|e| {
+                InputError::new(
+                    "hearth::render",
+                    format!("cannot write `monitoring/{path}`: {e}"),
+                )
+            })?,
+            crate::monitoring::Doc::Text(t) => t.clone(),
+        };
+        out.insert(path.clone(), text);
+    }
+    Ok(out)
 }
 
 fn service(r: &mut Renderer, plan: &Plan, svc: &PService) {
@@ -524,9 +549,15 @@ fn service(r: &mut Renderer, plan: &Plan, svc: &PService) {
         }
     }
     for c in &svc.config_maps {
+        let mut c = c.clone();
+        for g in std::mem::take(&mut c.generated) {
+            if let Some(text) = r.generated.get(&g) {
+                c.data.insert(g, text.clone());
+            }
+        }
         r.emit(
             "k8s/configmap.yaml",
-            context! { service => sv.clone(), config_map => s(c) },
+            context! { service => sv.clone(), config_map => s(&c) },
             &folder,
             &of("config map", &c.name),
         );
