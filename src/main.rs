@@ -459,7 +459,10 @@ fn dr(site: &std::path::Path) -> ExitCode {
     for (w, names) in built.plan.waves() {
         out!("  wave {w}: {}", names.join(", "));
     }
-    if c.volumes.iter().any(|v| v.recovery == "unrecoverable") {
+    if c.volumes
+        .iter()
+        .any(|v| v.recovery == hearth::dr::Recovery::Unrecoverable)
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

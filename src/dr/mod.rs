@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::plan::{PBackup, Plan};
+use crate::plan::{Backup, BackupKind, Plan, VolumeKind};
+use crate::site::values::Cron as Schedule;
 
 /// Volumes (`service/volume`) → the backups that recover them: the Longhorn and
 /// rclone backups naming the volume, and the pg-backups dumping a database whose
 /// server mounts it.
-pub fn covering(plan: &Plan) -> BTreeMap<String, Vec<&PBackup>> {
-    let mut out: BTreeMap<String, Vec<&PBackup>> = BTreeMap::new();
+pub fn covering(plan: &Plan) -> BTreeMap<String, Vec<&Backup>> {
+    let mut out: BTreeMap<String, Vec<&Backup>> = BTreeMap::new();
     for b in &plan.backups {
         let dumped = b.databases.iter().flat_map(|d| database_volumes(plan, d));
         for v in b.volumes.iter().cloned().chain(dumped) {
@@ -48,19 +49,50 @@ pub fn database_volumes(plan: &Plan, db: &str) -> Vec<String> {
 #[derive(Debug, Serialize)]
 pub struct VolumeCoverage {
     pub volume: String,
-    pub kind: String,
+    pub kind: VolumeKind,
     pub size: Option<String>,
-    /// `longhorn`, `pg-backup`, `rclone`, `none` or `unrecoverable`.
-    pub recovery: String,
+    pub recovery: Recovery,
     pub backups: Vec<BackupRef>,
     pub reason: Option<String>,
+}
+
+/// How a volume comes back: through a backup of some kind, not at all by
+/// choice (`no_backup`), or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    Backup(BackupKind),
+    None,
+    Unrecoverable,
+}
+
+impl Recovery {
+    /// `longhorn`, `pg-backup`, `rclone`, `none` or `unrecoverable`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Backup(k) => k.as_str(),
+            Self::None => "none",
+            Self::Unrecoverable => "unrecoverable",
+        }
+    }
+}
+
+impl std::fmt::Display for Recovery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for Recovery {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Serialize)]
 pub struct BackupRef {
     pub name: String,
-    pub kind: String,
-    pub schedule: String,
+    pub kind: BackupKind,
+    pub schedule: Schedule,
     pub retain: Option<u32>,
     pub target: Option<String>,
     /// Databases dumped (pg-backup).
@@ -86,9 +118,9 @@ pub struct Coverage {
 
 /// Every volume holding data and every secret, and how each comes back.
 pub fn coverage(plan: &Plan) -> Coverage {
-    let backup_ref = |b: &PBackup| BackupRef {
+    let backup_ref = |b: &Backup| BackupRef {
         name: b.name.to_string(),
-        kind: b.kind.to_string(),
+        kind: b.kind,
         schedule: b.schedule.clone(),
         retain: b.retain,
         target: b.target.as_ref().map(|t| t.to_string()),
@@ -112,13 +144,13 @@ pub fn coverage(plan: &Plan) -> Coverage {
                 .map(|b| backup_ref(b))
                 .collect();
             let recovery = match (backups.first(), &v.no_backup) {
-                (Some(b), _) => b.kind.clone(),
-                (None, Some(_)) => "none".into(),
-                (None, None) => "unrecoverable".into(),
+                (Some(b), _) => Recovery::Backup(b.kind),
+                (None, Some(_)) => Recovery::None,
+                (None, None) => Recovery::Unrecoverable,
             };
             volumes.push(VolumeCoverage {
                 volume: key,
-                kind: v.kind.to_string(),
+                kind: v.kind,
                 size: v.size.clone(),
                 recovery,
                 backups,
@@ -154,12 +186,16 @@ pub struct DatabaseRestore {
     /// The pg-backup backup, its namespace and schedule.
     pub backup: String,
     pub backup_namespace: String,
-    pub schedule: String,
+    pub schedule: Schedule,
 }
 
 pub fn database_restores(plan: &Plan) -> Vec<DatabaseRestore> {
     let mut out = Vec::new();
-    for b in plan.backups.iter().filter(|b| b.kind == "pg-backup") {
+    for b in plan
+        .backups
+        .iter()
+        .filter(|b| b.kind == BackupKind::PgBackup)
+    {
         let Some(job_ns) = plan
             .services
             .iter()

@@ -16,7 +16,9 @@ use serde_json::Value;
 pub use registry::{RULES, Rule, Severity};
 
 use crate::diag::SourceFile;
-use crate::plan::{PException, PService, Plan};
+use crate::plan::{
+    BackupKind, Capability, Exception, Origin, Plan, Service, VolumeKind, WorkloadKind,
+};
 use crate::policy::{Policies, Policy};
 use crate::render::Rendered;
 
@@ -142,7 +144,7 @@ struct Candidate<'p> {
     message: String,
     span: Option<Range<usize>>,
     file: Option<String>,
-    allow: Vec<&'p PException>,
+    allow: Vec<&'p Exception>,
 }
 
 struct Collector<'p> {
@@ -155,7 +157,7 @@ impl<'p> Collector<'p> {
         rule: &'static str,
         message: String,
         span: Range<usize>,
-        allow: Vec<&'p PException>,
+        allow: Vec<&'p Exception>,
     ) {
         let rule = registry::rule(rule).unwrap_or_else(|| panic!("unregistered rule {rule}"));
         self.out.push(Candidate {
@@ -168,7 +170,7 @@ impl<'p> Collector<'p> {
     }
 }
 
-fn with<'p>(svc: &'p PService, own: &'p [PException]) -> Vec<&'p PException> {
+fn with<'p>(svc: &'p Service, own: &'p [Exception]) -> Vec<&'p Exception> {
     svc.allow.iter().chain(own.iter()).collect()
 }
 
@@ -193,7 +195,7 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
                     let mut list: Vec<String> = covered
                         .iter()
                         .map(|b| {
-                            if b.kind == "pg-backup" {
+                            if b.kind == BackupKind::PgBackup {
                                 format!("pg-backup `{}`", b.name)
                             } else {
                                 format!("{} backup `{}`", b.kind, b.name)
@@ -221,7 +223,7 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
             let dumped = plan
                 .backups
                 .iter()
-                .any(|b| b.kind == "pg-backup" && b.databases.contains(&key));
+                .any(|b| b.kind == BackupKind::PgBackup && b.databases.contains(&key));
             if dumped {
                 continue;
             }
@@ -229,7 +231,7 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
             let file_level = crate::dr::database_volumes(plan, &key).iter().any(|v| {
                 covering
                     .get(v)
-                    .is_some_and(|bs| bs.iter().any(|b| b.kind != "pg-backup"))
+                    .is_some_and(|bs| bs.iter().any(|b| b.kind != BackupKind::PgBackup))
             });
             if !file_level {
                 c.push(
@@ -261,10 +263,9 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
                 );
             }
             let sec = w.container.security.as_ref();
-            let privileged = sec.is_some_and(|v| v["privileged"] == Value::Bool(true));
+            let privileged = sec.is_some_and(|s| s.privileged);
             let caps: Vec<&str> = sec
-                .and_then(|v| v["capabilities"]["add"].as_array())
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .map(|s| s.add.iter().map(String::as_str).collect())
                 .unwrap_or_default();
             if (privileged || w.host_network || !caps.is_empty()) && w.security_reason.is_none() {
                 let mut what = Vec::new();
@@ -292,8 +293,14 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
             // Hygiene.
             let res = w.container.resources.as_ref();
             let has = |k: &str| {
-                res.and_then(|r| r.get(k))
-                    .is_some_and(|q| q.get("cpu").is_some() && q.get("memory").is_some())
+                res.map(|r| {
+                    if k == "requests" {
+                        &r.requests
+                    } else {
+                        &r.limits
+                    }
+                })
+                .is_some_and(|q| q.cpu.is_some() && q.memory.is_some())
             };
             if !has("requests") || !has("limits") {
                 c.push(
@@ -314,7 +321,10 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
                     allow(),
                 );
             }
-            if w.kind != "CronJob" && w.origin == "site" && w.container.readiness.is_none() {
+            if w.kind != WorkloadKind::CronJob
+                && w.origin == Origin::Site
+                && w.container.readiness.is_none()
+            {
                 c.push(
                     "HL202",
                     format!("workload `{}/{}` has no readiness probe", s.name, w.name),
@@ -323,7 +333,7 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
                 );
             }
             for (_, v) in plan.mounted_volumes(s, w) {
-                if v.kind == "local" && w.node != v.node {
+                if v.kind == VolumeKind::Local && w.node != v.node {
                     let node = v.node.as_ref().map(|n| n.to_string()).unwrap_or_default();
                     c.push("HL203", format!("workload `{}/{}` mounts local volume `{}` on node `{node}` but is not pinned there", s.name, w.name, v.name), w.span.clone(), allow());
                 }
@@ -347,7 +357,7 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
             let admin = s
                 .capabilities
                 .iter()
-                .any(|c| c == "Longhorn" || c == "Metrics");
+                .any(|c| matches!(c, Capability::Longhorn | Capability::Metrics));
             if admin && i.auth.is_none() {
                 c.push(
                     "HL102",
@@ -355,7 +365,7 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
                         "ingress `{}/{}` exposes the {} UI without authentication",
                         s.name,
                         i.name,
-                        if s.capabilities.iter().any(|c| c == "Longhorn") {
+                        if s.capabilities.contains(&Capability::Longhorn) {
                             "Longhorn"
                         } else {
                             "metrics"
@@ -405,7 +415,7 @@ fn check<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
         && plan
             .services
             .iter()
-            .any(|s| s.volumes.iter().any(|v| v.kind == "longhorn"))
+            .any(|s| s.volumes.iter().any(|v| v.kind == VolumeKind::Longhorn))
     {
         c.push(
             "HL204",
@@ -446,7 +456,7 @@ fn is_date(s: &str) -> bool {
 }
 
 /// Every exception of the plan.
-fn all_exceptions(plan: &Plan) -> Vec<&PException> {
+fn all_exceptions(plan: &Plan) -> Vec<&Exception> {
     let mut out = Vec::new();
     for s in &plan.services {
         out.extend(&s.allow);
@@ -506,7 +516,7 @@ fn service_at<'p>(
     plan: &'p Plan,
     doc: &toml::de::DeTable<'_>,
     offset: usize,
-) -> Option<&'p PService> {
+) -> Option<&'p Service> {
     fn holds(v: &toml::Spanned<toml::de::DeValue<'_>>, offset: usize) -> bool {
         match v.get_ref() {
             toml::de::DeValue::Table(t) => t.values().any(|x| holds(x, offset)),
@@ -710,7 +720,7 @@ pub fn lint<'p>(
     check_policies(plan, rendered, policies, &mut c);
     let mut used: BTreeSet<usize> = BTreeSet::new();
     let mut outcome = Outcome::default();
-    let live = |e: &PException| {
+    let live = |e: &Exception| {
         is_date(e.until.as_deref().unwrap_or("9999-12-31"))
             && e.until.as_deref().is_none_or(|u| u >= today)
     };

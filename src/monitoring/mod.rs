@@ -24,7 +24,7 @@ use dashboards::PanelSpec;
 use pipeline::Pipeline;
 
 use crate::diag::{Errors, InputError, SourceFile};
-use crate::plan::{PBackup, PService};
+use crate::plan::{Backup, BackupKind, Capability, Service};
 use crate::site::model::{
     AlertSeverity, AlertTuning, BuiltinDashboard, DatasourceKind, Monitoring, PanelKind, RawSite,
 };
@@ -99,8 +99,8 @@ pub const CARRIABLE: [&str; 3] = ["promtail.yaml", "config.alloy", "exporter.yam
 struct Ctx<'a> {
     src: &'a SourceFile,
     raw: &'a RawSite,
-    services: &'a BTreeMap<ServiceName, PService>,
-    backups: &'a [PBackup],
+    services: &'a BTreeMap<ServiceName, Service>,
+    backups: &'a [Backup],
     errs: &'a mut Errors,
     queries: Vec<PQuery>,
 }
@@ -192,22 +192,6 @@ fn counter_with(p: &Pipeline, labels: &[&str]) -> Option<String> {
         }
     }
     best.map(|c| format!("{}{}", p.prefix, c.0))
-}
-
-/// Seconds between two runs of a five-field cron schedule, roughly: hourly,
-/// daily, weekly or monthly by which fields are pinned.
-fn period_secs(cron: &str) -> u64 {
-    let f: Vec<&str> = cron.split_whitespace().collect();
-    let pinned = |i: usize| f.get(i).is_some_and(|x| !x.contains('*'));
-    if pinned(2) {
-        31 * 86_400
-    } else if pinned(4) {
-        7 * 86_400
-    } else if pinned(1) {
-        86_400
-    } else {
-        3_600
-    }
 }
 
 /// `immich-photos` → `ImmichPhotos` (alert names are CamelCase; a name may
@@ -541,7 +525,8 @@ fn backup_alerts(
     };
     let mut longhorn = false;
     for b in c.backups {
-        let stale = period_secs(&b.schedule) + (period_secs(&b.schedule) / 4).max(3_600);
+        let period = b.schedule.longest_gap().as_secs();
+        let stale = period + (period / 4).max(3_600);
         // Timestamps before the test's start stand for an old last success,
         // so the cases stay minutes long whatever the schedule.
         let old = format!("-{}x20", stale + 3_600);
@@ -549,7 +534,7 @@ fn backup_alerts(
         let at = "10m".to_string();
         let job = b.name.as_str();
         match b.kind {
-            "pg-backup" => {
+            BackupKind::PgBackup => {
                 let db = b
                     .databases
                     .first()
@@ -600,7 +585,7 @@ fn backup_alerts(
                     last.for_ = human(stale);
                 }
             }
-            "rclone" => {
+            BackupKind::Rclone => {
                 let ns = b
                     .volumes
                     .first()
@@ -652,7 +637,7 @@ fn backup_alerts(
                     ],
                 ));
             }
-            _ => longhorn = true,
+            BackupKind::Longhorn => longhorn = true,
         }
     }
     if longhorn {
@@ -728,8 +713,8 @@ fn contact_missing(c: &mut Ctx, m: &Monitoring, name: &str, span: Range<usize>) 
 pub fn plan(
     raw: &RawSite,
     src: &SourceFile,
-    services: &BTreeMap<ServiceName, PService>,
-    backups: &[PBackup],
+    services: &BTreeMap<ServiceName, Service>,
+    backups: &[Backup],
     runbook_url: &str,
     errs: &mut Errors,
 ) -> Option<PMonitoring> {
@@ -977,11 +962,11 @@ pub fn plan(
     let mut watches: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for b in backups {
         let key = match b.kind {
-            "pg-backup" | "rclone" => {
+            BackupKind::PgBackup | BackupKind::Rclone => {
                 let camel = camel(b.name.as_str());
                 Some(camel)
             }
-            _ => None,
+            BackupKind::Longhorn => None,
         };
         let names: Vec<String> = alerts
             .iter()
@@ -1002,7 +987,7 @@ pub fn plan(
         .unwrap_or_else(|| ("prometheus".into(), "prometheus"));
     let ingress_ns = services
         .values()
-        .find(|s| s.capabilities.iter().any(|x| x == "Ingress"))
+        .find(|s| s.capabilities.contains(&Capability::Ingress))
         .map_or_else(|| "ingress-nginx".to_string(), |s| s.namespace.to_string());
     let has_image = |frag: &str| {
         services
@@ -1103,7 +1088,7 @@ pub fn plan(
                 ("hearth-cluster", "Cluster")
             }
             BuiltinDashboard::Backups => {
-                if backups.iter().any(|b| b.kind == "pg-backup") {
+                if backups.iter().any(|b| b.kind == BackupKind::PgBackup) {
                     panels.push(
                         PanelSpec::new(
                             "Time since the last pg-backup dump",
@@ -1118,13 +1103,13 @@ pub fn plan(
                 }
                 let rclone: Vec<&str> = backups
                     .iter()
-                    .filter(|b| b.kind == "rclone")
+                    .filter(|b| b.kind == BackupKind::Rclone)
                     .map(|b| b.name.as_str())
                     .collect();
                 if !rclone.is_empty() {
                     panels.push(PanelSpec::new("Time since the last rclone sync", "table", &prom_ds, format!("time() - kube_cronjob_status_last_successful_time{{cronjob=~\"{}\"}}", rclone.join("|"))).instant().unit("s").legend("{{cronjob}}"));
                 }
-                if backups.iter().any(|b| b.kind == "longhorn") {
+                if backups.iter().any(|b| b.kind == BackupKind::Longhorn) {
                     panels.push(PanelSpec::new(
                         "Longhorn backups in error",
                         "stat",
@@ -1244,7 +1229,7 @@ pub fn plan(
             }
         }
     }
-    for b in backups.iter().filter(|b| b.kind == "pg-backup") {
+    for b in backups.iter().filter(|b| b.kind == BackupKind::PgBackup) {
         catalog.add_exact("pg_backup_last_success", &format!("pg-backup `{}`", b.name));
         catalog.add_exact("pg_backup_last_failure", &format!("pg-backup `{}`", b.name));
     }
@@ -1353,7 +1338,7 @@ pub fn apply(
     raw: &RawSite,
     src: &SourceFile,
     mon: Option<&PMonitoring>,
-    services: &mut BTreeMap<ServiceName, PService>,
+    services: &mut BTreeMap<ServiceName, Service>,
     errs: &mut Errors,
 ) {
     if let Some(m) = mon
@@ -1419,9 +1404,6 @@ mod tests {
     fn helpers() {
         assert_eq!(camel("immich-photos"), "ImmichPhotos");
         assert_eq!(camel("a--b"), "AB");
-        assert_eq!(period_secs("0 3 * * *"), 86_400);
-        assert_eq!(period_secs("0 3 * * 0"), 7 * 86_400);
-        assert_eq!(period_secs("*/5 * * * *"), 3_600);
         assert_eq!(human(108_000), "30h");
         assert_eq!(num(1000.0), "1000");
         assert_eq!(num(0.5), "0.5");

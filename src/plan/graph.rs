@@ -12,8 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use super::PService;
+use super::Service;
 use crate::diag::{Errors, InputError, SourceFile};
+use crate::plan::VolumeKind;
 use crate::site::model::{Capability, RawSite};
 use crate::site::names::ServiceName;
 
@@ -35,7 +36,7 @@ const APPS: u32 = 5;
 pub fn dependencies(
     raw: &RawSite,
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
-    services: &BTreeMap<ServiceName, PService>,
+    services: &BTreeMap<ServiceName, Service>,
 ) -> BTreeMap<ServiceName, Vec<ServiceName>> {
     let of = |c: Capability| providers.get(&c).cloned().unwrap_or_default();
     let mut out = BTreeMap::new();
@@ -52,7 +53,7 @@ pub fn dependencies(
         if !s.secrets.is_empty() {
             deps.extend(of(Capability::SealedSecrets));
         }
-        if s.volumes.iter().any(|v| v.kind == "longhorn") {
+        if s.volumes.iter().any(|v| v.kind == VolumeKind::Longhorn) {
             deps.extend(of(Capability::Longhorn));
         }
         // No edge for ingresses: an Ingress object needs neither the controller
@@ -76,7 +77,7 @@ pub fn dependencies(
 pub(super) fn assign_waves(
     raw: &RawSite,
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
-    services: &mut BTreeMap<ServiceName, PService>,
+    services: &mut BTreeMap<ServiceName, Service>,
     errs: &mut Errors,
     src: &SourceFile,
 ) {

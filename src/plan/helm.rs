@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::PService;
+use super::Service;
 use crate::diag::{Errors, InputError, SourceFile};
 use crate::site::model::{BackupKind, RawSite};
 use crate::site::names::ServiceName;
@@ -131,7 +131,7 @@ pub fn deep_merge(base: &mut Value, over: &Value) {
 
 pub(super) fn apply_presets(
     raw: &RawSite,
-    services: &mut BTreeMap<ServiceName, PService>,
+    services: &mut BTreeMap<ServiceName, Service>,
     errs: &mut Errors,
     src: &SourceFile,
 ) {

@@ -8,6 +8,8 @@
 mod build;
 mod graph;
 pub mod helm;
+pub mod pod;
+pub mod workload;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -16,32 +18,36 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use build::plan;
+pub use pod::*;
+pub use workload::*;
 
+pub use crate::site::kinds::{AccessMode, BackupKind, Capability, VolumeKind, WorkloadKind};
 use crate::site::names::*;
+use crate::site::values::Cron as Schedule;
 
 #[derive(Debug, Serialize)]
 pub struct Plan {
-    pub site: SiteInfo,
-    pub argocd: ArgoInfo,
-    pub nodes: Vec<PNode>,
-    pub issuers: Vec<PIssuer>,
+    pub site: Site,
+    pub argocd: Argo,
+    pub nodes: Vec<Node>,
+    pub issuers: Vec<Issuer>,
     /// Sorted by name, so output never depends on the order in site.toml.
-    pub services: Vec<PService>,
-    pub backups: Vec<PBackup>,
-    pub targets: Vec<PTarget>,
-    pub dr: DrInfo,
+    pub services: Vec<Service>,
+    pub backups: Vec<Backup>,
+    pub targets: Vec<Target>,
+    pub dr: Dr,
     /// Dashboards, alerts, Grafana provisioning and log pipelines (with `[monitoring]`).
     pub monitoring: Option<crate::monitoring::PMonitoring>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct DrInfo {
+pub struct Dr {
     /// age public key the exports are encrypted for (scripts also take --recipient).
     pub age_recipient: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PTarget {
+pub struct Target {
     pub name: TargetName,
     pub url: String,
     /// `service/secret` holding the credentials.
@@ -51,7 +57,7 @@ pub struct PTarget {
 }
 
 #[derive(Debug, Serialize)]
-pub struct SiteInfo {
+pub struct Site {
     pub name: ServiceName,
     pub domain: String,
     pub repo_url: String,
@@ -65,16 +71,16 @@ pub struct SiteInfo {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ArgoInfo {
+pub struct Argo {
     pub namespace: Namespace,
     pub project: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PNode {
+pub struct Node {
     pub name: NodeName,
-    pub arch: String,
-    pub roles: Vec<String>,
+    pub arch: crate::site::kinds::Arch,
+    pub roles: Vec<crate::site::kinds::NodeRole>,
     pub labels: BTreeMap<String, String>,
     #[serde(skip)]
     pub span: Range<usize>,
@@ -82,7 +88,7 @@ pub struct PNode {
 
 /// A lint exception as written next to its object.
 #[derive(Debug, Clone, Serialize)]
-pub struct PException {
+pub struct Exception {
     pub rule: String,
     pub reason: String,
     pub until: Option<String>,
@@ -91,7 +97,7 @@ pub struct PException {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PIssuer {
+pub struct Issuer {
     pub name: IssuerName,
     pub acme_server: String,
     pub email: String,
@@ -101,7 +107,7 @@ pub struct PIssuer {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PService {
+pub struct Service {
     pub name: ServiceName,
     pub namespace: Namespace,
     pub description: Option<String>,
@@ -111,25 +117,25 @@ pub struct PService {
     pub prune: bool,
     pub self_heal: bool,
     pub depends_on: Vec<ServiceName>,
-    pub capabilities: Vec<String>,
-    pub helm: Option<PHelm>,
-    pub workloads: Vec<PWorkload>,
-    pub config_maps: Vec<PConfigMap>,
-    pub secrets: Vec<PSecret>,
-    pub volumes: Vec<PVolume>,
-    pub ingresses: Vec<PIngress>,
-    pub databases: Vec<PDatabase>,
+    pub capabilities: Vec<Capability>,
+    pub helm: Option<Helm>,
+    pub workloads: Vec<Workload>,
+    pub config_maps: Vec<ConfigMap>,
+    pub secrets: Vec<Secret>,
+    pub volumes: Vec<Volume>,
+    pub ingresses: Vec<Ingress>,
+    pub databases: Vec<Database>,
     /// Longhorn RecurringJobs rendered into this service (the Longhorn provider).
-    pub recurring_jobs: Vec<PRecurringJob>,
+    pub recurring_jobs: Vec<RecurringJob>,
     /// ClusterIssuers rendered into this service (the cert-manager provider).
     pub issuers: Vec<IssuerName>,
-    pub allow: Vec<PException>,
+    pub allow: Vec<Exception>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PHelm {
+pub struct Helm {
     pub repo: String,
     pub chart: String,
     pub version: String,
@@ -138,97 +144,8 @@ pub struct PHelm {
     pub values: Value,
 }
 
-#[derive(Debug, Serialize)]
-pub struct PWorkload {
-    pub name: WorkloadName,
-    /// Kubernetes kind: Deployment, StatefulSet, DaemonSet or CronJob.
-    pub kind: &'static str,
-    pub api_version: &'static str,
-    pub replicas: Option<u32>,
-    pub strategy: Option<&'static str>,
-    /// Cron jobs: when and how they run.
-    pub cron: Option<PCron>,
-    pub labels: BTreeMap<String, String>,
-    pub selector: BTreeMap<String, String>,
-    pub pod_annotations: BTreeMap<String, String>,
-    pub node: Option<NodeName>,
-    pub tolerate_control_plane: bool,
-    pub host_network: bool,
-    pub service_account: Option<String>,
-    pub rbac: Option<PRbac>,
-    pub container: PContainer,
-    pub pod_security: Option<Value>,
-    pub volumes: Vec<Value>,
-    /// The Service in front of the workload, when a port is exposed.
-    pub service: Option<PServicePorts>,
-    /// Where this workload came from: `site` or a backup's name.
-    pub origin: String,
-    /// Why it needs privileges or the host network, when it says.
-    pub security_reason: Option<String>,
-    /// Metric names (or `prefix_*` families) it serves, for monitoring's checks.
-    pub produces: Vec<String>,
-    pub allow: Vec<PException>,
-    #[serde(skip)]
-    pub span: Range<usize>,
-}
-
-/// How a CronJob runs. Home-cluster defaults: never two runs at once (a backup
-/// must not race itself), a failed run retried twice then left for inspection,
-/// three runs of history kept.
-#[derive(Debug, Serialize)]
-pub struct PCron {
-    pub schedule: String,
-    pub time_zone: Option<String>,
-    pub concurrency_policy: &'static str,
-    pub backoff_limit: u32,
-    pub history: u32,
-    pub restart_policy: &'static str,
-}
-
-impl PCron {
-    pub fn new(schedule: String, time_zone: Option<String>) -> Self {
-        Self {
-            schedule,
-            time_zone,
-            concurrency_policy: "Forbid",
-            backoff_limit: 2,
-            history: 3,
-            restart_policy: "Never",
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct PRbac {
-    pub cluster: bool,
-    pub rules: Vec<Value>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PContainer {
-    pub name: String,
-    pub image: String,
-    pub command: Vec<String>,
-    pub args: Vec<String>,
-    pub env: Vec<Value>,
-    pub env_from: Vec<Value>,
-    pub ports: Vec<Value>,
-    pub resources: Option<Value>,
-    pub liveness: Option<Value>,
-    pub readiness: Option<Value>,
-    pub startup: Option<Value>,
-    pub security: Option<Value>,
-    pub mounts: Vec<Value>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PServicePorts {
-    pub name: String,
-    pub ports: Vec<Value>,
-}
-
 #[derive(Debug, Clone, Serialize)]
-pub struct PConfigMap {
+pub struct ConfigMap {
     pub name: ConfigMapName,
     pub data: BTreeMap<String, String>,
     /// Files of `rendered/monitoring/` carried under their own names (the
@@ -237,22 +154,22 @@ pub struct PConfigMap {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PSecret {
+pub struct Secret {
     pub name: SecretName,
     pub r#type: String,
     pub encrypted: BTreeMap<String, String>,
     pub regenerable: Option<String>,
-    pub allow: Vec<PException>,
+    pub allow: Vec<Exception>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PVolume {
+pub struct Volume {
     pub name: VolumeName,
-    pub kind: &'static str,
+    pub kind: VolumeKind,
     pub size: Option<String>,
-    pub access: &'static str,
+    pub access: AccessMode,
     pub storage_class: Option<String>,
     /// Name of the static PersistentVolume (local volumes).
     pub pv_name: Option<String>,
@@ -262,20 +179,20 @@ pub struct PVolume {
     pub no_backup: Option<String>,
     pub holds_data: bool,
     pub claim: Option<String>,
-    pub allow: Vec<PException>,
+    pub allow: Vec<Exception>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PIngress {
+pub struct Ingress {
     pub name: IngressName,
     pub hosts: Vec<String>,
     pub tls_hosts: Vec<String>,
     pub tls_secret: String,
     pub backend_service: String,
     /// Port number or name on the backend Service.
-    pub backend_port: Value,
+    pub backend_port: BackendPort,
     pub annotations: BTreeMap<String, String>,
     pub public: bool,
     pub auth: Option<String>,
@@ -283,13 +200,13 @@ pub struct PIngress {
     pub deny_paths: Vec<String>,
     /// The backend is a workload of ours whose metrics port is the routed port.
     pub routes_metrics_port: bool,
-    pub allow: Vec<PException>,
+    pub allow: Vec<Exception>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PDatabase {
+pub struct Database {
     pub name: DatabaseName,
     /// The workload serving it (its volumes hold the data).
     pub workload: WorkloadName,
@@ -301,18 +218,18 @@ pub struct PDatabase {
 }
 
 #[derive(Debug, Serialize)]
-pub struct PRecurringJob {
+pub struct RecurringJob {
     pub name: BackupName,
-    pub cron: String,
+    pub cron: Schedule,
     pub retain: u32,
     pub group: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PBackup {
+pub struct Backup {
     pub name: BackupName,
-    pub kind: &'static str,
-    pub schedule: String,
+    pub kind: BackupKind,
+    pub schedule: Schedule,
     pub retain: Option<u32>,
     pub target: Option<TargetName>,
     /// `service/volume` of every volume this backup recovers.
@@ -324,7 +241,7 @@ pub struct PBackup {
 }
 
 impl Plan {
-    pub fn service(&self, name: &str) -> Option<&PService> {
+    pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name.as_str() == name)
     }
 
@@ -332,15 +249,11 @@ impl Plan {
     /// declares each (any service of the same namespace).
     pub fn mounted_volumes<'p>(
         &'p self,
-        svc: &PService,
-        w: &PWorkload,
-    ) -> Vec<(&'p PService, &'p PVolume)> {
+        svc: &Service,
+        w: &Workload,
+    ) -> Vec<(&'p Service, &'p Volume)> {
         let mut out = Vec::new();
-        for m in &w.container.mounts {
-            // Pod volumes backed by a site volume are named `vol-<volume>`.
-            let Some(vol) = m["name"].as_str().and_then(|n| n.strip_prefix("vol-")) else {
-                continue;
-            };
+        for vol in w.site_volumes() {
             for owner in self
                 .services
                 .iter()
@@ -350,12 +263,17 @@ impl Plan {
                     owner
                         .volumes
                         .iter()
-                        .filter(|v| v.name.as_str() == vol)
+                        .filter(|v| &v.name == vol)
                         .map(|v| (owner, v)),
                 );
             }
         }
         out
+    }
+
+    /// The first service providing `cap`.
+    pub fn provider(&self, cap: Capability) -> Option<&Service> {
+        self.services.iter().find(|s| s.capabilities.contains(&cap))
     }
 
     /// Services grouped by sync wave, in wave order.
@@ -365,5 +283,28 @@ impl Plan {
             waves.entry(s.wave).or_default().push(s.name.to_string());
         }
         waves.into_iter().collect()
+    }
+}
+
+/// The port of an ingress backend Service, by number or by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "k8s_openapi::api::networking::v1::ServiceBackendPort")]
+pub enum BackendPort {
+    Number(u16),
+    Name(PortName),
+}
+
+impl From<BackendPort> for k8s_openapi::api::networking::v1::ServiceBackendPort {
+    fn from(p: BackendPort) -> Self {
+        match p {
+            BackendPort::Number(n) => Self {
+                number: Some(n.into()),
+                name: None,
+            },
+            BackendPort::Name(n) => Self {
+                name: Some(n.to_string()),
+                number: None,
+            },
+        }
     }
 }

@@ -19,7 +19,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value as JValue, con
 use serde_json::Value;
 
 use crate::diag::{Errors, InputError, SourceFile};
-use crate::plan::{PService, Plan};
+use crate::plan::{Capability, Plan, Service, VolumeKind};
 
 /// One rendered Kubernetes object and where it came from.
 #[derive(Debug, Clone)]
@@ -309,18 +309,14 @@ fn dr_files(r: &mut Renderer, plan: &Plan) -> Vec<TextFile> {
         content: serde_json::to_string_pretty(&coverage).expect("serialises") + "\n",
     }];
     let waves = plan.waves();
-    let provider = |cap: &str| {
-        plan.services
-            .iter()
-            .find(|s| s.capabilities.iter().any(|c| c == cap))
-    };
+    let provider = |cap| plan.provider(cap);
     let ctx = context! {
         coverage => s(&coverage),
         waves => s(&waves),
         exported => s(&coverage.secrets.iter().filter(|x| x.exported).collect::<Vec<_>>()),
-        gitops => provider("Gitops").map(s),
-        sealed => provider("SealedSecrets").map(s),
-        longhorn => provider("Longhorn").map(s),
+        gitops => provider(Capability::Gitops).map(s),
+        sealed => provider(Capability::SealedSecrets).map(s),
+        longhorn => provider(Capability::Longhorn).map(s),
         dr => s(&plan.dr),
         databases => s(&crate::dr::database_restores(plan)),
     };
@@ -509,7 +505,7 @@ fn monitoring_files(plan: &Plan) -> Result<BTreeMap<String, String>, Errors> {
     Ok(out)
 }
 
-fn service(r: &mut Renderer, plan: &Plan, svc: &PService) {
+fn service(r: &mut Renderer, plan: &Plan, svc: &Service) {
     let folder = format!("apps/{}", svc.name);
     let sv = s(svc);
     let of = |what: &str, name: &dyn std::fmt::Display| {
@@ -573,8 +569,8 @@ fn service(r: &mut Renderer, plan: &Plan, svc: &PService) {
     for v in &svc.volumes {
         let ctx = context! { service => sv.clone(), volume => s(v) };
         match v.kind {
-            "longhorn" => r.emit("k8s/pvc.yaml", ctx, &folder, &of("volume", &v.name)),
-            "local" => {
+            VolumeKind::Longhorn => r.emit("k8s/pvc.yaml", ctx, &folder, &of("volume", &v.name)),
+            VolumeKind::Local => {
                 r.emit(
                     "k8s/pv.yaml",
                     ctx.clone(),
@@ -583,7 +579,8 @@ fn service(r: &mut Renderer, plan: &Plan, svc: &PService) {
                 );
                 r.emit("k8s/pvc.yaml", ctx, &folder, &of("volume", &v.name));
             }
-            _ => {} // host paths are pod volumes; chart volumes are the chart's
+            // Host paths are pod volumes; chart volumes are the chart's.
+            VolumeKind::HostPath | VolumeKind::Chart => {}
         }
     }
     for i in &svc.ingresses {

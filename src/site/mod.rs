@@ -2,6 +2,8 @@
 //! `RawSite` or into diagnostics pointing at the exact line and column; nothing
 //! past this module reads site.toml again.
 
+pub mod cron;
+pub mod kinds;
 pub mod model;
 pub mod names;
 pub mod reference;

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use super::names::*;
 use super::values::*;
 
+pub use super::kinds::*;
+
 /// A whole site: one cluster kept in Git.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -123,21 +125,6 @@ impl Default for ArgoSettings {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum Arch {
-    Arm64,
-    Amd64,
-    Arm,
-}
-
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "kebab-case")]
-pub enum NodeRole {
-    Server,
-    Agent,
-}
-
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Node {
@@ -201,17 +188,6 @@ pub struct BackupTarget {
     pub credentials: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum BackupKind {
-    /// A Longhorn RecurringJob that backs up the listed Longhorn volumes to a target.
-    Longhorn,
-    /// pg_dump of the listed databases to a dump volume (github.com/Guillembonet/pg-backup).
-    PgBackup,
-    /// An rclone CronJob syncing a volume to an (encrypted) remote.
-    Rclone,
-}
-
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
@@ -251,25 +227,6 @@ pub struct Backup {
     /// rclone, pg-backup: node the job must run on.
     pub node: Option<Spanned<NodeName>>,
     pub resources: Option<Resources>,
-}
-
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "kebab-case")]
-pub enum Capability {
-    /// The GitOps engine (ArgoCD). Everything else depends on it.
-    Gitops,
-    /// The SealedSecret controller.
-    SealedSecrets,
-    /// Longhorn block storage.
-    Longhorn,
-    /// cert-manager.
-    CertManager,
-    /// The ingress controller.
-    Ingress,
-    /// A database server.
-    Database,
-    /// Metrics (Prometheus).
-    Metrics,
 }
 
 /// One deployable: an ArgoCD Application and a folder of manifests.
@@ -331,22 +288,6 @@ pub struct Helm {
     pub values: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum WorkloadKind {
-    Deployment,
-    StatefulSet,
-    DaemonSet,
-    CronJob,
-}
-
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum Strategy {
-    Recreate,
-    RollingUpdate,
-}
-
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
@@ -403,20 +344,13 @@ pub struct Workload {
     pub allow: Vec<Spanned<Exception>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Protocol {
-    #[default]
-    Tcp,
-    Udp,
-}
-
 #[derive(Debug, Deserialize, JsonSchema, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Port {
     /// The container port.
     pub port: u16,
     #[serde(default)]
+    #[serde(serialize_with = "super::kinds::as_word")]
     pub protocol: Protocol,
     /// Expose through the workload's Service on this port.
     pub service: Option<u16>,
@@ -613,28 +547,6 @@ pub struct Secret {
     pub allow: Vec<Spanned<Exception>>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum VolumeKind {
-    /// A PVC on the `longhorn` storage class.
-    Longhorn,
-    /// A static local PersistentVolume on one node's folder.
-    Local,
-    /// A hostPath folder mounted straight into the pod.
-    HostPath,
-    /// A claim created by the service's Helm chart (declared for recovery accounting).
-    Chart,
-}
-
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum AccessMode {
-    #[default]
-    ReadWriteOnce,
-    ReadWriteMany,
-    ReadOnlyMany,
-}
-
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Volume {
@@ -644,6 +556,7 @@ pub struct Volume {
     pub size: Option<Quantity>,
     /// Access mode of the claim.
     #[serde(default)]
+    #[serde(serialize_with = "super::kinds::as_word")]
     pub access: AccessMode,
     /// local, host-path: the node that holds the folder.
     pub node: Option<Spanned<NodeName>>,

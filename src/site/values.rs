@@ -58,7 +58,7 @@ checked_string!(
     { "type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$" });
 checked_string!(
     /// A five-field cron schedule (minute hour day-of-month month day-of-week).
-    Cron, check_cron,
+    Cron, super::cron::check,
     { "type": "string", "pattern": "^\\S+ \\S+ \\S+ \\S+ \\S+$" });
 checked_string!(
     /// An absolute path on a node or in a container.
@@ -143,23 +143,6 @@ fn check_quantity(s: &str) -> Result<(), String> {
     }
 }
 
-fn check_cron(s: &str) -> Result<(), String> {
-    let fields: Vec<&str> = s.split_whitespace().collect();
-    if fields.len() != 5 {
-        return Err(format!(
-            "`{s}` has {} fields; a schedule has five: minute hour day-of-month month day-of-week",
-            fields.len()
-        ));
-    }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/' | '?');
-    if let Some(f) = fields.iter().find(|f| !f.chars().all(allowed)) {
-        return Err(format!(
-            "cron field `{f}` contains characters a schedule cannot have"
-        ));
-    }
-    Ok(())
-}
-
 fn check_abs_path(s: &str) -> Result<(), String> {
     if !s.starts_with('/') {
         return Err(format!("`{s}` must be an absolute path (start with `/`)"));
@@ -237,6 +220,13 @@ impl JsonSchema for SealedValue {
             "type": "string",
             "anyOf": [ { "const": "placeholder" }, { "pattern": "^Ag[A-Za-z0-9+/=]{298,}$" } ]
         })
+    }
+}
+
+impl Cron {
+    /// The longest time between two runs (weekday schedules wait over the weekend).
+    pub fn longest_gap(&self) -> std::time::Duration {
+        super::cron::longest_gap(self.as_str()).unwrap_or(std::time::Duration::from_secs(86_400))
     }
 }
 

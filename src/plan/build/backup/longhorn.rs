@@ -1,0 +1,104 @@
+//! `kind = "longhorn"`: a RecurringJob in the Longhorn service, and the group
+//! labels that make Longhorn select each listed volume.
+
+use std::collections::BTreeMap;
+
+use crate::plan::*;
+
+use super::super::resolve::Ctx;
+use super::Decl;
+
+pub(super) fn plan(
+    ctx: &mut Ctx,
+    d: &Decl,
+    services: &mut BTreeMap<ServiceName, Service>,
+    providers: &BTreeMap<Capability, Vec<ServiceName>>,
+) -> Option<Backup> {
+    let b = d.b;
+    d.refuse(
+        ctx,
+        &[
+            (!b.databases.is_empty(), "databases"),
+            (b.volume.is_some(), "volume"),
+            (b.runs_in.is_some(), "runs_in"),
+            (b.image.is_some(), "image"),
+            (b.password.is_some(), "password"),
+            (b.remote.is_some(), "remote"),
+            (b.config.is_some(), "config"),
+        ],
+    );
+    d.require(
+        ctx,
+        &[
+            (!b.volumes.is_empty(), "volumes"),
+            (b.retain.is_some(), "retain"),
+        ],
+    );
+    let mut pb = d.plan();
+    match &b.target {
+        None => d.require(ctx, &[(false, "target")]),
+        Some(t) if !ctx.raw.backup_targets.contains_key(t.get_ref()) => ctx.err(
+            "hearth::dangling",
+            format!("backup target `{}` is not declared", t.get_ref()),
+            t.span(),
+            "referenced here",
+            "declare it under [backup_targets]",
+        ),
+        Some(t) => pb.target = Some(t.get_ref().clone()),
+    }
+    let Some(home) = providers
+        .get(&Capability::Longhorn)
+        .and_then(|v| v.first())
+        .cloned()
+    else {
+        ctx.err(
+            "hearth::backup",
+            "a longhorn backup needs a service that provides `longhorn`",
+            d.span.clone(),
+            "this backup",
+            "add `provides = [\"longhorn\"]` to the Longhorn service",
+        );
+        return None;
+    };
+    let group = d.name.to_string();
+    for v in &b.volumes {
+        let Some((svc, vol)) = ctx.volume_ref(services, v) else {
+            continue;
+        };
+        let Some(pv) = services
+            .get_mut(&svc)
+            .and_then(|s| s.volumes.iter_mut().find(|x| x.name == vol))
+        else {
+            continue; // reported by volume_ref
+        };
+        if pv.kind != VolumeKind::Longhorn {
+            ctx.err(
+                "hearth::backup",
+                format!(
+                    "volume `{svc}/{vol}` is a {} volume; Longhorn backs up only longhorn volumes",
+                    pv.kind
+                ),
+                v.span(),
+                "referenced here",
+                "back it up with an rclone backup instead",
+            );
+            continue;
+        }
+        pv.labels
+            .insert("recurring-job.longhorn.io/source".into(), "enabled".into());
+        pv.labels.insert(
+            format!("recurring-job-group.longhorn.io/{group}"),
+            "enabled".into(),
+        );
+        pb.volumes.push(format!("{svc}/{vol}"));
+    }
+    if let Some(s) = services.get_mut(&home) {
+        s.recurring_jobs.push(RecurringJob {
+            name: d.name.clone(),
+            cron: b.schedule.clone(),
+            retain: b.retain.unwrap_or(0),
+            group,
+        });
+    }
+    Some(pb)
+}

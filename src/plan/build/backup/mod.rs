@@ -1,0 +1,179 @@
+//! Backups: the checks every kind shares, then one file per kind. Each kind
+//! turns one `[backups.x]` into a `plan::Backup` and, where it runs a job,
+//! adds the derived workload to the service that runs it.
+
+mod longhorn;
+mod pg_backup;
+mod rclone;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use crate::diag::InputError;
+use crate::plan::*;
+use crate::site::model as m;
+
+use super::resolve::Ctx;
+use super::service::std_labels;
+
+/// One backup being planned: its declaration and the error helpers that name it.
+struct Decl<'a> {
+    name: &'a BackupName,
+    kind: BackupKind,
+    b: &'a m::Backup,
+    span: Range<usize>,
+}
+
+impl Decl<'_> {
+    /// Fields another kind uses are refused, so a typo in `kind` is not silent.
+    fn refuse(&self, ctx: &mut Ctx, fields: &[(bool, &str)]) {
+        for (present, f) in fields {
+            if *present {
+                ctx.err(
+                    "hearth::backup",
+                    format!("`{f}` does not apply to a {} backup", self.kind),
+                    self.span.clone(),
+                    "this backup",
+                    format!("remove `{f}`"),
+                );
+            }
+        }
+    }
+
+    fn require(&self, ctx: &mut Ctx, fields: &[(bool, &str)]) {
+        for (present, f) in fields {
+            if !*present {
+                ctx.err(
+                    "hearth::backup",
+                    format!("a {} backup needs `{f}`", self.kind),
+                    self.span.clone(),
+                    "this backup",
+                    format!("add `{f}`"),
+                );
+            }
+        }
+    }
+
+    fn plan(&self) -> Backup {
+        Backup {
+            name: self.name.clone(),
+            kind: self.kind,
+            schedule: self.b.schedule.clone(),
+            retain: self.b.retain,
+            target: None,
+            volumes: vec![],
+            databases: vec![],
+            span: self.span.clone(),
+        }
+    }
+}
+
+/// Resolve backups, derive their jobs and the labels that make Longhorn select volumes.
+pub(super) fn backups(
+    ctx: &mut Ctx,
+    services: &mut BTreeMap<ServiceName, Service>,
+    providers: &BTreeMap<Capability, Vec<ServiceName>>,
+) -> Vec<Backup> {
+    let raw = ctx.raw;
+    let mut out = Vec::new();
+    let mut longhorn_targets: BTreeSet<TargetName> = BTreeSet::new();
+    for (name, b) in &raw.backups {
+        let d = Decl {
+            name,
+            kind: b.get_ref().kind,
+            b: b.get_ref(),
+            span: b.span(),
+        };
+        let planned = match d.kind {
+            BackupKind::Longhorn => longhorn::plan(ctx, &d, services, providers),
+            BackupKind::PgBackup => pg_backup::plan(ctx, &d, services),
+            BackupKind::Rclone => rclone::plan(ctx, &d, services),
+        };
+        if let Some(pb) = planned {
+            longhorn_targets.extend(pb.target.clone());
+            out.push(pb);
+        }
+    }
+    if longhorn_targets.len() > 1 {
+        let names: Vec<String> = longhorn_targets.iter().map(|t| t.to_string()).collect();
+        let e = InputError::new(
+            "hearth::backup",
+            format!(
+                "Longhorn has one backup target, but backups use {}",
+                names.join(", ")
+            ),
+        )
+        .in_file(ctx.src)
+        .help("send every longhorn backup to the same target");
+        ctx.errs.push(e);
+    }
+    for s in services.values_mut() {
+        s.workloads.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    out
+}
+
+/// The job a backup runs: a Deployment (a scheduler inside) or a CronJob.
+struct Job {
+    kind: WorkloadKind,
+    image: String,
+    command: Vec<String>,
+    args: Vec<String>,
+    env: Vec<EnvVar>,
+    mounts: Vec<Mount>,
+    volumes: Vec<PodVolume>,
+    node: Option<NodeName>,
+}
+
+impl Job {
+    /// The workload running this job for backup `d` in service `svc`.
+    fn workload(self, d: &Decl, svc: &ServiceName, timezone: Option<String>) -> Workload {
+        let (labels, selector) = std_labels(d.name.as_str(), svc.as_str());
+        let cron = self.kind == WorkloadKind::CronJob;
+        Workload {
+            name: WorkloadName::new(d.name.as_str())
+                .expect("backup names are valid workload names"),
+            kind: self.kind,
+            api_version: self.kind.api_version(),
+            replicas: (!cron).then_some(1),
+            strategy: (!cron).then_some(crate::site::kinds::Strategy::Recreate),
+            cron: cron.then(|| CronRun::new(d.b.schedule.clone(), timezone)),
+            labels,
+            selector,
+            pod_annotations: BTreeMap::new(),
+            node: self
+                .node
+                .or_else(|| d.b.node.as_ref().map(|n| n.get_ref().clone())),
+            tolerate_control_plane: false,
+            host_network: false,
+            service_account: None,
+            rbac: None,
+            container: Container {
+                name: d.name.to_string(),
+                image: self.image,
+                command: self.command,
+                args: self.args,
+                env: self.env,
+                env_from: vec![],
+                ports: vec![],
+                resources: super::workload::resources(&d.b.resources),
+                liveness: None,
+                readiness: None,
+                startup: None,
+                security: Some(Security {
+                    no_privilege_escalation: true,
+                    ..Default::default()
+                }),
+                mounts: self.mounts,
+            },
+            pod_security: None,
+            volumes: self.volumes,
+            service: None,
+            origin: Origin::Backup(d.name.clone()),
+            security_reason: None,
+            produces: Vec::new(),
+            allow: Vec::new(),
+            span: 0..0,
+        }
+    }
+}

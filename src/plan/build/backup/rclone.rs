@@ -1,0 +1,184 @@
+//! `kind = "rclone"`: a CronJob mirroring one volume to an rclone remote, on
+//! the volume's node, refusing to mirror an empty (unmounted) folder.
+
+use std::collections::BTreeMap;
+
+use crate::plan::*;
+use crate::site::model::SecretKeyRef;
+
+use super::super::resolve::Ctx;
+use super::{Decl, Job};
+
+/// Characters that would let a remote or path escape the job's shell line.
+const SHELL: [char; 8] = ['\'', '"', '`', '$', ';', '&', '|', ' '];
+
+pub(super) fn plan(
+    ctx: &mut Ctx,
+    d: &Decl,
+    services: &mut BTreeMap<ServiceName, Service>,
+) -> Option<Backup> {
+    let b = d.b;
+    d.refuse(
+        ctx,
+        &[
+            (b.target.is_some(), "target"),
+            (!b.volumes.is_empty(), "volumes"),
+            (!b.databases.is_empty(), "databases"),
+            (b.user.is_some(), "user"),
+            (b.password.is_some(), "password"),
+            (b.push_gateway.is_some(), "push_gateway"),
+            (b.retain.is_some(), "retain"),
+        ],
+    );
+    d.require(
+        ctx,
+        &[
+            (b.image.is_some(), "image"),
+            (b.volume.is_some(), "volume"),
+            (b.remote.is_some(), "remote"),
+            (b.config.is_some(), "config"),
+        ],
+    );
+    let (Some(image), Some(vol), Some(remote), Some(config)) =
+        (&b.image, &b.volume, &b.remote, &b.config)
+    else {
+        return None;
+    };
+    let (vsvc, vname) = ctx.volume_ref(services, vol)?;
+    let runs_in = b
+        .runs_in
+        .as_ref()
+        .map(|r| r.get_ref().clone())
+        .unwrap_or_else(|| vsvc.clone());
+    if !ctx.raw.services.contains_key(&runs_in) {
+        ctx.err(
+            "hearth::dangling",
+            format!("service `{runs_in}` does not exist"),
+            d.span.clone(),
+            "this backup",
+            "declare it under [services]",
+        );
+        return None;
+    }
+    let ns = ctx.namespace_of(&runs_in);
+    let pv = services
+        .get(&vsvc)
+        .and_then(|s| s.volumes.iter().find(|v| v.name == vname))?;
+    if ctx.namespace_of(&vsvc) != ns {
+        ctx.err(
+            "hearth::backup",
+            format!("volume `{vsvc}/{vname}` is not in namespace `{ns}` where the job runs"),
+            vol.span(),
+            "referenced here",
+            "run the job in the volume's service",
+        );
+        return None;
+    }
+    let source = match pv.kind {
+        VolumeKind::HostPath => PodVolumeSource::HostPath {
+            volume: vname.clone(),
+            path: pv.path.clone().unwrap_or_default(),
+            kind: HostPathType::Directory,
+        },
+        VolumeKind::Chart => {
+            ctx.err(
+                "hearth::backup",
+                format!("volume `{vsvc}/{vname}` is created by a chart; hearth cannot mount it"),
+                vol.span(),
+                "referenced here",
+                "back up chart volumes through their chart",
+            );
+            return None;
+        }
+        VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
+            volume: vname.clone(),
+            read_only: true,
+        },
+    };
+    let node = pv
+        .node
+        .clone()
+        .or_else(|| b.node.as_ref().map(|n| n.get_ref().clone()));
+    let SecretKeyRef { secret, key } = config.get_ref();
+    ctx.check_secret_key(&ns, secret, Some(key), config.span());
+    let script = script(ctx, d, remote)?;
+    let data = PodVolume {
+        name: format!("vol-{vname}"),
+        source,
+    };
+    let job = Job {
+        kind: WorkloadKind::CronJob,
+        image: image.get_ref().to_string(),
+        command: vec!["/bin/sh".into(), "-c".into(), script],
+        args: vec![],
+        env: vec![],
+        mounts: vec![
+            Mount {
+                volume: data.name.clone(),
+                path: "/data/src".into(),
+                sub_path: None,
+                read_only: true,
+            },
+            Mount {
+                volume: "rclone-config".into(),
+                path: "/config/rclone/rclone.conf".into(),
+                sub_path: Some(key.to_string()),
+                read_only: true,
+            },
+        ],
+        volumes: vec![
+            data,
+            PodVolume {
+                name: "rclone-config".into(),
+                source: PodVolumeSource::Secret {
+                    secret: secret.clone(),
+                    mode: Some(0o400),
+                },
+            },
+        ],
+        node,
+    };
+    let wl = job.workload(d, &runs_in, ctx.raw.site.timezone.clone());
+    let mut pb = d.plan();
+    pb.volumes.push(format!("{vsvc}/{vname}"));
+    if let Some(s) = services.get_mut(&runs_in) {
+        s.workloads.push(wl);
+    }
+    Some(pb)
+}
+
+/// The job's shell line: `rclone sync`, guarded by `require_path` when given.
+fn script(ctx: &mut Ctx, d: &Decl, remote: &str) -> Option<String> {
+    if remote.contains(SHELL) {
+        ctx.err(
+            "hearth::backup",
+            format!("remote `{remote}` contains shell characters"),
+            d.span.clone(),
+            "this backup",
+            "use an rclone remote such as `encrypted:` or `azure:container/path`",
+        );
+        return None;
+    }
+    let guard =
+        d.b.require_path
+            .as_deref()
+            .map(|p| p.trim_matches('/'))
+            .filter(|p| !p.is_empty());
+    if guard.is_some_and(|g| g.contains(SHELL)) {
+        ctx.err(
+            "hearth::backup",
+            "`require_path` contains shell characters",
+            d.span.clone(),
+            "this backup",
+            "use a plain relative path such as `library`",
+        );
+        return None;
+    }
+    let sync = format!("rclone sync /data/src {remote} --config /config/rclone/rclone.conf");
+    Some(match guard {
+        Some(g) => format!(
+            "if [ -d /data/src/{g} ]; then exec {sync}; else echo 'refusing to sync: /data/src/{g} is missing (volume not mounted?)' >&2; exit 1; fi"
+        ),
+        None => format!("exec {sync}"),
+    })
+}

@@ -1,0 +1,166 @@
+//! From `RawSite` to `Plan`: defaults, reference resolution, derived objects.
+//! Every problem is collected (not just the first) and points at the line in
+//! site.toml that makes the reference. One file per job: references
+//! (`resolve`), duplicates, services, workloads, mounts, volumes, ingresses, and
+//! one per backup kind.
+
+mod backup;
+mod duplicates;
+mod ingress;
+mod mounts;
+mod resolve;
+mod service;
+mod volume;
+mod workload;
+
+use std::collections::BTreeMap;
+
+use crate::diag::Errors;
+use crate::plan::*;
+use crate::site::Loaded;
+use crate::site::model::{Capability, RawSite};
+
+use resolve::Ctx;
+
+/// Build the plan, or every input error found on the way.
+pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
+    let raw = &loaded.raw;
+    let mut ctx = Ctx {
+        src: &loaded.source,
+        raw,
+        errs: Errors::default(),
+        ns_services: BTreeMap::new(),
+    };
+    for name in raw.services.keys() {
+        let ns = ctx.namespace_of(name);
+        ctx.ns_services
+            .entry(ns.to_string())
+            .or_default()
+            .push(name);
+    }
+    duplicates::check(&mut ctx);
+
+    let site = &raw.site;
+    if let Some(i) = &site.default_issuer
+        && !raw.issuers.contains_key(i.get_ref())
+    {
+        ctx.err(
+            "hearth::dangling",
+            format!("issuer `{}` is not declared", i.get_ref()),
+            i.span(),
+            "unknown issuer",
+            "declare it under [issuers]",
+        );
+    }
+
+    let providers = providers(raw);
+    let mut services: BTreeMap<ServiceName, Service> = BTreeMap::new();
+    for (name, svc) in &raw.services {
+        let p = service::service(&mut ctx, name, svc);
+        services.insert(name.clone(), p);
+    }
+    let backups = backup::backups(&mut ctx, &mut services, &providers);
+
+    let issuer_home = providers
+        .get(&Capability::CertManager)
+        .and_then(|v| v.first())
+        .cloned();
+    if let Some(home) = &issuer_home
+        && let Some(s) = services.get_mut(home)
+    {
+        s.issuers = raw.issuers.keys().cloned().collect();
+    }
+    let issuers = raw
+        .issuers
+        .iter()
+        .map(|(name, i)| Issuer {
+            name: name.clone(),
+            acme_server: i.get_ref().acme_server.clone(),
+            email: i.get_ref().email.clone(),
+            ingress_class: i.get_ref().ingress_class.clone(),
+            service: issuer_home.clone(),
+        })
+        .collect();
+
+    super::helm::apply_presets(raw, &mut services, &mut ctx.errs, ctx.src);
+    let runbook = format!(
+        "{}/blob/{}/{}/dr/RUNBOOK.md",
+        site.repo_url.trim_end_matches(".git"),
+        site.revision,
+        site.rendered_path.trim_matches('/')
+    );
+    let monitoring =
+        crate::monitoring::plan(raw, ctx.src, &services, &backups, &runbook, &mut ctx.errs);
+    crate::monitoring::apply(
+        raw,
+        ctx.src,
+        monitoring.as_ref(),
+        &mut services,
+        &mut ctx.errs,
+    );
+    super::graph::assign_waves(raw, &providers, &mut services, &mut ctx.errs, ctx.src);
+
+    let nodes = raw
+        .nodes
+        .iter()
+        .map(|(name, n)| Node {
+            name: name.clone(),
+            arch: n.get_ref().arch,
+            roles: n.get_ref().roles.clone(),
+            labels: n.get_ref().labels.clone(),
+            span: n.span(),
+        })
+        .collect();
+
+    let plan = Plan {
+        site: Site {
+            name: site.name.clone(),
+            domain: site.domain.get_ref().to_string(),
+            repo_url: site.repo_url.clone(),
+            revision: site.revision.clone(),
+            rendered_path: site.rendered_path.trim_matches('/').to_string(),
+            timezone: site.timezone.clone(),
+            ingress_class: site.ingress_class.clone(),
+            longhorn_replicas: site.longhorn_replicas,
+            span: site.domain.span(),
+        },
+        argocd: Argo {
+            namespace: raw.argocd.namespace.clone(),
+            project: site.name.to_string(),
+        },
+        nodes,
+        issuers,
+        services: services.into_values().collect(),
+        backups,
+        dr: Dr {
+            age_recipient: raw.dr.age_recipient.clone(),
+        },
+        monitoring,
+        targets: raw
+            .backup_targets
+            .iter()
+            .map(|(name, t)| Target {
+                name: name.clone(),
+                url: t.get_ref().url.clone(),
+                credentials: t
+                    .get_ref()
+                    .credentials
+                    .as_ref()
+                    .map(|c| c.get_ref().clone()),
+                span: t.span(),
+            })
+            .collect(),
+    };
+    ctx.errs.into_result(plan)
+}
+
+/// Capability → the services providing it, sorted by name.
+pub(super) fn providers(raw: &RawSite) -> BTreeMap<Capability, Vec<ServiceName>> {
+    let mut out: BTreeMap<Capability, Vec<ServiceName>> = BTreeMap::new();
+    for (name, s) in &raw.services {
+        for c in &s.get_ref().provides {
+            out.entry(*c).or_default().push(name.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,162 @@
+//! Mounts of a workload and the pod volumes behind them, each declared once.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::plan::*;
+use crate::site::model as m;
+use crate::site::spanned::Spanned;
+
+use super::resolve::Ctx;
+
+fn parse_mode(ctx: &mut Ctx, mode: &Option<String>, span: Range<usize>) -> Option<u32> {
+    let m = mode.as_ref()?;
+    match u32::from_str_radix(m.trim_start_matches("0o"), 8) {
+        Ok(v) if v <= 0o777 => Some(v),
+        _ => {
+            ctx.err(
+                "hearth::mode",
+                format!("`{m}` is not an octal file mode"),
+                span,
+                "this mount",
+                "write the mode as an octal string, e.g. \"0440\"",
+            );
+            None
+        }
+    }
+}
+
+/// Pod volumes and container mounts of a workload, each pod volume declared once.
+pub(super) fn mounts(
+    ctx: &mut Ctx,
+    ns: &Namespace,
+    wname: &WorkloadName,
+    w: &m::Workload,
+) -> (Vec<PodVolume>, Vec<Mount>) {
+    let mut volumes: BTreeMap<String, PodVolume> = BTreeMap::new();
+    let mut mounts = Vec::new();
+    for (i, mt) in w.mounts.iter().enumerate() {
+        let m = mt.get_ref();
+        let sources = m.volume.is_some() as u8
+            + m.secret.is_some() as u8
+            + m.config_map.is_some() as u8
+            + m.empty_dir as u8;
+        if sources != 1 {
+            ctx.err(
+                "hearth::mount",
+                "a mount has exactly one of `volume`, `secret`, `config_map` or `empty_dir`",
+                mt.span(),
+                "this mount",
+                "split it into one mount per source",
+            );
+            continue;
+        }
+        let Some(vol) = pod_volume(ctx, ns, wname, w, mt, i) else {
+            continue;
+        };
+        mounts.push(Mount {
+            volume: vol.name.clone(),
+            path: m.path.to_string(),
+            sub_path: m
+                .key
+                .as_ref()
+                .map(|k| k.to_string())
+                .or_else(|| m.sub_path.clone()),
+            read_only: m.read_only,
+        });
+        volumes.insert(vol.name.clone(), vol);
+    }
+    (volumes.into_values().collect(), mounts)
+}
+
+/// The pod volume one mount needs, named by its source so two mounts of one
+/// source share it.
+fn pod_volume(
+    ctx: &mut Ctx,
+    ns: &Namespace,
+    wname: &WorkloadName,
+    w: &m::Workload,
+    mt: &Spanned<m::Mount>,
+    index: usize,
+) -> Option<PodVolume> {
+    let (span, m) = (mt.span(), mt.get_ref());
+    let mode = parse_mode(ctx, &m.mode, span.clone());
+    if let Some(v) = &m.volume {
+        let Some(vol) = ctx.find_volume(ns, v) else {
+            ctx.err(
+                "hearth::dangling",
+                format!("volume `{v}` does not exist in namespace `{ns}`"),
+                span,
+                "referenced here",
+                "declare it under [services.<name>.volumes]",
+            );
+            return None;
+        };
+        if let (Some(vnode), Some(wnode)) = (&vol.node, &w.node)
+            && vol.kind == VolumeKind::Local
+            && vnode.get_ref() != wnode.get_ref()
+        {
+            ctx.err(
+                "hearth::node",
+                format!(
+                    "`{wname}` is pinned to `{}` but volume `{v}` lives on `{}`",
+                    wnode.get_ref(),
+                    vnode.get_ref()
+                ),
+                span.clone(),
+                "this mount",
+                "pin the workload to the volume's node",
+            );
+        }
+        let source = match vol.kind {
+            VolumeKind::HostPath => PodVolumeSource::HostPath {
+                volume: v.clone(),
+                path: vol
+                    .path
+                    .as_ref()
+                    .map_or_else(|| "/".to_string(), |p| p.to_string()),
+                kind: HostPathType::DirectoryOrCreate,
+            },
+            VolumeKind::Chart => {
+                ctx.err(
+                    "hearth::mount",
+                    format!("volume `{v}` is created by a Helm chart and cannot be mounted here"),
+                    span,
+                    "this mount",
+                    "mount a volume declared with kind longhorn, local or host-path",
+                );
+                return None;
+            }
+            VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
+                volume: v.clone(),
+                read_only: false,
+            },
+        };
+        return Some(PodVolume {
+            name: format!("vol-{v}"),
+            source,
+        });
+    }
+    let (name, source) = if let Some(s) = &m.secret {
+        ctx.check_secret_key(ns, s, m.key.as_ref(), span);
+        (
+            format!("secret-{s}"),
+            PodVolumeSource::Secret {
+                secret: s.clone(),
+                mode,
+            },
+        )
+    } else if let Some(c) = &m.config_map {
+        ctx.check_config_map_key(ns, c, m.key.as_ref(), span);
+        (
+            format!("cm-{c}"),
+            PodVolumeSource::ConfigMap {
+                config_map: c.clone(),
+                mode,
+            },
+        )
+    } else {
+        (format!("empty-{index}"), PodVolumeSource::EmptyDir)
+    };
+    Some(PodVolume { name, source })
+}

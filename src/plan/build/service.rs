@@ -1,0 +1,227 @@
+//! One service: its chart, config maps, secrets, databases, and the shared
+//! helpers for labels, exceptions and workload references.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::diag::closest;
+use crate::plan::*;
+use crate::site::model as m;
+use crate::site::spanned::Spanned;
+use serde_json::Value;
+
+use super::resolve::Ctx;
+
+/// Namespaces Kubernetes creates itself; nobody renders a Namespace object for them.
+const SYSTEM_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+pub(super) fn exceptions(list: &[Spanned<m::Exception>]) -> Vec<Exception> {
+    list.iter()
+        .map(|e| Exception {
+            rule: e.get_ref().rule.clone(),
+            reason: e.get_ref().reason.clone(),
+            until: e.get_ref().until.clone(),
+            span: e.span(),
+        })
+        .collect()
+}
+
+pub(super) fn std_labels(
+    workload: &str,
+    service: &str,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let selector: BTreeMap<String, String> = [
+        ("app.kubernetes.io/name".to_string(), workload.to_string()),
+        ("app.kubernetes.io/part-of".to_string(), service.to_string()),
+    ]
+    .into();
+    let mut labels = selector.clone();
+    labels.insert("app.kubernetes.io/managed-by".into(), "hearth".into());
+    (labels, selector)
+}
+
+pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Service>) -> Service {
+    let s = svc.get_ref();
+    let raw = ctx.raw;
+    let ns = ctx.namespace_of(name);
+    let neighbours = ctx.neighbours(&ns);
+    let owns_namespace = !SYSTEM_NAMESPACES.contains(&ns.as_str())
+        && (neighbours.iter().any(|n| n.as_str() == ns.as_str()) && name.as_str() == ns.as_str()
+            || !neighbours.iter().any(|n| n.as_str() == ns.as_str())
+                && neighbours.first().is_some_and(|f| *f == name));
+
+    for d in &s.depends_on {
+        if !raw.services.contains_key(d.get_ref()) {
+            let names: Vec<&str> = raw.services.keys().map(|n| n.as_str()).collect();
+            let help = closest(d.get_ref().as_str(), names.iter().copied()).map_or_else(
+                || "declare it under [services]".to_string(),
+                |c| format!("did you mean `{c}`?"),
+            );
+            ctx.err(
+                "hearth::dangling",
+                format!("service `{}` does not exist", d.get_ref()),
+                d.span(),
+                "referenced here",
+                help,
+            );
+        }
+    }
+
+    let helm = s.helm.as_ref().map(|h| {
+        let hv = h.get_ref();
+        let v = hv.version.get_ref();
+        let floating = v.is_empty()
+            || v.chars()
+                .any(|c| matches!(c, '^' | '~' | '*' | '>' | '<' | '=' | ' ' | 'x' | 'X'));
+        if floating {
+            ctx.err(
+                "hearth::version",
+                format!("chart version `{v}` is not exact"),
+                hv.version.span(),
+                "a range or wildcard",
+                "pin the exact chart version, e.g. `1.15.1`, so every render is the same",
+            );
+        }
+        Helm {
+            repo: hv.repo.clone(),
+            chart: hv.chart.clone(),
+            version: v.clone(),
+            release: hv.release.clone().unwrap_or_else(|| name.to_string()),
+            values: Value::Object(hv.values.clone()),
+        }
+    });
+
+    let workloads = s
+        .workloads
+        .iter()
+        .map(|(wn, w)| super::workload::workload(ctx, name, &ns, wn, w))
+        .collect();
+
+    let config_maps = s
+        .config_maps
+        .iter()
+        .map(|(n, c)| ConfigMap {
+            name: n.clone(),
+            data: c
+                .data
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            generated: Vec::new(),
+        })
+        .collect();
+
+    let secrets = s
+        .secrets
+        .iter()
+        .map(|(n, sec)| Secret {
+            name: n.clone(),
+            r#type: sec
+                .get_ref()
+                .r#type
+                .clone()
+                .unwrap_or_else(|| "Opaque".into()),
+            encrypted: sec
+                .get_ref()
+                .keys
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.get_ref().as_str().to_string()))
+                .collect(),
+            regenerable: sec.get_ref().regenerable.clone(),
+            allow: exceptions(&sec.get_ref().allow),
+            span: sec.span(),
+        })
+        .collect();
+
+    let volumes = s
+        .volumes
+        .iter()
+        .map(|(vn, v)| super::volume::volume(ctx, name, &ns, vn, v))
+        .collect();
+    let ingresses = s
+        .ingresses
+        .iter()
+        .map(|(iname, i)| super::ingress::ingress(ctx, name, &ns, iname, i))
+        .collect();
+
+    let databases = s
+        .databases
+        .iter()
+        .filter_map(|(dn, d)| {
+            let wl = single_workload(ctx, s, d.get_ref().workload.as_ref(), d.span(), "database")?;
+            Some(Database {
+                name: dn.clone(),
+                host: format!("{wl}.{ns}.svc"),
+                workload: wl,
+                port: d.get_ref().port,
+                owner: d.get_ref().owner.clone(),
+                span: d.span(),
+            })
+        })
+        .collect();
+
+    Service {
+        name: name.clone(),
+        namespace: ns,
+        description: s.description.clone(),
+        wave: 0,
+        owns_namespace,
+        prune: s.prune.unwrap_or(raw.argocd.prune),
+        self_heal: s.self_heal.unwrap_or(raw.argocd.self_heal),
+        depends_on: s.depends_on.iter().map(|d| d.get_ref().clone()).collect(),
+        capabilities: s.provides.clone(),
+        helm,
+        workloads,
+        config_maps,
+        secrets,
+        volumes,
+        ingresses,
+        databases,
+        recurring_jobs: Vec::new(),
+        issuers: Vec::new(),
+        allow: exceptions(&s.allow),
+        span: svc.span(),
+    }
+}
+
+/// Resolve an optional workload reference, defaulting to the service's only workload.
+pub(super) fn single_workload(
+    ctx: &mut Ctx,
+    s: &m::Service,
+    wl: Option<&Spanned<WorkloadName>>,
+    span: Range<usize>,
+    what: &str,
+) -> Option<WorkloadName> {
+    match wl {
+        Some(w) if s.workloads.contains_key(w.get_ref()) => Some(w.get_ref().clone()),
+        Some(w) => {
+            let names: Vec<&str> = s.workloads.keys().map(|n| n.as_str()).collect();
+            let help = closest(w.get_ref().as_str(), names.iter().copied()).map_or_else(
+                || format!("workloads of this service: {}", names.join(", ")),
+                |c| format!("did you mean `{c}`?"),
+            );
+            ctx.err(
+                "hearth::dangling",
+                format!("workload `{}` does not exist in this service", w.get_ref()),
+                w.span(),
+                "referenced here",
+                help,
+            );
+            None
+        }
+        None if s.workloads.len() == 1 => s.workloads.keys().next().cloned(),
+        None => {
+            ctx.err(
+                "hearth::ambiguous",
+                format!("this {what} must name its `workload`"),
+                span,
+                "which workload?",
+                format!(
+                    "the service has {} workloads; set `workload = \"…\"`",
+                    s.workloads.len()
+                ),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! A site volume: required fields per kind, node and storage-root checks.
+
+use crate::plan::*;
+use crate::site::model as m;
+use crate::site::spanned::Spanned;
+
+use super::resolve::Ctx;
+
+pub(super) fn volume(
+    ctx: &mut Ctx,
+    svc: &ServiceName,
+    ns: &Namespace,
+    name: &VolumeName,
+    v: &Spanned<m::Volume>,
+) -> Volume {
+    let span = v.span();
+    let v = v.get_ref();
+    use VolumeKind as K;
+    let kind = v.kind;
+    let need = |ctx: &mut Ctx, ok: bool, field: &str| {
+        if !ok {
+            ctx.err(
+                "hearth::volume",
+                format!("a {kind} volume needs `{field}`"),
+                span.clone(),
+                "this volume",
+                format!("add `{field}`"),
+            );
+        }
+    };
+    match v.kind {
+        K::Longhorn => need(ctx, v.size.is_some(), "size"),
+        K::Local => {
+            need(ctx, v.size.is_some(), "size");
+            need(ctx, v.node.is_some(), "node");
+            need(ctx, v.path.is_some(), "path");
+        }
+        K::HostPath => need(ctx, v.path.is_some(), "path"),
+        K::Chart => need(ctx, v.claim.is_some(), "claim"),
+    }
+    if let Some(n) = &v.node {
+        ctx.check_node(n);
+        if let (Some(node), Some(path)) = (ctx.raw.nodes.get(n.get_ref()), &v.path) {
+            let roots = &node.get_ref().storage_roots;
+            if !roots.is_empty() && !roots.iter().any(|r| path.as_str().starts_with(r.as_str())) {
+                let list: Vec<&str> = roots.iter().map(|r| r.as_str()).collect();
+                ctx.err(
+                    "hearth::volume",
+                    format!(
+                        "`{path}` is not under a storage root of node `{}`",
+                        n.get_ref()
+                    ),
+                    span.clone(),
+                    "this volume",
+                    format!("storage roots of that node: {}", list.join(", ")),
+                );
+            }
+        }
+    }
+    Volume {
+        name: name.clone(),
+        kind,
+        size: v.size.as_ref().map(|s| s.to_string()),
+        access: v.access,
+        storage_class: match v.kind {
+            K::Longhorn => Some("longhorn".into()),
+            K::Local => Some(
+                v.storage_class
+                    .clone()
+                    .unwrap_or_else(|| "local-static".into()),
+            ),
+            _ => v.storage_class.clone(),
+        },
+        pv_name: (v.kind == K::Local).then(|| format!("{ns}-{name}")),
+        node: v.node.as_ref().map(|n| n.get_ref().clone()),
+        path: v.path.as_ref().map(|p| p.to_string()),
+        labels: [
+            ("app.kubernetes.io/part-of".to_string(), svc.to_string()),
+            (
+                "app.kubernetes.io/managed-by".to_string(),
+                "hearth".to_string(),
+            ),
+        ]
+        .into(),
+        no_backup: v.no_backup.clone(),
+        holds_data: v.holds_data || v.kind.always_holds_data(),
+        claim: v.claim.clone(),
+        allow: super::service::exceptions(&v.allow),
+        span,
+    }
+}

@@ -1,0 +1,449 @@
+//! The parts of a pod, typed: containers, ports, environment, probes, security,
+//! mounts and pod volumes. Lint, monitoring and DR read these fields; each
+//! serialises (through `k8s-openapi`'s own types) into exactly the Kubernetes
+//! shape the templates lay out, so the spelling of a field is decided once.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1 as k8s;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+
+use crate::site::kinds::Protocol;
+use crate::site::names::{ConfigMapName, DataKey, PortName, SecretName, VolumeName};
+use crate::site::values::Quantity;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub env: Vec<EnvVar>,
+    pub env_from: Vec<EnvFrom>,
+    pub ports: Vec<Port>,
+    pub resources: Option<Resources>,
+    pub liveness: Option<Probe>,
+    pub readiness: Option<Probe>,
+    pub startup: Option<Probe>,
+    pub security: Option<Security>,
+    pub mounts: Vec<Mount>,
+}
+
+/// A named container port.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "k8s::ContainerPort")]
+pub struct Port {
+    pub name: PortName,
+    pub number: u16,
+    pub protocol: Protocol,
+}
+
+impl From<Port> for k8s::ContainerPort {
+    fn from(p: Port) -> Self {
+        Self {
+            name: Some(p.name.to_string()),
+            container_port: p.number.into(),
+            protocol: Some(p.protocol.as_str().into()),
+            ..Default::default()
+        }
+    }
+}
+
+/// A port of the workload's Service, targeting a container port by name.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "k8s::ServicePort")]
+pub struct ServicePort {
+    pub name: PortName,
+    pub port: u16,
+    pub protocol: Protocol,
+}
+
+impl From<ServicePort> for k8s::ServicePort {
+    fn from(p: ServicePort) -> Self {
+        Self {
+            name: Some(p.name.to_string()),
+            port: p.port.into(),
+            target_port: Some(IntOrString::String(p.name.to_string())),
+            protocol: Some(p.protocol.as_str().into()),
+            ..Default::default()
+        }
+    }
+}
+
+/// One environment variable and where its value comes from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "k8s::EnvVar")]
+pub struct EnvVar {
+    pub name: String,
+    pub value: EnvValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum EnvValue {
+    Literal(String),
+    SecretKey {
+        secret: SecretName,
+        key: DataKey,
+    },
+    ConfigMapKey {
+        config_map: ConfigMapName,
+        key: DataKey,
+    },
+    Field(String),
+}
+
+impl From<EnvVar> for k8s::EnvVar {
+    fn from(e: EnvVar) -> Self {
+        let (value, value_from) = match e.value {
+            EnvValue::Literal(v) => (Some(v), None),
+            EnvValue::SecretKey { secret, key } => (
+                None,
+                Some(k8s::EnvVarSource {
+                    secret_key_ref: Some(k8s::SecretKeySelector {
+                        name: secret.to_string(),
+                        key: key.to_string(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            ),
+            EnvValue::ConfigMapKey { config_map, key } => (
+                None,
+                Some(k8s::EnvVarSource {
+                    config_map_key_ref: Some(k8s::ConfigMapKeySelector {
+                        name: config_map.to_string(),
+                        key: key.to_string(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            ),
+            EnvValue::Field(path) => (
+                None,
+                Some(k8s::EnvVarSource {
+                    field_ref: Some(k8s::ObjectFieldSelector {
+                        field_path: path,
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            ),
+        };
+        Self {
+            name: e.name,
+            value,
+            value_from,
+        }
+    }
+}
+
+/// Every key of a Secret or ConfigMap as environment variables.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "k8s::EnvFromSource")]
+pub enum EnvFrom {
+    Secret(SecretName),
+    ConfigMap(ConfigMapName),
+}
+
+impl From<EnvFrom> for k8s::EnvFromSource {
+    fn from(e: EnvFrom) -> Self {
+        match e {
+            EnvFrom::Secret(s) => Self {
+                secret_ref: Some(k8s::SecretEnvSource {
+                    name: s.to_string(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            EnvFrom::ConfigMap(c) => Self {
+                config_map_ref: Some(k8s::ConfigMapEnvSource {
+                    name: c.to_string(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// CPU and memory requests and limits.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(into = "k8s::ResourceRequirements")]
+pub struct Resources {
+    pub requests: Amounts,
+    pub limits: Amounts,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Amounts {
+    pub cpu: Option<Quantity>,
+    pub memory: Option<Quantity>,
+}
+
+impl Amounts {
+    fn to_map(&self) -> Option<BTreeMap<String, K8sQuantity>> {
+        let map: BTreeMap<String, K8sQuantity> = [("cpu", &self.cpu), ("memory", &self.memory)]
+            .into_iter()
+            .filter_map(|(k, q)| Some((k.to_string(), K8sQuantity(q.as_ref()?.to_string()))))
+            .collect();
+        (!map.is_empty()).then_some(map)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.memory.is_none()
+    }
+}
+
+impl From<Resources> for k8s::ResourceRequirements {
+    fn from(r: Resources) -> Self {
+        Self {
+            requests: r.requests.to_map(),
+            limits: r.limits.to_map(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A probe: one handler, with its timing.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "k8s::Probe")]
+pub struct Probe {
+    pub handler: ProbeHandler,
+    pub initial_delay: Option<u32>,
+    pub period: Option<u32>,
+    pub failure_threshold: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ProbeHandler {
+    Http { path: String, port: PortName },
+    Tcp { port: PortName },
+    Exec { command: Vec<String> },
+}
+
+impl ProbeHandler {
+    /// The container port the probe knocks on, if it uses one.
+    pub fn port(&self) -> Option<&PortName> {
+        match self {
+            Self::Http { port, .. } | Self::Tcp { port } => Some(port),
+            Self::Exec { .. } => None,
+        }
+    }
+}
+
+fn seconds(v: Option<u32>) -> Option<i32> {
+    v.map(|v| i32::try_from(v).unwrap_or(i32::MAX))
+}
+
+impl From<Probe> for k8s::Probe {
+    fn from(p: Probe) -> Self {
+        let mut out = Self {
+            initial_delay_seconds: seconds(p.initial_delay),
+            period_seconds: seconds(p.period),
+            failure_threshold: seconds(p.failure_threshold),
+            ..Default::default()
+        };
+        match p.handler {
+            ProbeHandler::Http { path, port } => {
+                out.http_get = Some(k8s::HTTPGetAction {
+                    path: Some(path),
+                    port: IntOrString::String(port.to_string()),
+                    ..Default::default()
+                });
+            }
+            ProbeHandler::Tcp { port } => {
+                out.tcp_socket = Some(k8s::TCPSocketAction {
+                    port: IntOrString::String(port.to_string()),
+                    ..Default::default()
+                });
+            }
+            ProbeHandler::Exec { command } => {
+                out.exec = Some(k8s::ExecAction {
+                    command: Some(command),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Container security settings, decided in the plan.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(into = "k8s::SecurityContext")]
+pub struct Security {
+    pub privileged: bool,
+    /// Linux capabilities added, e.g. `NET_ADMIN`.
+    pub add: Vec<String>,
+    pub drop_all: bool,
+    pub no_privilege_escalation: bool,
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub read_only_root: bool,
+}
+
+impl From<Security> for k8s::SecurityContext {
+    fn from(s: Security) -> Self {
+        let capabilities = (!s.add.is_empty() || s.drop_all).then(|| k8s::Capabilities {
+            add: (!s.add.is_empty()).then_some(s.add),
+            drop: s.drop_all.then(|| vec!["ALL".to_string()]),
+        });
+        Self {
+            privileged: s.privileged.then_some(true),
+            capabilities,
+            allow_privilege_escalation: s.no_privilege_escalation.then_some(false),
+            run_as_user: s.run_as_user,
+            run_as_group: s.run_as_group,
+            read_only_root_filesystem: s.read_only_root.then_some(true),
+            ..Default::default()
+        }
+    }
+}
+
+/// Pod-level security settings.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "k8s::PodSecurityContext")]
+pub struct PodSecurity {
+    pub fs_group: i64,
+}
+
+impl From<PodSecurity> for k8s::PodSecurityContext {
+    fn from(p: PodSecurity) -> Self {
+        Self {
+            fs_group: Some(p.fs_group),
+            ..Default::default()
+        }
+    }
+}
+
+/// A mount of a pod volume into the container.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "k8s::VolumeMount")]
+pub struct Mount {
+    /// The pod volume's name.
+    pub volume: String,
+    pub path: String,
+    pub sub_path: Option<String>,
+    pub read_only: bool,
+}
+
+impl From<Mount> for k8s::VolumeMount {
+    fn from(m: Mount) -> Self {
+        Self {
+            name: m.volume,
+            mount_path: m.path,
+            sub_path: m.sub_path,
+            read_only: m.read_only.then_some(true),
+            ..Default::default()
+        }
+    }
+}
+
+/// A volume of the pod.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "k8s::Volume")]
+pub struct PodVolume {
+    pub name: String,
+    pub source: PodVolumeSource,
+}
+
+#[derive(Debug, Clone)]
+pub enum PodVolumeSource {
+    /// A volume of the site through its claim.
+    Claim {
+        volume: VolumeName,
+        read_only: bool,
+    },
+    /// A folder of the node: a host-path volume of the site.
+    HostPath {
+        volume: VolumeName,
+        path: String,
+        kind: HostPathType,
+    },
+    Secret {
+        secret: SecretName,
+        mode: Option<u32>,
+    },
+    ConfigMap {
+        config_map: ConfigMapName,
+        mode: Option<u32>,
+    },
+    EmptyDir,
+}
+
+/// What the kubelet expects at a host path (`hostPath.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostPathType {
+    /// Must exist as a folder.
+    Directory,
+    /// Created empty when missing.
+    DirectoryOrCreate,
+}
+
+impl HostPathType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Directory => "Directory",
+            Self::DirectoryOrCreate => "DirectoryOrCreate",
+        }
+    }
+}
+
+impl PodVolume {
+    /// The site volume behind this pod volume, if any.
+    pub fn site_volume(&self) -> Option<&VolumeName> {
+        match &self.source {
+            PodVolumeSource::Claim { volume, .. } | PodVolumeSource::HostPath { volume, .. } => {
+                Some(volume)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn mode(m: Option<u32>) -> Option<i32> {
+    m.and_then(|m| i32::try_from(m).ok())
+}
+
+impl From<PodVolume> for k8s::Volume {
+    fn from(v: PodVolume) -> Self {
+        let mut out = Self {
+            name: v.name,
+            ..Default::default()
+        };
+        match v.source {
+            PodVolumeSource::Claim { volume, read_only } => {
+                out.persistent_volume_claim = Some(k8s::PersistentVolumeClaimVolumeSource {
+                    claim_name: volume.to_string(),
+                    read_only: read_only.then_some(true),
+                });
+            }
+            PodVolumeSource::HostPath { path, kind, .. } => {
+                out.host_path = Some(k8s::HostPathVolumeSource {
+                    path,
+                    type_: Some(kind.as_str().into()),
+                });
+            }
+            PodVolumeSource::Secret { secret, mode: m } => {
+                out.secret = Some(k8s::SecretVolumeSource {
+                    secret_name: Some(secret.to_string()),
+                    default_mode: mode(m),
+                    ..Default::default()
+                });
+            }
+            PodVolumeSource::ConfigMap {
+                config_map,
+                mode: m,
+            } => {
+                out.config_map = Some(k8s::ConfigMapVolumeSource {
+                    name: config_map.to_string(),
+                    default_mode: mode(m),
+                    ..Default::default()
+                });
+            }
+            PodVolumeSource::EmptyDir => out.empty_dir = Some(Default::default()),
+        }
+        out
+    }
+}

@@ -1,0 +1,144 @@
+//! Workloads of the plan: what runs, where, how often, and the Service and RBAC
+//! around it.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use k8s_openapi::api::rbac::v1 as rbac;
+use serde::{Serialize, Serializer};
+
+use super::Exception;
+use super::pod::{Container, PodSecurity, PodVolume, ServicePort};
+use crate::site::kinds::{Strategy, WorkloadKind};
+use crate::site::model::RbacRule;
+use crate::site::names::{BackupName, NodeName, VolumeName, WorkloadName};
+use crate::site::values::Cron as Schedule;
+
+#[derive(Debug, Serialize)]
+pub struct Workload {
+    pub name: WorkloadName,
+    pub kind: WorkloadKind,
+    /// `kind.api_version()`, for templates.
+    pub api_version: &'static str,
+    pub replicas: Option<u32>,
+    pub strategy: Option<Strategy>,
+    /// Cron jobs: when and how they run.
+    pub cron: Option<CronRun>,
+    pub labels: BTreeMap<String, String>,
+    pub selector: BTreeMap<String, String>,
+    pub pod_annotations: BTreeMap<String, String>,
+    pub node: Option<NodeName>,
+    pub tolerate_control_plane: bool,
+    pub host_network: bool,
+    pub service_account: Option<String>,
+    pub rbac: Option<Rbac>,
+    pub container: Container,
+    pub pod_security: Option<PodSecurity>,
+    pub volumes: Vec<PodVolume>,
+    /// The Service in front of the workload, when a port is exposed.
+    pub service: Option<WorkloadService>,
+    pub origin: Origin,
+    /// Why it needs privileges or the host network, when it says.
+    pub security_reason: Option<String>,
+    /// Metric names (or `prefix_*` families) it serves, for monitoring's checks.
+    pub produces: Vec<String>,
+    pub allow: Vec<Exception>,
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+impl Workload {
+    /// The site volumes its pod mounts.
+    pub fn site_volumes(&self) -> impl Iterator<Item = &VolumeName> {
+        self.volumes.iter().filter_map(|v| v.site_volume())
+    }
+}
+
+/// Where a workload came from: the site's own `[workloads]`, or a backup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Site,
+    Backup(BackupName),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Site => f.write_str("site"),
+            Self::Backup(b) => write!(f, "backup:{b}"),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// How a CronJob runs. Home-cluster defaults: never two runs at once (a backup
+/// must not race itself), a failed run retried twice then left for inspection,
+/// three runs of history kept.
+#[derive(Debug, Serialize)]
+pub struct CronRun {
+    pub schedule: Schedule,
+    pub time_zone: Option<String>,
+    pub concurrency_policy: ConcurrencyPolicy,
+    pub backoff_limit: u32,
+    pub history: u32,
+    pub restart_policy: RestartPolicy,
+}
+
+impl CronRun {
+    pub fn new(schedule: Schedule, time_zone: Option<String>) -> Self {
+        Self {
+            schedule,
+            time_zone,
+            concurrency_policy: ConcurrencyPolicy::Forbid,
+            backoff_limit: 2,
+            history: 3,
+            restart_policy: RestartPolicy::Never,
+        }
+    }
+}
+
+/// `spec.concurrencyPolicy` of a CronJob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ConcurrencyPolicy {
+    Forbid,
+}
+
+/// `restartPolicy` of a Job's pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RestartPolicy {
+    Never,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Rbac {
+    pub cluster: bool,
+    pub rules: Vec<PolicyRule>,
+}
+
+/// One RBAC rule, as the Role lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(into = "rbac::PolicyRule")]
+pub struct PolicyRule(pub RbacRule);
+
+impl From<PolicyRule> for rbac::PolicyRule {
+    fn from(PolicyRule(r): PolicyRule) -> Self {
+        Self {
+            api_groups: Some(r.api_groups),
+            resources: Some(r.resources),
+            verbs: r.verbs,
+            ..Default::default()
+        }
+    }
+}
+
+/// The ClusterIP Service in front of a workload.
+#[derive(Debug, Serialize)]
+pub struct WorkloadService {
+    pub name: String,
+    pub ports: Vec<ServicePort>,
+}

@@ -1,0 +1,164 @@
+//! The closed vocabularies of site.toml: kinds, modes, protocols. Each is read
+//! in site.toml's kebab-case and carried by the plan as the enum itself, so no
+//! stage downstream compares strings; it serialises in the spelling templates
+//! and Kubernetes use (`StatefulSet`, `TCP`, `ReadWriteOnce`, `pg-backup`).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// How site.toml spells a value of the vocabulary.
+pub trait Word: Copy {
+    fn word(self) -> &'static str;
+}
+
+/// Serialise a value as site.toml spells it: the JSON Schema's `default` of a
+/// site.toml field is then the word a user would write.
+pub fn as_word<T: Word, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.word())
+}
+
+/// One enum of the vocabulary: each variant with its site.toml word and its
+/// rendered spelling.
+macro_rules! vocabulary {
+    ($name:ident default $d:ident $body:tt) => {
+        vocabulary!($name $body);
+        impl Default for $name {
+            fn default() -> Self {
+                Self::$d
+            }
+        }
+    };
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $word:literal => $out:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Deserialize, Serialize, JsonSchema, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename(deserialize = $word, serialize = $out))] $v),+
+        }
+        impl Word for $name {
+            fn word(self) -> &'static str {
+                match self { $(Self::$v => $word),+ }
+            }
+        }
+        impl $name {
+            /// How the plan, templates and rendered objects spell it.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $out),+ }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary!(Arch {
+    Arm64 = "arm64" => "arm64",
+    Amd64 = "amd64" => "amd64",
+    Arm = "arm" => "arm",
+});
+
+vocabulary!(NodeRole {
+    Server = "server" => "server",
+    Agent = "agent" => "agent",
+});
+
+vocabulary!(BackupKind {
+    /// A Longhorn RecurringJob that backs up the listed Longhorn volumes to a target.
+    Longhorn = "longhorn" => "longhorn",
+    /// pg_dump of the listed databases to a dump volume (github.com/Guillembonet/pg-backup).
+    PgBackup = "pg-backup" => "pg-backup",
+    /// An rclone CronJob syncing a volume to an (encrypted) remote.
+    Rclone = "rclone" => "rclone",
+});
+
+// Templates see the PascalCase name.
+vocabulary!(Capability {
+    /// The GitOps engine (ArgoCD). Everything else depends on it.
+    Gitops = "gitops" => "Gitops",
+    /// The SealedSecret controller.
+    SealedSecrets = "sealed-secrets" => "SealedSecrets",
+    /// Longhorn block storage.
+    Longhorn = "longhorn" => "Longhorn",
+    /// cert-manager.
+    CertManager = "cert-manager" => "CertManager",
+    /// The ingress controller.
+    Ingress = "ingress" => "Ingress",
+    /// A database server.
+    Database = "database" => "Database",
+    /// Metrics (Prometheus).
+    Metrics = "metrics" => "Metrics",
+});
+
+vocabulary!(WorkloadKind {
+    Deployment = "deployment" => "Deployment",
+    StatefulSet = "stateful-set" => "StatefulSet",
+    DaemonSet = "daemon-set" => "DaemonSet",
+    CronJob = "cron-job" => "CronJob",
+});
+
+impl WorkloadKind {
+    /// The API group/version that serves the kind.
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Self::CronJob => "batch/v1",
+            _ => "apps/v1",
+        }
+    }
+
+    /// Kinds whose pod count is `replicas`.
+    pub fn has_replicas(self) -> bool {
+        matches!(self, Self::Deployment | Self::StatefulSet)
+    }
+}
+
+vocabulary!(Strategy {
+    Recreate = "recreate" => "Recreate",
+    RollingUpdate = "rolling-update" => "RollingUpdate",
+});
+
+vocabulary!(Protocol default Tcp {
+    Tcp = "tcp" => "TCP",
+    Udp = "udp" => "UDP",
+});
+
+vocabulary!(VolumeKind {
+    /// A PVC on the `longhorn` storage class.
+    Longhorn = "longhorn" => "longhorn",
+    /// A static local PersistentVolume on one node's folder.
+    Local = "local" => "local",
+    /// A hostPath folder mounted straight into the pod.
+    HostPath = "host-path" => "host-path",
+    /// A claim created by the service's Helm chart (declared for recovery accounting).
+    Chart = "chart" => "chart",
+});
+
+impl VolumeKind {
+    /// Kinds whose data lives on a disk hearth must see recovered.
+    pub fn always_holds_data(self) -> bool {
+        matches!(self, Self::Longhorn | Self::Local | Self::Chart)
+    }
+}
+
+vocabulary!(AccessMode default ReadWriteOnce {
+    ReadWriteOnce = "read-write-once" => "ReadWriteOnce",
+    ReadWriteMany = "read-write-many" => "ReadWriteMany",
+    ReadOnlyMany = "read-only-many" => "ReadOnlyMany",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_words_read_and_rendered_spellings_write() {
+        let k: WorkloadKind = serde_json::from_str("\"stateful-set\"").unwrap();
+        assert_eq!(k, WorkloadKind::StatefulSet);
+        assert_eq!(serde_json::to_string(&k).unwrap(), "\"StatefulSet\"");
+        assert_eq!(k.word(), "stateful-set");
+        assert!(serde_json::from_str::<WorkloadKind>("\"StatefulSet\"").is_err());
+        assert_eq!(Protocol::Udp.to_string(), "UDP");
+        assert_eq!(BackupKind::PgBackup.as_str(), "pg-backup");
+    }
+}
