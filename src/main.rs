@@ -410,7 +410,7 @@ fn dr(site: &std::path::Path) -> ExitCode {
         Ok(b) => b,
         Err(e) => return report(e, &format!("in `{}`", site.display())),
     };
-    let c = hearth::dr::coverage(&built.plan);
+    let c = hearth::dr::coverage(&built.plan, built.monitoring.as_ref());
     out!(
         "{:<34} {:<9} {:<7} {:<14} recovery",
         "volume",

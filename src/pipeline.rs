@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diag::Errors;
+use crate::monitoring::Monitoring;
 use crate::plan::Plan;
 use crate::policy::Policies;
 use crate::render::{Rendered, Templates};
@@ -16,6 +17,8 @@ use crate::write::Files;
 pub struct Built {
     pub loaded: Loaded,
     pub plan: Plan,
+    /// Dashboards, alerts, Grafana provisioning and log pipelines (with `[monitoring]`).
+    pub monitoring: Option<Monitoring>,
     pub rendered: Rendered,
     /// The site's own lint rules (`policies/`), checked when loaded.
     pub policies: Policies,
@@ -58,8 +61,9 @@ pub fn build_from(
         t = Instant::now();
     };
     let plan = crate::plan::plan(&loaded)?;
+    let monitoring = crate::monitoring::plan(&loaded, &plan)?;
     lap("plan");
-    let rendered = crate::render::render(&plan, templates)?;
+    let rendered = crate::render::render(&plan, monitoring.as_ref(), templates)?;
     lap("render");
     crate::validate::validate(&rendered, schemas)?;
     lap("validate");
@@ -68,6 +72,7 @@ pub fn build_from(
     Ok(Built {
         loaded,
         plan,
+        monitoring,
         rendered,
         policies,
         files,
@@ -80,6 +85,7 @@ impl Built {
     pub fn lint(&self, today: &str) -> crate::lint::Outcome<'_> {
         crate::lint::lint(
             &self.plan,
+            self.monitoring.as_ref(),
             &self.rendered,
             &self.policies,
             &self.loaded.source,

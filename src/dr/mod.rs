@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::monitoring::Monitoring;
 use crate::plan::{Backup, BackupKind, Plan, VolumeKind};
 use crate::site::values::Cron as Schedule;
 
@@ -117,7 +118,7 @@ pub struct Coverage {
 }
 
 /// Every volume holding data and every secret, and how each comes back.
-pub fn coverage(plan: &Plan) -> Coverage {
+pub fn coverage(plan: &Plan, monitoring: Option<&Monitoring>) -> Coverage {
     let backup_ref = |b: &Backup| BackupRef {
         name: b.name.to_string(),
         kind: b.kind,
@@ -125,9 +126,7 @@ pub fn coverage(plan: &Plan) -> Coverage {
         retain: b.retain,
         target: b.target.as_ref().map(|t| t.to_string()),
         databases: b.databases.clone(),
-        alerts: plan
-            .monitoring
-            .as_ref()
+        alerts: monitoring
             .and_then(|m| m.watches.get(b.name.as_str()))
             .cloned()
             .unwrap_or_default(),

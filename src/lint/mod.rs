@@ -16,6 +16,7 @@ use serde_json::Value;
 pub use registry::{RULES, Rule, Severity};
 
 use crate::diag::SourceFile;
+use crate::monitoring::Monitoring;
 use crate::plan::{
     BackupKind, Capability, Exception, Origin, Plan, Service, VolumeKind, WorkloadKind,
 };
@@ -611,8 +612,13 @@ fn check_entropy<'p>(
 
 /// Monitoring's cross-checks: metrics read but not produced, counters that
 /// may explode, datasources pointing nowhere, backups nobody watches.
-fn check_monitoring<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'p>) {
-    let Some(m) = &plan.monitoring else {
+fn check_monitoring<'p>(
+    plan: &'p Plan,
+    monitoring: Option<&'p Monitoring>,
+    rendered: &Rendered,
+    c: &mut Collector<'p>,
+) {
+    let Some(m) = monitoring else {
         for b in &plan.backups {
             c.push(
                 "HL005",
@@ -708,6 +714,7 @@ fn check_monitoring<'p>(plan: &'p Plan, rendered: &Rendered, c: &mut Collector<'
 /// Lint a site. `today` is `YYYY-MM-DD` (passed in so runs are reproducible).
 pub fn lint<'p>(
     plan: &'p Plan,
+    monitoring: Option<&'p Monitoring>,
     rendered: &Rendered,
     policies: &'p Policies,
     source: &SourceFile,
@@ -716,7 +723,7 @@ pub fn lint<'p>(
     let mut c = Collector { out: Vec::new() };
     check(plan, rendered, &mut c);
     check_entropy(plan, rendered, source, &mut c);
-    check_monitoring(plan, rendered, &mut c);
+    check_monitoring(plan, monitoring, rendered, &mut c);
     check_policies(plan, rendered, policies, &mut c);
     let mut used: BTreeSet<usize> = BTreeSet::new();
     let mut outcome = Outcome::default();

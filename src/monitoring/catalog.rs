@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use super::pipeline::Pipeline;
+use crate::plan::{BackupKind, Plan};
+
 /// Families known by prefix (`longhorn_…`), names known exactly.
 #[derive(Debug, Default)]
 pub struct Catalog {
@@ -113,6 +116,59 @@ impl Catalog {
     pub fn closest(&self, name: &str) -> Option<&str> {
         crate::diag::closest(name, self.exact.keys().map(String::as_str))
     }
+}
+
+/// What the site produces: the pipeline's counters, Prometheus' own series,
+/// the charts and images it runs, what workloads say they serve, and backup
+/// metrics.
+pub fn of_site(plan: &Plan, pipeline: Option<&Pipeline>, has_prometheus: bool) -> Catalog {
+    let mut catalog = Catalog {
+        pipeline_prefix: pipeline.map(|p| p.prefix.clone()),
+        ..Catalog::default()
+    };
+    if let Some(p) = pipeline {
+        for ctr in &p.counters {
+            catalog.add_exact(&format!("{}{}", p.prefix, ctr.0), "the log pipeline");
+        }
+    }
+    if has_prometheus {
+        for f in [
+            "up",
+            "scrape_duration_seconds",
+            "scrape_samples_scraped",
+            "ALERTS",
+            "ALERTS_FOR_STATE",
+        ] {
+            catalog.add_exact(f, "Prometheus");
+        }
+        for f in ["go_", "process_", "promhttp_"] {
+            catalog.add_family(f, "every Go exporter");
+        }
+    }
+    for s in &plan.services {
+        if let Some(h) = &s.helm {
+            catalog.add_chart(&h.chart, &format!("service `{}`", s.name));
+        }
+        for w in &s.workloads {
+            catalog.add_image(&w.container.image, &format!("service `{}`", s.name));
+            for name in &w.produces {
+                if let Some(prefix) = name.strip_suffix('*') {
+                    catalog.add_family(prefix, &format!("workload `{}/{}`", s.name, w.name));
+                } else {
+                    catalog.add_exact(name, &format!("workload `{}/{}`", s.name, w.name));
+                }
+            }
+        }
+    }
+    for b in plan
+        .backups
+        .iter()
+        .filter(|b| b.kind == BackupKind::PgBackup)
+    {
+        catalog.add_exact("pg_backup_last_success", &format!("pg-backup `{}`", b.name));
+        catalog.add_exact("pg_backup_last_failure", &format!("pg-backup `{}`", b.name));
+    }
+    catalog
 }
 
 #[cfg(test)]

@@ -36,8 +36,6 @@ pub struct Plan {
     pub backups: Vec<Backup>,
     pub targets: Vec<Target>,
     pub dr: Dr,
-    /// Dashboards, alerts, Grafana provisioning and log pipelines (with `[monitoring]`).
-    pub monitoring: Option<crate::monitoring::PMonitoring>,
 }
 
 #[derive(Debug, Serialize)]

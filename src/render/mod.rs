@@ -19,6 +19,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value as JValue, con
 use serde_json::Value;
 
 use crate::diag::{Errors, InputError, SourceFile};
+use crate::monitoring::Monitoring;
 use crate::plan::{Capability, Plan, Service, VolumeKind};
 
 /// One rendered Kubernetes object and where it came from.
@@ -302,8 +303,8 @@ impl Renderer<'_> {
 }
 
 /// `rendered/dr/`: coverage.json from data, the runbook and scripts from templates.
-fn dr_files(r: &mut Renderer, plan: &Plan) -> Vec<TextFile> {
-    let coverage = crate::dr::coverage(plan);
+fn dr_files(r: &mut Renderer, plan: &Plan, monitoring: Option<&Monitoring>) -> Vec<TextFile> {
+    let coverage = crate::dr::coverage(plan, monitoring);
     let mut files = vec![TextFile {
         path: "dr/coverage.json".into(),
         content: serde_json::to_string_pretty(&coverage).expect("serialises") + "\n",
@@ -350,9 +351,13 @@ fn s<T: serde::Serialize>(v: &T) -> JValue {
 }
 
 /// Render every object of the plan.
-pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
+pub fn render(
+    plan: &Plan,
+    monitoring: Option<&Monitoring>,
+    templates: &Templates,
+) -> Result<Rendered, Errors> {
     let base = context! { site => s(&plan.site), argocd => s(&plan.argocd), plan => s(plan) };
-    let generated = &monitoring_files(plan)?;
+    let generated = &monitoring_files(monitoring)?;
     let mut r = Renderer {
         env: templates.environment(),
         templates,
@@ -432,7 +437,7 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
                         }
                         w.emit(
                             "argocd/application.yaml",
-                            context! { service => s(svc), has_manifests => has_manifests },
+                            context! { service => application_view(svc, monitoring), has_manifests => has_manifests },
                             "argocd",
                             &format!("the Application of service `{}`", svc.name),
                         );
@@ -475,7 +480,7 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
             );
         }
     }
-    let mut files = dr_files(&mut r, plan);
+    let mut files = dr_files(&mut r, plan, monitoring);
     files.extend(generated.iter().map(|(path, content)| TextFile {
         path: format!("monitoring/{path}"),
         content: content.clone(),
@@ -484,9 +489,26 @@ pub fn render(plan: &Plan, templates: &Templates) -> Result<Rendered, Errors> {
     errs.into_result(Rendered { objects, files })
 }
 
+/// The service as its Application sees it: the Grafana service's chart values
+/// get monitoring's provisioning underneath the site's own values (which win).
+fn application_view(svc: &Service, monitoring: Option<&Monitoring>) -> JValue {
+    match monitoring {
+        Some(m) if m.grafana == svc.name && svc.helm.is_some() => {
+            let mut v = serde_json::to_value(svc).expect("plan types serialise");
+            let mut values = m.grafana_values.clone();
+            if let Some(h) = &svc.helm {
+                crate::plan::helm::deep_merge(&mut values, &h.values);
+            }
+            v["helm"]["values"] = values;
+            s(&v)
+        }
+        _ => s(svc),
+    }
+}
+
 /// The monitoring documents laid out: YAML in canonical form, the rest as is.
-fn monitoring_files(plan: &Plan) -> Result<BTreeMap<String, String>, Errors> {
-    let Some(m) = &plan.monitoring else {
+fn monitoring_files(monitoring: Option<&Monitoring>) -> Result<BTreeMap<String, String>, Errors> {
+    let Some(m) = monitoring else {
         return Ok(BTreeMap::new());
     };
     let mut out = BTreeMap::new();

@@ -83,21 +83,6 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         .collect();
 
     super::helm::apply_presets(raw, &mut services, &mut ctx.errs, ctx.src);
-    let runbook = format!(
-        "{}/blob/{}/{}/dr/RUNBOOK.md",
-        site.repo_url.trim_end_matches(".git"),
-        site.revision,
-        site.rendered_path.trim_matches('/')
-    );
-    let monitoring =
-        crate::monitoring::plan(raw, ctx.src, &services, &backups, &runbook, &mut ctx.errs);
-    crate::monitoring::apply(
-        raw,
-        ctx.src,
-        monitoring.as_ref(),
-        &mut services,
-        &mut ctx.errs,
-    );
     super::graph::assign_waves(raw, &providers, &mut services, &mut ctx.errs, ctx.src);
 
     let nodes = raw
@@ -135,7 +120,6 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         dr: Dr {
             age_recipient: raw.dr.age_recipient.clone(),
         },
-        monitoring,
         targets: raw
             .backup_targets
             .iter()

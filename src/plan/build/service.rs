@@ -107,7 +107,7 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
-            generated: Vec::new(),
+            generated: c.generated.iter().map(|g| g.get_ref().clone()).collect(),
         })
         .collect();
 
