@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diag::Errors;
+use crate::lint::policy::Policies;
 use crate::plan::Plan;
-use crate::policy::Policies;
 use crate::render::{Rendered, Templates};
 use crate::site::Loaded;
 use crate::validate::Schemas;

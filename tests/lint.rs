@@ -557,7 +557,7 @@ fn formats_and_rule_listing() {
     let driver = &v["runs"][0]["tool"]["driver"];
     assert_eq!(
         driver["rules"].as_array().unwrap().len(),
-        hearth::lint::RULES.len()
+        hearth::lint::Code::ALL.len()
     );
     let res = &v["runs"][0]["results"][0];
     assert!(res["ruleId"].as_str().unwrap().starts_with("HL"));
@@ -588,7 +588,7 @@ fn formats_and_rule_listing() {
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&list.stdout).lines().count(),
-        hearth::lint::RULES.len()
+        hearth::lint::Code::ALL.len()
     );
     let ex = hearth().args(["explain", "HL001"]).output().unwrap();
     assert!(String::from_utf8_lossy(&ex.stdout).contains("Why:"));

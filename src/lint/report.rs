@@ -43,12 +43,12 @@ pub fn human(o: &Outcome, src: &SourceFile) -> String {
         )
         .help(format!(
             "{} `hearth explain {}` says why.",
-            f.rule.fix(),
+            f.rule.doc().fix,
             f.rule.id()
         ));
-        e.warning = f.rule.severity() == Severity::Warning;
+        e.severity = f.rule.severity();
         if let Some(span) = &f.span {
-            e = e.in_file(src).label(span.clone(), f.rule.summary());
+            e = e.in_file(src).label(span.clone(), f.rule.doc().summary);
         } else if let Some(file) = &f.file {
             e.message.push_str(&format!(" [{file}]"));
         }
@@ -69,7 +69,7 @@ pub fn json_report(o: &Outcome, src: &SourceFile, rendered_dir: &str) -> String 
         .iter()
         .map(|f| {
             let (file, line, column) = place(f, src, rendered_dir);
-            json!({ "rule": f.rule.id(), "name": f.rule.name(), "severity": level(f.rule.severity()), "message": f.message, "file": file, "line": line, "column": column, "fix": f.rule.fix() })
+            json!({ "rule": f.rule.id(), "name": f.rule.name(), "severity": level(f.rule.severity()), "message": f.message, "file": file, "line": line, "column": column, "fix": f.rule.doc().fix })
         })
         .collect();
     serde_json::to_string_pretty(&json!({ "errors": o.errors(), "warnings": o.warnings(), "excused": o.excused, "findings": findings })).expect("serialises") + "\n"
@@ -83,9 +83,9 @@ pub fn sarif(o: &Outcome, rules: &[RuleRef], src: &SourceFile, rendered_dir: &st
             json!({
                 "id": r.id(),
                 "name": r.name(),
-                "shortDescription": { "text": r.summary() },
-                "fullDescription": { "text": r.why() },
-                "help": { "text": r.fix() },
+                "shortDescription": { "text": r.doc().summary },
+                "fullDescription": { "text": r.doc().why },
+                "help": { "text": r.doc().fix },
                 "defaultConfiguration": { "level": level(r.severity()) },
             })
         })
