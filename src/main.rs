@@ -394,10 +394,7 @@ fn lint(
     match format {
         Format::Human => eprint!("{}", report::human(&o, src)),
         Format::Json => put!("{}", report::json_report(&o, src, &dir)),
-        Format::Sarif => put!(
-            "{}",
-            report::sarif(&o, &hearth::lint::all_rules(&built.policies), src, &dir)
-        ),
+        Format::Sarif => put!("{}", report::sarif(&o, src, &dir)),
         Format::Github => put!("{}", report::github(&o, src, &dir)),
     }
     if o.errors() > 0 || (deny_warnings && o.warnings() > 0) {
