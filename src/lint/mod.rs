@@ -204,10 +204,36 @@ pub fn today_utc() -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// SARIF's ruleIndex is `RuleRef::index`: it must be the rule's place in
+    /// `all_rules`, for built-in rules and for policies alike.
+    #[test]
+    fn a_rules_index_is_its_place_in_the_list() {
+        let policy = |id: &str| {
+            (
+                format!("{id}.yaml"),
+                format!("policies/{id}.yaml"),
+                format!("id: {id}\nmessage: m\nselect:\n  kinds: [Deployment]\nschema: {{}}\n"),
+            )
+        };
+        let policies = Policies::from_files(
+            vec![policy("b-policy"), policy("a-policy")],
+            &crate::validate::Schemas::load(),
+        )
+        .unwrap();
+        let rules = all_rules(&policies);
+        assert_eq!(rules.len(), Code::ALL.len() + 2);
+        for (i, r) in rules.iter().enumerate() {
+            assert_eq!(r.index(), i, "{}", r.id());
+        }
+        assert_eq!(rules[Code::ALL.len()].id(), "a-policy");
+    }
+
     #[test]
     fn today_is_a_date() {
-        let t = super::today_utc();
-        assert!(super::is_date(&t), "{t}");
+        let t = today_utc();
+        assert!(is_date(&t), "{t}");
         assert!(t.as_str() >= "2024-01-01");
     }
 }
