@@ -8,6 +8,28 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, SourceCode};
+use serde::{Deserialize, Serialize};
+
+/// How bad a diagnostic is: an input error or lint finding that fails the
+/// run, or a warning that fails it only under `--deny warnings`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name reports print (`error`, `warning`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
 
 /// A file hearth read, kept whole so diagnostics can quote it.
 #[derive(Clone, Debug)]
@@ -57,8 +79,8 @@ pub struct InputError {
     pub source: Option<SourceFile>,
     pub labels: Vec<Label>,
     pub help: Option<String>,
-    /// Shown as a warning rather than an error (lint findings).
-    pub warning: bool,
+    /// Input errors are errors; a lint finding has its rule's severity.
+    pub severity: Severity,
 }
 
 impl InputError {
@@ -69,7 +91,7 @@ impl InputError {
             source: None,
             labels: Vec::new(),
             help: None,
-            warning: false,
+            severity: Severity::Error,
         }
     }
     pub fn in_file(mut self, source: &SourceFile) -> Self {
@@ -110,10 +132,9 @@ impl Diagnostic for InputError {
         Some(Box::new(&self.code))
     }
     fn severity(&self) -> Option<miette::Severity> {
-        Some(if self.warning {
-            miette::Severity::Warning
-        } else {
-            miette::Severity::Error
+        Some(match self.severity {
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

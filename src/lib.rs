@@ -16,7 +16,6 @@ pub mod lint;
 pub mod monitoring;
 pub mod pipeline;
 pub mod plan;
-pub mod policy;
 pub mod render;
 pub mod scaffold;
 pub mod site;

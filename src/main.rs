@@ -274,7 +274,7 @@ fn diff(
         match hearth::git::site_at(&repo, rev, &rel)? {
             None => Ok(None),
             Some(at) => {
-                let policies = hearth::policy::Policies::from_files(at.policies, &schemas)?;
+                let policies = hearth::lint::policy::Policies::from_files(at.policies, &schemas)?;
                 pipeline::build_from(at.loaded, &at.templates, policies, &schemas).map(Some)
             }
         }
@@ -370,8 +370,11 @@ fn commit_output(
 }
 
 /// The policies beside a site (for `--list-rules` and `explain`, which need no render).
-fn site_policies(site: &std::path::Path) -> Result<hearth::policy::Policies, Errors> {
-    hearth::policy::Policies::load(&pipeline::site_dir(site).join("policies"), &Schemas::load())
+fn site_policies(site: &std::path::Path) -> Result<hearth::lint::policy::Policies, Errors> {
+    hearth::lint::policy::Policies::load(
+        &pipeline::site_dir(site).join("policies"),
+        &Schemas::load(),
+    )
 }
 
 fn lint(
@@ -391,10 +394,7 @@ fn lint(
     match format {
         Format::Human => eprint!("{}", report::human(&o, src)),
         Format::Json => put!("{}", report::json_report(&o, src, &dir)),
-        Format::Sarif => put!(
-            "{}",
-            report::sarif(&o, &hearth::lint::all_rules(&built.policies), src, &dir)
-        ),
+        Format::Sarif => put!("{}", report::sarif(&o, src, &dir)),
         Format::Github => put!("{}", report::github(&o, src, &dir)),
     }
     if o.errors() > 0 || (deny_warnings && o.warnings() > 0) {
@@ -488,9 +488,9 @@ fn run(cli: Cli) -> ExitCode {
                     out!(
                         "{:<w$}  {:<8} {:<34} {}",
                         r.id(),
-                        format!("{:?}", r.severity()).to_lowercase(),
+                        r.severity().as_str(),
                         r.name(),
-                        r.summary()
+                        r.doc().summary
                     );
                 }
                 return ExitCode::SUCCESS;
@@ -505,7 +505,7 @@ fn run(cli: Cli) -> ExitCode {
             };
             match hearth::lint::find_rule(&rule, &policies) {
                 Some(r) => {
-                    put!("{}", r.explain());
+                    put!("{}", hearth::lint::explain(r.rule()));
                     ExitCode::SUCCESS
                 }
                 None => {

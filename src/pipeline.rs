@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diag::Errors;
+use crate::lint::policy::Policies;
 use crate::monitoring::Monitoring;
 use crate::plan::Plan;
-use crate::policy::Policies;
 use crate::render::{Rendered, Templates};
 use crate::site::Loaded;
 use crate::validate::Schemas;

@@ -557,7 +557,7 @@ fn formats_and_rule_listing() {
     let driver = &v["runs"][0]["tool"]["driver"];
     assert_eq!(
         driver["rules"].as_array().unwrap().len(),
-        hearth::lint::RULES.len()
+        hearth::lint::Code::ALL.len()
     );
     let res = &v["runs"][0]["results"][0];
     assert!(res["ruleId"].as_str().unwrap().starts_with("HL"));
@@ -588,7 +588,7 @@ fn formats_and_rule_listing() {
         .unwrap();
     assert_eq!(
         String::from_utf8_lossy(&list.stdout).lines().count(),
-        hearth::lint::RULES.len()
+        hearth::lint::Code::ALL.len()
     );
     let ex = hearth().args(["explain", "HL001"]).output().unwrap();
     assert!(String::from_utf8_lossy(&ex.stdout).contains("Why:"));
@@ -671,8 +671,9 @@ fn an_exception_in_site_toml_excuses_a_policy() {
 
 #[test]
 fn sarif_describes_policies_beside_the_built_in_rules() {
+    // MINIMAL has built-in findings too, before and after the policy's.
     let s = Scratch::new();
-    s.write("site.toml", clean());
+    s.write("site.toml", MINIMAL);
     s.write("policies/two-replicas.yaml", TWO_REPLICAS);
     let out = hearth()
         .current_dir(s.path())
@@ -682,10 +683,20 @@ fn sarif_describes_policies_beside_the_built_in_rules() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let run = &v["runs"][0];
-    let result = &run["results"][0];
-    assert_eq!(result["ruleId"], "two-replicas");
-    let i = result["ruleIndex"].as_u64().unwrap() as usize;
-    assert_eq!(run["tool"]["driver"]["rules"][i]["id"], "two-replicas");
+    assert!(
+        run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["ruleId"] == "two-replicas")
+    );
+    // Every result's ruleIndex names the descriptor of its own rule.
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() > 1, "{results:?}");
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run["tool"]["driver"]["rules"][i]["id"], r["ruleId"], "{r}");
+    }
     let explain = hearth()
         .current_dir(s.path())
         .args(["explain", "two-replicas"])
@@ -780,4 +791,239 @@ fn the_reference_policies_each_catch_what_they_describe() {
         let why = p.violations(&o);
         assert!(!why.is_empty(), "{id} misses an object without {pointer}");
     }
+}
+
+/// One row per built-in rule: a small change to the clean site that fires it
+/// (with files beside the site when only a site-local template can), and the
+/// line it must point at. The match is exhaustive, so a new rule without a
+/// row does not compile.
+struct Row {
+    site: String,
+    files: Vec<(&'static str, String)>,
+    /// A text on the line the finding points at; None for findings about a
+    /// rendered file or a whole table.
+    at: Option<&'static str>,
+}
+
+fn row(code: hearth::lint::Code) -> Row {
+    use hearth::lint::Code::*;
+    let mut files = Vec::new();
+    let c = clean();
+    let (site, at) = match code {
+        VolumeUnrecoverable => (
+            c.replace("volumes = [\"app/data\"]", "volumes = [\"app/logs\"]")
+                + "\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n",
+            Some("[services.app.volumes.data]"),
+        ),
+        VolumeRecoveryAmbiguous => (
+            c.replace(
+                "[services.app.volumes.data]\n",
+                "[services.app.volumes.data]\nno_backup = \"stale\"\n",
+            ),
+            Some("[services.app.volumes.data]"),
+        ),
+        BackupCredentialsNotExported => (
+            c.replace(
+                "url = \"nfs://nas.lab.example:/backups\"",
+                "url = \"nfs://nas.lab.example:/backups\"\ncredentials = \"app/app-secret\"",
+            )
+            .replace(
+                "keys = { PASSWORD = \"placeholder\" }",
+                "keys = { PASSWORD = \"placeholder\" }\nregenerable = \"reset\"",
+            ),
+            Some("[services.app.secrets.app-secret]"),
+        ),
+        DatabaseUnrecoverable => (
+            c.replace("volumes = [\"app/data\"]", "volumes = [\"app/logs\"]")
+                .replace(
+                    "[services.app.volumes.data]\n",
+                    "[services.app.volumes.data]\nno_backup = \"dumps only\"\n",
+                )
+                + "\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n[services.app.databases.main]\n",
+            Some("[services.app.databases.main]"),
+        ),
+        BackupUnwatched => (
+            c + "[monitoring.alerts]\nbackups = { enabled = false }\n",
+            Some("[backups.daily]"),
+        ),
+        IngressExposureUnstated => (
+            c.replace("public = true\n", ""),
+            Some("[services.app.ingresses.web]"),
+        ),
+        AdminUiWithoutAuth => (
+            c.replace("[services.app]\n", "[services.app]\nprovides = [\"metrics\"]\n"),
+            Some("[services.app.ingresses.web]"),
+        ),
+        ImageLatest => (
+            c.replace("nginx:1.27.0", "nginx:latest"),
+            Some("[services.app.workloads.web]"),
+        ),
+        PrivilegeWithoutReason => (
+            c.replace("kind = \"deployment\"", "kind = \"deployment\"\nhost_network = true"),
+            Some("[services.app.workloads.web]"),
+        ),
+        MetricsThroughIngress => (
+            c.replace(
+                "ports.http = { port = 8080, service = 80 }",
+                "ports.http = { port = 8080, service = 80 }\nmetrics = { port = \"http\" }",
+            )
+            .replace("public = true\n", "public = true\ndeny_paths = []\n"),
+            Some("[services.app.ingresses.web]"),
+        ),
+        SecretInGit => {
+            files.push((
+                "templates/sealed-secrets/sealedsecret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ secret.name|tojson }}\n  namespace: {{ service.namespace|tojson }}\ndata:\n  PASSWORD: aHVudGVyMg==\n".to_string(),
+            ));
+            (c, None)
+        }
+        HighEntropyString => (
+            c + "# old token ghp_Zx81kQ2mVb7LpT4wRy9NcH3sFd6GjA0eUo5I\n",
+            Some("old token"),
+        ),
+        MissingResources => (
+            MINIMAL.to_string() + common::MONITORING,
+            Some("[services.app.workloads.web]"),
+        ),
+        MissingProbes => (
+            c.replace("probes.readiness = { http = \"/\", port = \"http\" }\n", ""),
+            Some("[services.app.workloads.web]"),
+        ),
+        LocalVolumeNotPinned => (
+            c.replace(
+                "[services.app.volumes.data]\nkind = \"longhorn\"",
+                "[services.app.volumes.data]\nkind = \"local\"\nnode = \"pi1\"\npath = \"/srv/data\"\nno_backup = \"test\"",
+            )
+            .replace(
+                "[backups.daily]\nkind = \"longhorn\"\ntarget = \"nas\"\nschedule = \"0 3 * * *\"\nretain = 7\nvolumes = [\"app/data\"]\n",
+                "",
+            ),
+            Some("[services.app.workloads.web]"),
+        ),
+        SingleReplicaLonghorn => (
+            c.replace(
+                "default_issuer = \"le\"",
+                "default_issuer = \"le\"\nlonghorn_replicas = 1",
+            ),
+            None,
+        ),
+        UnknownMetric => (
+            c + "[alerts.AppSlow]\nexpr = \"rate(app_request_seconds_count[5m]) > 1\"\nsummary = \"slow\"\n",
+            Some("expr = \"rate(app_request"),
+        ),
+        PipelineCardinality => (
+            c + "[monitoring.logs]\ngeoip = \"/etc/maxmind/GeoLite2-City.mmdb\"\nfields = { client_ip = \"remote_address\", path = \"path\" }\ncounters = [{ name = \"http_requests_total_ip_path\", labels = [\"client_ip\", \"path\"] }]\n[monitoring.alerts]\nclient_ip_requests = { enabled = false }\nwaf_blocks = { enabled = false }\n",
+            None,
+        ),
+        DatasourceUnresolved => (
+            c.replace("prometheus-server.prometheus.svc", "prometheus-server.nowhere.svc"),
+            Some("[monitoring.datasources.prometheus]"),
+        ),
+        ExceptionExpired => (
+            c.replace(
+                "kind = \"deployment\"",
+                "kind = \"deployment\"\nallow = [{ rule = \"HL103\", reason = \"later\", until = \"2026-01-31\" }]",
+            ),
+            Some("allow = ["),
+        ),
+        ExceptionUnused => (
+            c.replace(
+                "kind = \"deployment\"",
+                "kind = \"deployment\"\nallow = [{ rule = \"HL103\", reason = \"old\" }]",
+            ),
+            Some("allow = ["),
+        ),
+        ExceptionUnknownRule => (
+            c.replace(
+                "kind = \"deployment\"",
+                "kind = \"deployment\"\nallow = [{ rule = \"HL999\", reason = \"typo\" }]",
+            ),
+            Some("allow = ["),
+        ),
+    };
+    Row { site, files, at }
+}
+
+#[test]
+fn every_rule_fires_on_its_row_and_the_reference_site_is_clean() {
+    use hearth::lint::{Code, Rule};
+    let mut failures = Vec::new();
+    for code in Code::ALL {
+        let Row { site, files, at } = row(*code);
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let r = lint_with(&site, &files, &[]);
+        let Some(f) = r.findings.iter().find(|f| f["rule"] == code.id()) else {
+            failures.push(format!("{}: not reported; got {:?}", code.id(), rules(&r)));
+            continue;
+        };
+        if let Some(needle) = at
+            && f["line"] != line_of(&site, needle)
+        {
+            failures.push(format!(
+                "{}: at line {}, not at `{needle}`",
+                code.id(),
+                f["line"]
+            ));
+        }
+        let expect = if code.severity() == hearth::lint::Severity::Error {
+            Some(1)
+        } else {
+            Some(0)
+        };
+        if r.code != expect && !r.findings.iter().any(|f| f["severity"] == "error") {
+            failures.push(format!("{}: exit code {:?}", code.id(), r.code));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    let reference = std::fs::read_to_string(common::repo().join("site.toml")).unwrap();
+    let r = lint_text(&reference, &["--deny", "warnings"]);
+    assert_eq!(r.code, Some(0), "{:?}", r.findings);
+}
+
+/// A small site with findings of both severities, one from a policy and one
+/// about a rendered file only.
+fn report_site() -> Scratch {
+    let s = Scratch::new();
+    s.write("site.toml", MINIMAL.replace("nginx:1.27.0", "nginx:latest"));
+    s.write("policies/two-replicas.yaml", TWO_REPLICAS);
+    s.write(
+        "templates/sealed-secrets/sealedsecret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ secret.name|tojson }}\n  namespace: {{ service.namespace|tojson }}\ndata:\n  PASSWORD: aHVudGVyMg==\n",
+    );
+    s
+}
+
+#[test]
+fn every_report_format_is_pinned() {
+    let s = report_site();
+    for format in ["human", "json", "sarif", "github"] {
+        let out = hearth()
+            .current_dir(s.path())
+            .env("HEARTH_TODAY", "2026-06-01")
+            .args(["lint", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        // Human findings go to stderr (they are diagnostics); the rest is data.
+        let text = if format == "human" {
+            stderr(&out)
+        } else {
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        insta::assert_snapshot!(format!("report_{format}"), text);
+    }
+}
+
+#[test]
+fn the_rule_list_and_an_explanation_are_pinned() {
+    let s = Scratch::new();
+    let list = hearth()
+        .current_dir(s.path())
+        .args(["lint", "--list-rules"])
+        .output()
+        .unwrap();
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    insta::assert_snapshot!("list_rules", String::from_utf8_lossy(&list.stdout));
+    let explain = hearth().args(["explain", "HL001"]).output().unwrap();
+    insta::assert_snapshot!("explain_hl001", String::from_utf8_lossy(&explain.stdout));
 }

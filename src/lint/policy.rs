@@ -2,7 +2,8 @@
 //! `policies/*.yaml` beside site.toml and versioned with it. Each file is one
 //! policy: an id, a severity, a message, which objects it selects (kinds,
 //! namespaces, labels) and a JSON Schema every selected object must satisfy.
-//! Like Polaris' custom checks, but offline and read at any Git ref.
+//! Like Polaris' custom checks, but offline and read at any Git ref. A policy
+//! is a lint `Rule` like the built-in ones.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -12,8 +13,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use crate::diag::{Errors, InputError, SourceFile};
-use crate::lint::Severity;
+use super::rule::{Candidate, Context, Doc, Rule, RuleRef, Sink};
+use super::rules::Code;
+use crate::diag::{Errors, InputError, Severity, SourceFile};
 use crate::render::Object;
 use crate::validate::Schemas;
 
@@ -30,12 +32,14 @@ pub struct Policy {
     pub labels: BTreeMap<String, String>,
     /// The file it came from, as shown in diagnostics.
     pub file: String,
+    /// Its place among the site's policies (file-name order).
+    index: usize,
     validator: jsonschema::Validator,
 }
 
 /// Every policy of a site, in file-name order.
 #[derive(Debug, Default)]
-pub struct Policies(pub Vec<Policy>);
+pub struct Policies(Vec<Policy>);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +105,11 @@ fn is_policy_id(s: &str) -> bool {
 }
 
 impl Policy {
+    /// Its place among the site's policies.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
     /// Does this policy apply to `obj`?
     pub fn selects(&self, obj: &Object) -> bool {
         if !self.kinds.iter().any(|k| k == obj.kind()) {
@@ -212,7 +221,9 @@ impl Policies {
                         );
                     } else {
                         seen.insert(p.0.id.clone(), shown);
-                        out.push(p.0);
+                        let mut policy = p.0;
+                        policy.index = out.len();
+                        out.push(policy);
                     }
                 }
                 Err(e) => errors.0.extend(e.0),
@@ -223,6 +234,69 @@ impl Policies {
 
     pub fn get(&self, id: &str) -> Option<&Policy> {
         self.0.iter().find(|p| p.id.eq_ignore_ascii_case(id))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Policy> {
+        self.0.iter()
+    }
+}
+
+impl Rule for Policy {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> &str {
+        &self.id
+    }
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+    fn doc(&self) -> Doc<'_> {
+        Doc {
+            summary: &self.message,
+            why: &self.why,
+            example: "",
+            fix: &self.fix,
+        }
+    }
+    fn origin(&self) -> Option<&str> {
+        Some(&self.file)
+    }
+
+    /// Every object the policy selects must pass its schema. A finding about
+    /// an object of a service points at that service in site.toml (where the
+    /// fix goes, and where an exception can excuse it); other objects name
+    /// their file.
+    fn check<'p>(&'p self, cx: &Context<'p>, out: &mut Sink<'p>) {
+        for o in cx.rendered.objects.iter().filter(|o| self.selects(o)) {
+            let why = self.violations(o);
+            if why.is_empty() {
+                continue;
+            }
+            let service = o
+                .path
+                .strip_prefix("apps/")
+                .and_then(|p| p.split_once('/'))
+                .and_then(|(svc, _)| cx.plan.service(svc));
+            let message = format!(
+                "{} {} ({}): {}: {}",
+                o.kind(),
+                o.namespace()
+                    .map_or_else(|| o.name().to_string(), |ns| format!("{ns}/{}", o.name())),
+                o.path,
+                self.message,
+                why.join("; ")
+            );
+            out.push(Candidate {
+                rule: RuleRef::Policy(self),
+                message,
+                span: service.map(|s| s.span.clone()),
+                file: service.is_none().then(|| o.path.clone()),
+                allow: service
+                    .map(|s| s.allow.iter().collect())
+                    .unwrap_or_default(),
+            });
+        }
     }
 }
 
@@ -263,7 +337,7 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
             .help("use lowercase letters, digits and `-`, starting with a letter (for example `pvc-storage-class`); `HL…` ids belong to hearth's built-in rules"),
         );
     }
-    if crate::lint::registry::rule(&raw.id.value).is_some() {
+    if Code::find(&raw.id.value).is_some() {
         errors.push(
             InputError::new(
                 "hearth::policy",
@@ -354,6 +428,7 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
                     namespaces: raw.select.value.namespaces,
                     labels: raw.select.value.labels,
                     file: src.name.clone(),
+                    index: 0,
                     validator,
                 },
                 id_span,

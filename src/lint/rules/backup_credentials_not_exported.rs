@@ -1,0 +1,48 @@
+//! HL003: a backup target whose credentials would not survive a disaster.
+
+use super::{Builtin, Code};
+use crate::diag::Severity;
+use crate::lint::rule::{Context, Sink, allow};
+
+pub static RULE: Builtin = Builtin {
+    name: "backup-credentials-not-exported",
+    severity: Severity::Error,
+    summary: "A backup target's credentials are marked regenerable, so they are not in the DR export.",
+    why: "Backups are useless after a disaster without the key to read them: the target's credentials must be in the offline DR export.",
+    example: r#"[backup_targets.nas]
+kind = "nfs"
+url = "nfs://nas.lab.example:/backups"
+credentials = "app/nas-secret"
+
+[services.app.secrets.nas-secret]
+keys = { PASSWORD = "AgB…" }
+regenerable = "can be reset"   # it cannot: the backups need it
+"#,
+    fix: "Remove `regenerable` from the credentials secret.",
+    check: Some(check),
+};
+
+fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
+    for t in &cx.plan.targets {
+        let Some((svc, secret)) = t.credentials.as_deref().and_then(|c| c.split_once('/')) else {
+            continue;
+        };
+        if let Some(s) = cx.plan.service(svc)
+            && let Some(sec) = s
+                .secrets
+                .iter()
+                .find(|x| x.name.as_str() == secret)
+                .filter(|x| x.regenerable.is_some())
+        {
+            out.at(
+                Code::BackupCredentialsNotExported,
+                format!(
+                    "credentials `{svc}/{secret}` of backup target `{}` are marked regenerable",
+                    t.name
+                ),
+                sec.span.clone(),
+                allow(s, &sec.allow),
+            );
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! HL004: a database that neither a dump nor a file-level backup brings back.
+
+use crate::plan::{BackupKind};
+use super::{Builtin, Code};
+use crate::diag::Severity;
+use crate::lint::rule::{Context, Sink};
+
+pub static RULE: Builtin = Builtin {
+    name: "database-unrecoverable",
+    severity: Severity::Error,
+    summary: "A database is not dumped by any pg-backup, and its server's volume has no file-level backup.",
+    why: "A dump of one database on a server does not bring back the others: each database needs its own dump (or its server's whole volume a backup).",
+    example: r#"[services.app.databases.main]   # no pg-backup lists "app/main"
+
+[services.app.volumes.data]
+kind = "longhorn"
+size = "1Gi"
+no_backup = "dumps only"
+"#,
+    fix: "Add `service/database` to the `databases` of a pg-backup backup.",
+    check: Some(check),
+};
+
+fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
+    let plan = cx.plan;
+    for s in &plan.services {
+        for d in &s.databases {
+            let key = format!("{}/{}", s.name, d.name);
+            let dumped = plan
+                .backups
+                .iter()
+                .any(|b| b.kind == BackupKind::PgBackup && b.databases.contains(&key));
+            if dumped {
+                continue;
+            }
+            // Without its own dump, only a file-level backup of the server's volume saves it.
+            let file_level = crate::dr::database_volumes(plan, &key).iter().any(|v| {
+                cx.covering
+                    .get(v)
+                    .is_some_and(|bs| bs.iter().any(|b| b.kind != BackupKind::PgBackup))
+            });
+            if !file_level {
+                out.at(
+                    Code::DatabaseUnrecoverable,
+                    format!("database `{key}` is not dumped by any pg-backup"),
+                    d.span.clone(),
+                    s.allow.iter().collect(),
+                );
+            }
+        }
+    }
+}

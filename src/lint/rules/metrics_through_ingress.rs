@@ -1,0 +1,39 @@
+//! HL105: metrics reachable from the internet through an ingress.
+
+use super::{Builtin, Code};
+use crate::diag::Severity;
+use crate::lint::rule::{Context, Sink, allow};
+
+pub static RULE: Builtin = Builtin {
+    name: "metrics-through-ingress",
+    severity: Severity::Warning,
+    summary: "An ingress routes to a workload's metrics port without denying `/metrics`.",
+    why: "Metrics leak internals (versions, paths, client counts) to the internet.",
+    example: r#"[services.app.workloads.web]
+ports.http = { port = 8080, service = 80 }
+metrics = { port = "http" }
+[services.app.ingresses.web]
+public = true
+deny_paths = []   # the default denies `/metrics`
+"#,
+    fix: "Keep `/metrics` in the ingress's `deny_paths` (the default), or route to another port.",
+    check: Some(check),
+};
+
+fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
+    for s in &cx.plan.services {
+        for i in &s.ingresses {
+            if i.routes_metrics_port && !i.deny_paths.iter().any(|p| p == "/metrics") {
+                out.at(
+                    Code::MetricsThroughIngress,
+                    format!(
+                        "ingress `{}/{}` routes to a metrics port and does not deny `/metrics`",
+                        s.name, i.name
+                    ),
+                    i.span.clone(),
+                    allow(s, &i.allow),
+                );
+            }
+        }
+    }
+}

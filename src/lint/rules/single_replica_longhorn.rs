@@ -1,0 +1,36 @@
+//! HL204: Longhorn with nothing to fail over to.
+
+use crate::plan::{VolumeKind};
+use super::{Builtin, Code};
+use crate::diag::Severity;
+use crate::lint::rule::{Context, Sink};
+
+pub static RULE: Builtin = Builtin {
+    name: "single-replica-longhorn",
+    severity: Severity::Warning,
+    summary: "Longhorn keeps a single replica of every volume.",
+    why: "One dead disk loses the volume until it is restored from backup.",
+    example: r#"[site]
+name = "lab"
+longhorn_replicas = 1   # with Longhorn volumes in the site
+"#,
+    fix: "Set `longhorn_replicas` to 2 or more (one per node).",
+    check: Some(check),
+};
+
+fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
+    let plan = cx.plan;
+    if plan.site.longhorn_replicas < 2
+        && plan
+            .services
+            .iter()
+            .any(|s| s.volumes.iter().any(|v| v.kind == VolumeKind::Longhorn))
+    {
+        out.at(
+            Code::SingleReplicaLonghorn,
+            format!("`longhorn_replicas = {}`", plan.site.longhorn_replicas),
+            plan.site.span.clone(),
+            Vec::new(),
+        );
+    }
+}

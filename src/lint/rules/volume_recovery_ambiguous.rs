@@ -1,0 +1,64 @@
+//! HL002: a volume with two answers to "where does this data come from".
+
+use crate::plan::{BackupKind};
+use super::{Builtin, Code};
+use crate::diag::Severity;
+use crate::lint::rule::{Context, Sink, allow};
+
+pub static RULE: Builtin = Builtin {
+    name: "volume-recovery-ambiguous",
+    severity: Severity::Warning,
+    summary: "A volume has more than one recovery path (or a backup and a `no_backup` reason).",
+    why: "A restore needs one answer to 'where does this data come from'. Two paths restore twice (for example a Longhorn snapshot of a database's files and its logical dump), and a volume both backed up and marked `no_backup` leaves the reader guessing which is true.",
+    example: r#"[backups.daily]
+kind = "longhorn"
+target = "nas"
+schedule = "0 3 * * *"
+volumes = ["app/data"]
+
+[services.app.volumes.data]
+kind = "longhorn"
+size = "1Gi"
+no_backup = "scratch space"   # but the backup above says otherwise
+"#,
+    fix: "Keep one recovery path: remove the volume from the extra backup, or drop the stale `no_backup`.",
+    check: Some(check),
+};
+
+fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
+    for s in &cx.plan.services {
+        for v in s.volumes.iter().filter(|v| v.holds_data) {
+            let key = format!("{}/{}", s.name, v.name);
+            let covered = cx.covering.get(&key).map(Vec::as_slice).unwrap_or_default();
+            match (covered.len(), &v.no_backup) {
+                (0, _) | (1, None) => {}
+                (_, reason) => {
+                    // pg-backups read "pg-backup `x`", the others "<kind> backup `x`".
+                    let mut list: Vec<String> = covered
+                        .iter()
+                        .map(|b| {
+                            if b.kind == BackupKind::PgBackup {
+                                format!("pg-backup `{}`", b.name)
+                            } else {
+                                format!("{} backup `{}`", b.kind, b.name)
+                            }
+                        })
+                        .collect();
+                    list.sort();
+                    if reason.is_some() {
+                        list.push("`no_backup`".into());
+                    }
+                    out.at(
+                        Code::VolumeRecoveryAmbiguous,
+                        format!(
+                            "volume `{key}` has several recovery paths: {}",
+                            list.join(", ")
+                        ),
+                        v.span.clone(),
+                        allow(s, &v.allow),
+                    );
+                }
+            }
+        }
+    }
+}
