@@ -333,3 +333,18 @@ fn a_template_cannot_name_an_object_outside_the_output() {
     );
     assert!(err.contains("../../escaped"));
 }
+
+#[test]
+fn snippet_switch_written_as_a_config_key() {
+    let text = format!(
+        "{MINIMAL}\n[services.edge.helm]\nrepo = \"https://kubernetes.github.io/ingress-nginx\"\nchart = \"ingress-nginx\"\nversion = \"4.11.0\"\n[services.edge.helm.values.controller.config]\nallow-snippet-annotations = \"true\"\n"
+    );
+    fails(
+        Some(text.as_bytes()),
+        &[],
+        &[
+            "`controller.config.allow-snippet-annotations` duplicates a key the chart writes itself",
+            "controller.allowSnippetAnnotations",
+        ],
+    );
+}

@@ -289,6 +289,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         &mut services,
         &mut ctx.errs,
     );
+    super::helm::escape_tpl_values(&mut services);
     super::graph::assign_waves(raw, &providers, &mut services, &mut ctx.errs, ctx.src);
 
     let nodes = raw

@@ -70,11 +70,14 @@ fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Va
                     "log-format-upstream": access_log_format(),
                     "enable-modsecurity": "true",
                     "modsecurity-snippet": MODSECURITY_SNIPPET,
-                    // hearth writes per-ingress server and modsecurity snippets.
-                    "allow-snippet-annotations": "true",
                     "annotations-risk-level": "Critical",
                     "limit-req-status-code": "429",
                 },
+                // hearth writes per-ingress server and modsecurity snippets. The
+                // chart writes `allow-snippet-annotations` from this switch and
+                // appends `config` after it (4.11.0 controller-configmap.yaml:16,26),
+                // so the key in `config` would be a duplicate.
+                "allowSnippetAnnotations": true,
                 "metrics": { "enabled": true },
                 "podAnnotations": { "prometheus.io/scrape": "true", "prometheus.io/port": "10254" },
             }
@@ -112,6 +115,95 @@ fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Va
     }
 }
 
+/// Where a built-in chart passes values through Helm's `tpl`, read in each chart
+/// at its pinned tag. Every string under these paths is parsed as a Go template
+/// by Helm, so a literal `{{` (Grafana's `{{ $labels.x }}`) would stop the render.
+/// Keys are not escaped: the charts print keys of these maps unparsed, except
+/// under `toYaml` paths, where a key with `{{` is not a thing hearth writes.
+const TPL_PATHS: &[(&str, &[&[&str]])] = &[
+    (
+        "grafana",
+        &[
+            // charts/grafana 8.3.4 templates/_config.tpl:17,30 (ini strings),
+            // :41 (datasources), :60 (alerting); configSecret.yaml:28-40.
+            &["grafana.ini"],
+            &["datasources"],
+            &["alerting"],
+            // _pod.tpl:1077 (envValueFrom), :1081 (env), secret-env.yaml:12.
+            &["envValueFrom"],
+            &["env"],
+            &["envRenderSecret"],
+            // extra-manifests.yaml:3, ingress.yaml:23,32,37.
+            &["extraObjects"],
+            &["ingress", "annotations"],
+            &["ingress", "tls"],
+            &["ingress", "hosts"],
+        ],
+    ),
+    (
+        "ingress-nginx",
+        &[
+            // charts/ingress-nginx 4.11.0 templates/controller-configmap.yaml:27,
+            // controller-service.yaml:7, controller-deployment.yaml:52,209,212,
+            // controller-configmap-tcp.yaml:16, -udp.yaml:16.
+            &["controller", "config"],
+            &["controller", "service", "annotations"],
+            &["controller", "hostAliases"],
+            &["controller", "affinity"],
+            &["controller", "topologySpreadConstraints"],
+            &["tcp"],
+            &["udp"],
+        ],
+    ),
+];
+
+/// `text` as a Go template that prints `text`: each `{{` becomes an action
+/// printing the raw string literal "{{" (a raw literal has no escapes and no
+/// spaces, so `toYaml` can neither quote nor fold inside it).
+pub fn escape_tpl(text: &str) -> String {
+    text.replace("{{", "{{`{{`}}")
+}
+
+/// Inverse of `escape_tpl`: what Helm's `tpl` prints for an escaped string.
+pub fn unescape_tpl(text: &str) -> String {
+    text.replace("{{`{{`}}", "{{")
+}
+
+fn escape_strings(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains("{{") => *s = escape_tpl(s),
+        Value::Array(items) => items.iter_mut().for_each(escape_strings),
+        Value::Object(m) => m.values_mut().for_each(escape_strings),
+        _ => {}
+    }
+}
+
+/// Escape every value the chart will pass through `tpl`, so the chart renders
+/// exactly the text hearth (and the site) wrote. Runs on the final values.
+pub fn escape_for_chart(chart: &str, values: &mut Value) {
+    let Some((_, paths)) = TPL_PATHS.iter().find(|(c, _)| *c == chart) else {
+        return;
+    };
+    for path in *paths {
+        let mut at = Some(&mut *values);
+        for key in *path {
+            at = at.and_then(|v| v.get_mut(*key));
+        }
+        if let Some(v) = at {
+            escape_strings(v);
+        }
+    }
+}
+
+/// Last step of chart values (after presets, monitoring and the site's own).
+pub(crate) fn escape_tpl_values(services: &mut BTreeMap<ServiceName, PService>) {
+    for s in services.values_mut() {
+        if let Some(h) = &mut s.helm {
+            escape_for_chart(&h.chart, &mut h.values);
+        }
+    }
+}
+
 /// Merge `over` into `base`: tables merge key by key, anything else is replaced.
 pub fn deep_merge(base: &mut Value, over: &Value) {
     match (base, over) {
@@ -135,8 +227,27 @@ pub(super) fn apply_presets(
     errs: &mut Errors,
     src: &SourceFile,
 ) {
-    for s in services.values_mut() {
+    for (name, s) in services.iter_mut() {
         if let Some(h) = &mut s.helm {
+            if h.chart == "ingress-nginx"
+                && h.values["controller"]["config"]
+                    .get("allow-snippet-annotations")
+                    .is_some()
+                && let Some(raw_helm) = raw
+                    .services
+                    .get(name)
+                    .and_then(|r| r.get_ref().helm.as_ref())
+            {
+                errs.push(
+                    InputError::new(
+                        "hearth::values",
+                        "`controller.config.allow-snippet-annotations` duplicates a key the chart writes itself",
+                    )
+                    .in_file(src)
+                    .label(raw_helm.span(), "ingress-nginx values set here")
+                    .help("use the chart's switch `controller.allowSnippetAnnotations` (a boolean); the chart writes `allow-snippet-annotations` from it and would write the key twice"),
+                );
+            }
             let mut v = preset(&h.chart, raw, errs, src);
             deep_merge(&mut v, &h.values);
             h.values = v;
@@ -155,6 +266,34 @@ mod tests {
         assert!(f.contains("\"status\": $status,"));
         assert!(f.contains("\"remote_address\": \"$remote_addr\""));
         assert!(f.starts_with('{') && f.ends_with('}'));
+    }
+
+    #[test]
+    fn tpl_paths_are_escaped_and_nothing_else() {
+        let mut v = json!({
+            "grafana.ini": { "server": { "root_url": "https://{{ host }}/" }, "n": 3 },
+            "alerting": { "rules.yaml": { "groups": [{ "summary": "{{ $labels.client_ip }} {{{" }] } },
+            "dashboards": { "hearth": { "x": { "json": "{{ $labels.pod }}" } } },
+        });
+        escape_for_chart("grafana", &mut v);
+        assert_eq!(
+            v["grafana.ini"]["server"]["root_url"],
+            "https://{{`{{`}} host }}/"
+        );
+        assert_eq!(v["grafana.ini"]["n"], 3);
+        let summary = v["alerting"]["rules.yaml"]["groups"][0]["summary"]
+            .as_str()
+            .unwrap();
+        assert_eq!(summary, "{{`{{`}} $labels.client_ip }} {{`{{`}}{");
+        assert_eq!(unescape_tpl(summary), "{{ $labels.client_ip }} {{{");
+        // The chart puts dashboards in a ConfigMap as they are: no escape there.
+        assert_eq!(v["dashboards"]["hearth"]["x"]["json"], "{{ $labels.pod }}");
+        // Charts without `tpl` paths are untouched.
+        let mut other = json!({ "controller": { "config": { "a": "{{ x }}" } } });
+        escape_for_chart("longhorn", &mut other);
+        assert_eq!(other["controller"]["config"]["a"], "{{ x }}");
+        escape_for_chart("ingress-nginx", &mut other);
+        assert_eq!(other["controller"]["config"]["a"], "{{`{{`}} x }}");
     }
 
     #[test]
