@@ -139,3 +139,60 @@ fn ingress_nginx_config_survives_tpl() {
             .contains("\"status\": $status")
     );
 }
+
+fn rendered_objects() -> Vec<(String, Value)> {
+    let root = common::repo().join("rendered");
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(&root) {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "yaml")
+            && !p.ends_with("kustomization.yaml")
+            && !p.starts_with(root.join("monitoring"))
+        {
+            let rel = p.strip_prefix(&root).unwrap().display().to_string();
+            out.push((
+                rel,
+                rendered(&p.strip_prefix(&root).unwrap().display().to_string()),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_fresh_bring_up_waits_and_retries() {
+    // ArgoCD >= 1.8 reports no health for Applications unless argocd-cm has a
+    // check (argo-cd docs/operator-manual/health.md): the chart values carry it.
+    let argocd = values_of("argocd");
+    let lua = argocd["configs"]["cm"]["resource.customizations.health.argoproj.io_Application"]
+        .as_str()
+        .expect("the Application health check");
+    assert!(
+        lua.contains("obj.status.health.status") && lua.contains("return hs"),
+        "{lua}"
+    );
+    // The site's own `configs` merged next to it, not over it.
+    assert_eq!(argocd["configs"]["params"]["server.insecure"], true);
+    let objects = rendered_objects();
+    let mut kinds = std::collections::BTreeSet::new();
+    for (path, o) in &objects {
+        let kind = o["kind"].as_str().unwrap();
+        let skip = o["metadata"]["annotations"]["argocd.argoproj.io/sync-options"].as_str();
+        match kind {
+            "Application" => {
+                let retry = &o["spec"]["syncPolicy"]["retry"];
+                assert_eq!(retry["limit"], 10, "{path}");
+                assert_eq!(retry["backoff"]["maxDuration"], "5m", "{path}");
+                kinds.insert(kind);
+            }
+            // CRDs from charts of the same bring-up.
+            "SealedSecret" | "RecurringJob" | "ClusterIssuer" => {
+                assert_eq!(skip, Some("SkipDryRunOnMissingResource=true"), "{path}");
+                kinds.insert(kind);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+}

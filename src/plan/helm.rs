@@ -60,6 +60,21 @@ SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.paranoia_level=1\"
 SecRuleEngine On
 ";
 
+/// The argocd-cm key of a health check for `argoproj.io/Application`.
+pub const APPLICATION_HEALTH_KEY: &str = "resource.customizations.health.argoproj.io_Application";
+
+/// An Application is as healthy as its own status says; until the controller
+/// has reported one it is Progressing, so the next wave waits.
+const APPLICATION_HEALTH_LUA: &str = r#"hs = { status = "Progressing", message = "" }
+if obj.status ~= nil and obj.status.health ~= nil and obj.status.health.status ~= nil then
+  hs.status = obj.status.health.status
+  if obj.status.health.message ~= nil then
+    hs.message = obj.status.health.message
+  end
+end
+return hs
+"#;
+
 /// Values hearth contributes for a chart, before the site's own values.
 fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Value {
     match chart {
@@ -81,6 +96,14 @@ fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Va
                 "metrics": { "enabled": true },
                 "podAnnotations": { "prometheus.io/scrape": "true", "prometheus.io/port": "10254" },
             }
+        }),
+        // ArgoCD >= 1.8 has no health check for Applications, so the sync
+        // waves of child Applications order only their creation; argocd-cm gets
+        // one back (argo-cd docs/operator-manual/health.md, "Argo CD App").
+        // The chart copies `configs.cm` into argocd-cm as it is, without `tpl`
+        // (argo-cd 7.3.7 templates/_helpers.tpl:198-206).
+        "argo-cd" => json!({
+            "configs": { "cm": { APPLICATION_HEALTH_KEY: APPLICATION_HEALTH_LUA } }
         }),
         "cert-manager" => json!({ "crds": { "enabled": true } }),
         // kubeseal looks for a controller of this name in kube-system by default.
@@ -246,6 +269,30 @@ pub(super) fn apply_presets(
                     .in_file(src)
                     .label(raw_helm.span(), "ingress-nginx values set here")
                     .help("use the chart's switch `controller.allowSnippetAnnotations` (a boolean); the chart writes `allow-snippet-annotations` from it and would write the key twice"),
+                );
+            }
+            // longhorn v1.6.2 chart/README.md:3 says to install the chart in
+            // `longhorn-system` only (its components look each other up there).
+            if h.chart == "longhorn"
+                && s.namespace.as_str() != "longhorn-system"
+                && let Some(raw_svc) = raw.services.get(name)
+            {
+                let span = raw_svc
+                    .get_ref()
+                    .helm
+                    .as_ref()
+                    .map_or(raw_svc.span(), |h| h.span());
+                errs.push(
+                    InputError::new(
+                        "hearth::namespace",
+                        format!(
+                            "Longhorn must run in namespace `longhorn-system`, not `{}`",
+                            s.namespace
+                        ),
+                    )
+                    .in_file(src)
+                    .label(span, "Longhorn's chart installs here")
+                    .help("add `namespace = \"longhorn-system\"` to the service"),
                 );
             }
             let mut v = preset(&h.chart, raw, errs, src);
