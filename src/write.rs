@@ -55,9 +55,19 @@ pub fn files(rendered: &Rendered) -> Result<Files, InputError> {
         rendered
             .files
             .iter()
-            .map(|f| (f.path.clone(), f.content.clone())),
+            .map(|f| (f.path.clone(), with_final_newline(&f.content))),
     );
     Ok(out)
+}
+
+/// Text files end with a newline (POSIX text; `git diff` and editors flag a
+/// missing one). Templates lose theirs: minijinja drops the last newline.
+fn with_final_newline(text: &str) -> String {
+    if text.is_empty() || text.ends_with('\n') {
+        text.to_string()
+    } else {
+        format!("{text}\n")
+    }
 }
 
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> InputError {

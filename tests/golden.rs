@@ -39,6 +39,23 @@ fn committed_rendered_matches_site_toml() {
 }
 
 #[test]
+fn every_rendered_file_ends_with_a_newline() {
+    let files = render_text("site.toml", &reference());
+    // the DR scripts and runbook come from templates, which lose their last newline
+    assert!(
+        files
+            .keys()
+            .any(|k| k.starts_with("dr/") && k.ends_with(".sh"))
+    );
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|(_, text)| !text.ends_with('\n'))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(missing.is_empty(), "no final newline: {missing:?}");
+}
+
+#[test]
 fn rendering_twice_gives_the_same_bytes() {
     assert_eq!(
         render_text("site.toml", &reference()),
