@@ -539,7 +539,6 @@ fn backup_alerts(
         cases,
         span: span.clone(),
     };
-    let mut longhorn = false;
     for b in c.backups {
         let stale = period_secs(&b.schedule) + (period_secs(&b.schedule) / 4).max(3_600);
         // Timestamps before the test's start stand for an old last success,
@@ -607,69 +606,184 @@ fn backup_alerts(
                     .and_then(|v| v.split_once('/'))
                     .and_then(|(svc, _)| c.services.values().find(|s| s.name.as_str() == svc))
                     .map_or_else(|| job.to_string(), |s| s.namespace.to_string());
-                let failed =
-                    labels(&[("namespace", &ns), ("job_name", &format!("{job}-29000000"))]);
-                out.push(mk(
-                    format!("RcloneSyncFailed{}", camel(job)),
-                    format!(
-                        "kube_job_status_failed{{namespace=\"{ns}\", job_name=~\"{job}-.*\"}} > 0"
-                    ),
-                    "rclone sync `".to_string() + job + "` failed",
-                    "Job {{ $labels.job_name }} failed: the folder's copy is not being updated."
-                        .into(),
+                let what = format!("rclone sync `{job}`");
+                out.extend(cronjob_alerts(
+                    &mk,
+                    "RcloneSync",
+                    &ns,
+                    job,
+                    &what,
+                    stale,
+                    &b.schedule,
                     "7-restore-synced-folders-rclone",
-                    vec![
-                        Case {
-                            interval: "1m",
-                            series: vec![(
-                                selector_of("kube_job_status_failed", &failed),
-                                "1x30".into(),
-                            )],
-                            eval_time: "10m".into(),
-                            fires: Some(failed.clone()),
-                        },
-                        Case {
-                            interval: "1m",
-                            series: vec![(
-                                selector_of("kube_job_status_failed", &failed),
-                                "0x30".into(),
-                            )],
-                            eval_time: "10m".into(),
-                            fires: None,
-                        },
-                    ],
-                ));
-                let who = labels(&[("namespace", &ns), ("cronjob", job)]);
-                out.push(mk(
-                    format!("RcloneSyncStale{}", camel(job)),
-                    format!("time() - kube_cronjob_status_last_successful_time{{namespace=\"{ns}\", cronjob=\"{job}\"}} > {stale}"),
-                    "rclone sync `".to_string() + job + "` has not succeeded recently",
-                    format!("No successful run for more than {} (schedule `{}`).", human(stale), b.schedule),
-                    "7-restore-synced-folders-rclone",
-                    vec![
-                        Case { interval: "1m", series: vec![(selector_of("kube_cronjob_status_last_successful_time", &who), old.clone())], eval_time: at.clone(), fires: Some(who.clone()) },
-                        Case { interval: "1m", series: vec![(selector_of("kube_cronjob_status_last_successful_time", &who), fresh.clone())], eval_time: at, fires: None },
-                    ],
                 ));
             }
-            _ => longhorn = true,
+            // Longhorn runs a RecurringJob as a CronJob of the same name in its
+            // own namespace, and the Job fails when a volume's backup fails
+            // (longhorn-manager v1.6.2 controller/recurring_job_controller.go:477-482,
+            // app/recurring_job.go:146-151,190-199). `longhorn_backup_state`
+            // stays Error for a failed backup object after later successes.
+            _ => {
+                let ns = c
+                    .services
+                    .values()
+                    .find(|s| s.capabilities.iter().any(|x| x == "longhorn"))
+                    .map_or_else(
+                        || "longhorn-system".to_string(),
+                        |s| s.namespace.to_string(),
+                    );
+                let what = format!("Longhorn backup job `{job}`");
+                out.extend(cronjob_alerts(
+                    &mk,
+                    "LonghornBackup",
+                    &ns,
+                    job,
+                    &what,
+                    stale,
+                    &b.schedule,
+                    "5-sync-longhorn-and-restore-volumes",
+                ));
+            }
         }
     }
-    if longhorn {
-        let who = labels(&[("volume", "pvc-0001"), ("backup", "backup-0001")]);
-        out.push(mk(
-            "LonghornBackupFailed".into(),
-            "longhorn_backup_state == 4".into(),
-            "Longhorn backup {{ $labels.backup }} failed".into(),
-            "The backup of volume {{ $labels.volume }} is in state Error; check the backup target and its credentials.".into(),
-            "5-sync-longhorn-and-restore-volumes",
-            vec![
-                Case { interval: "1m", series: vec![(selector_of("longhorn_backup_state", &who), "4x30".into())], eval_time: "10m".into(), fires: Some(who.clone()) },
-                Case { interval: "1m", series: vec![(selector_of("longhorn_backup_state", &who), "3x30".into())], eval_time: "10m".into(), fires: None },
-            ],
-        ));
-    }
     out
+}
+
+/// `backup_alerts`' rule builder: name, expr, summary, description, runbook anchor, cases.
+type MakeAlert<'a> = dyn Fn(String, String, String, String, &str, Vec<Case>) -> AlertRule + 'a;
+
+/// Failure and staleness of a backup run by a CronJob, from kube-state-metrics.
+/// A failed Job stays for the CronJob's `failedJobsHistoryLimit`, so a
+/// failure counts only while it is newer than the last success; a CronJob that
+/// never succeeded is stale once it is older than one period.
+#[allow(clippy::too_many_arguments)]
+fn cronjob_alerts(
+    mk: &MakeAlert,
+    prefix: &str,
+    ns: &str,
+    cronjob: &str,
+    what: &str,
+    stale: u64,
+    schedule: &str,
+    anchor: &str,
+) -> Vec<AlertRule> {
+    let jobs = format!("namespace=\"{ns}\", job_name=~\"{cronjob}-[0-9]+\"");
+    let failed_at = format!(
+        "max by (namespace) (kube_job_created{{{jobs}}} * on (namespace, job_name) (max by (namespace, job_name) (kube_job_status_failed{{{jobs}}}) > bool 0))"
+    );
+    let last = selector(
+        "kube_cronjob_status_last_successful_time",
+        &[("namespace", ns), ("cronjob", cronjob)],
+    );
+    let created = selector(
+        "kube_cronjob_created",
+        &[("namespace", ns), ("cronjob", cronjob)],
+    );
+    let job_labels = |n: u32| labels(&[("namespace", ns), ("job_name", &format!("{cronjob}-{n}"))]);
+    let series =
+        |metric: &str, n: u32, v: &str| (selector_of(metric, &job_labels(n)), v.to_string());
+    let ns_only = labels(&[("namespace", ns)]);
+    let who = labels(&[("namespace", ns), ("cronjob", cronjob)]);
+    let failed = mk(
+        format!("{prefix}Failed{}", camel(cronjob)),
+        format!("{failed_at} > (max by (namespace) ({last}) or {failed_at} * 0)"),
+        format!("{what} failed"),
+        format!(
+            "Its newest failed run started after its last success (`kubectl get jobs -n {ns}`)."
+        ),
+        anchor,
+        vec![
+            // failed after the last success
+            Case {
+                interval: "1m",
+                series: vec![
+                    series("kube_job_created", 1, "2000x20"),
+                    series("kube_job_status_failed", 1, "1x20"),
+                    (last.clone(), "1000x20".into()),
+                ],
+                eval_time: "10m".into(),
+                fires: Some(ns_only.clone()),
+            },
+            // failed, then a later run succeeded: the failed Job is still there
+            Case {
+                interval: "1m",
+                series: vec![
+                    series("kube_job_created", 1, "1000x20"),
+                    series("kube_job_status_failed", 1, "1x20"),
+                    series("kube_job_created", 2, "2000x20"),
+                    series("kube_job_status_failed", 2, "0x20"),
+                    (last.clone(), "2100x20".into()),
+                ],
+                eval_time: "10m".into(),
+                fires: None,
+            },
+            // failed, and never succeeded
+            Case {
+                interval: "1m",
+                series: vec![
+                    series("kube_job_created", 1, "1000x20"),
+                    series("kube_job_status_failed", 1, "1x20"),
+                ],
+                eval_time: "10m".into(),
+                fires: Some(ns_only),
+            },
+            // running or succeeded runs only
+            Case {
+                interval: "1m",
+                series: vec![
+                    series("kube_job_created", 1, "1000x20"),
+                    series("kube_job_status_failed", 1, "0x20"),
+                ],
+                eval_time: "10m".into(),
+                fires: None,
+            },
+        ],
+    );
+    let old = format!("-{}x20", stale + 3_600);
+    let stale_alert = mk(
+        format!("{prefix}Stale{}", camel(cronjob)),
+        format!(
+            "time() - {last} > {stale} or (time() - {created} > {stale} unless on (namespace, cronjob) {last})"
+        ),
+        format!("{what} has not succeeded recently"),
+        format!(
+            "No successful run for more than {} (schedule `{schedule}`).",
+            human(stale)
+        ),
+        anchor,
+        vec![
+            Case {
+                interval: "1m",
+                series: vec![(last.clone(), old.clone()), (created.clone(), old.clone())],
+                eval_time: "10m".into(),
+                fires: Some(who.clone()),
+            },
+            Case {
+                interval: "1m",
+                series: vec![
+                    (last.clone(), "0+60x20".into()),
+                    (created.clone(), old.clone()),
+                ],
+                eval_time: "10m".into(),
+                fires: None,
+            },
+            // never succeeded, created long ago
+            Case {
+                interval: "1m",
+                series: vec![(created.clone(), old)],
+                eval_time: "10m".into(),
+                fires: Some(who),
+            },
+            // never succeeded, created just now (its first run is still ahead)
+            Case {
+                interval: "1m",
+                series: vec![(created, "0x20".into())],
+                eval_time: "10m".into(),
+                fires: None,
+            },
+        ],
+    );
+    vec![failed, stale_alert]
 }
 
 /// The site's own alerts.
@@ -976,20 +1090,11 @@ pub fn plan(
     alerts.extend(custom_alerts(&mut c, m));
     let mut watches: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for b in backups {
-        let key = match b.kind {
-            "pg-backup" | "rclone" => {
-                let camel = camel(b.name.as_str());
-                Some(camel)
-            }
-            _ => None,
-        };
+        let key = camel(b.name.as_str());
         let names: Vec<String> = alerts
             .iter()
             .filter(|a| a.group == "backups")
-            .filter(|a| match &key {
-                Some(k) => a.name.ends_with(k.as_str()),
-                None => a.name == "LonghornBackupFailed",
-            })
+            .filter(|a| a.name.ends_with(key.as_str()))
             .map(|a| a.name.clone())
             .collect();
         watches.insert(b.name.to_string(), names);

@@ -109,7 +109,14 @@ fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Va
         // kubeseal looks for a controller of this name in kube-system by default.
         "sealed-secrets" => json!({ "fullnameOverride": "sealed-secrets-controller" }),
         "longhorn" => {
-            let mut v = json!({ "persistence": { "defaultClassReplicaCount": raw.site.longhorn_replicas } });
+            let mut v = json!({
+                "persistence": { "defaultClassReplicaCount": raw.site.longhorn_replicas },
+                // Scraped by annotation like every pod: `annotations` are the
+                // manager pods' (chart 1.6.2 values.yaml:459-460), which serve
+                // /metrics on port 9500 (templates/daemonset-sa.yaml:52,
+                // longhorn-manager api/router.go:56).
+                "annotations": { "prometheus.io/scrape": "true", "prometheus.io/port": "9500" },
+            });
             let target = raw
                 .backups
                 .values()
