@@ -244,6 +244,10 @@ fn coverage_and_runbook_describe_the_reference_site() {
         "the runbook follows the restore order"
     );
     assert!(runbook.contains("helm install argocd argo/argo-cd --version 7.3.7"));
+    // installed with hearth's values, so the Application health check is there
+    assert!(runbook.contains(
+        "yq '.spec.sources[0].helm.valuesObject' rendered/argocd/argocd.application.yaml \\\n  | helm install"
+    ));
     assert!(runbook.contains("psql -U grafana -d grafana"));
     let out = common::hearth()
         .current_dir(common::repo())
