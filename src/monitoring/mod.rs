@@ -652,7 +652,11 @@ fn backup_alerts(
 /// `backup_alerts`' rule builder: name, expr, summary, description, runbook anchor, cases.
 type MakeAlert<'a> = dyn Fn(String, String, String, String, &str, Vec<Case>) -> AlertRule + 'a;
 
-/// Failure and staleness of a backup run by a CronJob, from kube-state-metrics.
+/// Failure and staleness of a backup run by a CronJob, from kube-state-metrics
+/// v2.12.0 (the prometheus chart's subchart 5.21.0): `kube_job_created`,
+/// `kube_job_status_failed` (labels namespace, job_name; internal/store/job.go:41,108,204),
+/// `kube_cronjob_created`, `kube_cronjob_status_last_successful_time` (labels
+/// namespace, cronjob; cronjob.go:43,111,172).
 /// A failed Job stays for the CronJob's `failedJobsHistoryLimit`, so a
 /// failure counts only while it is newer than the last success; a CronJob that
 /// never succeeded is stale once it is older than one period.
