@@ -247,3 +247,23 @@ fn the_application_health_check_reports_the_child_health() {
         "Degraded|pod crashed"
     );
 }
+
+#[test]
+fn grafana_templates_are_escaped_in_the_application_and_nowhere_else() {
+    // In the chart values, where the chart runs `tpl` on them ...
+    let values = serde_json::to_string(&values_of("grafana")).unwrap();
+    assert!(
+        values.contains("{{`{{`}} $labels.client_ip }}"),
+        "not escaped"
+    );
+    assert!(
+        !values.contains("\"{{ $labels"),
+        "an unescaped Grafana template"
+    );
+    // ... while the provisioning files Grafana reads keep Grafana's syntax.
+    let rules = std::fs::read_to_string(
+        common::repo().join("rendered/monitoring/grafana/alerting/rules.yaml"),
+    )
+    .unwrap();
+    assert!(rules.contains("{{ $labels.client_ip }}") && !rules.contains("{{`"));
+}
