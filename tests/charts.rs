@@ -257,7 +257,7 @@ fn grafana_templates_are_escaped_in_the_application_and_nowhere_else() {
         "not escaped"
     );
     assert!(
-        !values.contains("\"{{ $labels"),
+        !values.contains("{{ $labels"),
         "an unescaped Grafana template"
     );
     // ... while the provisioning files Grafana reads keep Grafana's syntax.
