@@ -30,15 +30,19 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<String>) {
 
 /// The external programs some tests run, by cfg name: found on PATH, or in
 /// the test venv (`HEARTH_VENV`, else `.venv`) that scripts/test sets up.
-const TOOLS: [(&str, &str, bool); 7] = [
+const TOOLS: [(&str, &str, bool); 8] = [
     ("kubectl", "kubectl", false),
     ("promtool", "promtool", false),
     ("shellcheck", "shellcheck", false),
+    ("lua", "lua5.1", false),
     ("venv_python", "python3", true),
     ("kubernetes_validate", "kubernetes-validate", true),
     ("check_jsonschema", "check-jsonschema", true),
     ("pre_commit", "pre-commit", true),
 ];
+
+/// Python packages of the test venv some tests import, by cfg name.
+const PACKAGES: [(&str, &str); 1] = [("helm_engine", "helm_python")];
 
 /// Outside CI a missing program sets `no_<tool>`, and the tests that need it
 /// are `#[ignore]`d with the reason, so the test run lists them as skipped
@@ -54,6 +58,23 @@ fn external_tools() {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"))
         .join("bin");
     let path = std::env::var_os("PATH").unwrap_or_default();
+    let site_packages: Vec<std::path::PathBuf> = std::fs::read_dir(venv.with_file_name("lib"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("site-packages"))
+        .collect();
+    for (cfg, module) in PACKAGES {
+        println!("cargo::rustc-check-cfg=cfg(no_{cfg})");
+        let found = site_packages.iter().any(|d| d.join(module).is_dir());
+        println!(
+            "cargo:rerun-if-changed={}",
+            venv.with_file_name("lib").display()
+        );
+        if !found && !ci {
+            println!("cargo::rustc-cfg=no_{cfg}");
+        }
+    }
     for (cfg, program, in_venv) in TOOLS {
         println!("cargo::rustc-check-cfg=cfg(no_{cfg})");
         let candidates: Vec<std::path::PathBuf> = if in_venv {

@@ -89,6 +89,9 @@ enum Command {
         /// With --commit, also stage the site file.
         #[arg(long, requires = "commit")]
         include_site: bool,
+        /// With --commit or --branch, commit even when lint reports errors.
+        #[arg(long)]
+        allow_lint_errors: bool,
     },
     /// Scaffold a new site: site.toml, policies/, .pre-commit-config.yaml, .gitignore.
     Init {
@@ -594,6 +597,7 @@ fn run(cli: Cli) -> ExitCode {
             branch,
             message,
             include_site,
+            allow_lint_errors,
         } => {
             let start = Instant::now();
             let schemas = Schemas::load();
@@ -601,6 +605,19 @@ fn run(cli: Cli) -> ExitCode {
                 Ok(b) => b,
                 Err(e) => return report(e, &format!("in `{}`", site.site.display())),
             };
+            // A commit is what ArgoCD deploys: lint errors stop it before
+            // anything is written, unless the user says otherwise.
+            if (commit || branch.is_some()) && !allow_lint_errors {
+                let o = built.lint(&today());
+                if o.errors() > 0 {
+                    eprint!("{}", hearth::lint::report::human(&o, &built.loaded.source));
+                    eprintln!(
+                        "lint: {} error(s); nothing was written or committed (--allow-lint-errors commits anyway)",
+                        o.errors()
+                    );
+                    return ExitCode::from(1);
+                }
+            }
             let out = out.unwrap_or_else(|| {
                 pipeline::site_dir(&site.site).join(&built.plan.site.rendered_path)
             });

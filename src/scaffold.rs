@@ -169,12 +169,21 @@ pub fn install_hook(site: &Path, force: bool) -> Result<String, InputError> {
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "hearth".into());
+    // The check runs on a copy of the index, not the work tree: what is
+    // staged is what gets committed (a fresh rendered/ left unstaged must not
+    // pass). `git checkout-index` honours GIT_INDEX_FILE, which git sets for
+    // `commit -a` and `commit <paths>`.
     let script = format!(
         "#!/bin/sh\n{HOOK_MARK}: refuses a commit whose rendered output is stale.\n\
+         # Checks what is staged (the index), not the work tree.\n\
          # Uses `hearth` from PATH, else the binary that installed this hook.\n\
          if command -v hearth >/dev/null 2>&1; then HEARTH=hearth; else HEARTH='{}'; fi\n\
          cd \"$(git rev-parse --show-toplevel)\" || exit 1\n\
-         exec \"$HEARTH\" check --site '{}'\n",
+         staged=$(mktemp -d) || exit 1\n\
+         trap 'rm -rf \"$staged\"' EXIT\n\
+         git checkout-index --all --prefix=\"$staged/\" || exit 1\n\
+         cd \"$staged\" || exit 1\n\
+         \"$HEARTH\" check --site '{}'\n",
         exe.replace('\'', "'\\''"),
         rel.replace('\'', "'\\''")
     );

@@ -55,9 +55,19 @@ pub fn files(rendered: &Rendered) -> Result<Files, InputError> {
         rendered
             .files
             .iter()
-            .map(|f| (f.path.clone(), f.content.clone())),
+            .map(|f| (f.path.clone(), with_final_newline(&f.content))),
     );
     Ok(out)
+}
+
+/// Text files end with a newline (POSIX text; `git diff` and editors flag a
+/// missing one). Templates lose theirs: minijinja drops the last newline.
+fn with_final_newline(text: &str) -> String {
+    if text.is_empty() || text.ends_with('\n') {
+        text.to_string()
+    } else {
+        format!("{text}\n")
+    }
 }
 
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> InputError {
@@ -78,6 +88,51 @@ fn is_ours(dir: &Path) -> bool {
     }
     std::fs::read_to_string(dir.join("argocd/kustomization.yaml"))
         .is_ok_and(|t| t.starts_with(canonical::HEADER))
+}
+
+/// Whether process `pid` still runs; unknown counts as running (its folder is
+/// then left alone, never deleted under a live render).
+fn process_runs(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return false; // ours are from an earlier process that had our id
+    }
+    if Path::new("/proc/self").exists() {
+        return Path::new("/proc").join(pid.to_string()).exists();
+    }
+    #[cfg(unix)]
+    {
+        // `kill -0` asks whether the process exists without signalling it.
+        std::process::Command::new("kill")
+            .args(["-0", &pid.to_string()])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+    #[cfg(not(unix))]
+    true
+}
+
+/// Remove `.<base>.tmp-<pid>` and `.<base>.old-<pid>` folders beside the output
+/// whose process no longer runs: a render killed between the swap's two
+/// renames (or while writing) leaves them, and nothing else would remove them.
+fn remove_stale_temporaries(parent: &Path, base: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{base}.tmp-"), format!(".{base}.old-")];
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = prefixes
+            .iter()
+            .find_map(|p| name.strip_prefix(p.as_str()))
+            .and_then(|n| n.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && e.file_type().is_ok_and(|t| t.is_dir())
+            && !process_runs(pid)
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Replace `out` with exactly `files`.
@@ -108,9 +163,9 @@ pub fn write(out: &Path, files: &Files) -> Result<(), InputError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "rendered".into());
+    remove_stale_temporaries(&parent, &base);
     let tmp = parent.join(format!(".{base}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{base}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| {
         for (rel, text) in files {
             let path = tmp.join(rel);

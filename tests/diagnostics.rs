@@ -91,7 +91,7 @@ fn duplicate_service_name() {
     fails(
         Some(text.as_bytes()),
         &[],
-        &["duplicate key", "site.toml:54:11", "defined again here"],
+        &["duplicate key", "site.toml:55:11", "defined again here"],
     );
 }
 
@@ -121,7 +121,7 @@ fn dangling_reference_points_at_the_referencing_line() {
         &[],
         &[
             "secret `app-secert` does not exist in namespace `app`",
-            "site.toml:43:16",
+            "site.toml:44:16",
             "did you mean `app-secret`?",
         ],
     );
@@ -178,7 +178,7 @@ fn image_without_tag() {
     fails(
         Some(&with("image = \"nginx:1.27.0\"", "image = \"nginx\"")),
         &[],
-        &["image `nginx` has no tag", "site.toml:41:9"],
+        &["image `nginx` has no tag", "site.toml:42:9"],
     );
 }
 
@@ -302,7 +302,7 @@ fn dangling_depends_on() {
     fails(
         Some(text.as_bytes()),
         &[],
-        &["service `postgress` does not exist", "site.toml:39:15"],
+        &["service `postgress` does not exist", "site.toml:40:15"],
     );
 }
 
@@ -332,4 +332,33 @@ fn a_template_cannot_name_an_object_outside_the_output() {
         &["not a valid object name", "RFC 1123"],
     );
     assert!(err.contains("../../escaped"));
+}
+
+#[test]
+fn longhorn_outside_longhorn_system() {
+    // longhorn v1.6.2 chart/README.md:3: install in `longhorn-system` only.
+    fails(
+        Some(&with("namespace = \"longhorn-system\"\n", "")),
+        &[],
+        &[
+            "Longhorn must run in namespace `longhorn-system`, not `longhorn`",
+            "site.toml:33:1",
+            "namespace = \"longhorn-system\"",
+        ],
+    );
+}
+
+#[test]
+fn snippet_switch_written_as_a_config_key() {
+    let text = format!(
+        "{MINIMAL}\n[services.edge.helm]\nrepo = \"https://kubernetes.github.io/ingress-nginx\"\nchart = \"ingress-nginx\"\nversion = \"4.11.0\"\n[services.edge.helm.values.controller.config]\nallow-snippet-annotations = \"true\"\n"
+    );
+    fails(
+        Some(text.as_bytes()),
+        &[],
+        &[
+            "`controller.config.allow-snippet-annotations` duplicates a key the chart writes itself",
+            "controller.allowSnippetAnnotations",
+        ],
+    );
 }

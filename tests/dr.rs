@@ -244,6 +244,10 @@ fn coverage_and_runbook_describe_the_reference_site() {
         "the runbook follows the restore order"
     );
     assert!(runbook.contains("helm install argocd argo/argo-cd --version 7.3.7"));
+    // installed with hearth's values, so the Application health check is there
+    assert!(runbook.contains(
+        "yq '.spec.sources[0].helm.valuesObject' rendered/argocd/argocd.application.yaml \\\n  | helm install"
+    ));
     assert!(runbook.contains("psql -U grafana -d grafana"));
     let out = common::hearth()
         .current_dir(common::repo())
@@ -256,4 +260,77 @@ fn coverage_and_runbook_describe_the_reference_site() {
         text.contains("postgres/data") && text.contains("wave 2: longhorn"),
         "{text}"
     );
+}
+
+#[test]
+fn runbook_commands_fit_the_workloads_and_empty_sections_are_left_out() {
+    // A database served by a StatefulSet, dumped by pg-backup; no rclone
+    // backup and no volume left out on purpose.
+    let site = common::MINIMAL.replace(
+        "volumes = [\"app/data\"]",
+        "volumes = [\"app/data\", \"dumps/dumps\", \"db/data\"]",
+    ) + r#"
+[backups.db-dump]
+kind = "pg-backup"
+schedule = "0 2 * * *"
+retain = 7
+runs_in = "dumps"
+image = "example/pg-backup:1.0.0"
+databases = ["db/shop"]
+user = "admin"
+password = { secret = "dumps-secret", key = "PASSWORD" }
+volume = "dumps/dumps"
+
+[services.db]
+[services.db.workloads.postgres]
+kind = "stateful-set"
+image = "postgres:16.2"
+ports.postgres = { port = 5432, service = 5432 }
+mounts = [{ path = "/var/lib/postgresql/data", volume = "data" }]
+[services.db.volumes.data]
+kind = "longhorn"
+size = "1Gi"
+[services.db.databases.shop]
+workload = "postgres"
+owner = "shop"
+
+[services.dumps]
+[services.dumps.volumes.dumps]
+kind = "longhorn"
+size = "1Gi"
+[services.dumps.secrets.dumps-secret]
+keys = { PASSWORD = "placeholder" }
+"#;
+    let s = common::Scratch::new();
+    s.write("site.toml", &site);
+    let out = s.render();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let runbook = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
+    assert!(
+        runbook.contains(
+            "kubectl exec -i --namespace db statefulset/postgres -- psql -U shop -d shop"
+        ),
+        "{runbook}"
+    );
+    assert!(runbook.contains("kubectl exec --namespace dumps deployment/db-dump --"));
+    assert!(!runbook.contains("deploy/"), "{runbook}");
+    // Longhorn claims named with their namespace: `data` is in two namespaces.
+    assert!(
+        runbook.contains("| `app` | `data` | `app-data` |"),
+        "{runbook}"
+    );
+    assert!(
+        runbook.contains("| `db` | `data` | `db-data` |"),
+        "{runbook}"
+    );
+    // Nothing to say, no section.
+    assert!(!runbook.contains("## 7."), "{runbook}");
+    assert!(!runbook.contains("Not backed up, on purpose"), "{runbook}");
+    // Every section has a body.
+    let sections: Vec<&str> = runbook.split("\n## ").skip(1).collect();
+    assert!(sections.len() >= 6, "{runbook}");
+    for sec in sections {
+        let body = sec.split_once('\n').map_or("", |(_, b)| b);
+        assert!(!body.trim().is_empty(), "empty section `{sec}`");
+    }
 }

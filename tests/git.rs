@@ -337,6 +337,41 @@ fn diff_works_in_a_bare_clone() {
 }
 
 #[test]
+fn render_commit_refuses_while_lint_has_errors() {
+    let s = Scratch::new();
+    let r = repo(&s);
+    // HL001: a Longhorn volume no backup names and no reason
+    let site =
+        format!("{MINIMAL}\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n");
+    s.write("site.toml", &site);
+    let head = commit_all(&r, "one");
+    for args in [
+        &["render", "--commit"][..],
+        &["render", "--branch", "out"][..],
+    ] {
+        let out = run(s.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("HL001"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--allow-lint-errors"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(
+        head.trim(),
+        stdout(&git(s.path(), &["rev-parse", "HEAD"])).trim()
+    );
+    assert!(!s.path().join("rendered").exists(), "nothing is written");
+    let out = run(s.path(), &["render", "--commit", "--allow-lint-errors"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_ne!(
+        head.trim(),
+        stdout(&git(s.path(), &["rev-parse", "HEAD"])).trim()
+    );
+}
+
+#[test]
 fn render_commit_stages_only_the_output_and_refuses_unrelated_staged_changes() {
     let s = Scratch::new();
     let r = repo(&s);
@@ -474,6 +509,37 @@ fn the_installed_hook_blocks_stale_commits_and_never_overwrites_a_foreign_hook()
     assert!(
         String::from_utf8_lossy(&refused.stdout).contains("stale:")
             || String::from_utf8_lossy(&refused.stderr).contains("stale")
+    );
+
+    // the index is what is judged: a fresh rendered/ left unstaged is refused,
+    // and the same commit goes through once it is staged
+    assert!(s.render().status.success());
+    let refused = git(s.path(), &["commit", "-q", "-m", "unstaged output"]);
+    assert!(
+        !refused.status.success(),
+        "a commit with stale staged output went through"
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stdout).contains("stale:")
+            || String::from_utf8_lossy(&refused.stderr).contains("stale")
+    );
+    git(s.path(), &["add", "rendered"]);
+    let ok = git(s.path(), &["commit", "-q", "-m", "staged output"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // and the other way round: stale work tree, fresh index
+    s.write("site.toml", MINIMAL);
+    let ok = git(
+        s.path(),
+        &["commit", "-q", "--allow-empty", "-m", "index fresh"],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
     );
 
     // reinstalling our own hook is fine; a foreign one is refused, then kept as .bak with --force

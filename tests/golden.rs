@@ -39,6 +39,23 @@ fn committed_rendered_matches_site_toml() {
 }
 
 #[test]
+fn every_rendered_file_ends_with_a_newline() {
+    let files = render_text("site.toml", &reference());
+    // the DR scripts and runbook come from templates, which lose their last newline
+    assert!(
+        files
+            .keys()
+            .any(|k| k.starts_with("dr/") && k.ends_with(".sh"))
+    );
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|(_, text)| !text.ends_with('\n'))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(missing.is_empty(), "no final newline: {missing:?}");
+}
+
+#[test]
 fn rendering_twice_gives_the_same_bytes() {
     assert_eq!(
         render_text("site.toml", &reference()),
@@ -140,6 +157,46 @@ fn render_command_writes_the_same_tree_and_replaces_stale_files() {
         .filter(|n| n.to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// The id of a process that has exited.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn a_render_killed_mid_swap_is_cleaned_up_by_the_next() {
+    let s = common::Scratch::new();
+    std::fs::copy(common::repo().join("site.toml"), s.site()).unwrap();
+    assert!(s.render().status.success());
+    // Killed between the two renames: the old tree moved aside, the new one
+    // never moved in, so there is no rendered/ at all.
+    let dead = dead_pid();
+    let old = s.path().join(format!(".rendered.old-{dead}"));
+    let tmp = s.path().join(format!(".rendered.tmp-{dead}"));
+    std::fs::rename(s.path().join("rendered"), &old).unwrap();
+    std::fs::create_dir_all(tmp.join("argocd")).unwrap();
+    std::fs::write(tmp.join("argocd/half.yaml"), "x\n").unwrap();
+    // A render running right now (this test process) keeps its folder.
+    let live = s
+        .path()
+        .join(format!(".rendered.tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&live).unwrap();
+    // Not ours: another name, or not a pid.
+    let other = s.path().join(".rendered.tmp-notes");
+    std::fs::create_dir_all(&other).unwrap();
+
+    let out = s.render();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert!(!old.exists() && !tmp.exists(), "stale temporaries remain");
+    assert!(live.exists() && other.exists());
+    assert_eq!(
+        common::tree(&s.path().join("rendered")),
+        common::tree(&common::repo().join("rendered"))
+    );
 }
 
 #[test]

@@ -49,7 +49,12 @@ pub fn database_volumes(plan: &Plan, db: &str) -> Vec<String> {
 
 #[derive(Debug, Serialize)]
 pub struct VolumeCoverage {
+    /// `service/volume`, as site.toml names it.
     pub volume: String,
+    /// The claim as the cluster knows it: Longhorn's backup list shows a
+    /// backup's PVC and namespace, and claim names repeat across namespaces.
+    pub namespace: String,
+    pub claim: String,
     pub kind: VolumeKind,
     pub size: Option<String>,
     pub recovery: Recovery,
@@ -149,6 +154,8 @@ pub fn coverage(plan: &Plan, monitoring: Option<&Monitoring>) -> Coverage {
             };
             volumes.push(VolumeCoverage {
                 volume: key,
+                namespace: s.namespace.to_string(),
+                claim: v.claim.clone().unwrap_or_else(|| v.name.to_string()),
                 kind: v.kind,
                 size: v.size.clone(),
                 recovery,
@@ -181,6 +188,10 @@ pub struct DatabaseRestore {
     /// Namespace and workload of the server the dump is loaded into.
     pub namespace: String,
     pub server: String,
+    /// `kubectl` references of the server and of the pg-backup workload
+    /// (`statefulset/postgres`): `kubectl exec deploy/x` finds no StatefulSet.
+    pub server_ref: String,
+    pub backup_ref: String,
     pub owner: Option<String>,
     /// The pg-backup backup, its namespace and schedule.
     pub backup: String,
@@ -189,22 +200,25 @@ pub struct DatabaseRestore {
 }
 
 pub fn database_restores(plan: &Plan) -> Vec<DatabaseRestore> {
+    // kubectl's resource name for a workload kind (`StatefulSet` -> `statefulset`).
+    let kref = |kind: &str, name: &str| format!("{}/{name}", kind.to_lowercase());
     let mut out = Vec::new();
     for b in plan
         .backups
         .iter()
         .filter(|b| b.kind == BackupKind::PgBackup)
     {
-        let Some(job_ns) = plan
-            .services
-            .iter()
-            .find(|s| {
-                s.workloads
-                    .iter()
-                    .any(|w| w.name.as_str() == b.name.as_str())
-            })
-            .map(|s| s.namespace.to_string())
-        else {
+        let Some((job_ns, backup_ref)) = plan.services.iter().find_map(|s| {
+            s.workloads
+                .iter()
+                .find(|w| w.name.as_str() == b.name.as_str())
+                .map(|w| {
+                    (
+                        s.namespace.to_string(),
+                        kref(w.kind.as_str(), w.name.as_str()),
+                    )
+                })
+        }) else {
             continue;
         };
         for d in &b.databases {
@@ -220,6 +234,15 @@ pub fn database_restores(plan: &Plan) -> Vec<DatabaseRestore> {
                 name: name.to_string(),
                 namespace: s.namespace.to_string(),
                 server: pdb.workload.to_string(),
+                server_ref: s
+                    .workloads
+                    .iter()
+                    .find(|w| w.name == pdb.workload)
+                    .map_or_else(
+                        || kref("deployment", pdb.workload.as_str()),
+                        |w| kref(w.kind.as_str(), w.name.as_str()),
+                    ),
+                backup_ref: backup_ref.clone(),
                 owner: pdb.owner.clone(),
                 backup: b.name.to_string(),
                 backup_namespace: job_ns.clone(),

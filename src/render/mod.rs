@@ -489,21 +489,26 @@ pub fn render(
     errs.into_result(Rendered { objects, files })
 }
 
-/// The service as its Application sees it: the Grafana service's chart values
-/// get monitoring's provisioning underneath the site's own values (which win).
+/// The service as its Application sees it: chart values in their final form.
+/// The Grafana service's values get monitoring's provisioning underneath the
+/// site's own (which win); then every value the chart passes through Helm's
+/// `tpl` is escaped, once, so the chart prints exactly what hearth wrote.
 fn application_view(svc: &Service, monitoring: Option<&Monitoring>) -> JValue {
-    match monitoring {
-        Some(m) if m.grafana == svc.name && svc.helm.is_some() => {
-            let mut v = serde_json::to_value(svc).expect("plan types serialise");
-            let mut values = m.grafana_values.clone();
-            if let Some(h) = &svc.helm {
-                crate::plan::helm::deep_merge(&mut values, &h.values);
-            }
-            v["helm"]["values"] = values;
-            s(&v)
+    let Some(h) = &svc.helm else {
+        return s(svc);
+    };
+    let mut values = match monitoring {
+        Some(m) if m.grafana == svc.name => {
+            let mut v = m.grafana_values.clone();
+            crate::plan::helm::deep_merge(&mut v, &h.values);
+            v
         }
-        _ => s(svc),
-    }
+        _ => h.values.clone(),
+    };
+    crate::plan::helm::escape_for_chart(&h.chart, &mut values);
+    let mut v = serde_json::to_value(svc).expect("plan types serialise");
+    v["helm"]["values"] = values;
+    s(&v)
 }
 
 /// The monitoring documents laid out: YAML in canonical form, the rest as is.

@@ -67,6 +67,23 @@ pub struct HelmSource {
 pub struct SyncPolicy {
     pub automated: Option<SyncPolicyAutomated>,
     pub sync_options: Option<Vec<String>>,
+    pub retry: Option<RetryStrategy>,
+}
+
+/// `spec.syncPolicy.retry` (argo-cd v2.11.5 manifests/crds/application-crd.yaml).
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryStrategy {
+    pub limit: Option<i64>,
+    pub backoff: Option<Backoff>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Backoff {
+    pub duration: Option<String>,
+    pub factor: Option<i64>,
+    pub max_duration: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]

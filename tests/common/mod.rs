@@ -38,6 +38,7 @@ retain = 7
 volumes = ["app/data"]
 
 [services.longhorn]
+namespace = "longhorn-system"
 provides = ["longhorn"]
 [services.longhorn.helm]
 repo = "https://charts.longhorn.io"

@@ -1,13 +1,13 @@
-//! Backup alerts: failure and staleness per pg-backup and rclone job, one
-//! failure alert for all Longhorn backups (Longhorn reports per backup, not per
-//! RecurringJob). Each alert is recorded against the backups it watches.
+//! Backup alerts: failure and staleness per backup (pg-backup from its own
+//! metrics, rclone and Longhorn RecurringJobs from their CronJobs). Each alert
+//! is recorded against the backup it watches.
 
 use std::collections::BTreeMap;
 
 use super::super::alerts::{AlertRule, Case};
 use super::super::context::{Ctx, camel, human, labels, selector, selector_of};
 use super::{Common, Tuned};
-use crate::plan::{Backup, BackupKind, Plan};
+use crate::plan::{Backup, BackupKind, Capability, Plan};
 use crate::site::model::AlertSeverity;
 
 /// One backup's staleness bound and the test series around it.
@@ -76,28 +76,17 @@ pub(super) fn alerts(
     let mk = Mk { t, common, runbook };
     let mut out = Vec::new();
     let mut watches: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut longhorn = Vec::new();
     for b in &c.plan.backups {
         let rules = match b.kind {
             BackupKind::PgBackup => pg_backup(&mk, b),
             BackupKind::Rclone => rclone(&mk, c.plan, b),
-            BackupKind::Longhorn => {
-                longhorn.push(b.name.to_string());
-                Vec::new()
-            }
+            BackupKind::Longhorn => longhorn(&mk, c.plan, b),
         };
         watches.insert(
             b.name.to_string(),
             rules.iter().map(|r| r.name.clone()).collect(),
         );
         out.extend(rules);
-    }
-    if !longhorn.is_empty() {
-        let rule = longhorn_failed(&mk);
-        for name in longhorn {
-            watches.entry(name).or_default().push(rule.name.clone());
-        }
-        out.push(rule);
     }
     (out, watches)
 }
@@ -178,74 +167,167 @@ fn pg_backup(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
 }
 
 fn rclone(mk: &Mk, plan: &Plan, b: &Backup) -> Vec<AlertRule> {
-    let Staleness {
-        stale,
-        old,
-        fresh,
-        at,
-    } = Staleness::of(b);
     let job = b.name.as_str();
-    let mut out = Vec::new();
     let ns = b
         .volumes
         .first()
         .and_then(|v| v.split_once('/'))
         .and_then(|(svc, _)| plan.service(svc))
         .map_or_else(|| job.to_string(), |s| s.namespace.to_string());
-    let failed = labels(&[("namespace", &ns), ("job_name", &format!("{job}-29000000"))]);
-    out.push(mk.rule(
-        format!("RcloneSyncFailed{}", camel(job)),
-        format!("kube_job_status_failed{{namespace=\"{ns}\", job_name=~\"{job}-.*\"}} > 0"),
-        "rclone sync `".to_string() + job + "` failed",
-        "Job {{ $labels.job_name }} failed: the folder's copy is not being updated.".into(),
-        "7-restore-synced-folders-rclone",
-        vec![
-            Case {
-                interval: "1m",
-                series: vec![(
-                    selector_of("kube_job_status_failed", &failed),
-                    "1x30".into(),
-                )],
-                eval_time: "10m".into(),
-                fires: Some(failed.clone()),
-            },
-            Case {
-                interval: "1m",
-                series: vec![(
-                    selector_of("kube_job_status_failed", &failed),
-                    "0x30".into(),
-                )],
-                eval_time: "10m".into(),
-                fires: None,
-            },
-        ],
-    ));
-    let who = labels(&[("namespace", &ns), ("cronjob", job)]);
-    out.push(mk.rule(
-            format!("RcloneSyncStale{}", camel(job)),
-            format!("time() - kube_cronjob_status_last_successful_time{{namespace=\"{ns}\", cronjob=\"{job}\"}} > {stale}"),
-            "rclone sync `".to_string() + job + "` has not succeeded recently",
-            format!("No successful run for more than {} (schedule `{}`).", human(stale), b.schedule),
-            "7-restore-synced-folders-rclone",
-            vec![
-                Case { interval: "1m", series: vec![(selector_of("kube_cronjob_status_last_successful_time", &who), old.clone())], eval_time: at.clone(), fires: Some(who.clone()) },
-                Case { interval: "1m", series: vec![(selector_of("kube_cronjob_status_last_successful_time", &who), fresh.clone())], eval_time: at, fires: None },
-            ],
-        ));
-    out
+    let cj = CronJobRef {
+        prefix: "RcloneSync",
+        ns: &ns,
+        cronjob: job,
+        what: &format!("rclone sync `{job}`"),
+        anchor: "7-restore-synced-folders-rclone",
+    };
+    cronjob_alerts(mk, &cj, b)
 }
 
-fn longhorn_failed(mk: &Mk) -> AlertRule {
-    let who = labels(&[("volume", "pvc-0001"), ("backup", "backup-0001")]);
-    mk.rule(
-        "LonghornBackupFailed".into(),
-        "longhorn_backup_state == 4".into(),
-        "Longhorn backup {{ $labels.backup }} failed".into(),
-        "The backup of volume {{ $labels.volume }} is in state Error; check the backup target and its credentials.".into(),
-        "5-sync-longhorn-and-restore-volumes",
+/// Longhorn runs a RecurringJob as a CronJob of the same name in its own
+/// namespace, and the Job fails when a volume's backup fails (longhorn-manager
+/// v1.6.2 controller/recurring_job_controller.go:477-482,
+/// app/recurring_job.go:146-151,190-199). `longhorn_backup_state` stays Error
+/// for a failed backup object after later successes, so it is not used.
+fn longhorn(mk: &Mk, plan: &Plan, b: &Backup) -> Vec<AlertRule> {
+    let ns = plan.provider(Capability::Longhorn).map_or_else(
+        || "longhorn-system".to_string(),
+        |s| s.namespace.to_string(),
+    );
+    let job = b.name.as_str();
+    let cj = CronJobRef {
+        prefix: "LonghornBackup",
+        ns: &ns,
+        cronjob: job,
+        what: &format!("Longhorn backup job `{job}`"),
+        anchor: "5-sync-longhorn-and-restore-volumes",
+    };
+    cronjob_alerts(mk, &cj, b)
+}
+
+/// A backup run by a CronJob: alert name prefix, namespace, CronJob name, how
+/// messages call it, and its runbook anchor.
+struct CronJobRef<'a> {
+    prefix: &'a str,
+    ns: &'a str,
+    cronjob: &'a str,
+    what: &'a str,
+    anchor: &'a str,
+}
+
+/// Failure and staleness of a backup run by a CronJob, from kube-state-metrics
+/// v2.12.0 (the prometheus chart's subchart 5.21.0): `kube_job_created`,
+/// `kube_job_status_failed` (labels namespace, job_name; internal/store/job.go:41,108,204),
+/// `kube_cronjob_created`, `kube_cronjob_status_last_successful_time` (labels
+/// namespace, cronjob; cronjob.go:43,111,172).
+/// A failed Job stays for the CronJob's `failedJobsHistoryLimit`, so a
+/// failure counts only while it is newer than the last success; a CronJob that
+/// never succeeded is stale once it is older than one period.
+fn cronjob_alerts(mk: &Mk, cj: &CronJobRef, b: &Backup) -> Vec<AlertRule> {
+    let CronJobRef {
+        prefix,
+        ns,
+        cronjob,
+        what,
+        anchor,
+    } = *cj;
+    let Staleness { stale, old, .. } = Staleness::of(b);
+    let jobs = format!("namespace=\"{ns}\", job_name=~\"{cronjob}-[0-9]+\"");
+    let failed_at = format!(
+        "max by (namespace) (kube_job_created{{{jobs}}} * on (namespace, job_name) (max by (namespace, job_name) (kube_job_status_failed{{{jobs}}}) > bool 0))"
+    );
+    let last = selector(
+        "kube_cronjob_status_last_successful_time",
+        &[("namespace", ns), ("cronjob", cronjob)],
+    );
+    let created = selector(
+        "kube_cronjob_created",
+        &[("namespace", ns), ("cronjob", cronjob)],
+    );
+    let job_labels = |n: u32| labels(&[("namespace", ns), ("job_name", &format!("{cronjob}-{n}"))]);
+    let series =
+        |metric: &str, n: u32, v: &str| (selector_of(metric, &job_labels(n)), v.to_string());
+    let ns_only = labels(&[("namespace", ns)]);
+    let who = labels(&[("namespace", ns), ("cronjob", cronjob)]);
+    let case = |series: Vec<(String, String)>, fires: Option<BTreeMap<String, String>>| Case {
+        interval: "1m",
+        series,
+        eval_time: "10m".into(),
+        fires,
+    };
+    let failed = mk.rule(
+        format!("{prefix}Failed{}", camel(cronjob)),
+        format!("{failed_at} > (max by (namespace) ({last}) or {failed_at} * 0)"),
+        format!("{what} failed"),
+        format!(
+            "Its newest failed run started after its last success (`kubectl get jobs -n {ns}`)."
+        ),
+        anchor,
         vec![
-            Case { interval: "1m", series: vec![(selector_of("longhorn_backup_state", &who), "4x30".into())], eval_time: "10m".into(), fires: Some(who.clone()) },
-            Case { interval: "1m", series: vec![(selector_of("longhorn_backup_state", &who), "3x30".into())], eval_time: "10m".into(), fires: None },
+            // failed after the last success
+            case(
+                vec![
+                    series("kube_job_created", 1, "2000x20"),
+                    series("kube_job_status_failed", 1, "1x20"),
+                    (last.clone(), "1000x20".into()),
+                ],
+                Some(ns_only.clone()),
+            ),
+            // failed, then a later run succeeded: the failed Job is still there
+            case(
+                vec![
+                    series("kube_job_created", 1, "1000x20"),
+                    series("kube_job_status_failed", 1, "1x20"),
+                    series("kube_job_created", 2, "2000x20"),
+                    series("kube_job_status_failed", 2, "0x20"),
+                    (last.clone(), "2100x20".into()),
+                ],
+                None,
+            ),
+            // failed, and never succeeded
+            case(
+                vec![
+                    series("kube_job_created", 1, "1000x20"),
+                    series("kube_job_status_failed", 1, "1x20"),
+                ],
+                Some(ns_only),
+            ),
+            // running or succeeded runs only
+            case(
+                vec![
+                    series("kube_job_created", 1, "1000x20"),
+                    series("kube_job_status_failed", 1, "0x20"),
+                ],
+                None,
+            ),
         ],
-    )
+    );
+    let stale_alert = mk.rule(
+        format!("{prefix}Stale{}", camel(cronjob)),
+        format!(
+            "time() - {last} > {stale} or (time() - {created} > {stale} unless on (namespace, cronjob) {last})"
+        ),
+        format!("{what} has not succeeded recently"),
+        format!(
+            "No successful run for more than {} (schedule `{}`).",
+            human(stale),
+            b.schedule
+        ),
+        anchor,
+        vec![
+            case(
+                vec![(last.clone(), old.clone()), (created.clone(), old.clone())],
+                Some(who.clone()),
+            ),
+            case(
+                vec![(last.clone(), "0+60x20".into()), (created.clone(), old.clone())],
+                None,
+            ),
+            // never succeeded, created long ago
+            case(vec![(created.clone(), old)], Some(who)),
+            // never succeeded, created just now (its first run is still ahead)
+            case(vec![(created, "0x20".into())], None),
+        ],
+    );
+    vec![failed, stale_alert]
 }
