@@ -55,7 +55,7 @@ fn external_tools() {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     let venv = std::env::var_os("HEARTH_VENV")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"))
+        .unwrap_or_else(|| manifest_dir().join(".venv"))
         .join("bin");
     let path = std::env::var_os("PATH").unwrap_or_default();
     let site_packages: Vec<std::path::PathBuf> = std::fs::read_dir(venv.with_file_name("lib"))
@@ -104,9 +104,15 @@ fn external_tools() {
     }
 }
 
+/// The package folder, read when the script runs (not when it was compiled:
+/// a build folder copied from another checkout must read this one).
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"))
+}
+
 fn main() {
     external_tools();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let root = manifest_dir().join("templates");
     println!("cargo:rerun-if-changed=templates");
     let mut names = Vec::new();
     collect(&root, &root, &mut names);

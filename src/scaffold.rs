@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::diag::InputError;
+use crate::diag::{Code, InputError};
 
 const SITE: &str = r#"#:schema ./schema/site.schema.json
 # A new hearth site. Edit, then `hearth render`; commit site.toml and rendered/.
@@ -96,21 +96,17 @@ const GITIGNORE: &str =
 const POLICIES: &str = include_str!("../policies/README.md");
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> InputError {
-    InputError::new(
-        "hearth::io",
-        format!("cannot {what} `{}`: {e}", path.display()),
-    )
+    InputError::new(Code::Io, format!("cannot {what} `{}`: {e}", path.display()))
 }
 
 /// Scaffold a site in `dir`. Refuses to overwrite an existing site.toml.
 pub fn init(dir: &Path) -> Result<String, InputError> {
     let site = dir.join("site.toml");
     if site.exists() {
-        return Err(InputError::new(
-            "hearth::init",
-            format!("`{}` already exists", site.display()),
-        )
-        .help("hearth init starts a new site; edit the existing one instead"));
+        return Err(
+            InputError::new(Code::Init, format!("`{}` already exists", site.display()))
+                .help("hearth init starts a new site; edit the existing one instead"),
+        );
     }
     std::fs::create_dir_all(dir.join("policies")).map_err(|e| io("create", dir, e))?;
     let mut written = Vec::new();
@@ -159,7 +155,7 @@ pub fn install_hook(site: &Path, force: bool) -> Result<String, InputError> {
         && !existing.contains(HOOK_MARK)
     {
         if !force {
-            return Err(InputError::new("hearth::hook", format!("`{}` exists and was not written by hearth", hook.display()))
+            return Err(InputError::new(Code::Hook, format!("`{}` exists and was not written by hearth", hook.display()))
                     .help("add `hearth check` to it yourself, or pass --force to replace it (it is kept as pre-commit.bak)"));
         }
         let bak = hooks.join("pre-commit.bak");

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::diag::InputError;
+use crate::diag::{Code, InputError};
 use crate::render::{Rendered, canonical};
 
 /// Path under the output folder → file contents.
@@ -32,7 +32,7 @@ pub fn files(rendered: &Rendered) -> Result<Files, InputError> {
                         .map(|o| {
                             let text = canonical::to_yaml(&o.value).map_err(|e| {
                                 InputError::new(
-                                    "hearth::write",
+                                    Code::Write,
                                     format!("cannot serialise `{}`: {e}", o.path),
                                 )
                             })?;
@@ -71,11 +71,8 @@ fn with_final_newline(text: &str) -> String {
 }
 
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> InputError {
-    InputError::new(
-        "hearth::io",
-        format!("cannot {what} `{}`: {e}", path.display()),
-    )
-    .help("check that the folder is writable and the disk is not full")
+    InputError::new(Code::Io, format!("cannot {what} `{}`: {e}", path.display()))
+        .help("check that the folder is writable and the disk is not full")
 }
 
 /// True when `dir` is missing, empty, or looks like hearth's own output.
@@ -139,14 +136,14 @@ fn remove_stale_temporaries(parent: &Path, base: &str) {
 pub fn write(out: &Path, files: &Files) -> Result<(), InputError> {
     if out.exists() && !out.is_dir() {
         return Err(InputError::new(
-            "hearth::write",
+            Code::Write,
             format!("`{}` exists and is not a folder", out.display()),
         )
         .help("pass another folder with `--out`"));
     }
     if !is_ours(out) {
         return Err(InputError::new(
-            "hearth::write",
+            Code::Write,
             format!(
                 "`{}` holds files hearth did not write; refusing to replace it",
                 out.display()
@@ -207,10 +204,7 @@ pub fn read_tree(dir: &Path) -> Result<Files, InputError> {
     }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| {
-            InputError::new(
-                "hearth::io",
-                format!("cannot read `{}`: {e}", dir.display()),
-            )
+            InputError::new(Code::Io, format!("cannot read `{}`: {e}", dir.display()))
         })?;
         if entry.file_type().is_file() {
             let rel = entry

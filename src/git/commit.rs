@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::git_err;
-use crate::diag::InputError;
+use crate::diag::{Code, InputError};
 use crate::write::Files;
 
 /// What a commit did.
@@ -84,7 +84,7 @@ fn message(subject: Option<&str>, site_name: &str, changes: &[String]) -> String
 fn signature(repo: &Repository) -> Result<git2::Signature<'static>, InputError> {
     repo.signature().map_err(|e| {
         InputError::new(
-            "hearth::git",
+            Code::Git,
             format!("no author for the commit: {}", e.message()),
         )
         .help("set `git config user.name` and `git config user.email`")
@@ -104,7 +104,7 @@ pub fn commit_worktree(
 ) -> Result<Committed, InputError> {
     if repo.is_bare() {
         return Err(InputError::new(
-            "hearth::git",
+            Code::Git,
             "a bare repository has no worktree to commit from",
         )
         .help("use `--branch NAME` to commit rendered output onto a branch"));
@@ -135,7 +135,7 @@ pub fn commit_worktree(
         .collect();
     if !foreign.is_empty() {
         let list: Vec<String> = foreign.into_iter().collect();
-        return Err(InputError::new("hearth::git", format!("the index holds staged changes unrelated to the render: {}", list.join(", ")))
+        return Err(InputError::new(Code::Git, format!("the index holds staged changes unrelated to the render: {}", list.join(", ")))
             .help("commit or unstage them first (`git restore --staged <path>`), then run `hearth render --commit` again"));
     }
     let changes = changes(repo, head_tree.as_ref(), prefix, files)?;
@@ -257,7 +257,7 @@ pub fn commit_branch(
     let refname = format!("refs/heads/{branch}");
     if !git2::Reference::is_valid_name(&refname) {
         return Err(InputError::new(
-            "hearth::git",
+            Code::Git,
             format!("`{branch}` is not a valid branch name"),
         ));
     }
@@ -266,7 +266,7 @@ pub fn commit_branch(
         .ok()
         .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string));
     if checked_out.as_deref() == Some(refname.as_str()) {
-        return Err(InputError::new("hearth::git", format!("`{branch}` is the checked-out branch"))
+        return Err(InputError::new(Code::Git, format!("`{branch}` is the checked-out branch"))
             .help("`--branch` writes to another branch without touching the worktree; use `--commit` for the current one"));
     }
     let parent = repo

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Repository, Tree};
 
-use crate::diag::InputError;
+use crate::diag::{Code, InputError};
 use crate::render::Templates;
 use crate::site::Loaded;
 
 pub(crate) fn git_err(what: &str, e: git2::Error) -> InputError {
-    InputError::new("hearth::git", format!("{what}: {}", e.message()))
+    InputError::new(Code::Git, format!("{what}: {}", e.message()))
 }
 
 /// The repository containing `start` (a file or folder).
@@ -28,7 +28,7 @@ pub fn open(start: &Path) -> Result<Repository, InputError> {
     };
     Repository::discover(&dir).map_err(|e| {
         InputError::new(
-            "hearth::git",
+            Code::Git,
             format!(
                 "`{}` is not inside a Git repository: {}",
                 dir.display(),
@@ -52,7 +52,7 @@ pub fn repo_relative(repo: &Repository, site: &Path) -> Result<String, InputErro
         site.to_path_buf()
     } else {
         std::env::current_dir()
-            .map_err(|e| InputError::new("hearth::io", e.to_string()))?
+            .map_err(|e| InputError::new(Code::Io, e.to_string()))?
             .join(site)
     };
     let parent = abs.parent().unwrap_or(&abs);
@@ -64,7 +64,7 @@ pub fn repo_relative(repo: &Repository, site: &Path) -> Result<String, InputErro
         .unwrap_or_else(|_| workdir.to_path_buf());
     let rel_dir = parent.strip_prefix(&workdir).map_err(|_| {
         InputError::new(
-            "hearth::git",
+            Code::Git,
             format!(
                 "`{}` is not inside the repository at `{}`",
                 site.display(),
@@ -84,7 +84,7 @@ pub fn repo_relative(repo: &Repository, site: &Path) -> Result<String, InputErro
 pub fn tree_at<'r>(repo: &'r Repository, rev: &str) -> Result<Tree<'r>, InputError> {
     let obj = repo.revparse_single(rev).map_err(|e| {
         InputError::new(
-            "hearth::git",
+            Code::Git,
             format!(
                 "ref `{rev}` does not exist in this repository ({})",
                 e.message()
@@ -171,7 +171,7 @@ fn text_files(
                     )),
                     Err(_) => {
                         err = Some(InputError::new(
-                            "hearth::utf8",
+                            Code::Utf8,
                             format!("`{rev}:{folder}/{rel}` is not valid UTF-8"),
                         ))
                     }

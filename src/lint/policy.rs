@@ -15,7 +15,7 @@ use serde_saphyr::Spanned;
 
 use super::rule::{Candidate, Context, Doc, Rule, RuleRef, Sink};
 use super::rules::Code;
-use crate::diag::{Errors, InputError, Severity, SourceFile};
+use crate::diag::{Code as DiagCode, Errors, InputError, Severity, SourceFile};
 use crate::render::Object;
 use crate::validate::Schemas;
 
@@ -158,7 +158,7 @@ impl Policies {
         if dir.is_dir() {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 InputError::new(
-                    "hearth::io",
+                    DiagCode::Io,
                     format!("cannot read policies folder `{}`: {e}", dir.display()),
                 )
             })?;
@@ -166,7 +166,7 @@ impl Policies {
                 let path = entry
                     .map_err(|e| {
                         InputError::new(
-                            "hearth::io",
+                            DiagCode::Io,
                             format!("cannot read policies folder `{}`: {e}", dir.display()),
                         )
                     })?
@@ -177,14 +177,14 @@ impl Policies {
                 };
                 let bytes = std::fs::read(&path).map_err(|e| {
                     InputError::new(
-                        "hearth::io",
+                        DiagCode::Io,
                         format!("cannot read `{}`: {e}", path.display()),
                     )
                 })?;
                 let shown = path.display().to_string();
                 let shown = shown.strip_prefix("./").unwrap_or(&shown).to_string();
                 let text = String::from_utf8(bytes).map_err(|_| {
-                    InputError::new("hearth::utf8", format!("`{shown}` is not valid UTF-8"))
+                    InputError::new(DiagCode::Utf8, format!("`{shown}` is not valid UTF-8"))
                         .help("save the policy as UTF-8")
                 })?;
                 files.push((name, shown, text));
@@ -212,7 +212,7 @@ impl Policies {
                     if let Some(first) = seen.get(&p.0.id) {
                         errors.push(
                             InputError::new(
-                                "hearth::policy",
+                                DiagCode::Policy,
                                 format!("policy id `{}` is also used by `{first}`", p.0.id),
                             )
                             .in_file(&src)
@@ -311,7 +311,7 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
     let raw: RawPolicy = serde_saphyr::from_str(&src.text).map_err(|e| {
         let msg = first_line(&e);
         let mut err = InputError::new(
-            "hearth::policy",
+            DiagCode::Policy,
             format!("`{}` is not a valid policy: {msg}", src.name),
         )
         .help(FORMAT_HELP);
@@ -329,7 +329,7 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
     if !is_policy_id(&raw.id.value) {
         errors.push(
             InputError::new(
-                "hearth::policy",
+                DiagCode::Policy,
                 format!("policy id `{}` is not a valid id", raw.id.value),
             )
             .in_file(src)
@@ -340,7 +340,7 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
     if Code::find(&raw.id.value).is_some() {
         errors.push(
             InputError::new(
-                "hearth::policy",
+                DiagCode::Policy,
                 format!(
                     "policy id `{}` is the name of a built-in rule",
                     raw.id.value
@@ -353,7 +353,7 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
     }
     if raw.select.value.kinds.is_empty() {
         errors.push(
-            InputError::new("hearth::policy", "the policy selects no kind")
+            InputError::new(DiagCode::Policy, "the policy selects no kind")
                 .in_file(src)
                 .label(at(&raw.select.referenced), "`kinds` is empty")
                 .help(
@@ -369,7 +369,7 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
             );
             errors.push(
                 InputError::new(
-                    "hearth::policy",
+                    DiagCode::Policy,
                     format!("unknown kind `{}` in `select.kinds`", k.value),
                 )
                 .in_file(src)
@@ -394,7 +394,7 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
             let span = locate(&src.text, root.start, &path).unwrap_or(root);
             errors.push(
                 InputError::new(
-                    "hearth::policy",
+                    DiagCode::Policy,
                     format!("the policy's schema is not a valid JSON Schema{within}: {e}"),
                 )
                 .in_file(src)

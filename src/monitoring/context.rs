@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::pipeline::Pipeline;
 use super::{Lang, Query, logql, promql};
-use crate::diag::{Errors, InputError, SourceFile};
+use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::plan::Plan;
 use crate::site::model::RawSite;
 
@@ -22,7 +22,7 @@ pub(super) struct Ctx<'a> {
 impl Ctx<'_> {
     pub fn err(&mut self, msg: String, span: Range<usize>, label: &str, help: impl Into<String>) {
         self.errs.push(
-            InputError::new("hearth::monitoring", msg)
+            InputError::new(Code::Monitoring, msg)
                 .in_file(self.src)
                 .label(span, label)
                 .help(help),

@@ -32,7 +32,7 @@ use catalog::Catalog;
 use context::Ctx;
 use pipeline::Pipeline;
 
-use crate::diag::{Errors, InputError};
+use crate::diag::{Code, Errors, InputError};
 use crate::plan::Plan;
 use crate::site::Loaded;
 use crate::site::names::ServiceName;
@@ -157,7 +157,7 @@ pub fn plan(loaded: &Loaded, plan: &Plan) -> Result<Option<Monitoring>, Errors> 
         for (name, a) in &raw.alerts {
             c.errs.push(
                 InputError::new(
-                    "hearth::monitoring",
+                    Code::Monitoring,
                     format!("alert `{name}` needs a [monitoring] section"),
                 )
                 .in_file(c.src)
@@ -191,7 +191,7 @@ fn check_generated(c: &mut Ctx, mon: Option<&Monitoring>) {
                     };
                     c.errs.push(
                         InputError::new(
-                            "hearth::monitoring",
+                            Code::Monitoring,
                             format!("`{file}` is not a generated monitoring file"),
                         )
                         .in_file(c.src)
@@ -201,7 +201,7 @@ fn check_generated(c: &mut Ctx, mon: Option<&Monitoring>) {
                 } else if cm.data.keys().any(|k| k.as_str() == file.as_str()) {
                     c.errs.push(
                         InputError::new(
-                            "hearth::monitoring",
+                            Code::Monitoring,
                             format!("ConfigMap `{cname}` has `{file}` both in `data` and in `generated`"),
                         )
                         .in_file(c.src)

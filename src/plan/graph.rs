@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::Service;
-use crate::diag::{Errors, InputError, SourceFile};
+use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::plan::VolumeKind;
 use crate::site::model::{Capability, RawSite};
 use crate::site::names::ServiceName;
@@ -88,7 +88,7 @@ pub(super) fn assign_waves(
         if let Err(cycle) = visit(name, raw, &deps, &mut waves, &mut on_stack) {
             let first = &cycle[0];
             let path: Vec<String> = cycle.iter().map(|s| s.to_string()).collect();
-            let e = InputError::new("hearth::cycle", format!("services depend on each other in a cycle: {}", path.join(" → ")))
+            let e = InputError::new(Code::Cycle, format!("services depend on each other in a cycle: {}", path.join(" → ")))
                 .in_file(src)
                 .label(raw.services[first].span(), "this service is part of the cycle")
                 .help("remove one `depends_on` (implicit dependencies: secrets need the sealed-secrets service, longhorn volumes need longhorn, ingresses need the ingress controller and cert-manager)");

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::Service;
-use crate::diag::{Errors, InputError, SourceFile};
+use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::site::model::{BackupKind, RawSite};
 use crate::site::names::ServiceName;
 
@@ -131,7 +131,7 @@ fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Va
                         v["defaultSettings"]["backupTargetCredentialSecret"] = json!(secret);
                     }
                     _ => errs.push(
-                        InputError::new("hearth::dangling", format!("credentials `{}` do not name a secret of a service", c.get_ref()))
+                        InputError::new(Code::Dangling, format!("credentials `{}` do not name a secret of a service", c.get_ref()))
                             .in_file(src)
                             .label(c.span(), "referenced here")
                             .help("write `<service>/<secret>` naming a secret in Longhorn's namespace"),
@@ -261,7 +261,7 @@ pub(super) fn apply_presets(
             {
                 errs.push(
                     InputError::new(
-                        "hearth::values",
+                        Code::Values,
                         "`controller.config.allow-snippet-annotations` duplicates a key the chart writes itself",
                     )
                     .in_file(src)
@@ -282,7 +282,7 @@ pub(super) fn apply_presets(
                     .map_or(raw_svc.span(), |h| h.span());
                 errs.push(
                     InputError::new(
-                        "hearth::namespace",
+                        Code::Namespace,
                         format!(
                             "Longhorn must run in namespace `longhorn-system`, not `{}`",
                             s.namespace

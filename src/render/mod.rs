@@ -18,7 +18,7 @@ use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value as JValue, context};
 use serde_json::Value;
 
-use crate::diag::{Errors, InputError, SourceFile};
+use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::monitoring::Monitoring;
 use crate::plan::{Capability, Plan, Service, VolumeKind};
 
@@ -76,7 +76,7 @@ impl Templates {
             for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
                 let entry = entry.map_err(|e| {
                     InputError::new(
-                        "hearth::io",
+                        Code::Io,
                         format!("cannot read templates folder `{}`: {e}", dir.display()),
                     )
                 })?;
@@ -91,7 +91,7 @@ impl Templates {
                     .replace('\\', "/");
                 let text = std::fs::read_to_string(entry.path()).map_err(|e| {
                     InputError::new(
-                        "hearth::io",
+                        Code::Io,
                         format!("cannot read `{}`: {e}", entry.path().display()),
                     )
                 })?;
@@ -116,7 +116,7 @@ impl Templates {
                     |c| format!("did you mean `{c}`?"),
                 );
                 return Err(InputError::new(
-                    "hearth::template",
+                    Code::Template,
                     format!("`{shown}` overrides no built-in template"),
                 )
                 .help(help));
@@ -203,7 +203,7 @@ impl Renderer<'_> {
             Err(e) => {
                 let src = SourceFile::new(tname.clone(), tsrc);
                 let mut err = InputError::new(
-                    "hearth::template",
+                    Code::Template,
                     format!(
                         "template `{template}` failed while rendering {what}: {}",
                         e.detail().unwrap_or(&e.kind().to_string())
@@ -242,7 +242,7 @@ impl Renderer<'_> {
                     .sum::<usize>()
                     + e.col.saturating_sub(1);
                 let err = InputError::new(
-                    "hearth::template",
+                    Code::Template,
                     format!("template `{template}` rendered invalid YAML for {what}"),
                 )
                 .in_file(&src)
@@ -270,7 +270,7 @@ impl Renderer<'_> {
                     continue;
                 }
                 self.errs.push(
-                    InputError::new("hearth::template", format!("template `{template}` rendered a document without apiVersion, kind and metadata.name for {what}"))
+                    InputError::new(Code::Template, format!("template `{template}` rendered a document without apiVersion, kind and metadata.name for {what}"))
                         .help(if site_local { "every document a template prints must be a Kubernetes object" } else { "this is a bug in a built-in template; please report it" }),
                 );
                 continue;
@@ -286,7 +286,7 @@ impl Renderer<'_> {
                 && kind.bytes().all(|b| b.is_ascii_alphanumeric());
             if !name_ok {
                 self.errs.push(
-                    InputError::new("hearth::template", format!("template `{template}` rendered {kind} `{name}` for {what}: not a valid object name"))
+                    InputError::new(Code::Template, format!("template `{template}` rendered {kind} `{name}` for {what}: not a valid object name"))
                         .help("metadata.name must be lowercase letters, digits, `-` and `.` (RFC 1123)"),
                 );
                 continue;
@@ -338,7 +338,7 @@ fn dr_files(r: &mut Renderer, plan: &Plan, monitoring: Option<&Monitoring>) -> V
                 content,
             }),
             Err(e) => r.errs.push(InputError::new(
-                "hearth::template",
+                Code::Template,
                 format!("template `{template}` failed: {e}"),
             )),
         }
@@ -473,7 +473,7 @@ pub fn render(
         if pair[0].path == pair[1].path {
             r.errs.push(
                 InputError::new(
-                    "hearth::duplicate",
+                    Code::Duplicate,
                     format!("two objects render to `{}`", pair[0].path),
                 )
                 .help("each kind and name may appear once per folder; rename one object"),
@@ -521,7 +521,7 @@ fn monitoring_files(monitoring: Option<&Monitoring>) -> Result<BTreeMap<String, 
         let text = match doc {
             crate::monitoring::Doc::Yaml(v) => canonical::to_yaml(v).map_err(|e| {
                 InputError::new(
-                    "hearth::render",
+                    Code::Render,
                     format!("cannot write `monitoring/{path}`: {e}"),
                 )
             })?,

@@ -14,7 +14,7 @@ use std::path::Path;
 
 pub use model::RawSite;
 
-use crate::diag::{InputError, SourceFile, closest};
+use crate::diag::{Code, InputError, SourceFile, closest};
 
 /// A parsed site and the text it came from (spans in `raw` index into it).
 #[derive(Debug)]
@@ -32,7 +32,7 @@ pub fn load(path: &Path) -> Result<Loaded, InputError> {
         } else {
             "check the file's permissions"
         };
-        InputError::new("hearth::io", format!("cannot read `{name}`: {e}")).help(help)
+        InputError::new(Code::Io, format!("cannot read `{name}`: {e}")).help(help)
     })?;
     parse(&name, bytes)
 }
@@ -47,7 +47,7 @@ pub fn parse(name: &str, bytes: Vec<u8>) -> Result<Loaded, InputError> {
             let src = SourceFile::new(name, lossy);
             let at = at.min(src.text.len());
             return Err(
-                InputError::new("hearth::utf8", format!("`{name}` is not valid UTF-8"))
+                InputError::new(Code::Utf8, format!("`{name}` is not valid UTF-8"))
                     .in_file(&src)
                     .label(at..at + 1, "this byte is not UTF-8")
                     .help("save the file as UTF-8"),
@@ -56,7 +56,7 @@ pub fn parse(name: &str, bytes: Vec<u8>) -> Result<Loaded, InputError> {
     };
     let source = SourceFile::new(name, text);
     if source.text.trim().is_empty() {
-        return Err(InputError::new("hearth::empty", format!("`{name}` is empty")).help(
+        return Err(InputError::new(Code::Empty, format!("`{name}` is empty")).help(
             "a site needs at least a [site] table with `name`, `domain` and `repo_url`; `hearth init` writes a starting point",
         ));
     }
@@ -86,7 +86,7 @@ fn syntax_error(source: &SourceFile) -> Option<InputError> {
         )
     };
     Some(
-        InputError::new("hearth::parse", msg)
+        InputError::new(Code::Parse, msg)
             .in_file(source)
             .label(span, label)
             .help(help),
@@ -97,7 +97,7 @@ fn syntax_error(source: &SourceFile) -> Option<InputError> {
 fn toml_error(src: &SourceFile, e: &toml::de::Error) -> InputError {
     let message = e.message().trim().to_string();
     let span = e.span().unwrap_or(0..0);
-    let mut err = InputError::new("hearth::parse", message.clone()).in_file(src);
+    let mut err = InputError::new(Code::Parse, message.clone()).in_file(src);
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();

@@ -14,7 +14,7 @@ use kube_core::Resource;
 use schemars::JsonSchema;
 use serde_json::{Value, json};
 
-use crate::diag::{Errors, InputError};
+use crate::diag::{Code, Errors, InputError};
 use crate::render::Rendered;
 
 /// Compiled validators, one per (apiVersion, kind).
@@ -201,7 +201,7 @@ pub fn validate(rendered: &Rendered, schemas: &Schemas) -> Result<usize, Errors>
         };
         let Some(v) = schemas.by_kind.get(&key) else {
             errs.push(
-                InputError::new("hearth::validate", format!("{what}: no schema for apiVersion `{}` kind `{}` (from {origin})", key.0, key.1))
+                InputError::new(Code::Validate, format!("{what}: no schema for apiVersion `{}` kind `{}` (from {origin})", key.0, key.1))
                     .help("hearth writes only objects it can validate; use a kind hearth knows (`hearth validate --list-kinds`)"),
             );
             continue;
@@ -224,7 +224,7 @@ pub fn validate(rendered: &Rendered, schemas: &Schemas) -> Result<usize, Errors>
             };
             errs.push(
                 InputError::new(
-                    "hearth::validate",
+                    Code::Validate,
                     format!(
                         "{what} (from {origin}) is invalid:\n  {}",
                         problems.join("\n  ")

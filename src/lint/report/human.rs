@@ -7,7 +7,7 @@ pub fn human(o: &Outcome, src: &SourceFile) -> String {
     let mut out = String::new();
     for f in &o.findings {
         let doc = f.rule.doc();
-        let mut e = InputError::new(
+        let mut e = InputError::finding(
             f.rule.id().to_string(),
             format!("{} ({})", f.message, f.rule.name()),
         )

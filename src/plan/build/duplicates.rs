@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diag::InputError;
+use crate::diag::{Code, InputError};
 use crate::site::names::ServiceName;
 
 use super::resolve::Ctx;
@@ -62,7 +62,7 @@ pub(super) fn check(ctx: &mut Ctx) {
     }
     for (kind, name, ns, svc, span, other, other_span) in dups {
         let e = InputError::new(
-            "hearth::duplicate",
+            Code::Duplicate,
             format!("duplicate {kind} `{name}` in namespace `{ns}`"),
         )
         .in_file(ctx.src)

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::closest;
+use crate::diag::{Code, closest};
 use crate::plan::*;
 use crate::site::model as m;
 use crate::site::spanned::Spanned;
@@ -64,7 +64,7 @@ fn hosts(ctx: &mut Ctx, svc: &ServiceName, ing: &m::Ingress) -> Vec<String> {
         let full = host(&domain, h.get_ref());
         if let Err(e) = crate::site::values::HostName::new(full.clone()) {
             ctx.err(
-                "hearth::host",
+                Code::Host,
                 e,
                 h.span(),
                 "this host",
@@ -95,7 +95,7 @@ fn backend(
         },
         (Some(_), None) => {
             ctx.err(
-                "hearth::ingress",
+                Code::Ingress,
                 "an ingress with `backend` needs a `port`",
                 span.clone(),
                 "this ingress",
@@ -129,7 +129,7 @@ fn backend(
                             |c| format!("did you mean `{c}`?"),
                         );
                         ctx.err(
-                            "hearth::dangling",
+                            Code::Dangling,
                             format!("`{wl}` exposes no port `{n}` on its Service"),
                             pspan,
                             "referenced here",
@@ -144,7 +144,7 @@ fn backend(
                     }
                     Some((pspan, m::PortRef::Number(n))) => {
                         ctx.err(
-                            "hearth::dangling",
+                            Code::Dangling,
                             format!("`{wl}` exposes no Service port {n}"),
                             pspan,
                             "referenced here",
@@ -155,7 +155,7 @@ fn backend(
                     None if exposed.len() == 1 => Some(BackendPort::Name(exposed[0].0.clone())),
                     None => {
                         ctx.err(
-                            "hearth::ingress",
+                            Code::Ingress,
                             format!("this ingress must name the `port` of `{wl}`"),
                             span.clone(),
                             "this ingress",
@@ -214,7 +214,7 @@ fn issuer(
             );
         }
         Some(is) if ing.issuer.is_some() => ctx.err(
-            "hearth::dangling",
+            Code::Dangling,
             format!("issuer `{}` is not declared", is.get_ref()),
             is.span(),
             "unknown issuer",
@@ -222,7 +222,7 @@ fn issuer(
         ),
         Some(_) => {} // the site's default issuer is reported once, at its own line
         None => ctx.err(
-            "hearth::ingress",
+            Code::Ingress,
             "this ingress has no TLS issuer",
             span.clone(),
             "this ingress",
@@ -244,7 +244,7 @@ fn nginx_annotations(
     let nginx = |k: &str| format!("nginx.ingress.kubernetes.io/{k}");
     if ing.public && ing.auth.is_some() {
         ctx.err(
-            "hearth::ingress",
+            Code::Ingress,
             "an ingress is either `public = true` or has `auth`, not both",
             span.clone(),
             "this ingress",
@@ -261,7 +261,7 @@ fn nginx_annotations(
                 ann.insert(nginx("auth-realm"), "Authentication Required".into());
             }
             None => ctx.err(
-                "hearth::ingress",
+                Code::Ingress,
                 "`auth = \"basic\"` needs `auth_secret`",
                 span.clone(),
                 "this ingress",
@@ -270,7 +270,7 @@ fn nginx_annotations(
         }
     } else if ing.auth_secret.is_some() {
         ctx.err(
-            "hearth::ingress",
+            Code::Ingress,
             "`auth_secret` without `auth`",
             span.clone(),
             "this ingress",
@@ -291,7 +291,7 @@ fn nginx_annotations(
                     |c| format!("did you mean `{c}`?"),
                 );
                 ctx.err(
-                    "hearth::dangling",
+                    Code::Dangling,
                     format!("rate-limit tier `{}` is not declared", t.get_ref()),
                     t.span(),
                     "referenced here",
@@ -318,7 +318,7 @@ fn nginx_annotations(
     for p in &deny {
         if p.contains(['"', '{', '}', ';']) || !p.starts_with('/') {
             ctx.err(
-                "hearth::ingress",
+                Code::Ingress,
                 format!("deny path `{p}` must be a plain absolute path"),
                 span.clone(),
                 "this ingress",
@@ -334,7 +334,7 @@ fn nginx_annotations(
             .any(|p| p.contains(['"', '{', '}', ';', ' ']) || !p.starts_with('/'))
         {
             ctx.err(
-                "hearth::ingress",
+                Code::Ingress,
                 format!(
                     "redirect `{}` → `{}` must use plain absolute paths",
                     r.from, r.to

@@ -15,7 +15,7 @@ mod workload;
 
 use std::collections::BTreeMap;
 
-use crate::diag::Errors;
+use crate::diag::{Code, Errors};
 use crate::plan::*;
 use crate::site::Loaded;
 use crate::site::model::{Capability, RawSite};
@@ -45,7 +45,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         && !raw.issuers.contains_key(i.get_ref())
     {
         ctx.err(
-            "hearth::dangling",
+            Code::Dangling,
             format!("issuer `{}` is not declared", i.get_ref()),
             i.span(),
             "unknown issuer",

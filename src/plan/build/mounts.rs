@@ -1,5 +1,6 @@
 //! Mounts of a workload and the pod volumes behind them, each declared once.
 
+use crate::diag::Code;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -15,7 +16,7 @@ fn parse_mode(ctx: &mut Ctx, mode: &Option<String>, span: Range<usize>) -> Optio
         Ok(v) if v <= 0o777 => Some(v),
         _ => {
             ctx.err(
-                "hearth::mode",
+                Code::Mode,
                 format!("`{m}` is not an octal file mode"),
                 span,
                 "this mount",
@@ -43,7 +44,7 @@ pub(super) fn mounts(
             + m.empty_dir as u8;
         if sources != 1 {
             ctx.err(
-                "hearth::mount",
+                Code::Mount,
                 "a mount has exactly one of `volume`, `secret`, `config_map` or `empty_dir`",
                 mt.span(),
                 "this mount",
@@ -84,7 +85,7 @@ fn pod_volume(
     if let Some(v) = &m.volume {
         let Some(vol) = ctx.find_volume(ns, v) else {
             ctx.err(
-                "hearth::dangling",
+                Code::Dangling,
                 format!("volume `{v}` does not exist in namespace `{ns}`"),
                 span,
                 "referenced here",
@@ -97,7 +98,7 @@ fn pod_volume(
             && vnode.get_ref() != wnode.get_ref()
         {
             ctx.err(
-                "hearth::node",
+                Code::Node,
                 format!(
                     "`{wname}` is pinned to `{}` but volume `{v}` lives on `{}`",
                     wnode.get_ref(),
@@ -119,7 +120,7 @@ fn pod_volume(
             },
             VolumeKind::Chart => {
                 ctx.err(
-                    "hearth::mount",
+                    Code::Mount,
                     format!("volume `{v}` is created by a Helm chart and cannot be mounted here"),
                     span,
                     "this mount",

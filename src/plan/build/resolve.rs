@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diag::{Errors, InputError, SourceFile, closest};
+use crate::diag::{Code, Errors, InputError, SourceFile, closest};
 use crate::plan::*;
 use crate::site::model::{self as m, RawSite};
 use crate::site::spanned::Spanned;
@@ -20,7 +20,7 @@ pub(super) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     pub(super) fn err(
         &mut self,
-        code: &'static str,
+        code: Code,
         msg: impl Into<String>,
         span: Range<usize>,
         label: &str,
@@ -109,7 +109,7 @@ impl<'a> Ctx<'a> {
                     ),
                 };
                 self.err(
-                    "hearth::dangling",
+                    Code::Dangling,
                     format!("secret `{secret}` does not exist in namespace `{ns}`"),
                     span,
                     "referenced here",
@@ -126,7 +126,7 @@ impl<'a> Ctx<'a> {
                         None => format!("keys of `{secret}`: {}", keys.join(", ")),
                     };
                     self.err(
-                        "hearth::dangling",
+                        Code::Dangling,
                         format!("secret `{secret}` has no key `{key}`"),
                         span,
                         "referenced here",
@@ -147,7 +147,7 @@ impl<'a> Ctx<'a> {
     ) {
         match self.find_config_map(ns, name) {
             None => self.err(
-                "hearth::dangling",
+                Code::Dangling,
                 format!("config map `{name}` does not exist in namespace `{ns}`"),
                 span,
                 "referenced here",
@@ -166,7 +166,7 @@ impl<'a> Ctx<'a> {
                     |c| format!("did you mean `{c}`?"),
                 );
                 self.err(
-                    "hearth::dangling",
+                    Code::Dangling,
                     format!("config map `{name}` has no key `{key}`"),
                     span,
                     "referenced here",
@@ -184,7 +184,7 @@ impl<'a> Ctx<'a> {
                 None => format!("declare it as [nodes.{}]", node.get_ref()),
             };
             self.err(
-                "hearth::dangling",
+                Code::Dangling,
                 format!("node `{}` is not declared", node.get_ref()),
                 node.span(),
                 "unknown node",
@@ -208,7 +208,7 @@ impl<'a> Ctx<'a> {
             return Some((svc, name));
         }
         self.err(
-            "hearth::dangling",
+            Code::Dangling,
             format!("service `{svc}` has no volume `{vol}`"),
             r.span(),
             "referenced here",
@@ -225,7 +225,7 @@ impl<'a> Ctx<'a> {
     ) -> Option<(ServiceName, String)> {
         let Some((svc, name)) = r.get_ref().split_once('/') else {
             self.err(
-                "hearth::reference",
+                Code::Reference,
                 format!("`{}` is not a `service/{what}` reference", r.get_ref()),
                 r.span(),
                 "expected `service/name`",
@@ -242,7 +242,7 @@ impl<'a> Ctx<'a> {
                     |c| format!("did you mean `{c}`?"),
                 );
                 self.err(
-                    "hearth::dangling",
+                    Code::Dangling,
                     format!("service `{svc}` does not exist"),
                     r.span(),
                     "referenced here",

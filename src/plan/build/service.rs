@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diag::closest;
+use crate::diag::{Code, closest};
 use crate::plan::*;
 use crate::site::model as m;
 use crate::site::spanned::Spanned;
@@ -58,7 +58,7 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
                 |c| format!("did you mean `{c}`?"),
             );
             ctx.err(
-                "hearth::dangling",
+                Code::Dangling,
                 format!("service `{}` does not exist", d.get_ref()),
                 d.span(),
                 "referenced here",
@@ -75,7 +75,7 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
                 .any(|c| matches!(c, '^' | '~' | '*' | '>' | '<' | '=' | ' ' | 'x' | 'X'));
         if floating {
             ctx.err(
-                "hearth::version",
+                Code::Version,
                 format!("chart version `{v}` is not exact"),
                 hv.version.span(),
                 "a range or wildcard",
@@ -201,7 +201,7 @@ pub(super) fn single_workload(
                 |c| format!("did you mean `{c}`?"),
             );
             ctx.err(
-                "hearth::dangling",
+                Code::Dangling,
                 format!("workload `{}` does not exist in this service", w.get_ref()),
                 w.span(),
                 "referenced here",
@@ -212,7 +212,7 @@ pub(super) fn single_workload(
         None if s.workloads.len() == 1 => s.workloads.keys().next().cloned(),
         None => {
             ctx.err(
-                "hearth::ambiguous",
+                Code::Ambiguous,
                 format!("this {what} must name its `workload`"),
                 span,
                 "which workload?",

@@ -1,5 +1,6 @@
 //! A site volume: required fields per kind, node and storage-root checks.
 
+use crate::diag::Code;
 use crate::plan::*;
 use crate::site::model as m;
 use crate::site::spanned::Spanned;
@@ -20,7 +21,7 @@ pub(super) fn volume(
     let need = |ctx: &mut Ctx, ok: bool, field: &str| {
         if !ok {
             ctx.err(
-                "hearth::volume",
+                Code::Volume,
                 format!("a {kind} volume needs `{field}`"),
                 span.clone(),
                 "this volume",
@@ -45,7 +46,7 @@ pub(super) fn volume(
             if !roots.is_empty() && !roots.iter().any(|r| path.as_str().starts_with(r.as_str())) {
                 let list: Vec<&str> = roots.iter().map(|r| r.as_str()).collect();
                 ctx.err(
-                    "hearth::volume",
+                    Code::Volume,
                     format!(
                         "`{path}` is not under a storage root of node `{}`",
                         n.get_ref()

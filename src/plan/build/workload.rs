@@ -1,5 +1,6 @@
 //! A site workload: kind, container, ports, environment, probes, security, RBAC.
 
+use crate::diag::Code;
 use std::collections::BTreeMap;
 
 use crate::plan::*;
@@ -32,14 +33,14 @@ fn check_kind_fields(ctx: &mut Ctx, name: &WorkloadName, w: &Spanned<m::Workload
     let (span, w) = (w.span(), w.get_ref());
     match (w.kind, &w.schedule) {
         (K::CronJob, None) => ctx.err(
-            "hearth::schedule",
+            Code::Schedule,
             format!("cron job `{name}` has no `schedule`"),
             span.clone(),
             "this workload",
             "add `schedule = \"0 4 * * *\"` (five cron fields)",
         ),
         (k, Some(_)) if k != K::CronJob => ctx.err(
-            "hearth::schedule",
+            Code::Schedule,
             format!("`schedule` only applies to cron jobs, and `{name}` is a {k}"),
             span.clone(),
             "this workload",
@@ -49,7 +50,7 @@ fn check_kind_fields(ctx: &mut Ctx, name: &WorkloadName, w: &Spanned<m::Workload
     }
     if w.replicas.is_some() && !w.kind.has_replicas() {
         ctx.err(
-            "hearth::replicas",
+            Code::Replicas,
             format!("a {} has no `replicas`", w.kind),
             span,
             "this workload",
@@ -179,7 +180,7 @@ fn scrape_annotations(
             }
         }
         None => ctx.err(
-            "hearth::dangling",
+            Code::Dangling,
             format!("metrics port `{}` is not a port of `{name}`", mt.port),
             w.span(),
             "this workload",
@@ -201,7 +202,7 @@ fn probe(
         Some(pn) if w.ports.contains_key(pn) => Some(pn.clone()),
         Some(pn) => {
             ctx.err(
-                "hearth::dangling",
+                Code::Dangling,
                 format!("probe port `{pn}` is not a port of `{name}`"),
                 pspan.clone(),
                 "this probe",
@@ -215,7 +216,7 @@ fn probe(
     let kinds = pr.http.is_some() as u8 + pr.tcp as u8 + pr.exec.is_some() as u8;
     if kinds != 1 {
         ctx.err(
-            "hearth::probe",
+            Code::Probe,
             "a probe has exactly one of `http`, `tcp` or `exec`",
             pspan,
             "this probe",
@@ -234,7 +235,7 @@ fn probe(
         (None, None, Some(port)) => ProbeHandler::Tcp { port },
         (None, _, None) => {
             ctx.err(
-                "hearth::probe",
+                Code::Probe,
                 "this probe needs a `port`",
                 pspan,
                 "this probe",
@@ -285,7 +286,7 @@ fn env_from(ctx: &mut Ctx, ns: &Namespace, ef: &Spanned<m::EnvFrom>) -> Option<E
         }
         _ => {
             ctx.err(
-                "hearth::env",
+                Code::Env,
                 "`env_from` entries name exactly one of `secret` or `config_map`",
                 ef.span(),
                 "this entry",
@@ -317,7 +318,7 @@ fn env_var(ctx: &mut Ctx, ns: &Namespace, name: &str, v: &Spanned<m::EnvValue>) 
             (None, None, Some(f), None) => EnvValue::Field(f.clone()),
             _ => {
                 ctx.err(
-                    "hearth::env",
+                    Code::Env,
                     format!("env `{name}` must be a string, `{{ secret, key }}`, `{{ config_map, key }}` or `{{ field }}`"),
                     v.span(),
                     "this value",

@@ -1,6 +1,7 @@
 //! `kind = "longhorn"`: a RecurringJob in the Longhorn service, and the group
 //! labels that make Longhorn select each listed volume.
 
+use crate::diag::Code;
 use std::collections::BTreeMap;
 
 use crate::plan::*;
@@ -38,7 +39,7 @@ pub(super) fn plan(
     match &b.target {
         None => d.require(ctx, &[(false, "target")]),
         Some(t) if !ctx.raw.backup_targets.contains_key(t.get_ref()) => ctx.err(
-            "hearth::dangling",
+            Code::Dangling,
             format!("backup target `{}` is not declared", t.get_ref()),
             t.span(),
             "referenced here",
@@ -52,7 +53,7 @@ pub(super) fn plan(
         .cloned()
     else {
         ctx.err(
-            "hearth::backup",
+            Code::Backup,
             "a longhorn backup needs a service that provides `longhorn`",
             d.span.clone(),
             "this backup",
@@ -73,7 +74,7 @@ pub(super) fn plan(
         };
         if pv.kind != VolumeKind::Longhorn {
             ctx.err(
-                "hearth::backup",
+                Code::Backup,
                 format!(
                     "volume `{svc}/{vol}` is a {} volume; Longhorn backs up only longhorn volumes",
                     pv.kind

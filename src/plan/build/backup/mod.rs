@@ -9,7 +9,7 @@ mod rclone;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use crate::diag::InputError;
+use crate::diag::{Code, InputError};
 use crate::plan::*;
 use crate::site::model as m;
 
@@ -30,7 +30,7 @@ impl Decl<'_> {
         for (present, f) in fields {
             if *present {
                 ctx.err(
-                    "hearth::backup",
+                    Code::Backup,
                     format!("`{f}` does not apply to a {} backup", self.kind),
                     self.span.clone(),
                     "this backup",
@@ -44,7 +44,7 @@ impl Decl<'_> {
         for (present, f) in fields {
             if !*present {
                 ctx.err(
-                    "hearth::backup",
+                    Code::Backup,
                     format!("a {} backup needs `{f}`", self.kind),
                     self.span.clone(),
                     "this backup",
@@ -97,7 +97,7 @@ pub(super) fn backups(
     if longhorn_targets.len() > 1 {
         let names: Vec<String> = longhorn_targets.iter().map(|t| t.to_string()).collect();
         let e = InputError::new(
-            "hearth::backup",
+            Code::Backup,
             format!(
                 "Longhorn has one backup target, but backups use {}",
                 names.join(", ")

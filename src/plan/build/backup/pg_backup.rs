@@ -1,6 +1,7 @@
 //! `kind = "pg-backup"`: a Deployment running pg-backup's own scheduler, which
 //! dumps the listed PostgreSQL databases into a dump volume.
 
+use crate::diag::Code;
 use std::collections::BTreeMap;
 
 use crate::plan::*;
@@ -44,7 +45,7 @@ pub(super) fn plan(
     };
     if !ctx.raw.services.contains_key(runs_in.get_ref()) {
         ctx.err(
-            "hearth::dangling",
+            Code::Dangling,
             format!("service `{}` does not exist", runs_in.get_ref()),
             runs_in.span(),
             "referenced here",
@@ -66,7 +67,7 @@ pub(super) fn plan(
             .and_then(|s| s.databases.iter().find(|x| x.name.as_str() == dname))
         else {
             ctx.err(
-                "hearth::dangling",
+                Code::Dangling,
                 format!("service `{svc}` serves no database `{dname}`"),
                 db.span(),
                 "referenced here",
@@ -84,7 +85,7 @@ pub(super) fn plan(
     let (vsvc, vname) = ctx.volume_ref(services, vol)?;
     if ctx.namespace_of(&vsvc) != ns {
         ctx.err(
-            "hearth::backup",
+            Code::Backup,
             format!("dump volume `{vsvc}/{vname}` is not in namespace `{ns}` where the job runs"),
             vol.span(),
             "referenced here",

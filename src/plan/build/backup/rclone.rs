@@ -1,6 +1,7 @@
 //! `kind = "rclone"`: a CronJob mirroring one volume to an rclone remote, on
 //! the volume's node, refusing to mirror an empty (unmounted) folder.
 
+use crate::diag::Code;
 use std::collections::BTreeMap;
 
 use crate::plan::*;
@@ -52,7 +53,7 @@ pub(super) fn plan(
         .unwrap_or_else(|| vsvc.clone());
     if !ctx.raw.services.contains_key(&runs_in) {
         ctx.err(
-            "hearth::dangling",
+            Code::Dangling,
             format!("service `{runs_in}` does not exist"),
             d.span.clone(),
             "this backup",
@@ -66,7 +67,7 @@ pub(super) fn plan(
         .and_then(|s| s.volumes.iter().find(|v| v.name == vname))?;
     if ctx.namespace_of(&vsvc) != ns {
         ctx.err(
-            "hearth::backup",
+            Code::Backup,
             format!("volume `{vsvc}/{vname}` is not in namespace `{ns}` where the job runs"),
             vol.span(),
             "referenced here",
@@ -82,7 +83,7 @@ pub(super) fn plan(
         },
         VolumeKind::Chart => {
             ctx.err(
-                "hearth::backup",
+                Code::Backup,
                 format!("volume `{vsvc}/{vname}` is created by a chart; hearth cannot mount it"),
                 vol.span(),
                 "referenced here",
@@ -151,7 +152,7 @@ pub(super) fn plan(
 fn script(ctx: &mut Ctx, d: &Decl, remote: &str) -> Option<String> {
     if remote.contains(SHELL) {
         ctx.err(
-            "hearth::backup",
+            Code::Backup,
             format!("remote `{remote}` contains shell characters"),
             d.span.clone(),
             "this backup",
@@ -166,7 +167,7 @@ fn script(ctx: &mut Ctx, d: &Decl, remote: &str) -> Option<String> {
             .filter(|p| !p.is_empty());
     if guard.is_some_and(|g| g.contains(SHELL)) {
         ctx.err(
-            "hearth::backup",
+            Code::Backup,
             "`require_path` contains shell characters",
             d.span.clone(),
             "this backup",

@@ -10,6 +10,10 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, SourceCode};
 use serde::{Deserialize, Serialize};
 
+mod codes;
+
+pub use codes::{Code, CodeDoc};
+
 /// How bad a diagnostic is: an input error or lint finding that fails the
 /// run, or a warning that fails it only under `--deny warnings`.
 #[derive(
@@ -84,7 +88,17 @@ pub struct InputError {
 }
 
 impl InputError {
-    pub fn new(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+    /// An input error of a documented kind.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self::coded(code.as_str(), message)
+    }
+
+    /// A lint finding, under its rule's id (its documentation is the rule's).
+    pub fn finding(rule: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::coded(rule, message)
+    }
+
+    fn coded(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),

@@ -1,0 +1,146 @@
+//! `hearth render`: write the output folder atomically, or commit it.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use hearth::diag::Errors;
+use hearth::pipeline;
+use hearth::validate::Schemas;
+
+use super::{Closing, build, print_timings, report, today};
+
+/// What `hearth render` was asked to do.
+pub struct Args {
+    pub site: PathBuf,
+    pub out: Option<PathBuf>,
+    pub timings: bool,
+    pub commit: bool,
+    pub branch: Option<String>,
+    pub message: Option<String>,
+    pub include_site: bool,
+    pub allow_lint_errors: bool,
+}
+
+pub fn render(a: &Args) -> ExitCode {
+    let start = Instant::now();
+    let schemas = Schemas::load();
+    let built = match build(&a.site, &schemas, Closing::NothingWritten) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    // A commit is what ArgoCD deploys: lint errors stop it before
+    // anything is written, unless the user says otherwise.
+    if (a.commit || a.branch.is_some()) && !a.allow_lint_errors {
+        let o = built.lint(&today());
+        if o.errors() > 0 {
+            eprint!("{}", hearth::lint::report::human(&o, &built.loaded.source));
+            eprintln!(
+                "lint: {} error(s); nothing was written or committed (--allow-lint-errors commits anyway)",
+                o.errors()
+            );
+            return ExitCode::from(1);
+        }
+    }
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| pipeline::site_dir(&a.site).join(&built.plan.site.rendered_path));
+    if let Some(branch) = &a.branch {
+        return commit_output(
+            &a.site,
+            &out,
+            &built,
+            Some(branch),
+            a.message.as_deref(),
+            false,
+        );
+    }
+    let t = Instant::now();
+    if let Err(e) = hearth::write::write(&out, &built.files) {
+        return report(
+            Errors::from(e),
+            "writing the output",
+            Closing::NothingWritten,
+        );
+    }
+    if a.commit {
+        return commit_output(
+            &a.site,
+            &out,
+            &built,
+            None,
+            a.message.as_deref(),
+            a.include_site,
+        );
+    }
+    if a.timings {
+        let mut all = built.timings.clone();
+        all.push(("write", t.elapsed()));
+        print_timings(&all);
+    }
+    out!(
+        "rendered {} objects ({} services) into {} in {} ms",
+        built.rendered.objects.len(),
+        built.plan.services.len(),
+        out.display(),
+        start.elapsed().as_millis()
+    );
+    ExitCode::SUCCESS
+}
+
+/// `render --commit` / `render --branch`.
+fn commit_output(
+    site: &Path,
+    out: &Path,
+    built: &pipeline::Built,
+    branch: Option<&str>,
+    message: Option<&str>,
+    include_site: bool,
+) -> ExitCode {
+    let result = (|| {
+        let repo = hearth::git::open(site)?;
+        let prefix = if repo.is_bare() {
+            built.plan.site.rendered_path.clone()
+        } else {
+            let marker = hearth::git::repo_relative(&repo, &out.join("x"))?;
+            marker.strip_suffix("/x").unwrap_or(&marker).to_string()
+        };
+        let name = built.plan.site.name.to_string();
+        match branch {
+            Some(b) => {
+                hearth::git::commit::commit_branch(&repo, b, &prefix, &built.files, &name, message)
+            }
+            None => {
+                let site_rel = if include_site {
+                    Some(hearth::git::repo_relative(&repo, site)?)
+                } else {
+                    None
+                };
+                hearth::git::commit::commit_worktree(
+                    &repo,
+                    &prefix,
+                    site_rel.as_deref(),
+                    &built.files,
+                    &name,
+                    message,
+                )
+            }
+        }
+    })();
+    match result {
+        Ok(c) => {
+            match c.oid {
+                Some(oid) => out!(
+                    "committed {} ({} files changed){}",
+                    &oid.to_string()[..12],
+                    c.changes.len(),
+                    branch.map(|b| format!(" on {b}")).unwrap_or_default()
+                ),
+                None => out!("nothing to commit: the rendered output is unchanged"),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(Errors::from(e), "committing", Closing::Count),
+    }
+}

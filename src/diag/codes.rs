@@ -1,0 +1,261 @@
+//! Every kind of input error hearth reports, with its documentation:
+//! `hearth explain hearth::dangling` prints it. A diagnostic names its code
+//! through this enum, so an undocumented code cannot be written.
+
+/// Declares the codes: variant, printed code, and the What / Why / Fix text.
+macro_rules! codes {
+    ($($v:ident = $code:literal {
+        what: $what:literal,
+        why: $why:literal,
+        fix: $fix:literal $(,)?
+    })+) => {
+        /// The code of an input error.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($v),+
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$v),+];
+
+            /// The code as printed: `hearth::dangling`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$v => $code),+ }
+            }
+
+            /// What it reports, why it matters, and what to do.
+            pub fn doc(self) -> CodeDoc {
+                match self {
+                    $(Code::$v => CodeDoc { what: $what, why: $why, fix: $fix }),+
+                }
+            }
+        }
+    };
+}
+
+/// The documentation of one code.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeDoc {
+    pub what: &'static str,
+    pub why: &'static str,
+    pub fix: &'static str,
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Code {
+    /// A code by its printed name, with or without the `hearth::` prefix.
+    pub fn find(name: &str) -> Option<Code> {
+        let name = name.strip_prefix("hearth::").unwrap_or(name);
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().strip_prefix("hearth::") == Some(name))
+    }
+
+    /// `hearth explain <code>`.
+    pub fn explain(self) -> String {
+        let d = self.doc();
+        format!(
+            "{} (input error, exit code 2)\n\nWhat it reports:\n{}\n\nWhy:\n{}\n\nFix:\n{}\n",
+            self.as_str(),
+            d.what,
+            d.why,
+            d.fix
+        )
+    }
+}
+
+codes! {
+    Parse = "hearth::parse" {
+        what: "site.toml is not valid TOML, or a value has the wrong type or an unknown key.",
+        why: "hearth reads site.toml strictly (every table denies unknown keys), so a typo is never silently ignored.",
+        fix: "Correct the line the diagnostic points at; `hearth schema --markdown` lists every key and type.",
+    }
+    Empty = "hearth::empty" {
+        what: "site.toml is empty.",
+        why: "A site needs at least its identity before anything can be rendered.",
+        fix: "Add a [site] table with `name`, `domain` and `repo_url`, or run `hearth init` for a starting point.",
+    }
+    Utf8 = "hearth::utf8" {
+        what: "A file hearth reads (site.toml, a template, a policy) is not valid UTF-8.",
+        why: "Every input is text that diagnostics quote and Kubernetes reads as UTF-8.",
+        fix: "Save the file as UTF-8.",
+    }
+    Io = "hearth::io" {
+        what: "A file or folder could not be read or written.",
+        why: "hearth cannot work around a missing file or a permission it lacks.",
+        fix: "Check the path the message names, that it exists and that you may read (or write) it.",
+    }
+    Dangling = "hearth::dangling" {
+        what: "A reference names something that is not declared: a service, secret, key, config map, volume, node, port, issuer, database, rate-limit tier or backup target.",
+        why: "The cluster would refuse the object, or a pod would wait forever for a secret or volume that never comes.",
+        fix: "Declare the thing, or correct the name (the help line suggests the closest declared name).",
+    }
+    Reference = "hearth::reference" {
+        what: "A cross-service reference is not written as `service/name`.",
+        why: "Volumes and databases belong to a service; the service part says which.",
+        fix: "Write it as `<service>/<name>`, e.g. `immich/library`.",
+    }
+    Ambiguous = "hearth::ambiguous" {
+        what: "An ingress or database does not say which workload it belongs to, and its service has several.",
+        why: "hearth picks a service's only workload by default, but will not guess between several.",
+        fix: "Set `workload = \"…\"` on the ingress or database.",
+    }
+    Duplicate = "hearth::duplicate" {
+        what: "Two objects of one kind have one name in one namespace, or two objects render to one file.",
+        why: "The second would overwrite the first in the cluster (and in `rendered/`).",
+        fix: "Rename one of them; names are unique per namespace and kind.",
+    }
+    Cycle = "hearth::cycle" {
+        what: "Services depend on each other in a circle.",
+        why: "Sync waves order services by their dependencies; a circle has no order.",
+        fix: "Remove one `depends_on` of the cycle the message lists.",
+    }
+    Namespace = "hearth::namespace" {
+        what: "A service is in a namespace its chart cannot run in.",
+        why: "Some charts hard-code their namespace (Longhorn 1.6 runs in `longhorn-system` only).",
+        fix: "Set the service's `namespace` to the one the message names.",
+    }
+    Version = "hearth::version" {
+        what: "A chart version is a range or a wildcard.",
+        why: "A floating version renders differently over time: Git would no longer say what runs.",
+        fix: "Pin the exact chart version, e.g. `1.15.1`.",
+    }
+    Values = "hearth::values" {
+        what: "A chart value sets something the chart already writes itself.",
+        why: "The chart would print the key twice; strict YAML readers and kustomize refuse such a file.",
+        fix: "Use the chart's own switch the help line names instead of the raw key.",
+    }
+    Schedule = "hearth::schedule" {
+        what: "A cron schedule is missing, misplaced or not one the CronJob controller accepts.",
+        why: "The API server refuses a CronJob whose schedule robfig/cron's standard parser rejects; the schedule also feeds alerts and the runbook.",
+        fix: "Write five fields (minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 0-6) on a cron job only.",
+    }
+    Replicas = "hearth::replicas" {
+        what: "`replicas` is set on a daemon set or cron job.",
+        why: "Those kinds have no replica count; the field would be refused or mean nothing.",
+        fix: "Remove `replicas`.",
+    }
+    Probe = "hearth::probe" {
+        what: "A probe has no handler, several handlers, or no port for an HTTP or TCP check.",
+        why: "The API server requires exactly one handler per probe, and a port for HTTP and TCP probes.",
+        fix: "Give exactly one of `http`, `tcp` or `exec`, and `port` (a port name of the workload) for HTTP and TCP.",
+    }
+    Env = "hearth::env" {
+        what: "An environment entry is not a string, a secret key, a config map key or a pod field.",
+        why: "Kubernetes takes exactly one value source per variable.",
+        fix: "Write a string, `{ secret, key }`, `{ config_map, key }` or `{ field }`; split `env_from` entries naming both kinds.",
+    }
+    Mount = "hearth::mount" {
+        what: "A mount names no source, several sources, or a volume it cannot mount.",
+        why: "A container mount reads exactly one pod volume; chart-created volumes belong to the chart's pods.",
+        fix: "Give exactly one of `volume`, `secret`, `config_map` or `empty_dir`, and mount only volumes of kind longhorn, local or host-path.",
+    }
+    Mode = "hearth::mode" {
+        what: "A file mode is not an octal number up to 0777.",
+        why: "`defaultMode` is a permission mask; anything else is refused.",
+        fix: "Write the mode as an octal string, e.g. \"0440\".",
+    }
+    Node = "hearth::node" {
+        what: "A workload is pinned to one node while a volume it mounts lives on another.",
+        why: "A local volume exists on one node only: the pod would never start elsewhere.",
+        fix: "Pin the workload to the volume's node, or move the volume.",
+    }
+    Volume = "hearth::volume" {
+        what: "A volume lacks a field its kind needs, or its path is outside its node's storage roots.",
+        why: "Longhorn and local volumes need a size; local and host-path volumes need a node and a path the node holds.",
+        fix: "Add the field the message names, or use a path under one of the node's `storage_roots`.",
+    }
+    Host = "hearth::host" {
+        what: "An ingress host is not a DNS name.",
+        why: "Ingress hosts and certificates take lowercase DNS names only.",
+        fix: "Use a DNS name, `@` for the apex, or a single label for `<label>.<domain>`.",
+    }
+    Ingress = "hearth::ingress" {
+        what: "An ingress is incomplete or contradictory: no port, no TLS issuer, both public and authenticated, or a path that is not plain.",
+        why: "The controller would route nowhere, serve no certificate, or an annotation would break nginx's configuration.",
+        fix: "Follow the help line: name the port, set an issuer, choose `public` or `auth`, use plain absolute paths.",
+    }
+    Backup = "hearth::backup" {
+        what: "A backup is missing a field its kind needs, uses a field of another kind, or names something it cannot back up.",
+        why: "A backup that cannot run is worse than none: lint and the runbook would count it as a recovery path.",
+        fix: "Follow the help line; `hearth explain` of the lint rules HL001-HL005 says what a recovery path needs.",
+    }
+    Monitoring = "hearth::monitoring" {
+        what: "`[monitoring]` is inconsistent: a query does not parse, a datasource or contact point is missing, or a generated file is unknown.",
+        why: "Grafana would refuse the provisioning, or an alert would never be delivered.",
+        fix: "Correct the query, declaration or file name the message points at.",
+    }
+    Policy = "hearth::policy" {
+        what: "A user policy under `policies/` is malformed.",
+        why: "A policy that cannot be read would silently check nothing.",
+        fix: "Correct the YAML, key or JSON Schema the message points at.",
+    }
+    Template = "hearth::template" {
+        what: "A site-local template does not render, renders invalid YAML, overrides nothing, or names an object outside the output folder.",
+        why: "Every object hearth writes is read back and validated; a broken template would write broken manifests.",
+        fix: "Correct the template the message names (`hearth render --timings` shows nothing of it; the message quotes the line).",
+    }
+    Render = "hearth::render" {
+        what: "A rendered document cannot be laid out.",
+        why: "hearth writes only what it can serialise and read back.",
+        fix: "This is usually a value hearth cannot represent in YAML; report it with the message.",
+    }
+    Validate = "hearth::validate" {
+        what: "A rendered object is refused by its JSON Schema or by the API server's own rules.",
+        why: "The cluster would refuse it at sync time, far from site.toml.",
+        fix: "Change the site.toml field the message points at (or the site-local template that prints it).",
+    }
+    Write = "hearth::write" {
+        what: "The output folder cannot be replaced.",
+        why: "hearth swaps the whole output folder atomically; a file in its way stops that.",
+        fix: "Move the file the message names, or choose another `--out`.",
+    }
+    Git = "hearth::git" {
+        what: "A Git operation failed: the repository, a ref, the index or a commit.",
+        why: "`diff`, `render --commit` and the hooks read and write Git directly.",
+        fix: "Follow the help line (e.g. commit or unstage unrelated changes first, or name an existing ref).",
+    }
+    Hook = "hearth::hook" {
+        what: "A pre-commit hook of another tool is already installed.",
+        why: "hearth does not overwrite a hook it did not write.",
+        fix: "Add `hearth check` to it yourself, or pass --force to replace it (it is kept as pre-commit.bak).",
+    }
+    Init = "hearth::init" {
+        what: "`hearth init` would overwrite an existing file.",
+        why: "A starting point must never replace a site.",
+        fix: "Run it in an empty folder, or remove the file first.",
+    }
+    Usage = "hearth::usage" {
+        what: "A command line names something that does not exist (a rule, a code, a kind).",
+        why: "hearth says so instead of doing nothing.",
+        fix: "`hearth lint --list-rules` lists the rules; `hearth explain` takes a rule id or an input-error code.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_documented_and_found_by_name() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "{c} twice");
+            assert!(c.as_str().starts_with("hearth::"));
+            let d = c.doc();
+            for part in [d.what, d.why, d.fix] {
+                assert!(part.ends_with('.') || part.ends_with(')'), "{c}: {part}");
+            }
+            assert_eq!(Code::find(c.as_str()), Some(*c));
+            assert_eq!(Code::find(&c.as_str()["hearth::".len()..]), Some(*c));
+        }
+        assert_eq!(Code::find("hearth::nope"), None);
+    }
+}
