@@ -16,9 +16,7 @@ pub use codes::{Code, CodeDoc};
 
 /// How bad a diagnostic is: an input error or lint finding that fails the
 /// run, or a warning that fails it only under `--deny warnings`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
