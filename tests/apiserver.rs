@@ -94,7 +94,7 @@ fn pod_rules_from_site_toml_point_at_the_workload_and_the_value() {
             "at `spec.template.spec.containers[0].ports[0].name`: `8081` must contain at least one letter (a-z)",
             "[validateContainerPorts (IsValidPortName)]",
             "at `spec.template.spec.containers[0].env[0].name`: `A=B` must consist only of printable ASCII characters other than '='",
-            "at `spec.template.spec.containers[0].resources.requests.cpu`: request 2 must be less than or equal to the cpu limit of 1",
+            "at `spec.template.spec.containers[0].resources.requests[cpu]`: request 2 must be less than or equal to the cpu limit of 1",
             "workload `web` of service `app` renders this",
             "help: rename the port in the workload's `ports` in site.toml",
             "help: lower `requests.cpu` or raise `limits.cpu`",
@@ -174,7 +174,7 @@ spec:
             "at `spec.template.spec.containers[0].volumeMounts[0].name`: volume `missing` is not declared",
             "at `spec.template.spec.containers[0].volumeMounts[1].mountPath`: `/a` is already mounted by volumeMounts[0]",
             "at `spec.template.spec.containers[0].volumeMounts[2].subPath`: `../up` must not contain '..'",
-            "at `spec.template.spec.containers[0].resources.limits.memory`: `1GB` is not a quantity",
+            "at `spec.template.spec.containers[0].resources.limits[memory]`: `1GB` is not a quantity",
             "at `spec.template.spec.containers[0].livenessProbe`: may not specify more than 1 handler type",
             "at `spec.template.spec.containers[0].livenessProbe.httpGet.port`: the container has no port named `metrics`",
             "or fix the site-local template `templates/k8s/namespace.yaml`",
@@ -204,10 +204,10 @@ spec: {selector: {app: web}, ports: [{port: 80}]}
         &[("templates/k8s/namespace.yaml", &with_objects(objects))],
         &[
             "ConfigMap `odd-labels`",
-            "at `metadata.labels.bad key!`: `bad key!` name part must be alphanumerics",
+            "at `metadata.labels[bad key!]`: `bad key!` name part must be alphanumerics",
             "[ValidateLabels (IsQualifiedName)]",
-            "at `metadata.labels.tier`: `-front` a label value must be empty or alphanumerics",
-            "at `metadata.annotations.a/b/c`: `a/b/c` a qualified name is a name with an optional DNS subdomain prefix",
+            "at `metadata.labels[tier]`: `-front` a label value must be empty or alphanumerics",
+            "at `metadata.annotations[a/b/c]`: `a/b/c` a qualified name is a name with an optional DNS subdomain prefix",
             "Service `1web`",
             "at `metadata.name`: `1web` must be lowercase letters, digits and `-`, starting with a letter",
             "[ValidateServiceName (NameIsDNS1035Label)]",
@@ -237,7 +237,7 @@ spec:
             "at `spec.ports[0].targetPort`: `http_x` must contain only lowercase letters",
             "at `spec.ports[1]`: port 80/TCP is already exposed by spec.ports[0]",
             "at `spec.ports[2].name`: port name `b` is already used by spec.ports[1]",
-            "at `spec.selector.app`: `bad value!`",
+            "at `spec.selector[app]`: `bad value!`",
             &app_line(),
         ],
     );
@@ -395,6 +395,38 @@ fn validate_and_check_run_the_stage_too() {
     }
 }
 
+#[test]
+fn diff_refuses_a_head_the_api_server_would_refuse() {
+    let s = Scratch::new();
+    let git = |args: &[&str]| {
+        let out = common::git_cmd(s.path(), args);
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    };
+    s.write("site.toml", MINIMAL);
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    s.write(
+        "site.toml",
+        minimal_with(
+            "ports.http = { port = 8080, service = 80 }",
+            "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }",
+        ),
+    );
+    git(&["commit", "-q", "-am", "head"]);
+    let out = common::hearth()
+        .current_dir(s.path())
+        .args(["diff", "--base", "HEAD~1", "--head", "HEAD"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`8081` must contain at least one letter"),
+        "{err}"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Property: what the stage accepts, an independent encoding of the upstream
 // formats (regular expressions and lengths as documented in apimachinery's
@@ -511,12 +543,12 @@ proptest! {
         let c = "spec.template.spec";
         prop_assert_eq!(!refused_at(&d, &format!("{c}.volumes[0].name")), oracle::dns1123_label(&name), "volume {:?}: {:?}", name, d);
         prop_assert_eq!(!refused_at(&d, &format!("{c}.containers[0].ports[0].name")), name.is_empty() || oracle::port_name(&name), "port {:?}: {:?}", name, d);
-        prop_assert_eq!(!refused_at(&d, "metadata.labels.k"), oracle::label_value(&name), "label value {:?}: {:?}", name, d);
+        prop_assert_eq!(!refused_at(&d, "metadata.labels[k]"), oracle::label_value(&name), "label value {:?}: {:?}", name, d);
         prop_assert_eq!(!refused_at(&s, "metadata.name"), oracle::dns1035_label(&name), "service {:?}: {:?}", name, s);
-        prop_assert_eq!(!refused_at(&s, &format!("metadata.annotations.{name}")), oracle::qualified_name(&name.to_lowercase()), "annotation {:?}: {:?}", name, s);
+        prop_assert_eq!(!refused_at(&s, &format!("metadata.annotations[{name}]")), oracle::qualified_name(&name.to_lowercase()), "annotation {:?}: {:?}", name, s);
         // Quantities: the stage accepts exactly the documented grammar
         // (exponents beyond six digits aside, which it refuses).
-        let q_ok = !refused_at(&d, &format!("{c}.containers[0].resources.limits.cpu"));
+        let q_ok = !refused_at(&d, &format!("{c}.containers[0].resources.limits[cpu]"));
         prop_assert_eq!(q_ok, oracle::quantity(&q) == Some(false), "quantity {:?}: {:?}", q, d);
     }
 }

@@ -92,7 +92,7 @@ pub(super) fn labels(s: &mut Sink, path: &str, v: &Value) {
     for (k, val) in m {
         s.format(
             "ValidateLabels (IsQualifiedName)",
-            format!("{path}.{k}"),
+            format!("{path}[{k}]"),
             k,
             names::qualified_name(k),
             "use a label key of at most 63 characters (letters, digits, `-`, `_`, `.`), optionally after a DNS prefix and `/` (node `labels` and workload labels in site.toml)",
@@ -100,7 +100,7 @@ pub(super) fn labels(s: &mut Sink, path: &str, v: &Value) {
         if let Some(val) = str_of(val) {
             s.format(
                 "ValidateLabels (IsValidLabelValue)",
-                format!("{path}.{k}"),
+                format!("{path}[{k}]"),
                 val,
                 names::label_value(val),
                 "use a label value of at most 63 characters: letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit",
@@ -117,7 +117,7 @@ pub(super) fn annotations(s: &mut Sink, path: &str, v: &Value) {
     for (k, val) in m {
         s.format(
             "ValidateAnnotations (IsQualifiedName)",
-            format!("{path}.{k}"),
+            format!("{path}[{k}]"),
             k,
             names::qualified_name(&k.to_lowercase()),
             "use an annotation key that is a qualified name (e.g. `example.com/my-key`)",

@@ -239,8 +239,14 @@ pub fn check(rendered: &Rendered, loaded: &Loaded) -> Result<usize, Errors> {
             format!("built-in template `{}`", o.template)
         };
         for p in problems {
+            // hearth's own rules: accepted by the API server, broken in the cluster.
+            let verdict = if p.rule.starts_with("hearth") {
+                "the cluster would accept but not run"
+            } else {
+                "the API server would refuse"
+            };
             let message = format!(
-                "the API server would refuse {} `{}` in `{}` (from {origin}): at `{}`: {} [{}]",
+                "{verdict} {} `{}` in `{}` (from {origin}): at `{}`: {} [{}]",
                 o.kind(),
                 o.name(),
                 o.path,
@@ -268,3 +274,6 @@ pub fn check(rendered: &Rendered, loaded: &Loaded) -> Result<usize, Errors> {
     }
     errs.into_result(rendered.objects.len())
 }
+
+#[cfg(test)]
+mod tests;
