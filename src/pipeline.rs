@@ -1,5 +1,5 @@
 //! The whole flow in one place: parse (site, templates, policies) → plan →
-//! render → validate → files.
+//! render → validate (schemas, then the API server's rules) → files.
 //! Commands call this; nothing is written here.
 
 use std::path::{Path, PathBuf};
@@ -67,6 +67,8 @@ pub fn build_from(
     lap("render");
     crate::validate::validate(&rendered, schemas)?;
     lap("validate");
+    crate::validate::apiserver::check(&rendered, &loaded)?;
+    lap("apiserver");
     let files = crate::write::files(&rendered)?;
     lap("serialise");
     Ok(Built {

@@ -212,6 +212,11 @@ codes! {
         why: "The cluster would refuse it at sync time, far from site.toml.",
         fix: "Change the site.toml field the message points at (or the site-local template that prints it).",
     }
+    Apiserver = "hearth::apiserver" {
+        what: "A rendered object breaks a rule the Kubernetes API server enforces (names, ports, selectors, probes, resources, mounts, schedules), or one that lets it in but keeps its pods from running.",
+        why: "JSON Schema says nothing about these rules: ArgoCD would report the refusal at sync time, far from site.toml. Each rule names the upstream validation function it follows.",
+        fix: "Change the site.toml field (or site-local template) the message points at; the help line says how.",
+    }
     Write = "hearth::write" {
         what: "The output folder cannot be replaced.",
         why: "hearth swaps the whole output folder atomically; a file in its way stops that.",

@@ -5,6 +5,7 @@
 //!
 //! Every object ends in exactly one state: valid, or invalid with its JSON paths.
 
+pub mod apiserver;
 pub mod crds;
 
 use std::collections::BTreeMap;
