@@ -11,6 +11,7 @@ use crate::monitoring::Monitoring;
 use crate::plan::Plan;
 use crate::render::{Rendered, Templates};
 use crate::site::Loaded;
+use crate::site::folder::SiteFolder;
 use crate::validate::Schemas;
 use crate::write::Files;
 
@@ -35,19 +36,28 @@ pub fn site_dir(site: &Path) -> PathBuf {
     }
 }
 
-/// Run every stage up to (not including) writing.
+/// Run every stage up to (not including) writing, on the site on disk.
 pub fn build(site: &Path, schemas: &Schemas) -> Result<Built, Errors> {
     let t = Instant::now();
-    let loaded = crate::site::load(site)?;
-    let templates = Templates::load(Some(&site_dir(site).join("templates")))?;
-    let policies = Policies::load(&site_dir(site).join("policies"), schemas)?;
+    let folder = SiteFolder::from_disk(site)?;
+    let read = t.elapsed();
+    let mut built = build_folder(folder, schemas)?;
+    built.timings.insert(0, ("read", read));
+    Ok(built)
+}
+
+/// The same, from a site folder already read (from disk or from a Git ref).
+pub fn build_folder(folder: SiteFolder, schemas: &Schemas) -> Result<Built, Errors> {
+    let t = Instant::now();
+    let templates = Templates::from_files(folder.templates)?;
+    let policies = Policies::from_files(folder.policies, schemas)?;
     let parse = t.elapsed();
-    let mut built = build_from(loaded, &templates, policies, schemas)?;
+    let mut built = build_from(folder.loaded, &templates, policies, schemas)?;
     built.timings.insert(0, ("parse", parse));
     Ok(built)
 }
 
-/// The same, from a site already parsed and templates already loaded (Git refs, tests).
+/// The same, from a site already parsed and templates already loaded (tests).
 pub fn build_from(
     loaded: Loaded,
     templates: &Templates,

@@ -29,10 +29,7 @@ pub fn diff(
     let at = |rev: &str| -> Result<Option<pipeline::Built>, Errors> {
         match hearth::git::site_at(&repo, rev, &rel)? {
             None => Ok(None),
-            Some(at) => {
-                let policies = hearth::lint::policy::Policies::from_files(at.policies, &schemas)?;
-                pipeline::build_from(at.loaded, &at.templates, policies, &schemas).map(Some)
-            }
+            Some(folder) => pipeline::build_folder(folder, &schemas).map(Some),
         }
     };
     let base_built = match at(base) {

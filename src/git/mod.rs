@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use git2::{ObjectType, Repository, Tree};
 
 use crate::diag::{Code, InputError};
-use crate::render::Templates;
-use crate::site::Loaded;
+use crate::site::folder::{SiteFile, SiteFolder};
 
 pub(crate) fn git_err(what: &str, e: git2::Error) -> InputError {
     InputError::new(Code::Git, format!("{what}: {}", e.message()))
@@ -96,17 +95,13 @@ pub fn tree_at<'r>(repo: &'r Repository, rev: &str) -> Result<Tree<'r>, InputErr
         .map_err(|e| git_err(&format!("`{rev}` does not name a commit"), e))
 }
 
-/// A site as read from a Git tree, before planning.
-pub struct SiteAt {
-    pub loaded: Loaded,
-    pub templates: Templates,
-    /// `policies/` files as (file name, shown name, text), for `Policies::from_files`.
-    pub policies: Vec<(String, String, String)>,
-}
-
-/// The site at `rev`, or None when `site_rel` does not exist there (a site that
-/// is new in this change).
-pub fn site_at(repo: &Repository, rev: &str, site_rel: &str) -> Result<Option<SiteAt>, InputError> {
+/// The site at `rev`: site.toml, `templates/` and `policies/` beside it, read
+/// from the object database (no checkout). None when `site_rel` is not there.
+pub fn site_at(
+    repo: &Repository,
+    rev: &str,
+    site_rel: &str,
+) -> Result<Option<SiteFolder>, InputError> {
     let tree = tree_at(repo, rev)?;
     let entry = match tree.get_path(Path::new(site_rel)) {
         Ok(e) => e,
@@ -130,23 +125,25 @@ pub fn site_at(repo: &Repository, rev: &str, site_rel: &str) -> Result<Option<Si
             format!("{dir}/{name}")
         }
     };
-    let templates = Templates::from_files(text_files(repo, &tree, rev, &beside("templates"))?)?;
-    let policies = text_files(repo, &tree, rev, &beside("policies"))?;
-    Ok(Some(SiteAt {
+    let templates = text_files(repo, &tree, rev, &beside("templates"))?;
+    let mut policies = text_files(repo, &tree, rev, &beside("policies"))?;
+    // Only the policies folder's own files, as on disk.
+    policies.retain(|f| !f.rel.contains('/'));
+    Ok(Some(SiteFolder {
         loaded,
         templates,
         policies,
     }))
 }
 
-/// Every file under `folder` of `tree` as (path inside the folder, `rev:path`, text).
-/// A missing folder has no files.
+/// Every file under `folder` of `tree`, shown as `rev:path`. A missing folder
+/// has no files.
 fn text_files(
     repo: &Repository,
     tree: &Tree<'_>,
     rev: &str,
     folder: &str,
-) -> Result<Vec<(String, String, String)>, InputError> {
+) -> Result<Vec<SiteFile>, InputError> {
     let mut files = Vec::new();
     let Ok(t) = tree.get_path(Path::new(folder)) else {
         return Ok(files);
@@ -164,11 +161,11 @@ fn text_files(
             let rel = format!("{root}{}", e.name().unwrap_or_default());
             match e.to_object(repo).and_then(|o| o.peel_to_blob()) {
                 Ok(b) => match std::str::from_utf8(b.content()) {
-                    Ok(text) => files.push((
-                        rel.clone(),
-                        format!("{rev}:{folder}/{rel}"),
-                        text.to_string(),
-                    )),
+                    Ok(text) => files.push(SiteFile {
+                        shown: format!("{rev}:{folder}/{rel}"),
+                        rel: rel.clone(),
+                        text: text.to_string(),
+                    }),
                     Err(_) => {
                         err = Some(InputError::new(
                             Code::Utf8,

@@ -212,12 +212,10 @@ mod tests {
     /// `all_rules`, for built-in rules and for policies alike.
     #[test]
     fn a_rules_index_is_its_place_in_the_list() {
-        let policy = |id: &str| {
-            (
-                format!("{id}.yaml"),
-                format!("policies/{id}.yaml"),
-                format!("id: {id}\nmessage: m\nselect:\n  kinds: [Deployment]\nschema: {{}}\n"),
-            )
+        let policy = |id: &str| crate::site::folder::SiteFile {
+            rel: format!("{id}.yaml"),
+            shown: format!("policies/{id}.yaml"),
+            text: format!("id: {id}\nmessage: m\nselect:\n  kinds: [Deployment]\nschema: {{}}\n"),
         };
         let policies = Policies::from_files(
             vec![policy("b-policy"), policy("a-policy")],

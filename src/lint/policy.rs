@@ -17,6 +17,7 @@ use super::rule::{Candidate, Context, Doc, Rule, RuleRef, Sink};
 use super::rules::Code;
 use crate::diag::{Code as DiagCode, Errors, InputError, Severity, SourceFile};
 use crate::render::Object;
+use crate::site::folder::SiteFile;
 use crate::validate::Schemas;
 
 /// One loaded policy, its schema compiled.
@@ -154,58 +155,19 @@ impl Policy {
 impl Policies {
     /// Read `dir/*.yaml` (and `.yml`); a missing folder has no policies.
     pub fn load(dir: &Path, schemas: &Schemas) -> Result<Self, Errors> {
-        let mut files = Vec::new();
-        if dir.is_dir() {
-            let entries = std::fs::read_dir(dir).map_err(|e| {
-                InputError::new(
-                    DiagCode::Io,
-                    format!("cannot read policies folder `{}`: {e}", dir.display()),
-                )
-            })?;
-            for entry in entries {
-                let path = entry
-                    .map_err(|e| {
-                        InputError::new(
-                            DiagCode::Io,
-                            format!("cannot read policies folder `{}`: {e}", dir.display()),
-                        )
-                    })?
-                    .path();
-                let name = path.file_name().map(|n| n.to_string_lossy().to_string());
-                let Some(name) = name.filter(|n| is_policy_file(n)) else {
-                    continue;
-                };
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    InputError::new(
-                        DiagCode::Io,
-                        format!("cannot read `{}`: {e}", path.display()),
-                    )
-                })?;
-                let shown = path.display().to_string();
-                let shown = shown.strip_prefix("./").unwrap_or(&shown).to_string();
-                let text = String::from_utf8(bytes).map_err(|_| {
-                    InputError::new(DiagCode::Utf8, format!("`{shown}` is not valid UTF-8"))
-                        .help("save the policy as UTF-8")
-                })?;
-                files.push((name, shown, text));
-            }
-        }
-        Self::from_files(files, schemas)
+        Self::from_files(crate::site::folder::files_on_disk(dir, false)?, schemas)
     }
 
-    /// Parse policies from (file name, name shown in diagnostics, text), as read
-    /// from disk or from a Git tree. Reports every bad file, not only the first.
-    pub fn from_files(
-        mut files: Vec<(String, String, String)>,
-        schemas: &Schemas,
-    ) -> Result<Self, Errors> {
-        files.retain(|(name, _, _)| is_policy_file(name));
+    /// Parse the policies among the files of a site's `policies/` (on disk or
+    /// from a Git tree). Reports every bad file, not only the first.
+    pub fn from_files(mut files: Vec<SiteFile>, schemas: &Schemas) -> Result<Self, Errors> {
+        files.retain(|f| is_policy_file(&f.rel));
         files.sort();
         let kinds: Vec<&str> = schemas.kinds().map(|(_, k)| k.as_str()).collect();
         let mut errors = Errors::default();
         let mut out: Vec<Policy> = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for (_, shown, text) in files {
+        for SiteFile { shown, text, .. } in files {
             let src = SourceFile::new(shown.clone(), text);
             match parse(&src, &kinds) {
                 Ok(p) => {
@@ -481,9 +443,17 @@ fn locate(text: &str, from: usize, pointer: &str) -> Option<Range<usize>> {
 mod tests {
     use super::*;
 
+    fn file(rel: &str, shown: &str, text: &str) -> SiteFile {
+        SiteFile {
+            rel: rel.into(),
+            shown: shown.into(),
+            text: text.into(),
+        }
+    }
+
     fn load(text: &str) -> Result<Policies, Errors> {
         Policies::from_files(
-            vec![("p.yaml".into(), "policies/p.yaml".into(), text.into())],
+            vec![file("p.yaml", "policies/p.yaml", text)],
             &Schemas::load(),
         )
     }
@@ -523,8 +493,8 @@ mod tests {
     fn duplicate_ids_are_errors() {
         let e = Policies::from_files(
             vec![
-                ("a.yaml".into(), "a.yaml".into(), GOOD.into()),
-                ("b.yaml".into(), "b.yaml".into(), GOOD.into()),
+                file("a.yaml", "a.yaml", GOOD),
+                file("b.yaml", "b.yaml", GOOD),
             ],
             &Schemas::load(),
         )

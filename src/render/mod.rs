@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::monitoring::Monitoring;
 use crate::plan::{Capability, Plan, Service, VolumeKind};
+use crate::site::folder::SiteFile;
 
 /// One rendered Kubernetes object and where it came from.
 #[derive(Debug, Clone)]
@@ -71,41 +72,17 @@ pub struct Templates {
 impl Templates {
     /// Load every override under `dir` (if it exists).
     pub fn load(dir: Option<&Path>) -> Result<Self, InputError> {
-        let mut files = Vec::new();
-        if let Some(dir) = dir.filter(|d| d.is_dir()) {
-            for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-                let entry = entry.map_err(|e| {
-                    InputError::new(
-                        Code::Io,
-                        format!("cannot read templates folder `{}`: {e}", dir.display()),
-                    )
-                })?;
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let rel = entry
-                    .path()
-                    .strip_prefix(dir)
-                    .expect("walkdir stays under its root")
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let text = std::fs::read_to_string(entry.path()).map_err(|e| {
-                    InputError::new(
-                        Code::Io,
-                        format!("cannot read `{}`: {e}", entry.path().display()),
-                    )
-                })?;
-                files.push((rel, entry.path().display().to_string(), text));
-            }
+        match dir {
+            Some(d) => Self::from_files(crate::site::folder::files_on_disk(d, true)?),
+            None => Self::from_files(Vec::new()),
         }
-        Self::from_files(files)
     }
 
-    /// Overrides from (path relative to `templates/`, name shown in diagnostics,
-    /// text) triples: files on disk, or blobs of a Git tree.
-    pub fn from_files(files: Vec<(String, String, String)>) -> Result<Self, InputError> {
+    /// Overrides from the files of a site's `templates/` (on disk, or blobs of
+    /// a Git tree).
+    pub fn from_files(files: Vec<SiteFile>) -> Result<Self, InputError> {
         let mut overrides = BTreeMap::new();
-        for (rel, shown, text) in files {
+        for SiteFile { rel, shown, text } in files {
             if rel == "README.md" {
                 continue;
             }

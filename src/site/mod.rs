@@ -3,6 +3,7 @@
 //! past this module reads site.toml again.
 
 pub mod cron;
+pub mod folder;
 pub mod kinds;
 pub mod model;
 pub mod names;
