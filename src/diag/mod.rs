@@ -49,6 +49,14 @@ impl SourceFile {
         }
     }
 
+    /// Byte offset of a 1-based line and column (in characters), as miette
+    /// counts them; past the end of the text, its end.
+    pub fn offset(&self, line: usize, col: usize) -> usize {
+        miette::SourceOffset::from_location(&*self.text, line, col)
+            .offset()
+            .min(self.text.len())
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
@@ -242,6 +250,16 @@ mod tests {
         assert_eq!(s.line_col(3), (2, 1));
         assert_eq!(s.line_col(4), (2, 2));
         assert_eq!(s.line_col(7), (3, 1));
+    }
+
+    #[test]
+    fn offsets_and_line_columns_agree() {
+        let s = SourceFile::new("f", "ab\ncé\nx");
+        for offset in [0, 1, 3, 4, 7, 8] {
+            let (l, c) = s.line_col(offset);
+            assert_eq!(s.offset(l, c), offset, "{offset}");
+        }
+        assert_eq!(s.offset(99, 1), s.text.len());
     }
 
     #[test]

@@ -75,18 +75,7 @@ const FORMAT_HELP: &str = "a policy is YAML with `id`, `severity` (error|warning
 
 /// Byte range of a serde-saphyr location (1-based line and column) in `src`.
 fn span_of(src: &SourceFile, line: u32, column: u32) -> Range<usize> {
-    let start = src
-        .text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1) as usize)
-        .map(str::len)
-        .sum::<usize>();
-    let rest = &src.text[start.min(src.text.len())..];
-    let col = rest
-        .char_indices()
-        .nth(column.saturating_sub(1) as usize)
-        .map_or(rest.len(), |(i, _)| i);
-    let at = start + col;
+    let at = src.offset(line as usize, column as usize);
     let end = src.text[at..]
         .find('\n')
         .map_or(src.text.len(), |n| at + n)

@@ -195,12 +195,7 @@ impl Renderer<'_> {
                 if let Some(r) = e.range() {
                     err = err.label(r, "here");
                 } else if let Some(line) = e.line() {
-                    let start = src
-                        .text
-                        .split_inclusive('\n')
-                        .take(line.saturating_sub(1))
-                        .map(str::len)
-                        .sum::<usize>();
+                    let start = src.offset(line, 1);
                     err = err.label(start..start + 1, "here");
                 }
                 self.errs.push(err);
@@ -211,13 +206,7 @@ impl Renderer<'_> {
             Ok(d) => d,
             Err(e) => {
                 let src = SourceFile::new(format!("{tname} → {what}"), text.clone());
-                let start = src
-                    .text
-                    .split_inclusive('\n')
-                    .take(e.line.saturating_sub(1))
-                    .map(str::len)
-                    .sum::<usize>()
-                    + e.col.saturating_sub(1);
+                let start = src.offset(e.line, e.col);
                 let err = InputError::new(
                     Code::Template,
                     format!("template `{template}` rendered invalid YAML for {what}"),
