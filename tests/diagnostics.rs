@@ -45,7 +45,22 @@ fn fails(site: Option<&[u8]>, extra: &[(&str, &str)], expect: &[&str]) -> String
         tree(&s.path().join("rendered")),
         "rendered/ changed after a failed render"
     );
+    snapshot(&err, s.path());
     err
+}
+
+/// The diagnostic exactly as a person reads it, pinned per test (the scratch
+/// folder's path replaced): wording, location, labels, help and closing line.
+fn snapshot(err: &str, scratch: &std::path::Path) {
+    let shown = err.replace(&scratch.display().to_string(), "<scratch>");
+    let test = std::thread::current()
+        .name()
+        .expect("tests run on named threads")
+        .rsplit("::")
+        .next()
+        .expect("a name")
+        .to_string();
+    insta::assert_snapshot!(test, shown);
 }
 
 fn with(from: &str, to: &str) -> Vec<u8> {
