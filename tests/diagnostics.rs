@@ -60,7 +60,14 @@ fn snapshot(err: &str, scratch: &std::path::Path) {
         .next()
         .expect("a name")
         .to_string();
-    insta::assert_snapshot!(test, shown);
+    // A test may check several inputs: number them in order.
+    thread_local!(static CALLS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+    let n = CALLS.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    let name = if n == 1 { test } else { format!("{test}-{n}") };
+    insta::assert_snapshot!(name, shown);
 }
 
 fn with(from: &str, to: &str) -> Vec<u8> {
