@@ -384,3 +384,39 @@ fn snippet_switch_written_as_a_config_key() {
         ],
     );
 }
+
+/// Every input-error code is listed by `explain --codes` (pinned) and explained
+/// by `explain <code>`, with or without the `hearth::` prefix; an unknown one is
+/// a usage error that suggests the closest code.
+#[test]
+fn every_input_error_code_is_explained() {
+    let list = common::hearth()
+        .args(["explain", "--codes"])
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", stderr(&list));
+    let list = String::from_utf8(list.stdout).unwrap();
+    insta::assert_snapshot!("explain_codes", list);
+    for line in list.lines() {
+        let code = line.split_whitespace().next().unwrap();
+        assert!(code.starts_with("hearth::"), "{line}");
+        for name in [code, code.trim_start_matches("hearth::")] {
+            let out = common::hearth().args(["explain", name]).output().unwrap();
+            assert!(out.status.success(), "{name}: {}", stderr(&out));
+            let text = String::from_utf8(out.stdout).unwrap();
+            for section in ["What it reports:", "Why:", "Fix:"] {
+                assert!(text.contains(section), "{name} lacks {section}:\n{text}");
+            }
+        }
+    }
+    let out = common::hearth()
+        .args(["explain", "hearth::dangle"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean `hearth::dangling`?"),
+        "{}",
+        stderr(&out)
+    );
+}
