@@ -44,15 +44,62 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
     let s = svc.get_ref();
     let raw = ctx.raw;
     let ns = ctx.namespace_of(name);
-    let neighbours = ctx.neighbours(&ns);
-    let owns_namespace = !SYSTEM_NAMESPACES.contains(&ns.as_str())
-        && (neighbours.iter().any(|n| n.as_str() == ns.as_str()) && name.as_str() == ns.as_str()
-            || !neighbours.iter().any(|n| n.as_str() == ns.as_str())
-                && neighbours.first().is_some_and(|f| *f == name));
+    check_depends_on(ctx, s);
+    let helm = s.helm.as_ref().map(|h| helm(ctx, name, h));
+    let workloads = s
+        .workloads
+        .iter()
+        .map(|(wn, w)| super::workload::workload(ctx, name, &ns, wn, w))
+        .collect();
+    let volumes = s
+        .volumes
+        .iter()
+        .map(|(vn, v)| super::volume::volume(ctx, name, &ns, vn, v))
+        .collect();
+    let ingresses = s
+        .ingresses
+        .iter()
+        .map(|(iname, i)| super::ingress::ingress(ctx, name, &ns, iname, i))
+        .collect();
+    let databases = databases(ctx, s, &ns);
+    Service {
+        name: name.clone(),
+        owns_namespace: owns_namespace(ctx, name, &ns),
+        namespace: ns,
+        description: s.description.clone(),
+        wave: 0,
+        prune: s.prune.unwrap_or(raw.argocd.prune),
+        self_heal: s.self_heal.unwrap_or(raw.argocd.self_heal),
+        depends_on: s.depends_on.iter().map(|d| d.get_ref().clone()).collect(),
+        capabilities: s.provides.clone(),
+        helm,
+        workloads,
+        config_maps: config_maps(s),
+        secrets: secrets(s),
+        volumes,
+        ingresses,
+        databases,
+        recurring_jobs: Vec::new(),
+        issuers: Vec::new(),
+        allow: exceptions(&s.allow),
+        span: svc.span(),
+    }
+}
 
+/// One service per namespace renders the Namespace object: the one named like
+/// the namespace, else the first by name; none for Kubernetes' own.
+fn owns_namespace(ctx: &Ctx, name: &ServiceName, ns: &Namespace) -> bool {
+    let neighbours = ctx.neighbours(ns);
+    let named_like = neighbours.iter().any(|n| n.as_str() == ns.as_str());
+    !SYSTEM_NAMESPACES.contains(&ns.as_str())
+        && (named_like && name.as_str() == ns.as_str()
+            || !named_like && neighbours.first().is_some_and(|f| *f == name))
+}
+
+fn check_depends_on(ctx: &mut Ctx, s: &m::Service) {
     for d in &s.depends_on {
-        if !raw.services.contains_key(d.get_ref()) {
-            let names: Vec<&str> = raw.services.keys().map(|n| n.as_str()).collect();
+        if !ctx.raw.services.contains_key(d.get_ref()) {
+            let names: Vec<&str> = ctx.raw.services.keys().map(|n| n.as_str()).collect();
             let help = closest(d.get_ref().as_str(), names.iter().copied()).map_or_else(
                 || "declare it under [services]".to_string(),
                 |c| format!("did you mean `{c}`?"),
@@ -66,39 +113,35 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
             );
         }
     }
+}
 
-    let helm = s.helm.as_ref().map(|h| {
-        let hv = h.get_ref();
-        let v = hv.version.get_ref();
-        let floating = v.is_empty()
-            || v.chars()
-                .any(|c| matches!(c, '^' | '~' | '*' | '>' | '<' | '=' | ' ' | 'x' | 'X'));
-        if floating {
-            ctx.err(
-                Code::Version,
-                format!("chart version `{v}` is not exact"),
-                hv.version.span(),
-                "a range or wildcard",
-                "pin the exact chart version, e.g. `1.15.1`, so every render is the same",
-            );
-        }
-        Helm {
-            repo: hv.repo.clone(),
-            chart: hv.chart.clone(),
-            version: v.clone(),
-            release: hv.release.clone().unwrap_or_else(|| name.to_string()),
-            values: Value::Object(hv.values.clone()),
-        }
-    });
+/// The chart, pinned to an exact version.
+fn helm(ctx: &mut Ctx, name: &ServiceName, h: &Spanned<m::Helm>) -> Helm {
+    let hv = h.get_ref();
+    let v = hv.version.get_ref();
+    let floating = v.is_empty()
+        || v.chars()
+            .any(|c| matches!(c, '^' | '~' | '*' | '>' | '<' | '=' | ' ' | 'x' | 'X'));
+    if floating {
+        ctx.err(
+            Code::Version,
+            format!("chart version `{v}` is not exact"),
+            hv.version.span(),
+            "a range or wildcard",
+            "pin the exact chart version, e.g. `1.15.1`, so every render is the same",
+        );
+    }
+    Helm {
+        repo: hv.repo.clone(),
+        chart: hv.chart.clone(),
+        version: v.clone(),
+        release: hv.release.clone().unwrap_or_else(|| name.to_string()),
+        values: Value::Object(hv.values.clone()),
+    }
+}
 
-    let workloads = s
-        .workloads
-        .iter()
-        .map(|(wn, w)| super::workload::workload(ctx, name, &ns, wn, w))
-        .collect();
-
-    let config_maps = s
-        .config_maps
+fn config_maps(s: &m::Service) -> Vec<ConfigMap> {
+    s.config_maps
         .iter()
         .map(|(n, c)| ConfigMap {
             name: n.clone(),
@@ -109,43 +152,33 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
                 .collect(),
             generated: c.generated.iter().map(|g| g.get_ref().clone()).collect(),
         })
-        .collect();
+        .collect()
+}
 
-    let secrets = s
-        .secrets
+fn secrets(s: &m::Service) -> Vec<Secret> {
+    s.secrets
         .iter()
-        .map(|(n, sec)| Secret {
-            name: n.clone(),
-            r#type: sec
-                .get_ref()
-                .r#type
-                .clone()
-                .unwrap_or_else(|| "Opaque".into()),
-            encrypted: sec
-                .get_ref()
-                .keys
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.get_ref().as_str().to_string()))
-                .collect(),
-            regenerable: sec.get_ref().regenerable.clone(),
-            allow: exceptions(&sec.get_ref().allow),
-            span: sec.span(),
+        .map(|(n, sec)| {
+            let sr = sec.get_ref();
+            Secret {
+                name: n.clone(),
+                r#type: sr.r#type.clone().unwrap_or_else(|| "Opaque".into()),
+                encrypted: sr
+                    .keys
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.get_ref().as_str().to_string()))
+                    .collect(),
+                regenerable: sr.regenerable.clone(),
+                allow: exceptions(&sr.allow),
+                span: sec.span(),
+            }
         })
-        .collect();
+        .collect()
+}
 
-    let volumes = s
-        .volumes
-        .iter()
-        .map(|(vn, v)| super::volume::volume(ctx, name, &ns, vn, v))
-        .collect();
-    let ingresses = s
-        .ingresses
-        .iter()
-        .map(|(iname, i)| super::ingress::ingress(ctx, name, &ns, iname, i))
-        .collect();
-
-    let databases = s
-        .databases
+/// The databases the service serves, each on one of its workloads.
+fn databases(ctx: &mut Ctx, s: &m::Service, ns: &Namespace) -> Vec<Database> {
+    s.databases
         .iter()
         .filter_map(|(dn, d)| {
             let wl = single_workload(ctx, s, d.get_ref().workload.as_ref(), d.span(), "database")?;
@@ -158,30 +191,7 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
                 span: d.span(),
             })
         })
-        .collect();
-
-    Service {
-        name: name.clone(),
-        namespace: ns,
-        description: s.description.clone(),
-        wave: 0,
-        owns_namespace,
-        prune: s.prune.unwrap_or(raw.argocd.prune),
-        self_heal: s.self_heal.unwrap_or(raw.argocd.self_heal),
-        depends_on: s.depends_on.iter().map(|d| d.get_ref().clone()).collect(),
-        capabilities: s.provides.clone(),
-        helm,
-        workloads,
-        config_maps,
-        secrets,
-        volumes,
-        ingresses,
-        databases,
-        recurring_jobs: Vec::new(),
-        issuers: Vec::new(),
-        allow: exceptions(&s.allow),
-        span: svc.span(),
-    }
+        .collect()
 }
 
 /// Resolve an optional workload reference, defaulting to the service's only workload.
