@@ -21,7 +21,9 @@ pub use build::plan;
 pub use pod::*;
 pub use workload::*;
 
-pub use crate::site::kinds::{AccessMode, BackupKind, Capability, VolumeKind, WorkloadKind};
+pub use crate::site::kinds::{
+    AccessMode, BackupKind, Capability, HostPathType, VolumeKind, WorkloadKind,
+};
 use crate::site::names::*;
 use crate::site::values::Cron as Schedule;
 

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
-use crate::site::kinds::Protocol;
+use crate::site::kinds::{HostPathType, Protocol};
 use crate::site::names::{ConfigMapName, DataKey, PortName, SecretName, VolumeName};
 use crate::site::values::Quantity;
 
@@ -370,24 +370,6 @@ pub enum PodVolumeSource {
         mode: Option<u32>,
     },
     EmptyDir,
-}
-
-/// What the kubelet expects at a host path (`hostPath.type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostPathType {
-    /// Must exist as a folder.
-    Directory,
-    /// Created empty when missing.
-    DirectoryOrCreate,
-}
-
-impl HostPathType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Directory => "Directory",
-            Self::DirectoryOrCreate => "DirectoryOrCreate",
-        }
-    }
 }
 
 impl PodVolume {

@@ -1,17 +1,21 @@
 //! Workloads of the plan: what runs, where, how often, and the Service and RBAC
 //! around it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use k8s_openapi::api::rbac::v1 as rbac;
 use serde::{Serialize, Serializer};
 
 use super::Exception;
-use super::pod::{Container, PodSecurity, PodVolume, ServicePort};
+use super::pod::{
+    Container, EnvFrom, EnvValue, PodSecurity, PodVolume, PodVolumeSource, ServicePort,
+};
 use crate::site::kinds::{Strategy, WorkloadKind};
 use crate::site::model::RbacRule;
-use crate::site::names::{BackupName, NodeName, VolumeName, WorkloadName};
+use crate::site::names::{
+    BackupName, ConfigMapName, NodeName, SecretName, VolumeName, WorkloadName,
+};
 use crate::site::values::Cron as Schedule;
 
 #[derive(Debug, Serialize)]
@@ -52,6 +56,52 @@ impl Workload {
     pub fn site_volumes(&self) -> impl Iterator<Item = &VolumeName> {
         self.volumes.iter().filter_map(|v| v.site_volume())
     }
+
+    /// The ConfigMaps and Secrets its pod reads (environment and mounts), each once.
+    pub fn config_sources(&self) -> ConfigSources {
+        let mut out = ConfigSources::default();
+        let c = &self.container;
+        for e in &c.env {
+            match &e.value {
+                EnvValue::SecretKey { secret, .. } => {
+                    out.secrets.insert(secret.clone());
+                }
+                EnvValue::ConfigMapKey { config_map, .. } => {
+                    out.config_maps.insert(config_map.clone());
+                }
+                EnvValue::Literal(_) | EnvValue::Field(_) => {}
+            }
+        }
+        for e in &c.env_from {
+            match e {
+                EnvFrom::Secret(s) => {
+                    out.secrets.insert(s.clone());
+                }
+                EnvFrom::ConfigMap(m) => {
+                    out.config_maps.insert(m.clone());
+                }
+            }
+        }
+        for v in &self.volumes {
+            match &v.source {
+                PodVolumeSource::Secret { secret, .. } => {
+                    out.secrets.insert(secret.clone());
+                }
+                PodVolumeSource::ConfigMap { config_map, .. } => {
+                    out.config_maps.insert(config_map.clone());
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// What a pod reads from ConfigMaps and Secrets of its namespace.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ConfigSources {
+    pub config_maps: BTreeSet<ConfigMapName>,
+    pub secrets: BTreeSet<SecretName>,
 }
 
 /// Where a workload came from: the site's own `[workloads]`, or a backup.

@@ -20,8 +20,9 @@ use serde_json::Value;
 
 use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::monitoring::Monitoring;
-use crate::plan::{Capability, Plan, Service, VolumeKind};
+use crate::plan::{Capability, Plan, Service, VolumeKind, Workload};
 use crate::site::folder::SiteFile;
+use sha2::{Digest, Sha256};
 
 /// One rendered Kubernetes object and where it came from.
 #[derive(Debug, Clone)]
@@ -477,6 +478,57 @@ fn application_view(svc: &Service, monitoring: Option<&Monitoring>) -> JValue {
     s(&v)
 }
 
+/// The workload as its templates see it: with `checksum/config`, a digest of
+/// every ConfigMap and Secret its pod reads, in the pod template's
+/// annotations. A change of that data changes the pod template, so the
+/// controller rolls the pods (Kubernetes itself never restarts a pod for a
+/// changed ConfigMap, and a `subPath` mount never sees the new data).
+fn workload_view(r: &Renderer, plan: &Plan, svc: &Service, w: &Workload) -> JValue {
+    let sources = w.config_sources();
+    if sources.config_maps.is_empty() && sources.secrets.is_empty() {
+        return s(w);
+    }
+    let mut h = Sha256::new();
+    let mut feed = |parts: &[&str]| {
+        for p in parts {
+            h.update((p.len() as u64).to_le_bytes());
+            h.update(p.as_bytes());
+        }
+    };
+    let neighbours = plan
+        .services
+        .iter()
+        .filter(|o| o.namespace == svc.namespace);
+    for o in neighbours {
+        for c in o
+            .config_maps
+            .iter()
+            .filter(|c| sources.config_maps.contains(&c.name))
+        {
+            for (k, v) in &c.data {
+                feed(&["configmap", c.name.as_str(), k, v]);
+            }
+            for g in &c.generated {
+                let text = r.generated.get(g).map_or("", String::as_str);
+                feed(&["configmap", c.name.as_str(), g, text]);
+            }
+        }
+        for sec in o
+            .secrets
+            .iter()
+            .filter(|x| sources.secrets.contains(&x.name))
+        {
+            for (k, v) in &sec.encrypted {
+                feed(&["secret", sec.name.as_str(), k, v]);
+            }
+        }
+    }
+    let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let mut v = serde_json::to_value(w).expect("plan types serialise");
+    v["pod_annotations"]["checksum/config"] = Value::String(digest);
+    s(&v)
+}
+
 /// The monitoring documents laid out: YAML in canonical form, the rest as is.
 fn monitoring_files(monitoring: Option<&Monitoring>) -> Result<BTreeMap<String, String>, Errors> {
     let Some(m) = monitoring else {
@@ -513,7 +565,7 @@ fn service(r: &mut Renderer, plan: &Plan, svc: &Service) {
         );
     }
     for w in &svc.workloads {
-        let ctx = context! { service => sv.clone(), workload => s(w) };
+        let ctx = context! { service => sv.clone(), workload => workload_view(r, plan, svc, w) };
         r.emit(
             "k8s/workload.yaml",
             ctx.clone(),

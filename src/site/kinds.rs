@@ -141,6 +141,24 @@ impl VolumeKind {
     }
 }
 
+vocabulary!(HostPathType {
+    /// A folder that must exist (a data disk, a log folder): a missing one
+    /// stops the pod instead of becoming an empty folder.
+    Directory = "directory" => "Directory",
+    /// A folder created empty when missing (a cache, a scratch folder).
+    DirectoryOrCreate = "directory-or-create" => "DirectoryOrCreate",
+    /// A file that must exist.
+    File = "file" => "File",
+    /// A file created empty when missing.
+    FileOrCreate = "file-or-create" => "FileOrCreate",
+    /// A UNIX socket that must exist (e.g. a container runtime's).
+    Socket = "socket" => "Socket",
+    /// A character device that must exist (e.g. `/dev/ttyUSB0`).
+    CharDevice = "char-device" => "CharDevice",
+    /// A block device that must exist.
+    BlockDevice = "block-device" => "BlockDevice",
+});
+
 vocabulary!(AccessMode default ReadWriteOnce {
     ReadWriteOnce = "read-write-once" => "ReadWriteOnce",
     ReadWriteMany = "read-write-many" => "ReadWriteMany",

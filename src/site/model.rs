@@ -568,6 +568,11 @@ pub struct Volume {
     /// a cache or a socket).
     #[serde(default)]
     pub holds_data: bool,
+    /// host-path: what must be at `path` (kubelet's `hostPath.type`). Default:
+    /// `directory` (must exist) for a folder holding data or mounted read-only,
+    /// else `directory-or-create`.
+    #[serde(rename = "type")]
+    pub host_type: Option<HostPathType>,
     /// chart: the claim's name as the chart creates it.
     pub claim: Option<String>,
     /// This volume is deliberately not backed up: say why.

@@ -94,7 +94,7 @@ fn pod_volume(
             return None;
         };
         if let (Some(vnode), Some(wnode)) = (&vol.node, &w.node)
-            && vol.kind == VolumeKind::Local
+            && matches!(vol.kind, VolumeKind::Local | VolumeKind::HostPath)
             && vnode.get_ref() != wnode.get_ref()
         {
             ctx.err(
@@ -116,7 +116,13 @@ fn pod_volume(
                     .path
                     .as_ref()
                     .map_or_else(|| "/".to_string(), |p| p.to_string()),
-                kind: HostPathType::DirectoryOrCreate,
+                // What is read or kept must already be there: a missing disk
+                // must stop the pod, not become an empty folder a backup copies.
+                kind: vol.host_type.unwrap_or(if m.read_only || vol.holds_data {
+                    HostPathType::Directory
+                } else {
+                    HostPathType::DirectoryOrCreate
+                }),
             },
             VolumeKind::Chart => {
                 ctx.err(

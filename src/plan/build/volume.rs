@@ -39,6 +39,15 @@ pub(super) fn volume(
         K::HostPath => need(ctx, v.path.is_some(), "path"),
         K::Chart => need(ctx, v.claim.is_some(), "claim"),
     }
+    if v.host_type.is_some() && v.kind != K::HostPath {
+        ctx.err(
+            Code::Volume,
+            format!("`type` applies to host-path volumes, and this is a {kind} volume"),
+            span.clone(),
+            "this volume",
+            "remove `type`",
+        );
+    }
     if let Some(n) = &v.node {
         ctx.check_node(n);
         if let (Some(node), Some(path)) = (ctx.raw.nodes.get(n.get_ref()), &v.path) {

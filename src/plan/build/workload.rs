@@ -106,6 +106,10 @@ pub(super) fn workload(
         probe(&w.probes.startup),
     );
     let (volumes, mounts) = super::mounts::mounts(ctx, ns, name, w);
+    let node = match &w.node {
+        Some(n) => Some(n.get_ref().clone()),
+        None => host_path_node(ctx, ns, name, spanned, &volumes),
+    };
     let rbac = w.rbac.as_ref().map(|r| Rbac {
         cluster: r.cluster,
         rules: r.rules.iter().cloned().map(PolicyRule).collect(),
@@ -123,7 +127,7 @@ pub(super) fn workload(
         labels,
         selector,
         pod_annotations,
-        node: w.node.as_ref().map(|n| n.get_ref().clone()),
+        node,
         tolerate_control_plane: w.tolerate_control_plane,
         host_network: w.host_network,
         service_account: rbac.as_ref().map(|_| name.to_string()),
@@ -158,6 +162,40 @@ pub(super) fn workload(
             .unwrap_or_default(),
         allow: exceptions(&w.allow),
         span,
+    }
+}
+
+/// The node an unpinned workload must run on: the one holding the host-path
+/// volumes it mounts (a host path is only on its own node).
+fn host_path_node(
+    ctx: &mut Ctx,
+    ns: &Namespace,
+    name: &WorkloadName,
+    w: &Spanned<m::Workload>,
+    volumes: &[PodVolume],
+) -> Option<NodeName> {
+    let mut nodes: Vec<(NodeName, VolumeName)> = Vec::new();
+    for v in volumes {
+        if let PodVolumeSource::HostPath { volume, .. } = &v.source
+            && let Some(node) = ctx.find_volume(ns, volume).and_then(|x| x.node.as_ref())
+            && !nodes.iter().any(|(n, _)| n == node.get_ref())
+        {
+            nodes.push((node.get_ref().clone(), volume.clone()));
+        }
+    }
+    match nodes.as_slice() {
+        [] => None,
+        [(node, _)] => Some(node.clone()),
+        [(a, va), (b, vb), ..] => {
+            ctx.err(
+                Code::Node,
+                format!("`{name}` mounts `{va}` on node `{a}` and `{vb}` on node `{b}`"),
+                w.span(),
+                "this workload",
+                "a pod runs on one node: mount host paths of one node, or split the workload",
+            );
+            None
+        }
     }
 }
 
