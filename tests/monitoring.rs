@@ -168,6 +168,126 @@ fn promtool_checks_and_tests_the_alert_rules() {
         !out.status.success(),
         "promtool accepted a wrong expectation"
     );
+    // Negative control of the first-burst cases: with plain `increase()`,
+    // the rules miss a series that appears holding its count, and exactly
+    // those cases fail.
+    let rules = read("alerts.rules.yaml");
+    let plain = plain_increase(&rules);
+    assert_ne!(plain, rules);
+    s.write("alerts.rules.yaml", &plain);
+    s.write("alerts.test.yaml", read("alerts.test.yaml"));
+    let out = Command::new(&promtool)
+        .current_dir(s.path())
+        .args(["test", "rules", "alerts.test.yaml"])
+        .output()
+        .unwrap();
+    // promtool reports failed cases on stderr.
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{report}");
+    let mut failed: Vec<&str> = report
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("name: "))
+        .map(|n| n.trim_end_matches(','))
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        [
+            "BruteForce fires (2)",
+            "ClientIpRequests fires (2)",
+            "WafBlocks fires (2)"
+        ],
+        "{report}"
+    );
+}
+
+/// `(m unless m offset w) or increase(m[w])` → `increase(m[w])`.
+fn plain_increase(rules: &str) -> String {
+    let mut out = String::new();
+    let mut rest = rules;
+    while let Some(i) = rest.find("((") {
+        let Some(j) = rest[i..].find(" or increase(") else {
+            break;
+        };
+        let k = i + j + " or ".len();
+        let end = k + rest[k..].find("])").expect("increase closes") + "])".len();
+        out.push_str(&rest[..i]);
+        out.push('(');
+        out.push_str(&rest[k..end]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+#[cfg_attr(
+    no_promtool,
+    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn waf_blocks_reads_the_waf_counter_when_the_exporter_counts() {
+    let Some(promtool) = promtool() else { return };
+    let example = std::fs::read_to_string(common::repo().join("examples/exporter.toml")).unwrap();
+    let dir = Scratch::new();
+    dir.write(
+        "site.toml",
+        site(&format!("{PIPELINE}count_with = \"exporter\"\n{example}")),
+    );
+    let out = hearth()
+        .current_dir(dir.path())
+        .arg("render")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mon = dir.path().join("rendered/monitoring");
+    let rules: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(mon.join("alerts.rules.yaml")).unwrap())
+            .unwrap();
+    let waf = rules["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_array().unwrap())
+        .find(|r| r["alert"] == "WafBlocks")
+        .expect("a WafBlocks rule");
+    let expr = waf["expr"].as_str().unwrap();
+    assert!(expr.contains("waf_blocked_total"), "{expr}");
+    assert!(!expr.contains("403"), "{expr}");
+    // The counter it reads is the one the exporter is configured with.
+    let exporter = std::fs::read_to_string(mon.join("exporter.yaml")).unwrap();
+    let cfg: Value = serde_saphyr::from_str(&exporter).unwrap();
+    let name = format!(
+        "{}{}",
+        cfg["prefix"].as_str().unwrap(),
+        cfg["waf"]["name"].as_str().unwrap()
+    );
+    assert!(
+        expr.contains(&format!("({name} unless {name} offset ")),
+        "{expr}"
+    );
+    // promtool runs its cases: 403s alone (path denies, `/metrics`) stay quiet.
+    let tests = std::fs::read_to_string(mon.join("alerts.test.yaml")).unwrap();
+    assert!(tests.contains("WafBlocks stays quiet"), "{tests}");
+    for args in [
+        ["check", "rules", "alerts.rules.yaml"],
+        ["test", "rules", "alerts.test.yaml"],
+    ] {
+        let out = Command::new(&promtool)
+            .current_dir(&mon)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// Stage names in Promtail's spelling, mapped to Alloy's, with the counter
