@@ -299,7 +299,31 @@ fn test_rules(threshold: u64) -> String {
     let rule = rule
         .replace(" > 1000\n", &format!(" > {threshold}\n"))
         .replace("for: 5m", "for: 2s");
-    format!("{head}{rule}{tail}")
+    // Negative control: the same rule on plain `increase()`, which misses a
+    // series that appears already holding its count.
+    let expr = rule
+        .lines()
+        .find(|l| l.trim_start().starts_with("expr: "))
+        .unwrap();
+    let from = expr.find("increase(").unwrap();
+    let to = from + expr[from..].find("])").unwrap() + 2;
+    let plain = rule
+        .replace(
+            "- alert: ClientIpRequests",
+            "- alert: ClientIpRequestsPlainIncrease",
+        )
+        .replace(
+            expr,
+            &format!(
+                "    expr: sum by (client_ip) ({}) > {threshold}",
+                &expr[from..to]
+            ),
+        );
+    assert!(
+        plain.contains("(increase(") && !plain.contains(" unless "),
+        "{plain}"
+    );
+    format!("{head}{rule}{plain}{tail}")
 }
 
 #[test]
@@ -529,5 +553,16 @@ fn real_nginx_modsecurity_exporter_and_prometheus_agree() {
         })
         .collect();
     assert!(others.is_empty(), "{others:?}");
+    // The control rule was loaded and evaluated, and never went active.
+    let rules: Value = serde_json::from_str(&try_get(prom_port, "/api/v1/rules").unwrap()).unwrap();
+    let control = rules["data"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_array().unwrap())
+        .find(|r| r["name"] == "ClientIpRequestsPlainIncrease")
+        .expect("the control rule");
+    assert_eq!(control["health"], "ok", "{control}");
+    assert_eq!(control["state"], "inactive", "{control}");
     eprintln!("end to end in {:?}", started.elapsed());
 }
