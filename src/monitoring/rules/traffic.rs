@@ -145,20 +145,38 @@ pub(super) fn alerts(
                 ));
             }
             // Promtail and Alloy count access lines only: no WAF counter, so
-            // the alert counts every 403 and says so.
-            (Some(_), Some(metric)) => {
+            // the alert counts 403s and says so. Path denies and `/metrics`
+            // denies are server-snippet locations, where ingress-nginx sets no
+            // `$namespace`: with a namespace label they are left out.
+            (Some(p), Some(status)) => {
+                let by_ns = counter_with(p, &["namespace", "status"]);
+                let metric = by_ns.clone().unwrap_or(status);
                 let (hi, lo) = rates(t.threshold, &t.window);
                 let (mins, at) = horizon(&t.window, &t.for_);
-                let s = |status: &str| {
-                    selector(&metric, &[("client_ip", "203.0.113.7"), ("status", status)])
+                let s = |status: &str, ns: &str| {
+                    let mut l = vec![("client_ip", "203.0.113.7"), ("status", status)];
+                    if by_ns.is_some() {
+                        l.push(("namespace", ns));
+                    }
+                    selector(&metric, &l)
                 };
-                let forbidden = format!("{metric}{{status=\"403\"}}");
+                let (forbidden, what) = if by_ns.is_some() {
+                    (
+                        format!("{metric}{{status=\"403\", namespace!=\"\"}}"),
+                        "by an ingress's own locations (path denies and `/metrics` denies, which log no namespace, left out): WAF blocks or the applications' own 403s",
+                    )
+                } else {
+                    (
+                        format!("{metric}{{status=\"403\"}}"),
+                        "WAF blocks, path denies and `/metrics` denies alike",
+                    )
+                };
                 let mut cases = vec![
                     Case {
                         interval: "1m",
                         series: vec![
-                            (s("403"), format!("0+{hi}x{mins}")),
-                            (s("200"), format!("0+{hi}x{mins}")),
+                            (s("403", "vaultwarden"), format!("0+{hi}x{mins}")),
+                            (s("200", "vaultwarden"), format!("0+{hi}x{mins}")),
                         ],
                         eval_time: at.clone(),
                         fires: Some(BTreeMap::new()),
@@ -166,17 +184,29 @@ pub(super) fn alerts(
                     Case {
                         interval: "1m",
                         series: vec![
-                            (s("403"), format!("0+{lo}x{mins}")),
-                            (s("200"), format!("0+{hi}x{mins}")),
+                            (s("403", "vaultwarden"), format!("0+{lo}x{mins}")),
+                            (s("200", "vaultwarden"), format!("0+{hi}x{mins}")),
                         ],
                         eval_time: at.clone(),
                         fires: None,
                     },
                 ];
+                if by_ns.is_some() {
+                    // Denied paths, in no namespace, do not fire it.
+                    cases.push(Case {
+                        interval: "1m",
+                        series: vec![
+                            (s("403", ""), format!("0+{hi}x{mins}")),
+                            (s("403", "vaultwarden"), format!("0+{lo}x{mins}")),
+                        ],
+                        eval_time: at.clone(),
+                        fires: None,
+                    });
+                }
                 if let Some(values) = first_burst(&t, mins, &at) {
                     cases.push(Case {
                         interval: "1m",
-                        series: vec![(s("403"), values)],
+                        series: vec![(s("403", "vaultwarden"), values)],
                         eval_time: at,
                         fires: Some(BTreeMap::new()),
                     });
@@ -187,7 +217,7 @@ pub(super) fn alerts(
                     &t,
                     format!("sum({}) > {}", recent(&forbidden, &t.window), num(t.threshold)),
                     "Many requests refused with 403",
-                    &format!("More than {} requests answered 403 in {}: WAF blocks, path denies and `/metrics` denies alike, as the log agent counts no WAF blocks (count with hearth-exporter to alert on WAF blocks alone). See the WAF dashboard.", num(t.threshold), t.window),
+                    &format!("More than {} requests answered 403 in {} {what}, as the log agent counts no WAF blocks (count with hearth-exporter to alert on WAF blocks alone). See the WAF dashboard.", num(t.threshold), t.window),
                     cases,
                 ));
             }
