@@ -357,6 +357,9 @@ fn real_nginx_modsecurity_exporter_and_prometheus_agree() {
             .arg(d)
             .arg("-c")
             .arg(d.join("nginx.conf"))
+            // Not /var/log/nginx before the configuration is read (non-root).
+            .arg("-e")
+            .arg(d.join("startup.log"))
             .args(["-g", "daemon off; master_process off;"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
