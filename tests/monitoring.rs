@@ -53,7 +53,7 @@ fn exprs(d: &Value) -> Vec<String> {
 }
 
 #[test]
-fn dashboards_are_valid_and_carry_the_seed_queries_verbatim() {
+fn dashboards_are_valid_and_carry_the_seed_ip_query_verbatim() {
     let boards = dashboards();
     let names: Vec<&str> = boards.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
@@ -84,7 +84,14 @@ fn dashboards_are_valid_and_carry_the_seed_queries_verbatim() {
         all.extend(exprs(d));
     }
     assert!(all.iter().any(|q| q == SEED_IP_QUERY), "{all:#?}");
-    assert!(all.iter().any(|q| q == SEED_WAF_QUERY), "{all:#?}");
+    // The seed's WAF `pattern` misreads ModSecurity v3 lines (see
+    // `the_waf_table_reads_real_modsecurity_v3_lines`): a `regexp` replaces it.
+    assert!(!all.iter().any(|q| q == SEED_WAF_QUERY), "{all:#?}");
+    assert!(
+        all.iter()
+            .any(|q| q.starts_with("{namespace=\"ingress-nginx\"} |= `ModSecurity:` | regexp `")),
+        "{all:#?}"
+    );
     let traffic = &boards[2].1;
     let geomap = traffic["panels"]
         .as_array()
@@ -168,6 +175,126 @@ fn promtool_checks_and_tests_the_alert_rules() {
         !out.status.success(),
         "promtool accepted a wrong expectation"
     );
+    // Negative control of the first-burst cases: with plain `increase()`,
+    // the rules miss a series that appears holding its count, and exactly
+    // those cases fail.
+    let rules = read("alerts.rules.yaml");
+    let plain = plain_increase(&rules);
+    assert_ne!(plain, rules);
+    s.write("alerts.rules.yaml", &plain);
+    s.write("alerts.test.yaml", read("alerts.test.yaml"));
+    let out = Command::new(&promtool)
+        .current_dir(s.path())
+        .args(["test", "rules", "alerts.test.yaml"])
+        .output()
+        .unwrap();
+    // promtool reports failed cases on stderr.
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{report}");
+    let mut failed: Vec<&str> = report
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("name: "))
+        .map(|n| n.trim_end_matches(','))
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        [
+            "BruteForce fires (2)",
+            "ClientIpRequests fires (2)",
+            "WafBlocks fires (2)"
+        ],
+        "{report}"
+    );
+}
+
+/// `(m unless m offset w) or increase(m[w])` → `increase(m[w])`.
+fn plain_increase(rules: &str) -> String {
+    let mut out = String::new();
+    let mut rest = rules;
+    while let Some(i) = rest.find("((") {
+        let Some(j) = rest[i..].find(" or increase(") else {
+            break;
+        };
+        let k = i + j + " or ".len();
+        let end = k + rest[k..].find("])").expect("increase closes") + "])".len();
+        out.push_str(&rest[..i]);
+        out.push('(');
+        out.push_str(&rest[k..end]);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+#[cfg_attr(
+    no_promtool,
+    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn waf_blocks_reads_the_waf_counter_when_the_exporter_counts() {
+    let Some(promtool) = promtool() else { return };
+    let example = std::fs::read_to_string(common::repo().join("examples/exporter.toml")).unwrap();
+    let dir = Scratch::new();
+    dir.write(
+        "site.toml",
+        site(&format!("{PIPELINE}count_with = \"exporter\"\n{example}")),
+    );
+    let out = hearth()
+        .current_dir(dir.path())
+        .arg("render")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mon = dir.path().join("rendered/monitoring");
+    let rules: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(mon.join("alerts.rules.yaml")).unwrap())
+            .unwrap();
+    let waf = rules["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_array().unwrap())
+        .find(|r| r["alert"] == "WafBlocks")
+        .expect("a WafBlocks rule");
+    let expr = waf["expr"].as_str().unwrap();
+    assert!(expr.contains("waf_blocked_total"), "{expr}");
+    assert!(!expr.contains("403"), "{expr}");
+    // The counter it reads is the one the exporter is configured with.
+    let exporter = std::fs::read_to_string(mon.join("exporter.yaml")).unwrap();
+    let cfg: Value = serde_saphyr::from_str(&exporter).unwrap();
+    let name = format!(
+        "{}{}",
+        cfg["prefix"].as_str().unwrap(),
+        cfg["waf"]["name"].as_str().unwrap()
+    );
+    assert!(
+        expr.contains(&format!("({name} unless {name} offset ")),
+        "{expr}"
+    );
+    // promtool runs its cases: 403s alone (path denies, `/metrics`) stay quiet.
+    let tests = std::fs::read_to_string(mon.join("alerts.test.yaml")).unwrap();
+    assert!(tests.contains("WafBlocks stays quiet"), "{tests}");
+    for args in [
+        ["check", "rules", "alerts.rules.yaml"],
+        ["test", "rules", "alerts.test.yaml"],
+    ] {
+        let out = Command::new(&promtool)
+            .current_dir(&mon)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// Stage names in Promtail's spelling, mapped to Alloy's, with the counter
@@ -698,4 +825,155 @@ fn the_exporter_example_renders_a_locked_down_daemonset() {
         .filter(|f| f["message"].as_str().unwrap().contains("hearth-exporter"))
         .collect();
     assert!(ours.is_empty(), "{ours:?}");
+}
+
+/// Real ModSecurity v3 lines: Debian's nginx 1.22.1 with
+/// libnginx-mod-http-modsecurity 1.0.3 (libmodsecurity 3.0.9) and
+/// modsecurity-crs 3.3.4, the rendered snippet's anomaly thresholds, four
+/// requests (SQL injection, XSS with bytes that are not UTF-8 in the path,
+/// XSS, path traversal): every `ModSecurity:` line of its error log, verbatim.
+const MODSECURITY_V3: &str = "tests/fixtures/modsecurity-v3-error.log";
+
+/// Lines as Loki's Go regexp reads them: bytes that are not UTF-8 are U+FFFD.
+fn modsecurity_lines() -> Vec<String> {
+    let raw = std::fs::read(common::repo().join(MODSECURITY_V3)).unwrap();
+    raw.split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect()
+}
+
+/// Loki's `pattern` semantics: literals and captures alternate; a capture
+/// takes everything up to the next occurrence of the literal after it (the
+/// last one, the rest of the line); the line must start with the first
+/// literal; a literal not found means no match. `<_>` captures nothing.
+fn loki_pattern(pattern: &str, line: &str) -> Option<Vec<(String, String)>> {
+    let mut parts = Vec::new(); // (literal before, capture name)
+    let mut rest = pattern;
+    let mut literal = String::new();
+    while let Some(i) = rest.find('<') {
+        let close = rest[i..].find('>').map(|j| i + j)?;
+        let name = &rest[i + 1..close];
+        if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.is_empty() {
+            literal.push_str(&rest[..i]);
+            parts.push((std::mem::take(&mut literal), name.to_string()));
+        } else {
+            literal.push_str(&rest[..=i]);
+            rest = &rest[i + 1..];
+            continue;
+        }
+        rest = &rest[close + 1..];
+    }
+    let tail = format!("{literal}{rest}");
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (k, (lit, _)) in parts.iter().enumerate() {
+        if k == 0 {
+            if !line.starts_with(lit.as_str()) {
+                return None;
+            }
+            at = lit.len();
+        }
+        let next = parts.get(k + 1).map_or(tail.as_str(), |p| p.0.as_str());
+        let end = if next.is_empty() {
+            line.len()
+        } else {
+            at + line[at..].find(next)?
+        };
+        out.push((parts[k].1.clone(), line[at..end].to_string()));
+        at = end + next.len();
+    }
+    Some(out.into_iter().filter(|(n, _)| n != "_").collect())
+}
+
+#[test]
+fn the_waf_table_reads_real_modsecurity_v3_lines() {
+    let boards = dashboards();
+    let waf = &boards
+        .iter()
+        .find(|(n, _)| n == "hearth-waf.json")
+        .unwrap()
+        .1;
+    let query = exprs(waf)
+        .into_iter()
+        .find(|q| q.contains("| regexp `"))
+        .expect("the WAF table's query");
+    // The query: a line filter, the regexp, a filter on its rule id.
+    let (head, rest) = query.split_once(" | regexp `").unwrap();
+    let (re, after) = rest.split_once('`').unwrap();
+    assert_eq!(head, "{namespace=\"ingress-nginx\"} |= `ModSecurity:`");
+    assert_eq!(after, " | rule_id != \"\"");
+    let re = regex::Regex::new(re).unwrap();
+    let lines = modsecurity_lines();
+    assert_eq!(lines.len(), 16);
+    let mut ids = Vec::new();
+    let mut denied = 0;
+    for line in &lines {
+        assert!(line.contains("ModSecurity:"));
+        let c = re
+            .captures(line)
+            .unwrap_or_else(|| panic!("no match: {line}"));
+        let get = |n: &str| c.name(n).map_or("", |m| m.as_str());
+        ids.push(get("rule_id").to_string());
+        assert_eq!(get("date"), "2026/12/01", "{line}");
+        assert_eq!(get("client"), "127.0.0.1", "{line}");
+        assert_eq!(get("server"), "vaultwarden.example.test", "{line}");
+        assert_eq!(get("request_method"), "GET", "{line}");
+        assert_eq!(get("http_version"), "HTTP/1.1", "{line}");
+        assert_eq!(get("owasp_version"), "OWASP_CRS/3.3.4", "{line}");
+        assert!(get("rule_set").starts_with("REQUEST-9"), "{line}");
+        assert!(
+            !get("msg").is_empty() && !get("msg").contains('"'),
+            "{line}"
+        );
+        match get("modsec_action") {
+            "Warning" => assert_eq!(get("level"), "info", "{line}"),
+            "Access denied with code 403 (phase 2)" => {
+                denied += 1;
+                assert_eq!(get("level"), "error", "{line}");
+                assert_eq!(get("rule_set"), "REQUEST-949-BLOCKING-EVALUATION");
+                assert!(get("msg").starts_with("Inbound Anomaly Score Exceeded"));
+            }
+            other => panic!("{other}: {line}"),
+        }
+    }
+    // Read off the lines by hand: four requests, each blocked once (949110).
+    assert_eq!(
+        ids,
+        [
+            "942100", "949110", "941100", "941110", "941160", "949110", "941100", "941110",
+            "941160", "949110", "930100", "930110", "930110", "930120", "932160", "949110"
+        ]
+    );
+    assert_eq!(denied, 4);
+    let paths: Vec<&str> = lines
+        .iter()
+        .map(|l| re.captures(l).unwrap().name("ressource").unwrap().as_str())
+        .collect();
+    assert!(
+        paths.contains(&"/\u{fffd}\u{fffd}?q=%22%5C<script>"),
+        "{paths:?}"
+    );
+    // A rule outside the CRS: no [rev], no [ver], its file anywhere.
+    let custom = "2026/12/01 20:47:01 [error] 1#1: *9 [client 192.0.2.1] ModSecurity: Access denied with code 403 (phase 1). Matched \"Operator `Rx' with parameter `^/admin' against variable `REQUEST_URI' (Value: `/admin' ) [file \"<<reference missing or not informed>>\"] [line \"3\"] [id \"10001\"] [msg \"admin\"] [data \"\"] [severity \"0\"] [hostname \"127.0.0.1\"] [uri \"/admin\"] [unique_id \"1\"] [ref \"o0,6v4,6\"], client: 192.0.2.1, server: a.example.test, request: \"GET /admin HTTP/1.1\", host: \"a.example.test\"";
+    let c = re.captures(custom).expect("a rule outside the CRS");
+    assert_eq!(&c["rule_id"], "10001");
+    assert_eq!(&c["msg"], "admin");
+    assert!(c.name("owasp_version").is_none());
+    // Negative control: the seed's pattern, on the same lines with the rules
+    // where ingress-nginx keeps them, reads `[rev ""]` into the rule id.
+    let seed = SEED_WAF_QUERY
+        .split_once("| pattern `")
+        .unwrap()
+        .1
+        .split_once('`')
+        .unwrap()
+        .0;
+    let moved = lines[1].replace(
+        "/usr/share/modsecurity-crs/rules/",
+        "/etc/nginx/owasp-modsecurity-crs/rules/",
+    );
+    let got = loki_pattern(seed, &moved).expect("the seed's pattern matches");
+    let rule_id = &got.iter().find(|(n, _)| n == "rule_id").unwrap().1;
+    assert_eq!(rule_id, "949110\"] [rev \"");
 }

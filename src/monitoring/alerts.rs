@@ -102,7 +102,15 @@ fn expand(template: &str, labels: &BTreeMap<String, String>) -> String {
 pub fn promtool_tests(alerts: &[AlertRule], rule_file: &str) -> Value {
     let mut tests = Vec::new();
     for a in alerts {
+        // A rule's second case of a kind is named `… fires (2)`, and so on.
+        let mut seen = [0usize; 2];
         for c in &a.cases {
+            let kind = usize::from(c.fires.is_none());
+            seen[kind] += 1;
+            let nth = match seen[kind] {
+                1 => String::new(),
+                n => format!(" ({n})"),
+            };
             let exp: Vec<Value> = match &c.fires {
                 None => Vec::new(),
                 Some(labels) => {
@@ -119,7 +127,7 @@ pub fn promtool_tests(alerts: &[AlertRule], rule_file: &str) -> Value {
                 }
             };
             tests.push(json!({
-                "name": format!("{} {}", a.name, if c.fires.is_some() { "fires" } else { "stays quiet" }),
+                "name": format!("{} {}{nth}", a.name, if c.fires.is_some() { "fires" } else { "stays quiet" }),
                 "interval": c.interval,
                 "input_series": c.series.iter().map(|(s, v)| json!({ "series": s, "values": v })).collect::<Vec<_>>(),
                 "alert_rule_test": [{ "eval_time": c.eval_time, "alertname": a.name, "exp_alerts": exp }],

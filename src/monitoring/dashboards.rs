@@ -14,10 +14,20 @@ pub fn requests_by_ip(metric: &str) -> String {
     )
 }
 
-/// The seed's parse of ModSecurity lines in the ingress controller's logs.
+/// Fields of a ModSecurity v3 line in the ingress controller's error log
+/// (the seed's column names). A `regexp`, not the seed's `pattern`: a pattern
+/// capture ends at the next literal, and ModSecurity v3 writes `[rev ""]`
+/// between `[id]` and `[msg]`, so the seed's `<rule_id>` read `949110"] [rev "`.
+/// `[rev]` and `[ver]` are optional (rules outside the CRS have neither), the
+/// rule file may sit anywhere, and `Warning.` rule matches and `Access denied`
+/// lines (one per blocked request) both match; `modsec_action` tells them apart.
+pub const WAF_REGEXP: &str = r#"^(?P<date>\S+) (?P<time>\S+) \[(?P<level>\w+)\] .*?ModSecurity: (?P<modsec_action>[^.]*)\..*? \[file "(?:[^"]*/)?(?P<rule_set>[^"/]*?)(?:\.conf)?"\] \[line "\d+"\] \[id "(?P<rule_id>\d+)"\](?: \[rev "[^"]*"\])? \[msg "(?P<msg>[^"]*)"\](?:.*? \[ver "(?P<owasp_version>[^"]*)"\])?.*, client: (?P<client>[^,]*), server: (?P<server>[^,]*), request: "(?P<request_method>\S+) (?P<ressource>\S+) (?P<http_version>[^"\s]+)""#;
+
+/// ModSecurity's lines in the ingress controller's logs, parsed into columns;
+/// lines the regexp does not match (no rule id) are left out.
 pub fn waf_query(namespace: &str) -> String {
     format!(
-        "{{namespace=\"{namespace}\"}} |= `ModSecurity:` | pattern `<date> <time> [<level>] <_> <_> ModSecurity: <modsec_action> [file \"/etc/nginx/owasp-modsecurity-crs/rules/<rule_set>.conf<_> [id \"<rule_id>\"] [msg \"<msg>\"<_>[ver \"<owasp_version>\"]<_>, client: <client>, server: <server>, request: \"<request_method> <ressource> <http_version>\"<_>` | __error__=``"
+        "{{namespace=\"{namespace}\"}} |= `ModSecurity:` | regexp `{WAF_REGEXP}` | rule_id != \"\""
     )
 }
 

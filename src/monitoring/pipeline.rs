@@ -68,6 +68,9 @@ pub struct Pipeline {
     pub agent_counts: bool,
 }
 
+/// hearth-exporter's counter of requests ModSecurity denied (before the prefix).
+pub const WAF_COUNTER: &str = "waf_blocked_total";
+
 pub const GEO_LABELS: [&str; 2] = ["geoip_location_latitude", "geoip_location_longitude"];
 
 /// Labels of the seed's pod logs that say nothing a query needs.
@@ -404,7 +407,7 @@ pub fn exporter(p: &Pipeline) -> Value {
         "fields": p.fields.iter().map(|(l, f)| (l.clone(), json!(f))).collect::<serde_json::Map<_, _>>(),
         "geoip": p.geoip.as_ref().map(|db| json!({ "database": db, "labels": p.geo_labels })),
         "counters": p.counters.iter().map(|(n, l, h)| json!({ "name": n, "labels": l, "help": h })).collect::<Vec<_>>(),
-        "waf": { "name": "waf_blocked_total", "labels": ["rule_id"] },
+        "waf": { "name": WAF_COUNTER, "labels": ["rule_id"] },
         "limits": { "max_series_per_metric": p.max_series, "max_idle": p.max_idle },
     })
 }

@@ -842,7 +842,7 @@ pub struct BuiltinAlerts {
     /// A container restarting (default more than 3 in 1h).
     #[serde(default)]
     pub pod_restarts: AlertTuning,
-    /// Many requests refused with 403 by the WAF (default 50 in 10m).
+    /// Many requests denied by the WAF (default 50 in 10m): hearth-exporter's `waf_blocked_total` when it counts; with Promtail or Alloy counting (no WAF counter), 403s, less path and `/metrics` denies (they log no namespace) when a counter has `namespace`.
     #[serde(default)]
     pub waf_blocks: AlertTuning,
     /// One IP failing authentication on auth-protected ingresses (default 20 401/403 in 5m).
