@@ -28,7 +28,12 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<String>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    // The manifest folder at run time, not `env!` at the script's compile time:
+    // a build script compiled for one checkout is reused by cargo for another
+    // (its unit hash does not depend on the path), and must read that one's
+    // templates.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("templates");
     println!("cargo:rerun-if-changed=templates");
     let mut names = Vec::new();
     collect(&root, &root, &mut names);
