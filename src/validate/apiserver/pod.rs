@@ -67,7 +67,8 @@ pub(crate) fn pod_spec(s: &mut Sink, path: &str, spec: &Value, restart: Restart)
                     "name the container",
                 );
             } else {
-                s.format(
+                check!(
+                    s,
                     "validateContainerCommon (IsDNS1123Label)",
                     format!("{cp}.name"),
                     name,
@@ -185,7 +186,8 @@ fn volumes(s: &mut Sink, path: &str, spec: &Value) -> BTreeSet<String> {
                 "name the volume",
             );
         } else {
-            s.format(
+            check!(
+                s,
                 "validateVolumes (IsDNS1123Label)",
                 format!("{vp}.name"),
                 name,
@@ -256,7 +258,8 @@ fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
         if let Some(n) = str_of(&p["name"]).filter(|n| !n.is_empty()) {
             let reasons = names::port_name(n);
             if !reasons.is_empty() {
-                s.format(
+                check!(
+                    s,
                     "validateContainerPorts (IsValidPortName)",
                     format!("{pp}.name"),
                     n,
@@ -281,7 +284,8 @@ fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
                 "containerPort is required",
                 "give the port a number",
             ),
-            Some(n) => s.format(
+            Some(n) => check!(
+                s,
                 "validateContainerPorts (IsValidPortNum)",
                 format!("{pp}.containerPort"),
                 &n.to_string(),
@@ -290,7 +294,8 @@ fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
             ),
         }
         if let Some(h) = p["hostPort"].as_i64().filter(|n| *n != 0) {
-            s.format(
+            check!(
+                s,
                 "validateContainerPorts (IsValidPortNum)",
                 format!("{pp}.hostPort"),
                 &h.to_string(),
@@ -349,7 +354,8 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
                 "name the variable",
             );
         } else {
-            s.format(
+            check!(
+                s,
                 "ValidateEnv (IsRelaxedEnvVarName, on by default since 1.32)",
                 format!("{ep}.name"),
                 name,
@@ -400,7 +406,8 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
                 continue;
             }
             let name = str_of(&r["name"]).unwrap_or("");
-            s.format(
+            check!(
+                s,
                 "validateConfigMapKeySelector/validateSecretKeySelector (NameIsDNSSubdomain)",
                 format!("{fp}.{kind}.name"),
                 name,
@@ -408,7 +415,8 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
                 "name an existing secret or config map",
             );
             let key = str_of(&r["key"]).unwrap_or("");
-            s.format(
+            check!(
+                s,
                 "validateConfigMapKeySelector/validateSecretKeySelector (IsConfigMapKey)",
                 format!("{fp}.{kind}.key"),
                 key,
@@ -420,7 +428,8 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
     for (i, e) in arr(&c["envFrom"]).iter().enumerate() {
         let ep = format!("{cp}.envFrom[{i}]");
         if let Some(prefix) = str_of(&e["prefix"]).filter(|p| !p.is_empty()) {
-            s.format(
+            check!(
+                s,
                 "ValidateEnvFrom (env var name)",
                 format!("{ep}.prefix"),
                 prefix,
@@ -447,7 +456,8 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
         }
         for kind in ["configMapRef", "secretRef"] {
             if let Some(name) = str_of(&e[kind]["name"]) {
-                s.format(
+                check!(
+                    s,
                     "validateConfigMapEnvSource/validateSecretEnvSource (NameIsDNSSubdomain)",
                     format!("{ep}.{kind}.name"),
                     name,
@@ -628,7 +638,8 @@ fn probe(s: &mut Sink, pp: &str, p: &Value, must_be_one: bool, ports: &BTreeSet<
         match port {
             Value::Number(n) => {
                 let n = n.as_i64().unwrap_or(-1);
-                s.format(
+                check!(
+                    s,
                     "ValidatePortNumOrName (IsValidPortNum)",
                     path,
                     &n.to_string(),
@@ -639,7 +650,8 @@ fn probe(s: &mut Sink, pp: &str, p: &Value, must_be_one: bool, ports: &BTreeSet<
             Value::String(name) => {
                 let reasons = names::port_name(name);
                 if !reasons.is_empty() {
-                    s.format(
+                    check!(
+                        s,
                         "ValidatePortNumOrName (IsValidPortName)",
                         path,
                         name,
@@ -660,7 +672,8 @@ fn probe(s: &mut Sink, pp: &str, p: &Value, must_be_one: bool, ports: &BTreeSet<
         }
     }
     if let Some(n) = p["grpc"]["port"].as_i64() {
-        s.format(
+        check!(
+            s,
             "validateGRPCAction (IsValidPortNum)",
             format!("{pp}.grpc.port"),
             &n.to_string(),
@@ -704,7 +717,8 @@ fn probe(s: &mut Sink, pp: &str, p: &Value, must_be_one: bool, ports: &BTreeSet<
 fn scheduling(s: &mut Sink, path: &str, spec: &Value) {
     super::meta::labels(s, &format!("{path}.nodeSelector"), &spec["nodeSelector"]);
     if let Some(sa) = str_of(&spec["serviceAccountName"]).filter(|n| !n.is_empty()) {
-        s.format(
+        check!(
+            s,
             "ValidatePodSpec (ValidateServiceAccountName)",
             format!("{path}.serviceAccountName"),
             sa,
@@ -716,7 +730,8 @@ fn scheduling(s: &mut Sink, path: &str, spec: &Value) {
         let tp = format!("{path}.tolerations[{i}]");
         let key = str_of(&t["key"]).unwrap_or("");
         if !key.is_empty() {
-            s.format(
+            check!(
+                s,
                 "ValidateTolerations (IsQualifiedName)",
                 format!("{tp}.key"),
                 key,
@@ -731,7 +746,8 @@ fn scheduling(s: &mut Sink, path: &str, spec: &Value) {
         }
         match op {
             "Equal" | "" => {
-                s.format(
+                check!(
+                    s,
                     "ValidateTolerations (IsValidLabelValue)",
                     format!("{tp}.value"),
                     value,
