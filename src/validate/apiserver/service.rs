@@ -73,7 +73,7 @@ pub(super) fn service(s: &mut Sink, v: &Value) {
             "set the port's `service` number in site.toml from 1 to 65535",
         );
         let proto = str_of(&p["protocol"]).unwrap_or("TCP");
-        super::pod::protocol(s, &format!("{pp}.protocol"), proto);
+        super::pod::protocol(s, || format!("{pp}.protocol"), proto);
         if let Some(first) = pairs.insert((num, proto), i) {
             s.refuse(
                 "ValidateService (Duplicate port and protocol)",
