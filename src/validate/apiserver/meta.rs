@@ -55,7 +55,8 @@ pub(super) fn object_meta(s: &mut Sink, v: &Value, kind: &str) {
             "give the object a name",
         );
     } else {
-        s.format(
+        check!(
+            s,
             rule,
             "metadata.name",
             name,
@@ -73,7 +74,8 @@ pub(super) fn object_meta(s: &mut Sink, v: &Value, kind: &str) {
                 "remove `metadata.namespace` from this object",
             );
         } else {
-            s.format(
+            check!(
+                s,
                 "ValidateNamespaceName (NameIsDNSLabel)",
                 "metadata.namespace",
                 ns,
@@ -90,7 +92,8 @@ pub(super) fn object_meta(s: &mut Sink, v: &Value, kind: &str) {
 pub(super) fn labels(s: &mut Sink, path: &str, v: &Value) {
     let Some(m) = map(v) else { return };
     for (k, val) in m {
-        s.format(
+        check!(
+            s,
             "ValidateLabels (IsQualifiedName)",
             format!("{path}[{k}]"),
             k,
@@ -98,7 +101,8 @@ pub(super) fn labels(s: &mut Sink, path: &str, v: &Value) {
             "use a label key of at most 63 characters (letters, digits, `-`, `_`, `.`), optionally after a DNS prefix and `/` (node `labels` and workload labels in site.toml)",
         );
         if let Some(val) = str_of(val) {
-            s.format(
+            check!(
+                s,
                 "ValidateLabels (IsValidLabelValue)",
                 format!("{path}[{k}]"),
                 val,
@@ -115,7 +119,8 @@ pub(super) fn annotations(s: &mut Sink, path: &str, v: &Value) {
     let Some(m) = map(v) else { return };
     let mut total = 0usize;
     for (k, val) in m {
-        s.format(
+        check!(
+            s,
             "ValidateAnnotations (IsQualifiedName)",
             format!("{path}[{k}]"),
             k,
@@ -144,7 +149,8 @@ pub(super) fn label_selector(s: &mut Sink, path: &str, v: &Value) {
     for (i, e) in arr(&v["matchExpressions"]).iter().enumerate() {
         let p = format!("{path}.matchExpressions[{i}]");
         let key = str_of(&e["key"]).unwrap_or("");
-        s.format(
+        check!(
+            s,
             "ValidateLabelSelectorRequirement (IsQualifiedName)",
             format!("{p}.key"),
             key,

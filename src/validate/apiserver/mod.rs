@@ -20,6 +20,18 @@
 pub mod names;
 pub mod quantity;
 
+/// Report what a format predicate says about a value, building the field path,
+/// the shown value and the help only when there is something to report (the
+/// common case, a valid value, allocates nothing).
+macro_rules! check {
+    ($s:expr, $rule:expr, $path:expr, $value:expr, $reasons:expr, $help:expr $(,)?) => {{
+        let reasons: Vec<String> = $reasons;
+        if !reasons.is_empty() {
+            $s.format($rule, $path, $value, reasons, $help);
+        }
+    }};
+}
+
 mod meta;
 mod networking;
 mod pod;
@@ -167,10 +179,23 @@ impl Locator<'_> {
         } else if let Some((k, v)) = body
             .volumes
             .iter()
+            .filter(|_| matches!(o.kind(), "PersistentVolumeClaim" | "PersistentVolume"))
             .find(|(k, _)| name.ends_with(k.as_str()))
         {
             span = v.span();
             what = format!("volume `{k}` of service `{key}`");
+        } else if let Some((k, sec)) = body.secrets.iter().find(|(k, _)| k.as_str() == name) {
+            span = sec.span();
+            what = format!("secret `{k}` of service `{key}`");
+        } else if let Some((k, b)) = self
+            .loaded
+            .raw
+            .backups
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+        {
+            span = b.span();
+            what = format!("backup `{k}`");
         }
         // Narrow to the refused value when site.toml spells it inside that
         // entry (a table's span is its header: its body and sub-tables follow).

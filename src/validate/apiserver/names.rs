@@ -136,10 +136,13 @@ fn qualified_part_shape(s: &str) -> bool {
 /// 63 characters of alphanumerics, `-`, `_`, `.`, alphanumeric at both ends.
 pub fn qualified_name(s: &str) -> Vec<String> {
     let mut e = Vec::new();
-    let parts: Vec<&str> = s.split('/').collect();
-    let name = match parts.as_slice() {
-        [name] => *name,
-        [prefix, name] => {
+    let name = match s.split_once('/') {
+        None => s,
+        Some((_, name)) if name.contains('/') => {
+            e.push("a qualified name is a name with an optional DNS subdomain prefix and one `/` (e.g. `example.com/MyName`)".to_string());
+            return e;
+        }
+        Some((prefix, name)) => {
             if prefix.is_empty() {
                 e.push("prefix part must be non-empty".to_string());
             } else {
@@ -149,11 +152,7 @@ pub fn qualified_name(s: &str) -> Vec<String> {
                         .map(|m| format!("prefix part {m}")),
                 );
             }
-            *name
-        }
-        _ => {
-            e.push("a qualified name is a name with an optional DNS subdomain prefix and one `/` (e.g. `example.com/MyName`)".to_string());
-            return e;
+            name
         }
     };
     if name.is_empty() {

@@ -22,7 +22,14 @@ fn host(s: &mut Sink, path: String, h: &str, rule: &'static str) {
     } else {
         names::dns1123_subdomain(h)
     };
-    s.format(rule, path, h, reasons, "use a lowercase DNS name for the ingress `host` in site.toml; a wildcard only as the whole first label (`*.example.org`)");
+    check!(
+        s,
+        rule,
+        path,
+        h,
+        reasons,
+        "use a lowercase DNS name for the ingress `host` in site.toml; a wildcard only as the whole first label (`*.example.org`)"
+    );
 }
 
 pub(super) fn ingress(s: &mut Sink, v: &Value) {
@@ -130,7 +137,8 @@ pub(super) fn ingress(s: &mut Sink, v: &Value) {
             }
         }
         if let Some(name) = str_of(&t["secretName"]).filter(|n| !n.is_empty()) {
-            s.format(
+            check!(
+                s,
                 "validateIngressTLS (validateTLSSecretName)",
                 format!("spec.tls[{i}].secretName"),
                 name,
@@ -140,7 +148,8 @@ pub(super) fn ingress(s: &mut Sink, v: &Value) {
         }
     }
     if let Some(c) = str_of(&spec["ingressClassName"]) {
-        s.format(
+        check!(
+            s,
             "ValidateIngressSpec (ValidateIngressClassName)",
             "spec.ingressClassName",
             c,
@@ -181,15 +190,48 @@ fn backend(s: &mut Sink, bp: &str, b: &Value) {
                     "route the ingress to a workload with a Service",
                 );
             } else {
-                s.format("validateIngressBackend (ValidateServiceName)", format!("{bp}.service.name"), name, names::dns1035_label(name), "route to a workload whose name starts with a letter (Service names are RFC 1035 labels)");
+                check!(
+                    s,
+                    "validateIngressBackend (ValidateServiceName)",
+                    format!("{bp}.service.name"),
+                    name,
+                    names::dns1035_label(name),
+                    "route to a workload whose name starts with a letter (Service names are RFC 1035 labels)"
+                );
             }
             let port_name = str_of(&svc["port"]["name"]).unwrap_or("");
             let number = svc["port"]["number"].as_i64().unwrap_or(0);
             match (port_name.is_empty(), number == 0) {
-                (false, false) => s.refuse("validateIngressBackend", bp, None, "cannot set both port name & port number", "route to a port by name or by number"),
-                (true, true) => s.refuse("validateIngressBackend (Required)", bp, None, "port name or number is required", "route to a port"),
-                (false, true) => s.format("validateIngressBackend (IsValidPortName)", format!("{bp}.service.port.name"), port_name, names::port_name(port_name), "route to a port with a valid name (at most 15 characters, at least one letter)"),
-                (true, false) => s.format("validateIngressBackend (IsValidPortNum)", format!("{bp}.service.port.number"), &number.to_string(), names::port_num(number), "route to a port number from 1 to 65535"),
+                (false, false) => s.refuse(
+                    "validateIngressBackend",
+                    bp,
+                    None,
+                    "cannot set both port name & port number",
+                    "route to a port by name or by number",
+                ),
+                (true, true) => s.refuse(
+                    "validateIngressBackend (Required)",
+                    bp,
+                    None,
+                    "port name or number is required",
+                    "route to a port",
+                ),
+                (false, true) => check!(
+                    s,
+                    "validateIngressBackend (IsValidPortName)",
+                    format!("{bp}.service.port.name"),
+                    port_name,
+                    names::port_name(port_name),
+                    "route to a port with a valid name (at most 15 characters, at least one letter)"
+                ),
+                (true, false) => check!(
+                    s,
+                    "validateIngressBackend (IsValidPortNum)",
+                    format!("{bp}.service.port.number"),
+                    &number.to_string(),
+                    names::port_num(number),
+                    "route to a port number from 1 to 65535"
+                ),
             }
         }
     }

@@ -52,8 +52,8 @@ pub(crate) fn pod_spec(s: &mut Sink, path: &str, spec: &Value, restart: Restart)
     let mut seen = BTreeSet::new();
     let mut host_ports = BTreeSet::new();
     // hearth: one port name and one containerPort/protocol per pod.
-    let mut port_names: BTreeMap<String, String> = BTreeMap::new();
-    let mut port_nums: BTreeMap<(i64, String), String> = BTreeMap::new();
+    let mut port_names: BTreeMap<&str, String> = BTreeMap::new();
+    let mut port_nums: BTreeMap<(i64, &str), String> = BTreeMap::new();
     for list in ["containers", "initContainers"] {
         for (i, c) in arr(&spec[list]).iter().enumerate() {
             let cp = format!("{path}.{list}[{i}]");
@@ -67,14 +67,15 @@ pub(crate) fn pod_spec(s: &mut Sink, path: &str, spec: &Value, restart: Restart)
                     "name the container",
                 );
             } else {
-                s.format(
+                check!(
+                    s,
                     "validateContainerCommon (IsDNS1123Label)",
                     format!("{cp}.name"),
                     name,
                     names::dns1123_label(name),
                     "rename the workload in site.toml (its container is named after it)",
                 );
-                if !seen.insert(name.to_string()) {
+                if !seen.insert(name) {
                     s.refuse(
                         "validateContainers/validateInitContainers (Duplicate)",
                         format!("{cp}.name"),
@@ -86,14 +87,14 @@ pub(crate) fn pod_spec(s: &mut Sink, path: &str, spec: &Value, restart: Restart)
             }
             container(s, &cp, c, &volumes);
             for (j, p) in arr(&c["ports"]).iter().enumerate() {
-                let pp = format!("{cp}.ports[{j}]");
-                let proto = str_of(&p["protocol"]).unwrap_or("TCP").to_string();
+                let pp = || format!("{cp}.ports[{j}]");
+                let proto = str_of(&p["protocol"]).unwrap_or("TCP");
                 if let Some(hp) = p["hostPort"].as_i64().filter(|n| *n != 0) {
                     let key = format!("{proto}/{}/{hp}", str_of(&p["hostIP"]).unwrap_or(""));
                     if !host_ports.insert(key.clone()) {
                         s.refuse(
                             "AccumulateUniqueHostPorts (Duplicate)",
-                            format!("{pp}.hostPort"),
+                            format!("{}.hostPort", pp()),
                             None,
                             format!("host port {key} is taken twice in this pod"),
                             "use each host port once per pod",
@@ -105,28 +106,28 @@ pub(crate) fn pod_spec(s: &mut Sink, path: &str, spec: &Value, restart: Restart)
                         if !first.starts_with(&format!("{cp}.")) {
                             s.refuse(
                                 "hearth: one port name per pod",
-                                format!("{pp}.name"),
+                                format!("{}.name", pp()),
                                 Some(n),
                                 format!("port name `{n}` is already used by `{first}`; a Service's named targetPort would be ambiguous"),
                                 "rename one of the ports in site.toml",
                             );
                         }
                     } else {
-                        port_names.insert(n.to_string(), pp.clone());
+                        port_names.insert(n, pp());
                     }
                 }
                 if let Some(num) = p["containerPort"].as_i64() {
-                    let key = (num, proto.clone());
+                    let key = (num, proto);
                     if let Some(first) = port_nums.get(&key) {
                         s.refuse(
                             "hearth: the API server only warns (warningsForPodSpecAndMeta)",
-                            format!("{pp}.containerPort"),
+                            format!("{}.containerPort", pp()),
                             None,
                             format!("duplicate port definition {num}/{proto} with `{first}`"),
                             "declare each container port (number and protocol) once per workload in site.toml",
                         );
                     } else {
-                        port_nums.insert(key, pp.clone());
+                        port_nums.insert(key, pp());
                     }
                 }
             }
@@ -171,31 +172,32 @@ fn restart_policy(s: &mut Sink, path: &str, spec: &Value, restart: Restart) {
 /// `validateVolumes`: names required, RFC 1123 labels, unique; exactly one
 /// volume source each (`validateVolumeSource`); a claim needs a claimName.
 /// Returns the declared names.
-fn volumes(s: &mut Sink, path: &str, spec: &Value) -> BTreeSet<String> {
+fn volumes<'a>(s: &mut Sink, path: &str, spec: &'a Value) -> BTreeSet<&'a str> {
     let mut declared = BTreeSet::new();
     for (i, v) in arr(&spec["volumes"]).iter().enumerate() {
-        let vp = format!("{path}.volumes[{i}]");
+        let vp = || format!("{path}.volumes[{i}]");
         let name = str_of(&v["name"]).unwrap_or("");
         if name.is_empty() {
             s.refuse(
                 "validateVolumes",
-                format!("{vp}.name"),
+                format!("{}.name", vp()),
                 None,
                 "a volume needs a name",
                 "name the volume",
             );
         } else {
-            s.format(
+            check!(
+                s,
                 "validateVolumes (IsDNS1123Label)",
-                format!("{vp}.name"),
+                format!("{}.name", vp()),
                 name,
                 names::dns1123_label(name),
                 "shorten the volume's name in site.toml: hearth names pod volumes `vol-<volume>`, so a volume name may have at most 59 characters",
             );
-            if !declared.insert(name.to_string()) {
+            if !declared.insert(name) {
                 s.refuse(
                     "validateVolumes (Duplicate)",
-                    format!("{vp}.name"),
+                    format!("{}.name", vp()),
                     Some(name),
                     format!("volume `{name}` is declared twice in this pod"),
                     "mount each volume once by name; give the volumes distinct names",
@@ -208,7 +210,7 @@ fn volumes(s: &mut Sink, path: &str, spec: &Value) -> BTreeSet<String> {
         match sources.len() {
             0 => s.refuse(
                 "validateVolumeSource",
-                vp.clone(),
+                vp(),
                 None,
                 "must specify a volume type",
                 "give the volume a source (persistentVolumeClaim, configMap, secret, …)",
@@ -216,7 +218,7 @@ fn volumes(s: &mut Sink, path: &str, spec: &Value) -> BTreeSet<String> {
             1 => {}
             _ => s.refuse(
                 "validateVolumeSource",
-                vp.clone(),
+                vp(),
                 None,
                 format!(
                     "may not specify more than 1 volume type (has {})",
@@ -237,7 +239,7 @@ fn volumes(s: &mut Sink, path: &str, spec: &Value) -> BTreeSet<String> {
         {
             s.refuse(
                 "validatePersistentClaimVolumeSource",
-                format!("{vp}.persistentVolumeClaim.claimName"),
+                format!("{}.persistentVolumeClaim.claimName", vp()),
                 None,
                 "claimName is required",
                 "name the claim",
@@ -247,18 +249,19 @@ fn volumes(s: &mut Sink, path: &str, spec: &Value) -> BTreeSet<String> {
     declared
 }
 
-fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
+fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<&str>) {
     // validateContainerPorts: names valid and unique within the container,
     // containerPort required and in range, hostPort in range, known protocol.
     let mut declared_ports: BTreeSet<&str> = BTreeSet::new();
     for (j, p) in arr(&c["ports"]).iter().enumerate() {
-        let pp = format!("{cp}.ports[{j}]");
+        let pp = || format!("{cp}.ports[{j}]");
         if let Some(n) = str_of(&p["name"]).filter(|n| !n.is_empty()) {
             let reasons = names::port_name(n);
             if !reasons.is_empty() {
-                s.format(
+                check!(
+                    s,
                     "validateContainerPorts (IsValidPortName)",
-                    format!("{pp}.name"),
+                    format!("{}.name", pp()),
                     n,
                     reasons,
                     "rename the port in the workload's `ports` in site.toml: at most 15 characters of lowercase letters, digits and single inner `-`, with at least one letter",
@@ -266,7 +269,7 @@ fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
             } else if !declared_ports.insert(n) {
                 s.refuse(
                     "validateContainerPorts (Duplicate)",
-                    format!("{pp}.name"),
+                    format!("{}.name", pp()),
                     Some(n),
                     format!("port name `{n}` is used twice in this container"),
                     "give every port its own name",
@@ -276,30 +279,32 @@ fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
         match p["containerPort"].as_i64() {
             None | Some(0) => s.refuse(
                 "validateContainerPorts",
-                format!("{pp}.containerPort"),
+                format!("{}.containerPort", pp()),
                 None,
                 "containerPort is required",
                 "give the port a number",
             ),
-            Some(n) => s.format(
+            Some(n) => check!(
+                s,
                 "validateContainerPorts (IsValidPortNum)",
-                format!("{pp}.containerPort"),
+                format!("{}.containerPort", pp()),
                 &n.to_string(),
                 names::port_num(n),
                 "use a port number from 1 to 65535 in site.toml",
             ),
         }
         if let Some(h) = p["hostPort"].as_i64().filter(|n| *n != 0) {
-            s.format(
+            check!(
+                s,
                 "validateContainerPorts (IsValidPortNum)",
-                format!("{pp}.hostPort"),
+                format!("{}.hostPort", pp()),
                 &h.to_string(),
                 names::port_num(h),
                 "use a host port from 1 to 65535",
             );
         }
         if let Some(proto) = str_of(&p["protocol"]) {
-            protocol(s, &format!("{pp}.protocol"), proto);
+            protocol(s, || format!("{}.protocol", pp()), proto);
         }
     }
     env(s, cp, c);
@@ -323,11 +328,11 @@ fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
 }
 
 /// `supportedPortProtocols`: TCP, UDP, SCTP.
-pub(crate) fn protocol(s: &mut Sink, path: &str, proto: &str) {
+pub(crate) fn protocol(s: &mut Sink, path: impl FnOnce() -> String, proto: &str) {
     if !matches!(proto, "TCP" | "UDP" | "SCTP") {
         s.refuse(
             "supportedPortProtocols (NotSupported)",
-            path,
+            path(),
             Some(proto),
             format!("`{proto}` is not a protocol (TCP, UDP, SCTP)"),
             "set the port's `protocol` in site.toml to tcp or udp",
@@ -338,20 +343,21 @@ pub(crate) fn protocol(s: &mut Sink, path: &str, proto: &str) {
 /// `ValidateEnv` + `validateEnvVarValueFrom` + `ValidateEnvFrom`.
 fn env(s: &mut Sink, cp: &str, c: &Value) {
     for (i, e) in arr(&c["env"]).iter().enumerate() {
-        let ep = format!("{cp}.env[{i}]");
+        let ep = || format!("{cp}.env[{i}]");
         let name = str_of(&e["name"]).unwrap_or("");
         if name.is_empty() {
             s.refuse(
                 "ValidateEnv",
-                format!("{ep}.name"),
+                format!("{}.name", ep()),
                 None,
                 "an environment variable needs a name",
                 "name the variable",
             );
         } else {
-            s.format(
+            check!(
+                s,
                 "ValidateEnv (IsRelaxedEnvVarName, on by default since 1.32)",
-                format!("{ep}.name"),
+                format!("{}.name", ep()),
                 name,
                 names::env_var_name(name),
                 "rename the key in the workload's `env` in site.toml: printable ASCII without `=`",
@@ -361,7 +367,7 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
         if from.is_null() {
             continue;
         }
-        let fp = format!("{ep}.valueFrom");
+        let fp = || format!("{}.valueFrom", ep());
         let sources: Vec<&str> = [
             "fieldRef",
             "resourceFieldRef",
@@ -373,11 +379,11 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
         .collect();
         let has_value = str_of(&e["value"]).is_some_and(|v| !v.is_empty());
         if sources.is_empty() {
-            s.refuse("validateEnvVarValueFrom", fp.clone(), None, "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`", "give the variable one source (`secret` + `key`, `config_map` + `key`, or `field`)");
+            s.refuse("validateEnvVarValueFrom", fp(), None, "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`", "give the variable one source (`secret` + `key`, `config_map` + `key`, or `field`)");
         } else if has_value {
             s.refuse(
                 "validateEnvVarValueFrom",
-                fp.clone(),
+                fp(),
                 None,
                 "may not be specified when `value` is not empty",
                 "give the variable either a value or a source, not both",
@@ -385,7 +391,7 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
         } else if sources.len() > 1 {
             s.refuse(
                 "validateEnvVarValueFrom",
-                fp.clone(),
+                fp(),
                 None,
                 format!(
                     "may not have more than one field specified at a time (has {})",
@@ -400,17 +406,19 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
                 continue;
             }
             let name = str_of(&r["name"]).unwrap_or("");
-            s.format(
+            check!(
+                s,
                 "validateConfigMapKeySelector/validateSecretKeySelector (NameIsDNSSubdomain)",
-                format!("{fp}.{kind}.name"),
+                format!("{}.{kind}.name", fp()),
                 name,
                 names::dns1123_subdomain(name),
                 "name an existing secret or config map",
             );
             let key = str_of(&r["key"]).unwrap_or("");
-            s.format(
+            check!(
+                s,
                 "validateConfigMapKeySelector/validateSecretKeySelector (IsConfigMapKey)",
-                format!("{fp}.{kind}.key"),
+                format!("{}.{kind}.key", fp()),
                 key,
                 names::config_map_key(key),
                 "use a key of letters, digits, `-`, `_` or `.`",
@@ -418,11 +426,12 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
         }
     }
     for (i, e) in arr(&c["envFrom"]).iter().enumerate() {
-        let ep = format!("{cp}.envFrom[{i}]");
+        let ep = || format!("{cp}.envFrom[{i}]");
         if let Some(prefix) = str_of(&e["prefix"]).filter(|p| !p.is_empty()) {
-            s.format(
+            check!(
+                s,
                 "ValidateEnvFrom (env var name)",
-                format!("{ep}.prefix"),
+                format!("{}.prefix", ep()),
                 prefix,
                 names::env_var_name(prefix),
                 "use a prefix of printable ASCII without `=`",
@@ -435,7 +444,7 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
         if n != 1 {
             s.refuse(
                 "ValidateEnvFrom",
-                ep.clone(),
+                ep(),
                 None,
                 if n == 0 {
                     "must specify one of: `configMapRef` or `secretRef`"
@@ -447,9 +456,10 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
         }
         for kind in ["configMapRef", "secretRef"] {
             if let Some(name) = str_of(&e[kind]["name"]) {
-                s.format(
+                check!(
+                    s,
                     "validateConfigMapEnvSource/validateSecretEnvSource (NameIsDNSSubdomain)",
-                    format!("{ep}.{kind}.name"),
+                    format!("{}.{kind}.name", ep()),
                     name,
                     names::dns1123_subdomain(name),
                     "name an existing secret or config map",
@@ -462,15 +472,15 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
 /// `ValidateVolumeMounts`: the volume exists, mountPath is set and unique in
 /// the container, subPath/subPathExpr are relative without `..`
 /// (`validateLocalDescendingPath`) and not both.
-fn mounts(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
+fn mounts(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<&str>) {
     let mut paths: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, m) in arr(&c["volumeMounts"]).iter().enumerate() {
-        let mp = format!("{cp}.volumeMounts[{i}]");
+        let mp = || format!("{cp}.volumeMounts[{i}]");
         let name = str_of(&m["name"]).unwrap_or("");
         if !volumes.contains(name) {
             s.refuse(
                 "ValidateVolumeMounts (NotFound)",
-                format!("{mp}.name"),
+                format!("{}.name", mp()),
                 Some(name),
                 format!("volume `{name}` is not declared in the pod's `volumes`"),
                 "mount a volume the service declares (`mounts = [{ path = …, volume = … }]` in site.toml)",
@@ -480,7 +490,7 @@ fn mounts(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
         if path.is_empty() {
             s.refuse(
                 "ValidateVolumeMounts",
-                format!("{mp}.mountPath"),
+                format!("{}.mountPath", mp()),
                 None,
                 "mountPath is required",
                 "give the mount a path",
@@ -488,7 +498,7 @@ fn mounts(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
         } else if let Some(first) = paths.insert(path, i) {
             s.refuse(
                 "ValidateVolumeMounts (must be unique)",
-                format!("{mp}.mountPath"),
+                format!("{}.mountPath", mp()),
                 Some(path),
                 format!("`{path}` is already mounted by volumeMounts[{first}]"),
                 "mount each path once per workload in site.toml",
@@ -498,13 +508,13 @@ fn mounts(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<String>) {
         let expr = str_of(&m["subPathExpr"]).filter(|p| !p.is_empty());
         for (field, p) in [("subPath", sub), ("subPathExpr", expr)] {
             if let Some(p) = p {
-                descending_path(s, &format!("{mp}.{field}"), p);
+                descending_path(s, &format!("{}.{field}", mp()), p);
             }
         }
         if sub.is_some() && expr.is_some() {
             s.refuse(
                 "ValidateVolumeMounts",
-                format!("{mp}.subPathExpr"),
+                format!("{}.subPathExpr", mp()),
                 None,
                 "subPathExpr and subPath are mutually exclusive",
                 "keep one of them",
@@ -542,14 +552,14 @@ fn resources(s: &mut Sink, cp: &str, r: &Value) {
     for section in ["limits", "requests"] {
         let Some(m) = map(&r[section]) else { continue };
         for (name, q) in m {
-            let rp = format!("{cp}.resources.{section}[{name}]");
+            let rp = || format!("{cp}.resources.{section}[{name}]");
             if !name.contains('/')
                 && !matches!(name.as_str(), "cpu" | "memory" | "ephemeral-storage")
                 && !name.starts_with("hugepages-")
             {
                 s.refuse(
                     "validateContainerResourceName",
-                    rp.clone(),
+                    rp(),
                     Some(name),
                     format!("`{name}` is not a standard resource (cpu, memory, ephemeral-storage, hugepages-*) and has no domain prefix"),
                     "use `cpu` and `memory` in the workload's `resources` in site.toml",
@@ -558,29 +568,29 @@ fn resources(s: &mut Sink, cp: &str, r: &Value) {
             match quantity::from_json(q) {
                 Err(e) => s.refuse(
                     "resource.ParseQuantity",
-                    rp,
+                    rp(),
                     q.as_str(),
                     e,
                     "write quantities like `250m`, `0.5`, `512Mi` or `1Gi` in site.toml",
                 ),
                 Ok(v) if v.is_negative() => s.refuse(
                     "ValidateResourceQuantityValue (ValidateNonnegativeQuantity)",
-                    rp,
+                    rp(),
                     q.as_str(),
                     "must be greater than or equal to 0",
                     "use a non-negative quantity",
                 ),
                 Ok(v) => {
                     if section == "limits" {
-                        limits.insert(name.clone(), (v, q.clone()));
-                    } else if let Some((l, lq)) = limits.get(name)
+                        limits.insert(name.as_str(), (v, q));
+                    } else if let Some((l, lq)) = limits.get(name.as_str())
                         && v.compare(l) == std::cmp::Ordering::Greater
                     {
                         let show =
                             |q: &Value| q.as_str().map_or_else(|| q.to_string(), str::to_string);
                         s.refuse(
                                 "ValidateResourceRequirements",
-                                rp,
+                                rp(),
                                 q.as_str(),
                                 format!("request {} must be less than or equal to the {name} limit of {}", show(q), show(lq)),
                                 format!("lower `requests.{name}` or raise `limits.{name}` in the workload's `resources` in site.toml"),
@@ -628,7 +638,8 @@ fn probe(s: &mut Sink, pp: &str, p: &Value, must_be_one: bool, ports: &BTreeSet<
         match port {
             Value::Number(n) => {
                 let n = n.as_i64().unwrap_or(-1);
-                s.format(
+                check!(
+                    s,
                     "ValidatePortNumOrName (IsValidPortNum)",
                     path,
                     &n.to_string(),
@@ -639,7 +650,8 @@ fn probe(s: &mut Sink, pp: &str, p: &Value, must_be_one: bool, ports: &BTreeSet<
             Value::String(name) => {
                 let reasons = names::port_name(name);
                 if !reasons.is_empty() {
-                    s.format(
+                    check!(
+                        s,
                         "ValidatePortNumOrName (IsValidPortName)",
                         path,
                         name,
@@ -660,7 +672,8 @@ fn probe(s: &mut Sink, pp: &str, p: &Value, must_be_one: bool, ports: &BTreeSet<
         }
     }
     if let Some(n) = p["grpc"]["port"].as_i64() {
-        s.format(
+        check!(
+            s,
             "validateGRPCAction (IsValidPortNum)",
             format!("{pp}.grpc.port"),
             &n.to_string(),
@@ -704,7 +717,8 @@ fn probe(s: &mut Sink, pp: &str, p: &Value, must_be_one: bool, ports: &BTreeSet<
 fn scheduling(s: &mut Sink, path: &str, spec: &Value) {
     super::meta::labels(s, &format!("{path}.nodeSelector"), &spec["nodeSelector"]);
     if let Some(sa) = str_of(&spec["serviceAccountName"]).filter(|n| !n.is_empty()) {
-        s.format(
+        check!(
+            s,
             "ValidatePodSpec (ValidateServiceAccountName)",
             format!("{path}.serviceAccountName"),
             sa,
@@ -716,7 +730,8 @@ fn scheduling(s: &mut Sink, path: &str, spec: &Value) {
         let tp = format!("{path}.tolerations[{i}]");
         let key = str_of(&t["key"]).unwrap_or("");
         if !key.is_empty() {
-            s.format(
+            check!(
+                s,
                 "ValidateTolerations (IsQualifiedName)",
                 format!("{tp}.key"),
                 key,
@@ -731,7 +746,8 @@ fn scheduling(s: &mut Sink, path: &str, spec: &Value) {
         }
         match op {
             "Equal" | "" => {
-                s.format(
+                check!(
+                    s,
                     "ValidateTolerations (IsValidLabelValue)",
                     format!("{tp}.value"),
                     value,

@@ -94,7 +94,8 @@ pub(super) fn binding(s: &mut Sink, v: &Value, namespaced: bool) {
             "name the role",
         );
     } else {
-        s.format(
+        check!(
+            s,
             "ValidateRoleBinding (ValidateRBACName)",
             "roleRef.name",
             name,
@@ -126,7 +127,8 @@ pub(super) fn binding(s: &mut Sink, v: &Value, namespaced: bool) {
                     );
                 }
                 if !sname.is_empty() {
-                    s.format(
+                    check!(
+                        s,
                         "ValidateRoleBindingSubject (ValidateServiceAccountName)",
                         format!("{sp}.name"),
                         sname,

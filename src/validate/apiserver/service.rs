@@ -45,7 +45,8 @@ pub(super) fn service(s: &mut Sink, v: &Value) {
                 );
             }
         } else {
-            s.format(
+            check!(
+                s,
                 "validateServicePort (ValidateDNS1123Label)",
                 format!("{pp}.name"),
                 name,
@@ -63,7 +64,8 @@ pub(super) fn service(s: &mut Sink, v: &Value) {
             }
         }
         let num = p["port"].as_i64().unwrap_or(0);
-        s.format(
+        check!(
+            s,
             "validateServicePort (IsValidPortNum)",
             format!("{pp}.port"),
             &num.to_string(),
@@ -71,7 +73,7 @@ pub(super) fn service(s: &mut Sink, v: &Value) {
             "set the port's `service` number in site.toml from 1 to 65535",
         );
         let proto = str_of(&p["protocol"]).unwrap_or("TCP");
-        super::pod::protocol(s, &format!("{pp}.protocol"), proto);
+        super::pod::protocol(s, || format!("{pp}.protocol"), proto);
         if let Some(first) = pairs.insert((num, proto), i) {
             s.refuse(
                 "ValidateService (Duplicate port and protocol)",
@@ -86,7 +88,8 @@ pub(super) fn service(s: &mut Sink, v: &Value) {
                 let n = n.as_i64().unwrap_or(-1);
                 // 0 is defaulted to `port` before validation.
                 if n != 0 {
-                    s.format(
+                    check!(
+                        s,
                         "validateServicePort (ValidatePortNumOrName)",
                         format!("{pp}.targetPort"),
                         &n.to_string(),
@@ -96,7 +99,14 @@ pub(super) fn service(s: &mut Sink, v: &Value) {
                 }
             }
             Value::String(t) if !t.is_empty() => {
-                s.format("validateServicePort (ValidatePortNumOrName → IsValidPortName)", format!("{pp}.targetPort"), t, names::port_name(t), "target a container port by a valid port name (at most 15 characters, at least one letter)");
+                check!(
+                    s,
+                    "validateServicePort (ValidatePortNumOrName → IsValidPortName)",
+                    format!("{pp}.targetPort"),
+                    t,
+                    names::port_name(t),
+                    "target a container port by a valid port name (at most 15 characters, at least one letter)"
+                );
             }
             _ => {}
         }

@@ -26,7 +26,6 @@ fn nonnegative(s: &mut Sink, rule: &'static str, path: String, v: &Value) {
 
 pub(super) fn apps(s: &mut Sink, v: &Value, kind: &str) {
     let spec = &v["spec"];
-    let lower = kind.to_lowercase();
     nonnegative(
         s,
         "ValidateNonnegativeField",
@@ -44,7 +43,7 @@ pub(super) fn apps(s: &mut Sink, v: &Value, kind: &str) {
                 "Validate*Spec",
                 "spec.selector",
                 None,
-                format!("empty selector is invalid for {lower}"),
+                format!("empty selector is invalid for {}", kind.to_lowercase()),
                 "select the pods by at least one label",
             );
         } else if !selector_matches(sel, &tmpl["metadata"]["labels"]) {
@@ -86,7 +85,8 @@ pub(super) fn apps(s: &mut Sink, v: &Value, kind: &str) {
             // and ValidatePodSpec requires a subdomain to be an RFC 1123 label;
             // a bad serviceName passes here but no pod can ever be created.
             if let Some(name) = str_of(&spec["serviceName"]).filter(|n| !n.is_empty()) {
-                s.format(
+                check!(
+                    s,
                     "hearth: serviceName becomes every pod's spec.subdomain (ValidatePodSpec, IsDNS1123Label)",
                     "spec.serviceName",
                     name,
