@@ -793,6 +793,17 @@ fn the_reference_policies_each_catch_what_they_describe() {
     }
 }
 
+/// ingress-nginx with hearth's chart preset: ModSecurity and the OWASP CRS on,
+/// `SecRequestBodyLimit` 300 MB.
+const INGRESS_NGINX: &str = r#"
+[services.ingress-nginx]
+provides = ["ingress"]
+[services.ingress-nginx.helm]
+repo = "https://kubernetes.github.io/ingress-nginx"
+chart = "ingress-nginx"
+version = "4.11.0"
+"#;
+
 /// One row per built-in rule: a small change to the clean site that fires it
 /// (with files beside the site when only a site-local template can), and the
 /// line it must point at. The match is exhaustive, so a new rule without a
@@ -906,6 +917,14 @@ fn row(code: hearth::lint::Code) -> Row {
                 "default_issuer = \"le\"\nlonghorn_replicas = 1",
             ),
             None,
+        ),
+        BodyAboveWafLimit => (
+            c.replace("public = true\n", "public = true\nbody_size = \"2g\"\n") + INGRESS_NGINX,
+            Some("[services.app.ingresses.web]"),
+        ),
+        WebdavBehindWaf => (
+            c.replace("nginx:1.27.0", "nextcloud:29.0.3") + INGRESS_NGINX,
+            Some("[services.app.ingresses.web]"),
         ),
         UnknownMetric => (
             c + "[alerts.AppSlow]\nexpr = \"rate(app_request_seconds_count[5m]) > 1\"\nsummary = \"slow\"\n",

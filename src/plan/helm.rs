@@ -60,6 +60,22 @@ SecAction \"id:900000,phase:1,pass,nolog,setvar:tx.paranoia_level=1\"
 SecRuleEngine On
 ";
 
+/// ModSecurity's request body limit in bytes, when the ingress-nginx values
+/// switch ModSecurity on (`enable-modsecurity`) and set `SecRequestBodyLimit`
+/// in `modsecurity-snippet`. ModSecurity answers 413 past it, whatever nginx's
+/// own `proxy-body-size` allows.
+pub fn waf_body_limit(values: &Value) -> Option<u64> {
+    let config = &values["controller"]["config"];
+    if config["enable-modsecurity"].as_str() != Some("true") {
+        return None;
+    }
+    config["modsecurity-snippet"]
+        .as_str()?
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("SecRequestBodyLimit "))
+        .and_then(|n| n.trim().parse().ok())
+}
+
 /// The argocd-cm key of a health check for `argoproj.io/Application`.
 pub const APPLICATION_HEALTH_KEY: &str = "resource.customizations.health.argoproj.io_Application";
 

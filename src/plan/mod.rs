@@ -200,6 +200,10 @@ pub struct Ingress {
     pub deny_paths: Vec<String>,
     /// The backend is a workload of ours whose metrics port is the routed port.
     pub routes_metrics_port: bool,
+    /// `body_size` in bytes (nginx's `client_max_body_size`).
+    pub body_limit: Option<u64>,
+    /// OWASP CRS rule ids switched off for this ingress.
+    pub waf_exclusions: Vec<u32>,
     pub allow: Vec<Exception>,
     #[serde(skip)]
     pub span: Range<usize>,

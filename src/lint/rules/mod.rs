@@ -79,6 +79,8 @@ rules! {
     MissingProbes "HL202" missing_probes,
     LocalVolumeNotPinned "HL203" local_volume_not_pinned,
     SingleReplicaLonghorn "HL204" single_replica_longhorn,
+    BodyAboveWafLimit "HL205" body_above_waf_limit,
+    WebdavBehindWaf "HL206" webdav_behind_waf,
     UnknownMetric "HL301" unknown_metric,
     PipelineCardinality "HL302" pipeline_cardinality,
     DatasourceUnresolved "HL303" datasource_unresolved,

@@ -38,6 +38,19 @@ pub(super) fn ingress(
     let mut ann = BTreeMap::new();
     issuer(ctx, ing, span.clone(), &mut ann);
     let deny = nginx_annotations(ctx, ns, ing, span.clone(), &mut ann);
+    let body_limit = ing.body_size.as_ref().and_then(|b| match nginx_size(b) {
+        Some(n) => Some(n),
+        None => {
+            ctx.err(
+                Code::Ingress,
+                format!("body size `{b}` is not an nginx size"),
+                span.clone(),
+                "this ingress",
+                "write a number of bytes with an optional k, m or g, e.g. `200m` (0 means no limit)",
+            );
+            None
+        }
+    });
     Ingress {
         name: name.clone(),
         hosts,
@@ -50,9 +63,28 @@ pub(super) fn ingress(
         auth: ing.auth.map(|_| "basic".to_string()),
         deny_paths: deny,
         routes_metrics_port,
+        body_limit,
+        waf_exclusions: ing.waf_exclusions.clone(),
         allow: super::service::exceptions(&ing.allow),
         span,
     }
+}
+
+/// An nginx size (`client_max_body_size`): bytes, or k/m/g (1024-based).
+pub(crate) fn nginx_size(s: &str) -> Option<u64> {
+    let (num, unit) = match s.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => (&s[..i], c.to_ascii_lowercase()),
+        _ => (s, ' '),
+    };
+    let n: u64 = num.parse().ok()?;
+    let scale: u64 = match unit {
+        ' ' => 1,
+        'k' => 1 << 10,
+        'm' => 1 << 20,
+        'g' => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(scale)
 }
 
 /// The full host names: `@` is the apex, a single label sits under the domain,
@@ -357,4 +389,21 @@ fn nginx_annotations(
         ann.insert(nginx("from-to-www-redirect"), "true".into());
     }
     deny
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nginx_size;
+
+    #[test]
+    fn nginx_sizes_read_as_nginx_does() {
+        assert_eq!(nginx_size("0"), Some(0));
+        assert_eq!(nginx_size("1024"), Some(1024));
+        assert_eq!(nginx_size("200m"), Some(200 << 20));
+        assert_eq!(nginx_size("2G"), Some(2 << 30));
+        assert_eq!(nginx_size("8k"), Some(8 << 10));
+        for bad in ["", "m", "10mb", "1.5m", "-1", "10t"] {
+            assert_eq!(nginx_size(bad), None, "{bad}");
+        }
+    }
 }

@@ -1,0 +1,75 @@
+//! HL206: a WebDAV application behind the OWASP CRS without its exclusions.
+
+use super::{Builtin, Code};
+use crate::diag::Severity;
+use crate::lint::rule::{Context, Sink, allow};
+use crate::plan::Capability;
+
+/// Images of applications whose clients speak WebDAV (file sync, calendars,
+/// contacts), by a fragment of the image name.
+const WEBDAV_APPS: [&str; 7] = [
+    "nextcloud",
+    "owncloud",
+    "seafile",
+    "radicale",
+    "baikal",
+    "sftpgo",
+    "webdav",
+];
+
+/// CRS 3.3 rule 911100 refuses methods outside `tx.allowed_methods` (GET, HEAD,
+/// POST, OPTIONS by default): PROPFIND, MKCOL, MOVE, COPY, LOCK are blocked.
+const METHOD_RULE: u32 = 911100;
+
+pub static RULE: Builtin = Builtin {
+    name: "webdav-behind-waf",
+    severity: Severity::Warning,
+    summary: "A WebDAV application (Nextcloud, ownCloud, Radicale, …) sits behind the OWASP CRS without an exclusion for WebDAV methods.",
+    why: "The CRS allows only GET, HEAD, POST and OPTIONS by default (rule 911100): sync clients' PROPFIND, MKCOL, MOVE and LOCK requests get 403, and files stop syncing while the web page still works.",
+    example: r#"[services.cloud.workloads.nextcloud]
+kind = "deployment"
+image = "nextcloud:29.0.3"
+[services.cloud.ingresses.cloud]
+public = true
+"#,
+    fix: "Add `waf_exclusions = [911100]` to the ingress (and the app's own CRS exclusions if it has them), or keep the warning with an exception that says why.",
+    check: Some(check),
+};
+
+fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
+    let waf = cx
+        .plan
+        .provider(Capability::Ingress)
+        .and_then(|s| s.helm.as_ref())
+        .is_some_and(|h| {
+            h.values["controller"]["config"]["enable-modsecurity"].as_str() == Some("true")
+        });
+    if !waf {
+        return;
+    }
+    for s in &cx.plan.services {
+        for i in &s.ingresses {
+            let app = s
+                .workloads
+                .iter()
+                .filter(|w| w.name.as_str() == i.backend_service)
+                .find_map(|w| {
+                    let image = w.container.image.to_ascii_lowercase();
+                    WEBDAV_APPS.into_iter().find(|a| image.contains(a))
+                });
+            let Some(app) = app else { continue };
+            if i.waf_exclusions.contains(&METHOD_RULE) {
+                continue;
+            }
+            out.at(
+                Code::WebdavBehindWaf,
+                format!(
+                    "ingress `{}/{}` routes to {app} behind the OWASP CRS, which refuses WebDAV methods",
+                    s.name, i.name
+                ),
+                i.span.clone(),
+                allow(s, &i.allow),
+            );
+        }
+    }
+}
