@@ -58,7 +58,13 @@ pub struct CounterDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WafDef {
+    /// Requests ModSecurity blocked (one per interruption, by the rule that
+    /// interrupted: 949110 in the CRS's anomaly scoring).
     pub name: String,
+    /// Rule matches ModSecurity logged (each `Warning.` and each
+    /// interruption), by rule.
+    #[serde(default = "default_waf_matches")]
+    pub matches: String,
     /// `rule_id` and optionally `client_ip`.
     pub labels: Vec<String>,
 }
@@ -138,8 +144,12 @@ fn default_counters() -> Vec<CounterDef> {
 fn default_waf() -> Option<WafDef> {
     Some(WafDef {
         name: "waf_blocked_total".into(),
+        matches: default_waf_matches(),
         labels: vec!["rule_id".into()],
     })
+}
+fn default_waf_matches() -> String {
+    "waf_rule_matches_total".into()
 }
 fn default_max_series() -> usize {
     100_000
@@ -271,8 +281,13 @@ impl Config {
             }
         }
         if let Some(w) = &self.waf {
-            if !valid_name(&w.name) {
-                return Err(format!("`{}` is not a metric name", w.name));
+            for n in [&w.name, &w.matches] {
+                if !valid_name(n) {
+                    return Err(format!("`{n}` is not a metric name"));
+                }
+            }
+            if w.name == w.matches || names.contains(&w.name) || names.contains(&w.matches) {
+                return Err("the WAF counters need names of their own".into());
             }
             for l in &w.labels {
                 if !["rule_id", "client_ip"].contains(&l.as_str()) {
