@@ -489,6 +489,20 @@ fn bad_flags_and_configs_exit_2() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{err}");
     }
+    // What hearth accepts for `max_idle`, the exporter reads.
+    std::fs::write(&bad, "limits:\n  max_idle: 1h30m\n").unwrap();
+    let out = Command::new(EXE)
+        .arg("--config")
+        .arg(&bad)
+        .arg("--oneshot")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = Command::new(EXE).arg("--no-such-flag").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = Command::new(EXE)
