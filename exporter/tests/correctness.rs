@@ -528,6 +528,15 @@ fn bad_flags_and_configs_exit_2() {
     );
 }
 
+/// Bytes a process has read (`rchar` in /proc: any file, cumulative).
+fn read_bytes(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("rchar: ")?.parse().ok())
+        .unwrap_or(0)
+}
+
 /// RSS of a finished child, from /proc (peak, KiB) via `wait4`-less means:
 /// GNU time is not everywhere, so the child reports it itself.
 fn peak_rss_kib(pid: u32) -> u64 {
@@ -590,7 +599,12 @@ fn a_million_distinct_clients_stay_within_the_memory_bound() {
             .unwrap(),
     );
     // Each /metrics renders 400k series, and a scrape is part of the peak
-    // (Prometheus scrapes too): the wait's growing pause keeps them few.
+    // (Prometheus scrapes too), but how many happen must not depend on the
+    // machine's speed: wait for the process to have read the file (its
+    // `rchar`, cheap) before the first scrape, so one or two are made.
+    let size = std::fs::metadata(pod.join("0.log")).unwrap().len();
+    let pid = child.0.id();
+    wait_for("the file to be read", || read_bytes(pid) >= size);
     wait_for("a million lines", || {
         metric(port, "hearth_exporter_lines_total") >= 1_000_000.0
     });
