@@ -150,6 +150,12 @@ impl Processor {
 
     /// What one whole record is, counted.
     fn classify(&mut self, msg: &[u8]) {
+        // An access line is scanned as bytes: its counted fields are decoded
+        // (and checked) alone, so the line needs no UTF-8 pass of its own.
+        let json = msg.trim_ascii_start();
+        if json.first() == Some(&b'{') {
+            return self.access(json);
+        }
         // Invalid UTF-8 is no reason to skip a record (nginx's escape=json
         // passes bytes >= 0x80 through): fields are decoded as Promtail's Go
         // decoder does, other lines read with U+FFFD in place. No copy when
