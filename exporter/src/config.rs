@@ -58,7 +58,13 @@ pub struct CounterDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WafDef {
+    /// Requests ModSecurity blocked (one per interruption, by the rule that
+    /// interrupted: 949110 in the CRS's anomaly scoring).
     pub name: String,
+    /// Rule matches ModSecurity logged (each `Warning.` and each
+    /// interruption), by rule.
+    #[serde(default = "default_waf_matches")]
+    pub matches: String,
     /// `rule_id` and optionally `client_ip`.
     pub labels: Vec<String>,
 }
@@ -138,8 +144,12 @@ fn default_counters() -> Vec<CounterDef> {
 fn default_waf() -> Option<WafDef> {
     Some(WafDef {
         name: "waf_blocked_total".into(),
+        matches: default_waf_matches(),
         labels: vec!["rule_id".into()],
     })
+}
+fn default_waf_matches() -> String {
+    "waf_rule_matches_total".into()
 }
 fn default_max_series() -> usize {
     100_000
@@ -173,24 +183,49 @@ pub const GEO_LABELS: [&str; 3] = [
     "geoip_country_code",
 ];
 
-/// `30s`, `5m`, `24h`, `7d` in seconds.
+/// A duration in the grammar hearth checks `max_idle` with (Prometheus's,
+/// through promql-parser): unit terms largest first, each at most once, as in
+/// `90s`, `30m`, `1h30m`, `7d`, `1w2d`; `ms` rounds down to whole seconds.
+/// In seconds.
 pub fn duration_secs(s: &str) -> Result<u64, String> {
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration such as `90s`, `30m`, `24h`"))?;
-    let mul = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => {
-            return Err(format!(
-                "`{s}` is not a duration such as `90s`, `30m`, `24h`"
-            ));
+    let bad = || format!("`{s}` is not a duration such as `90s`, `30m`, `1h30m`, `7d`");
+    // Unit, milliseconds, place in the order they must come in (`ms` is
+    // tried before `m`).
+    const UNITS: [(&str, u64, u8); 7] = [
+        ("y", 365 * 86_400_000, 0),
+        ("w", 7 * 86_400_000, 1),
+        ("d", 86_400_000, 2),
+        ("h", 3_600_000, 3),
+        ("ms", 1, 6),
+        ("m", 60_000, 4),
+        ("s", 1_000, 5),
+    ];
+    let (mut rest, mut millis, mut last) = (s, 0u64, None::<u8>);
+    match rest {
+        "" => return Err(bad()),
+        // Prometheus takes a bare zero too.
+        "0" => return Ok(0),
+        _ => {}
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let (unit, mul, place) = UNITS
+            .iter()
+            .find(|(u, _, _)| rest.starts_with(u))
+            .ok_or_else(bad)?;
+        if last.is_some_and(|l| *place <= l) {
+            return Err(bad());
         }
-    };
-    Ok(n * mul)
+        last = Some(*place);
+        rest = &rest[unit.len()..];
+        millis = n
+            .checked_mul(*mul)
+            .and_then(|v| millis.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    Ok(millis / 1_000)
 }
 
 fn valid_name(s: &str) -> bool {
@@ -271,8 +306,13 @@ impl Config {
             }
         }
         if let Some(w) = &self.waf {
-            if !valid_name(&w.name) {
-                return Err(format!("`{}` is not a metric name", w.name));
+            for n in [&w.name, &w.matches] {
+                if !valid_name(n) {
+                    return Err(format!("`{n}` is not a metric name"));
+                }
+            }
+            if w.name == w.matches || names.contains(&w.name) || names.contains(&w.matches) {
+                return Err("the WAF counters need names of their own".into());
             }
             for l in &w.labels {
                 if !["rule_id", "client_ip"].contains(&l.as_str()) {
@@ -345,6 +385,22 @@ mod tests {
         c.counters[0].labels.push("path".into());
         assert!(c.check().unwrap_err().contains("`path` is not in `fields`"));
         assert_eq!(duration_secs("24h").unwrap(), 86_400);
-        assert!(duration_secs("1 day").is_err());
+        // hearth accepts these (promql-parser); so must the exporter.
+        for (d, secs) in [
+            ("1h30m", 5_400),
+            ("90s", 90),
+            ("7d", 604_800),
+            ("1w2d", 777_600),
+            ("2m500ms", 120),
+            ("0s", 0),
+            ("0", 0),
+        ] {
+            assert_eq!(duration_secs(d), Ok(secs), "{d}");
+        }
+        for bad in [
+            "1 day", "", "h", "30m1h", "1h1h", "1.5h", "-1h", "24", "1hh",
+        ] {
+            assert!(duration_secs(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -68,20 +68,37 @@ impl Geo {
         }
     }
 
+    /// The database at `path`. A file that is not there yet (geoipupdate has
+    /// not run) is no error: lookups say "none" until `refresh` finds it.
+    /// A file that is there and unreadable is one.
     pub fn open(path: PathBuf, labels: Vec<String>) -> Result<Self, String> {
-        let reader = maxminddb::Reader::open_readfile(&path)
-            .map_err(|e| format!("cannot open GeoIP database `{}`: {e}", path.display()))?;
-        Ok(Geo {
-            stamp: stamp(&path),
-            path: Some(path),
+        let mut g = Geo {
+            path: Some(path.clone()),
             labels,
-            reader: Some(reader),
             ..Geo::none()
-        })
+        };
+        if path.exists() {
+            let reader = maxminddb::Reader::open_readfile(&path)
+                .map_err(|e| format!("cannot open GeoIP database `{}`: {e}", path.display()))?;
+            g.stamp = stamp(&path);
+            g.reader = Some(reader);
+        }
+        Ok(g)
+    }
+
+    /// The database configured and not loaded yet (not downloaded yet).
+    pub fn pending(&self) -> Option<&std::path::Path> {
+        self.path.as_deref().filter(|_| self.reader.is_none())
+    }
+
+    /// Whether a database is configured at all.
+    pub fn configured(&self) -> bool {
+        self.path.is_some()
     }
 
     /// Reopen the database if the file changed (geoipupdate writes a new one
-    /// and renames it over the old). A broken new file keeps the old reader.
+    /// and renames it over the old) or first appeared. A broken new file
+    /// keeps the old reader.
     pub fn refresh(&mut self) -> Option<String> {
         let path = self.path.clone()?;
         let now = stamp(&path);

@@ -3,6 +3,8 @@
 //! `/var/log/pods`, serves `/metrics`, saves its state, stops cleanly on
 //! SIGTERM. Exit 0 ok, 2 bad flags or config, 1 a runtime failure.
 
+#![deny(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,9 +14,11 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 
 use hearth_exporter::config::Config;
+use hearth_exporter::frame::Framer;
 use hearth_exporter::geo::Geo;
+use hearth_exporter::lines::{CHUNK, Lines};
 use hearth_exporter::metrics::Format;
-use hearth_exporter::pipeline::{Partial, Processor};
+use hearth_exporter::pipeline::Processor;
 use hearth_exporter::serve::{Shared, serve};
 use hearth_exporter::state::{self, Snapshot};
 use hearth_exporter::tail::Tailer;
@@ -99,43 +103,29 @@ fn processor(cfg: &Config) -> Result<Processor, String> {
     Processor::new(cfg, geo)
 }
 
+fn geo_missing(path: &std::path::Path) -> String {
+    format!(
+        "GeoIP database `{}` is not there (not downloaded yet?)",
+        path.display()
+    )
+}
+
 fn oneshot(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
-    use std::io::Read;
     let mut p = processor(cfg).map_err(|e| (2, e))?;
-    // Records are cut at newlines; a record across two reads is carried over.
-    // 64 KiB reads: the copy lands in cache where the parser reads it (with
-    // 1 MiB reads the kernel's copy took three times as long, bench/README.md).
-    let mut buf = vec![0u8; 64 << 10];
-    let mut carry: Vec<u8> = Vec::new();
+    // A one-shot run cannot wait for the database to appear.
+    if let Some(db) = p.geo.pending() {
+        return Err((2, geo_missing(db)));
+    }
+    let mut buf = Vec::with_capacity(CHUNK);
     for path in &cli.oneshot {
-        let mut f = std::fs::File::open(path)
+        let f = std::fs::File::open(path)
             .map_err(|e| (2, format!("cannot open `{}`: {e}", path.display())))?;
-        let mut part = Partial::default();
-        carry.clear();
-        loop {
-            let n = f
-                .read(&mut buf)
-                .map_err(|e| (1, format!("cannot read `{}`: {e}", path.display())))?;
-            if n == 0 {
-                break;
-            }
-            let data = &buf[..n];
-            let mut start = 0;
-            for nl in memchr::memchr_iter(b'\n', data) {
-                if carry.is_empty() {
-                    p.cri_line(&data[start..nl], &mut part);
-                } else {
-                    carry.extend_from_slice(&data[start..nl]);
-                    p.cri_line(&carry, &mut part);
-                    carry.clear();
-                }
-                start = nl + 1;
-            }
-            carry.extend_from_slice(&data[start..]);
-        }
-        if !carry.is_empty() {
-            p.cri_line(&carry, &mut part);
-        }
+        let (mut lines, mut frames) = (Lines::default(), Framer::default());
+        while lines
+            .read(&f, &mut buf, 16, true, &mut |l, _| p.line(l, &mut frames))
+            .map_err(|e| (1, format!("cannot read `{}`: {e}", path.display())))?
+            > 0
+        {}
     }
     let format = if cli.openmetrics {
         Format::OpenMetrics
@@ -165,6 +155,12 @@ fn now_secs() -> u64 {
 
 fn daemon(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
     let mut p = processor(cfg).map_err(|e| (2, e))?;
+    if let Some(db) = p.geo.pending() {
+        eprintln!(
+            "hearth-exporter: {}: counting without GeoIP labels until it appears",
+            geo_missing(db)
+        );
+    }
     let saved = match state::load(&cli.state) {
         Ok(Some(s)) => Some(s.restore(&mut p)),
         Ok(None) => {

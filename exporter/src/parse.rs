@@ -46,7 +46,8 @@ pub fn cri(line: &[u8]) -> Option<Cri<'_>> {
 pub enum ErrorKind {
     /// Not a CRI frame.
     Cri,
-    /// Not valid UTF-8.
+    /// Not valid UTF-8. No longer counted (invalid bytes are decoded as
+    /// Promtail does); kept so saved states keep their indices.
     Utf8,
     /// Starts like JSON but does not parse (or was cut).
     Json,
@@ -234,52 +235,95 @@ pub fn json_fields<'a>(
     }
 }
 
-/// A field as text: borrowed when plain, unescaped into `scratch` otherwise.
-/// None when the escapes are malformed.
+/// `bytes` appended as text the way Go's JSON decoder (Promtail's) reads
+/// them: each byte of an invalid UTF-8 sequence becomes one U+FFFD.
+pub fn push_lossy(out: &mut String, mut bytes: &[u8]) {
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => return out.push_str(s),
+            Err(e) => {
+                let (good, bad) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let n = e.error_len().unwrap_or(bad.len());
+                out.extend(std::iter::repeat_n('\u{fffd}', n));
+                bytes = &bad[n..];
+            }
+        }
+    }
+}
+
+/// Four hex digits of a `\u` escape.
+fn hex4(b: &[u8]) -> Option<u32> {
+    let h = b.get(..4)?;
+    h.iter()
+        .try_fold(0, |acc, c| Some(acc * 16 + (*c as char).to_digit(16)?))
+}
+
+/// A field as text: borrowed when plain valid UTF-8, decoded into `scratch`
+/// otherwise (escapes resolved, invalid UTF-8 replaced as Go does). None when
+/// an escape is malformed.
 pub fn text<'a>(raw: &Raw<'a>, scratch: &'a mut String) -> Option<&'a str> {
-    let s = std::str::from_utf8(raw.bytes).ok()?;
-    if !raw.escaped {
+    if !raw.escaped
+        && let Ok(s) = std::str::from_utf8(raw.bytes)
+    {
         return Some(s);
     }
     scratch.clear();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            scratch.push(c);
-            continue;
+    let b = raw.bytes;
+    let mut i = 0;
+    while i < b.len() {
+        let j = memchr(b'\\', &b[i..]).map_or(b.len(), |k| i + k);
+        push_lossy(scratch, &b[i..j]);
+        if j == b.len() {
+            break;
         }
-        match chars.next()? {
-            '"' => scratch.push('"'),
-            '\\' => scratch.push('\\'),
-            '/' => scratch.push('/'),
-            'b' => scratch.push('\u{8}'),
-            'f' => scratch.push('\u{c}'),
-            'n' => scratch.push('\n'),
-            'r' => scratch.push('\r'),
-            't' => scratch.push('\t'),
-            'u' => {
-                let hex: String = chars.by_ref().take(4).collect();
-                let cp = u32::from_str_radix(&hex, 16).ok()?;
-                scratch.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+        i = j + 2;
+        let c = match *b.get(j + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let mut cp = hex4(&b[i..])?;
+                i += 4;
+                // A surrogate pair is one character; a lone half is U+FFFD.
+                if (0xD800..0xDC00).contains(&cp)
+                    && b.get(i..i + 2) == Some(b"\\u")
+                    && let Some(lo) = hex4(&b[i + 2..]).filter(|lo| (0xDC00..0xE000).contains(lo))
+                {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+                char::from_u32(cp).unwrap_or('\u{fffd}')
             }
             _ => return None,
-        }
+        };
+        scratch.push(c);
     }
     Some(scratch.as_str())
 }
 
-/// What a ModSecurity line says: the rule id and the client.
+/// What a ModSecurity line says: the rule id, the client, and whether it is
+/// the interruption (one per blocked request) or a rule match logged on the
+/// way (`ModSecurity: Warning. …`, `[info]`).
 #[derive(Debug, PartialEq, Eq)]
 pub struct Waf<'a> {
     pub rule_id: &'a str,
     pub client: &'a str,
+    pub blocked: bool,
 }
 
-/// `… ModSecurity: … [id "949110"] … client: 1.2.3.4, server: …`. None when
-/// the line is not a ModSecurity line or lacks the rule id.
+/// `… ModSecurity: Access denied with code 403 (phase 2). … [id "949110"]
+/// [rev ""] [msg …] …, client: 1.2.3.4, server: …` (ModSecurity v3 through
+/// the nginx connector). None when the line is not a ModSecurity line or
+/// lacks the rule id.
 pub fn modsecurity(line: &str) -> Option<Waf<'_>> {
     let b = line.as_bytes();
-    let at = memmem::find(b, b"ModSecurity:")?;
+    let at = memmem::find(b, b"ModSecurity: ")?;
     let rest = &line[at..];
     let id_at = rest.find("[id \"")? + 5;
     let id_end = rest[id_at..].find('"')? + id_at;
@@ -294,7 +338,12 @@ pub fn modsecurity(line: &str) -> Option<Waf<'_>> {
             &v[..v.find([',', ' ']).unwrap_or(v.len())]
         })
         .unwrap_or("");
-    Some(Waf { rule_id, client })
+    let blocked = rest["ModSecurity: ".len()..].starts_with("Access denied with code ");
+    Some(Waf {
+        rule_id,
+        client,
+        blocked,
+    })
 }
 
 /// An nginx error-log line: `YYYY/MM/DD HH:MM:SS [level] …`.
@@ -372,7 +421,18 @@ mod tests {
             modsecurity(l),
             Some(Waf {
                 rule_id: "949110",
-                client: "203.0.113.7"
+                client: "203.0.113.7",
+                blocked: true,
+            })
+        );
+        // A rule match on the way to the block: counted, not a block.
+        let w = r#"2024/05/01 10:00:00 [info] 123#123: *456 ModSecurity: Warning. detected SQLi using libinjection. [file "/etc/nginx/owasp-modsecurity-crs/rules/REQUEST-942-APPLICATION-ATTACK-SQLI.conf"] [line "46"] [id "942100"] [rev ""] [msg "SQL Injection Attack Detected via libinjection"] [data "Matched Data: s&sos found within ARGS:id: 1' or '1'='1"] [severity "2"], client: 203.0.113.7, server: x, request: "GET /?id=1 HTTP/1.1""#;
+        assert_eq!(
+            modsecurity(w),
+            Some(Waf {
+                rule_id: "942100",
+                client: "203.0.113.7",
+                blocked: false,
             })
         );
         assert!(is_nginx_error(l.as_bytes()));

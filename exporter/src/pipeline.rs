@@ -1,21 +1,24 @@
-//! One record in, counters out: CRI frames (partial records joined, bounded),
-//! access lines counted per label set, ModSecurity lines per rule, nginx error
-//! lines ignored, everything else counted as a parse error by kind.
+//! One record in, counters out: access lines counted per label set,
+//! ModSecurity lines per rule, nginx error lines ignored, everything else
+//! counted as a parse error by kind. Records come from `frame`, lines from
+//! `lines`: reading, framing and counting meet only here, in `line`.
 
 use crate::config::{Config, duration_secs};
+use crate::frame::{Framer, Records};
 use crate::geo::Geo;
+use crate::lines::Line;
 use crate::metrics::{Family, Format, SEP, Writer};
 use crate::parse::{self, ErrorKind, Raw};
 
 /// Fields an access line may feed (labels of all counters together).
 pub const MAX_FIELDS: usize = 8;
 
-/// Pending `P` records of one file.
-#[derive(Debug, Default, Clone)]
-pub struct Partial {
-    pub buf: Vec<u8>,
-    /// The record grew past the limit: skip until its `F`.
-    pub too_long: bool,
+/// Where the WAF counters are in `families`.
+#[derive(Clone, Copy)]
+struct WafFamilies {
+    blocked: usize,
+    matches: usize,
+    with_client: bool,
 }
 
 pub struct Processor {
@@ -25,8 +28,7 @@ pub struct Processor {
     slots: Vec<Vec<usize>>,
     client_slot: Option<usize>,
     pub families: Vec<Family>,
-    /// The WAF family's index in `families`, and whether it has `client_ip`.
-    waf: Option<(usize, bool)>,
+    waf: Option<WafFamilies>,
     pub geo: Geo,
     pub errors: [u64; 6],
     pub lines: u64,
@@ -82,15 +84,22 @@ impl Processor {
             ));
         }
         let waf = cfg.waf.as_ref().map(|w| {
+            let with_client = w.labels.iter().any(|l| l == "client_ip");
             families.push(Family::new(
                 format!("{}{}", cfg.prefix, w.name),
-                "Requests blocked by ModSecurity, by rule".into(),
+                "Requests ModSecurity blocked, by the rule that blocked them".into(),
                 w.labels.clone(),
             ));
-            (
-                families.len() - 1,
-                w.labels.iter().any(|l| l == "client_ip"),
-            )
+            families.push(Family::new(
+                format!("{}{}", cfg.prefix, w.matches),
+                "Rule matches ModSecurity logged (warnings and blocks), by rule".into(),
+                w.labels.clone(),
+            ));
+            WafFamilies {
+                blocked: families.len() - 2,
+                matches: families.len() - 1,
+                with_client,
+            }
         });
         Ok(Processor {
             scratch: vec![String::new(); wanted.len()],
@@ -120,64 +129,57 @@ impl Processor {
         self.errors[k.index()] += 1;
     }
 
-    /// One line of a CRI log file (without its newline).
+    /// One line a reader handed on, framed with its file's `Framer`.
     #[inline]
-    pub fn cri_line(&mut self, line: &[u8], p: &mut Partial) {
-        self.bytes += line.len() as u64 + 1;
-        let Some(c) = parse::cri(line) else {
-            self.error(ErrorKind::Cri);
-            return;
-        };
-        if c.partial {
-            if !p.too_long {
-                if p.buf.len() + c.message.len() > self.max_line {
-                    p.too_long = true;
-                    p.buf.clear();
-                } else {
-                    p.buf.extend_from_slice(c.message);
-                }
+    pub fn line(&mut self, line: Line<'_>, f: &mut Framer) {
+        match line {
+            Line::Text(l) => self.cri_line(l, f),
+            Line::Overlong(n) => {
+                self.bytes += n + 1;
+                self.too_long();
             }
-            return;
-        }
-        self.lines += 1;
-        if p.too_long || p.buf.len() + c.message.len() > self.max_line {
-            p.too_long = false;
-            p.buf.clear();
-            self.error(ErrorKind::TooLong);
-            return;
-        }
-        if p.buf.is_empty() {
-            self.record(c.message);
-        } else {
-            let mut buf = std::mem::take(&mut p.buf);
-            buf.extend_from_slice(c.message);
-            self.record(&buf);
-            buf.clear();
-            p.buf = buf;
         }
     }
 
-    /// One whole log record.
-    pub fn record(&mut self, msg: &[u8]) {
-        let Ok(text) = std::str::from_utf8(msg) else {
-            self.error(ErrorKind::Utf8);
-            return;
-        };
+    /// One physical line of a CRI log file (without its newline).
+    #[inline]
+    pub fn cri_line(&mut self, line: &[u8], f: &mut Framer) {
+        self.bytes += line.len() as u64 + 1;
+        f.line(line, self);
+    }
+
+    /// What one whole record is, counted.
+    fn classify(&mut self, msg: &[u8]) {
+        // An access line is scanned as bytes: its counted fields are decoded
+        // (and checked) alone, so the line needs no UTF-8 pass of its own.
+        let json = msg.trim_ascii_start();
+        if json.first() == Some(&b'{') {
+            return self.access(json);
+        }
+        // Invalid UTF-8 is no reason to skip a record (nginx's escape=json
+        // passes bytes >= 0x80 through): fields are decoded as Promtail's Go
+        // decoder does, other lines read with U+FFFD in place. No copy when
+        // the record is valid.
+        let text = String::from_utf8_lossy(msg);
         let trimmed = text.trim_start();
         if trimmed.starts_with('{') {
-            self.access(trimmed.as_bytes());
-        } else if let Some(w) = parse::modsecurity(text) {
+            // Leading whitespace is valid UTF-8: as long in `msg` as in `text`.
+            self.access(&msg[text.len() - trimmed.len()..]);
+        } else if let Some(w) = parse::modsecurity(&text) {
             self.waf_lines += 1;
-            if let Some((fi, with_client)) = self.waf {
+            if let Some(wf) = self.waf {
                 let mut key = std::mem::take(&mut self.key);
                 key.clear();
                 key.push_str(w.rule_id);
-                if with_client {
+                if wf.with_client {
                     key.push(SEP);
                     key.push_str(w.client);
                 }
-                let seq = self.lines;
-                self.families[fi].inc(&key, seq, self.now, self.max_series, || 0);
+                let (seq, now, max) = (self.lines, self.now, self.max_series);
+                self.families[wf.matches].inc(&key, seq, now, max, || 0);
+                if w.blocked {
+                    self.families[wf.blocked].inc(&key, seq, now, max, || 0);
+                }
                 self.key = key;
             }
         } else if parse::is_nginx_error(msg) || trimmed.is_empty() {
@@ -299,7 +301,7 @@ impl Processor {
             "Records skipped, by why.",
             "counter",
         );
-        for k in ErrorKind::ALL {
+        for k in ErrorKind::ALL.into_iter().filter(|k| *k != ErrorKind::Utf8) {
             w.sample(
                 "hearth_exporter_parse_errors_total",
                 &format!("kind=\"{}\"", k.name()),
@@ -352,6 +354,31 @@ impl Processor {
     }
 }
 
+impl Records for Processor {
+    #[inline]
+    fn record(&mut self, msg: &[u8]) {
+        self.lines += 1;
+        self.classify(msg);
+    }
+
+    fn bad_frame(&mut self) {
+        self.error(ErrorKind::Cri);
+    }
+
+    fn too_long(&mut self) {
+        self.lines += 1;
+        self.error(ErrorKind::TooLong);
+    }
+
+    fn max_record(&self) -> usize {
+        self.max_line
+    }
+
+    fn wanted(&self) -> &[Vec<u8>] {
+        &self.wanted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,7 +394,7 @@ mod tests {
     #[test]
     fn counts_access_lines_per_label_set() {
         let mut p = p();
-        let mut part = Partial::default();
+        let mut part = Framer::default();
         let a = r#"{"remote_address": "203.0.113.7", "ingress_namespace": "immich", "status": 200, "path": "/"}"#;
         let b =
             r#"{"remote_address": "203.0.113.7", "ingress_namespace": "immich", "status": 403}"#;
@@ -385,28 +412,80 @@ mod tests {
     #[test]
     fn partial_records_are_joined_and_bounded() {
         let mut p = p();
-        let mut part = Partial::default();
+        let mut part = Framer::default();
         let m = r#"{"remote_address": "198.51.100.1", "ingress_namespace": "x", "status": 200}"#;
         let (a, b) = m.split_at(20);
         p.cri_line(format!("t stdout P {a}").as_bytes(), &mut part);
         p.cri_line(format!("t stdout F {b}").as_bytes(), &mut part);
         assert_eq!(p.lines, 1);
         assert_eq!(p.families[0].series.len(), 1);
-        // A record longer than the limit is cut and counted, never buffered.
+        // A record longer than the limit is reduced as it streams past,
+        // never held: text is classified by its head and tail, JSON by its
+        // wanted fields.
         let chunk = "x".repeat(10_000);
         for _ in 0..20 {
             p.cri_line(format!("t stdout P {chunk}").as_bytes(), &mut part);
+            assert!(part.buf.len() <= 64 * 1024);
         }
-        assert!(part.buf.len() <= 64 * 1024);
         p.cri_line(b"t stdout F end", &mut part);
-        assert_eq!(p.errors[ErrorKind::TooLong.index()], 1);
-        assert!(part.buf.is_empty());
+        assert_eq!(p.errors[ErrorKind::Garbage.index()], 1);
+        assert!(part.is_idle());
+        let q = "\\\"q\\\" ".repeat(30_000);
+        let m = format!(
+            r#"{{"remote_address": "198.51.100.2", "request": "GET /?q={q}", "ingress_namespace": "x", "status": 200}}"#
+        );
+        for (k, c) in m.as_bytes().chunks(16_384).enumerate() {
+            let flag = if (k + 1) * 16_384 >= m.len() {
+                "F"
+            } else {
+                "P"
+            };
+            let mut l = format!("t stdout {flag} ").into_bytes();
+            l.extend_from_slice(c);
+            p.cri_line(&l, &mut part);
+            assert!(part.buf.len() <= 64 * 1024);
+        }
+        assert_eq!((p.requests, p.lines, p.parse_errors()), (2, 3, 1));
+        assert!(part.is_idle());
+        assert!(
+            p.render(Format::Prometheus)
+                .contains("client_ip=\"198.51.100.2\"} 1\n")
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_counted_as_promtail_reads_it() {
+        let mut p = p();
+        let mut part = Framer::default();
+        // Outside the counted fields it does not matter; inside, each bad
+        // byte is one U+FFFD (Go's decoder), escapes still resolved.
+        for m in [
+            &b"{\"remote_address\": \"203.0.113.7\", \"http_user_agent\": \"caf\xe9 \xff\", \"ingress_namespace\": \"immich\", \"status\": 200}"[..],
+            b" {\"remote_address\": \"203.0.113.7\", \"ingress_namespace\": \"im\xe2\x82\\u00e9\xff\", \"status\": 200}",
+        ] {
+            let mut l = b"2024-05-01T10:00:00Z stdout F ".to_vec();
+            l.extend_from_slice(m);
+            p.cri_line(&l, &mut part);
+        }
+        assert_eq!((p.requests, p.parse_errors()), (2, 0));
+        let text = p.render(Format::Prometheus);
+        assert!(
+            text.contains("promtail_custom_http_requests_total_ip{client_ip=\"203.0.113.7\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("namespace=\"im\u{fffd}\u{fffd}é\u{fffd}\"} 1\n"),
+            "{text}"
+        );
+        // A ModSecurity line with a bad byte still names its rule.
+        p.cri_line(b"t stderr F 2024/05/01 10:00:00 [error] 1#1: *2 ModSecurity: Access denied with code 403 (phase 2). \xff [id \"949110\"] [rev \"\"]", &mut part);
+        assert_eq!(p.waf_lines, 1);
     }
 
     #[test]
     fn errors_by_kind() {
         let mut p = p();
-        let mut part = Partial::default();
+        let mut part = Framer::default();
         p.cri_line(b"no frame", &mut part);
         p.cri_line(b"t stdout F \xff\xfe", &mut part);
         p.cri_line(
@@ -426,12 +505,13 @@ mod tests {
         assert_eq!(
             [
                 e(ErrorKind::Cri),
-                e(ErrorKind::Utf8),
                 e(ErrorKind::Json),
                 e(ErrorKind::MissingField),
-                e(ErrorKind::Garbage)
+                e(ErrorKind::Garbage),
+                e(ErrorKind::Utf8),
             ],
-            [1, 1, 1, 1, 1]
+            // Invalid UTF-8 alone is no error: the bare bytes are garbage.
+            [1, 1, 1, 2, 0]
         );
         assert_eq!(p.ignored, 1);
     }

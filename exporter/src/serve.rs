@@ -1,6 +1,9 @@
 //! HTTP: `/metrics` (Prometheus text, or OpenMetrics when the scraper's
 //! `Accept` asks for it), `/healthz` (the process answers), `/ready` (files
-//! discovered and state restored). tiny_http: one thread, no async runtime.
+//! discovered and state restored: 200; its body says `degraded` and why while
+//! the GeoIP database is not loaded, as counting goes on without its labels
+//! and a 503 would only hide the metrics). tiny_http: one thread, no async
+//! runtime.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -82,6 +85,12 @@ impl Shared {
             t.stats.rotations_missed,
         );
         w.header(
+            "hearth_exporter_bytes_lost_total",
+            "Bytes known to be lost: an unfinished record of a file let go or truncated.",
+            "counter",
+        );
+        w.sample("hearth_exporter_bytes_lost_total", "", t.stats.bytes_lost);
+        w.header(
             "hearth_exporter_geoip_reloads_total",
             "GeoIP database reloads.",
             "counter",
@@ -91,6 +100,19 @@ impl Shared {
             "",
             self.processor.geo.reloads,
         );
+        if self.processor.geo.configured() {
+            w.header(
+                "hearth_exporter_geoip_database_loaded",
+                "1 when the configured GeoIP database is loaded; 0 while it is not there (no GeoIP labels).",
+                "gauge",
+            );
+            let loaded = self.processor.geo.pending().is_none();
+            w.sample(
+                "hearth_exporter_geoip_database_loaded",
+                "",
+                u64::from(loaded),
+            );
+        }
         w.finish()
     }
 }
@@ -123,7 +145,23 @@ pub fn serve(server: Arc<tiny_http::Server>, shared: Arc<Mutex<Shared>>, ready: 
                 tiny_http::Response::from_string(body).with_header(header(format.content_type()))
             }
             "/healthz" => tiny_http::Response::from_string("ok\n"),
-            "/ready" if ready.load(Ordering::SeqCst) => tiny_http::Response::from_string("ready\n"),
+            "/ready" if ready.load(Ordering::SeqCst) => {
+                let pending = match shared.lock() {
+                    Ok(s) => s.processor.geo.pending().map(|p| p.display().to_string()),
+                    Err(p) => p
+                        .into_inner()
+                        .processor
+                        .geo
+                        .pending()
+                        .map(|p| p.display().to_string()),
+                };
+                tiny_http::Response::from_string(match pending {
+                    None => "ready\n".to_string(),
+                    Some(db) => format!(
+                        "ready, degraded: GeoIP database `{db}` not loaded yet (no GeoIP labels)\n"
+                    ),
+                })
+            }
             "/ready" => tiny_http::Response::from_string("starting\n").with_status_code(503),
             _ => tiny_http::Response::from_string("not found: try /metrics, /healthz or /ready\n")
                 .with_status_code(404),

@@ -94,16 +94,7 @@ impl Table {
     /// Ask the CPU to fetch the slot a key with this hash starts probing at.
     #[inline(always)]
     pub fn prefetch(&self, h: u64) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let p = self.slots.as_ptr().wrapping_add(h as usize & self.mask);
-            // SAFETY: prefetching is a hint; the address is inside the slots.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0)
-            };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = h;
+        crate::prefetch::read(self.slots.as_ptr().wrapping_add(h as usize & self.mask));
     }
 
     /// Index of the slot holding `key`, or of the empty slot where it would go.

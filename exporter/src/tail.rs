@@ -6,36 +6,34 @@
 //! not inotify: see bench/README.md for the measurement.
 
 use std::fs::File;
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use memchr::memchr_iter;
-
 use crate::config::{Source, glob};
-use crate::pipeline::{Partial, Processor};
+use crate::frame::Framer;
+use crate::lines::{CHUNK, Lines};
+use crate::pipeline::Processor;
 use crate::state::FilePos;
-
-/// Bytes read per call: small enough that the copy stays in cache for the
-/// parser. A physical CRI line is at most 16 KiB (containerd splits longer
-/// writes into `P` records), so a line without a newline in a whole chunk is
-/// garbage, skipped and counted.
-const CHUNK: usize = 64 * 1024;
 
 pub struct Tracked {
     pub path: PathBuf,
     file: File,
     pub dev: u64,
     pub ino: u64,
-    /// Next byte to read.
-    pub pos: u64,
+    /// Where reading stands (the next byte to read is `lines.pos`).
+    lines: Lines,
     /// Bytes fully counted (what a snapshot saves).
     pub commit: u64,
-    partial: Partial,
-    /// Inside a line longer than CHUNK: skip to its end.
-    skipping: bool,
-    /// The path now names another file (rotated) or none (deleted): read
-    /// this one to its end, then let it go.
+    frames: Framer,
+    /// The path now names another file (rotated) or none (renamed or
+    /// deleted): read this one to its end, then let it go.
     pub draining: bool,
+    /// The writer has moved on (the path names a new file, or ours has no
+    /// name left): once a later rescan finds it read to its end, it is done.
+    /// Between the kubelet's rename and the runtime's reopen the runtime
+    /// still appends to the renamed file, so "at its end" alone is not enough.
+    settled: bool,
+    done: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -44,6 +42,9 @@ pub struct TailStats {
     pub rotations: u64,
     /// Rotated files gone (compressed or deleted) before their end was read.
     pub rotations_missed: u64,
+    /// Bytes known to be lost: the unfinished record of a file let go (its
+    /// writer never ended it) or truncated under the reader.
+    pub bytes_lost: u64,
 }
 
 /// `<namespace>_<pod>_<uid>` → (namespace, pod).
@@ -103,11 +104,29 @@ impl Tracked {
             file,
             dev: m.dev(),
             ino: m.ino(),
-            pos,
+            lines: Lines::at(pos),
             commit: pos,
-            partial: Partial::default(),
-            skipping: false,
+            frames: Framer::default(),
             draining: false,
+            settled: false,
+            done: false,
+        })
+    }
+
+    /// Whether the file has no name left (deleted, pod gone).
+    fn unlinked(&self) -> bool {
+        self.file.metadata().map_or(true, |m| m.nlink() == 0)
+    }
+
+    /// Whether another name in the same folder holds this file (renamed).
+    fn renamed_beside(&self) -> bool {
+        let Some(dir) = self.path.parent() else {
+            return false;
+        };
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                identity(&e.path()).is_some_and(|(d, i, _)| d == self.dev && i == self.ino)
+            })
         })
     }
 
@@ -138,52 +157,34 @@ impl Tracked {
         stats: &mut TailStats,
     ) -> u64 {
         // Copy-truncate: the file shrank under us; start over.
-        let len = self.len();
-        if len < self.pos {
+        if self.len() < self.lines.pos {
             stats.truncations += 1;
-            self.pos = 0;
+            stats.bytes_lost += self.lines.pos - self.commit;
+            self.lines = Lines::at(0);
             self.commit = 0;
-            self.partial = Partial::default();
-            self.skipping = false;
+            self.frames = Framer::default();
         }
-        let mut consumed = 0;
-        for _ in 0..budget {
-            buf.resize(CHUNK, 0);
-            let n = match self.file.read_at(buf, self.pos) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            let data = &buf[..n];
-            let mut start = 0;
-            for nl in memchr_iter(b'\n', data) {
-                let line = &data[start..nl];
-                if self.skipping {
-                    self.skipping = false;
-                    p.errors[crate::parse::ErrorKind::TooLong.index()] += 1;
-                    p.lines += 1;
-                    p.bytes += line.len() as u64 + 1;
-                } else {
-                    p.cri_line(line, &mut self.partial);
+        let Tracked {
+            file,
+            lines,
+            frames,
+            commit,
+            ..
+        } = self;
+        // A read error is "nothing yet": the next poll tries again.
+        lines
+            .read(file, buf, budget, false, &mut |line, end| {
+                p.line(line, frames);
+                if frames.is_idle() {
+                    *commit = end;
                 }
-                start = nl + 1;
-                let at = self.pos + start as u64;
-                if self.partial.buf.is_empty() && !self.partial.too_long {
-                    self.commit = at;
-                }
-            }
-            if start == 0 && n == CHUNK {
-                // No newline in a whole chunk: a line past every limit.
-                self.skipping = true;
-                start = n;
-                p.bytes += n as u64;
-            }
-            self.pos += start as u64;
-            consumed += start as u64;
-            if n < CHUNK {
-                break;
-            }
-        }
-        consumed
+            })
+            .unwrap_or(0)
+    }
+
+    /// The next byte to read.
+    pub fn pos(&self) -> u64 {
+        self.lines.pos
     }
 }
 
@@ -236,6 +237,8 @@ impl Tailer {
                     match rotated.and_then(|r| Tracked::open(&r, fp.offset)) {
                         Some(mut t) => {
                             t.draining = true;
+                            // Rotated while we were down: the writer is elsewhere.
+                            t.settled = true;
                             self.stats.rotations += 1;
                             self.files.push(t);
                         }
@@ -263,14 +266,22 @@ impl Tailer {
 
     /// Notice new files, rotations and deletions (between reads).
     pub fn rescan(&mut self) {
-        for t in self.files.iter_mut().filter(|t| !t.draining) {
-            match identity(&t.path) {
-                Some((dev, ino, _)) if dev == t.dev && ino == t.ino => {}
-                Some(_) => {
-                    t.draining = true;
+        for t in self.files.iter_mut() {
+            let now = identity(&t.path).map(|(dev, ino, _)| (dev, ino));
+            let same = now == Some((t.dev, t.ino));
+            let named_other = now.is_some() && !same;
+            let moved_on = named_other || (now.is_none() && t.unlinked());
+            if !t.draining && !same {
+                t.draining = true;
+                // A rename without a new file yet is a rotation too: the
+                // kubelet renames first, the runtime reopens later.
+                if named_other || t.renamed_beside() {
                     self.stats.rotations += 1;
                 }
-                None => t.draining = true,
+            }
+            if t.draining {
+                t.done = t.settled && t.pos() >= t.len();
+                t.settled |= moved_on;
             }
         }
         for path in discover(&self.root, &self.sources) {
@@ -282,7 +293,8 @@ impl Tailer {
         }
     }
 
-    /// One pass over every file; bytes consumed. Drained files are dropped.
+    /// One pass over every file; bytes consumed. Files done draining are
+    /// dropped (after this last read).
     pub fn poll(&mut self, p: &mut Processor, budget: usize) -> u64 {
         let mut total = 0;
         let Tailer {
@@ -291,8 +303,12 @@ impl Tailer {
         for t in files.iter_mut() {
             total += t.read(p, buf, budget, stats);
         }
-        // A draining file is done when nothing more was there to read.
-        files.retain(|t| !(t.draining && t.pos >= t.len()));
+        files.retain(|t| {
+            if t.done {
+                stats.bytes_lost += t.len().saturating_sub(t.commit);
+            }
+            !t.done
+        });
         total
     }
 
@@ -307,7 +323,12 @@ impl Tailer {
     pub fn bytes_behind(&self) -> Vec<(String, u64)> {
         self.files
             .iter()
-            .map(|t| (t.path.display().to_string(), t.len().saturating_sub(t.pos)))
+            .map(|t| {
+                (
+                    t.path.display().to_string(),
+                    t.len().saturating_sub(t.pos()),
+                )
+            })
             .collect()
     }
 }

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use serde::Serialize;
 
@@ -163,7 +162,7 @@ fn a_replaced_database_is_picked_up_without_a_restart() {
     // The metrics text once `f` holds for it.
     let wait = |what: &str, f: &dyn Fn(&str) -> bool| {
         let mut text = String::new();
-        common::wait_for(what, Duration::from_secs(30), || {
+        common::wait_for(what, common::PATIENCE, || {
             text = try_get(port, "/metrics").unwrap_or_default();
             f(&text)
         });
@@ -187,6 +186,73 @@ fn a_replaced_database_is_picked_up_without_a_restart() {
     });
     assert!(
         text.contains("client_ip=\"81.2.69.2\",geoip_location_latitude=\"48.85\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_the_database_it_counts_degraded_and_loads_it_when_it_appears() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("GeoLite2-City.mmdb");
+    let pod = dir.path().join("root/ingress-nginx_c_1/controller");
+    std::fs::create_dir_all(&pod).unwrap();
+    std::fs::write(pod.join("0.log"), access("81.2.69.1")).unwrap();
+    let port = free_port();
+    let _child = Kill(
+        Command::new(EXE)
+            .arg("--geoip-db")
+            .arg(&db)
+            .arg("--root")
+            .arg(dir.path().join("root"))
+            .arg("--state")
+            .arg(dir.path().join("state.json"))
+            .args([
+                "--from",
+                "start",
+                "--poll-ms",
+                "20",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let metrics = |f: &dyn Fn(&str) -> bool| {
+        let mut text = String::new();
+        common::wait_for("the metrics", common::PATIENCE, || {
+            text = try_get(port, "/metrics").unwrap_or_default();
+            f(&text)
+        });
+        text
+    };
+    let text = metrics(&|t| t.contains("client_ip=\"81.2.69.1\""));
+    assert!(
+        text.contains("hearth_exporter_geoip_database_loaded 0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("promtail_custom_http_requests_total_ip{client_ip=\"81.2.69.1\"} 1\n"),
+        "{text}"
+    );
+    // Ready (Kubernetes keeps scraping it), and says what is missing.
+    let ready = try_get(port, "/ready").unwrap();
+    assert!(
+        ready.starts_with("ready, degraded: GeoIP database")
+            && ready.contains("GeoLite2-City.mmdb"),
+        "{ready}"
+    );
+    database(&db, &[("81.2.69.0/24", 51.5, -0.1, "GB")]);
+    metrics(&|t| t.contains("hearth_exporter_geoip_database_loaded 1\n"));
+    assert_eq!(try_get(port, "/ready").unwrap(), "ready\n");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(pod.join("0.log"))
+        .unwrap();
+    f.write_all(access("81.2.69.2").as_bytes()).unwrap();
+    let text = metrics(&|t| t.contains("client_ip=\"81.2.69.2\""));
+    assert!(
+        text.contains("client_ip=\"81.2.69.2\",geoip_location_latitude=\"51.5\""),
         "{text}"
     );
 }

@@ -331,15 +331,6 @@ fn test_rules(threshold: u64) -> String {
     no_real_nginx,
     ignore = "nginx, its ModSecurity module, the CRS or prometheus is not installed (scripts/test installs them; under CI=true this test fails instead)"
 )]
-// Until the exporter branch (records that are not UTF-8 read as Promtail
-// reads them, WAF blocks apart from rule matches) is merged, this build's
-// exporter drops the 40 access lines with bytes that are not UTF-8. It passes
-// with that branch's build: `HEARTH_EXPORTER_BIN=… cargo test -p
-// hearth-exporter --test real_nginx -- --ignored`. Remove once merged.
-#[cfg_attr(
-    not(no_real_nginx),
-    ignore = "needs the exporter branch's UTF-8 tolerance (issue 14): this build drops access lines that are not UTF-8"
-)]
 fn real_nginx_modsecurity_exporter_and_prometheus_agree() {
     let started = Instant::now();
     let nginx = on_path("nginx").expect("nginx");

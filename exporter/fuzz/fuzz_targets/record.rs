@@ -6,7 +6,8 @@
 use hearth_exporter::config::Config;
 use hearth_exporter::geo::Geo;
 use hearth_exporter::metrics::Format;
-use hearth_exporter::pipeline::{Partial, Processor};
+use hearth_exporter::frame::Framer;
+use hearth_exporter::pipeline::Processor;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     cfg.limits.max_series_per_metric = 16;
     cfg.limits.max_line_bytes = 1024;
     let mut p = Processor::new(&cfg, Geo::none()).expect("the default config is valid");
-    let mut part = Partial::default();
+    let mut part = Framer::default();
     for line in data.split(|b| *b == b'\n') {
         p.cri_line(line, &mut part);
         assert!(part.buf.len() <= 1024);

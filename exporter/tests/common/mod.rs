@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
@@ -31,13 +32,47 @@ pub fn get(port: u16, path: &str) -> String {
     try_get(port, path).unwrap_or_else(|| panic!("GET {path} on port {port} failed"))
 }
 
-/// Poll `ok` until it holds; fail after `limit`.
+/// Poll `ok` until it holds; fail after `limit`. The pause between polls
+/// grows to half a second: a check may cost the exporter a scrape.
 pub fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     let t = Instant::now();
+    let mut pause = Duration::from_millis(10);
     while !ok() {
-        assert!(t.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            t.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(500));
     }
+}
+
+/// Generous: CI runs on a busy 2-core machine, and a deadline only has to
+/// catch a hang.
+pub const PATIENCE: Duration = Duration::from_secs(600);
+
+/// The bytes a saved state says are counted (the sum of its file offsets),
+/// or None while there is no state. Reads only the head of the file: the
+/// positions come before the counters.
+pub fn saved_offsets(state: &Path) -> Option<u64> {
+    let mut head = Vec::new();
+    std::fs::File::open(state)
+        .ok()?
+        .take(1 << 16)
+        .read_to_end(&mut head)
+        .ok()?;
+    let head = String::from_utf8_lossy(&head);
+    let files = &head[..head.find("\"families\"")?];
+    Some(
+        files
+            .split("\"offset\":")
+            .skip(1)
+            .map(|v| {
+                let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse::<u64>().expect("an offset")
+            })
+            .sum(),
+    )
 }
 
 /// A child process killed (and reaped) when dropped.

@@ -1,5 +1,6 @@
 //! A generated ingress-nginx log corpus in CRI format: Zipf-distributed client
-//! IPs, every status class, ~5 % ModSecurity and nginx error lines, records
+//! IPs, every status class, ~5 % ModSecurity interruptions (with 0-2 rule
+//! match warnings before each) and nginx error lines, records
 //! split into `P`/`F` parts, and garbage (non-UTF-8, cut JSON, bare text,
 //! broken frames, over-long records). Deterministic for a seed. Shared by the
 //! tests and `examples/corpus.rs` (which the benchmark runs).
@@ -108,6 +109,12 @@ pub struct Options {
     pub seed: u64,
     /// Fraction of garbage records.
     pub garbage: f64,
+    /// Fraction of access records holding bytes that are not UTF-8 (in the
+    /// user agent; one in three also in the namespace, a counted field).
+    pub non_utf8: f64,
+    /// Fraction of access records of ~95 KB (a long escaped query), split
+    /// into 16 KiB `P` frames as containerd does.
+    pub long: f64,
 }
 
 impl Default for Options {
@@ -117,6 +124,8 @@ impl Default for Options {
             clients: 50_000,
             seed: 1,
             garbage: 0.005,
+            non_utf8: 0.001,
+            long: 0.0003,
         }
     }
 }
@@ -141,6 +150,12 @@ fn ts(i: usize) -> String {
         (i / 1000) % 60,
         (i % 1000) * 1_000_000 + 7
     )
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the field is in the line")
 }
 
 /// Write `o.lines` CRI records (more physical lines, with splits) to `w`.
@@ -179,6 +194,14 @@ pub fn write(w: &mut impl Write, o: &Options) -> std::io::Result<()> {
             continue;
         }
         if roll < o.garbage + 0.05 {
+            // The rules that matched on the way, then the interruption.
+            for _ in 0..rng.below(3) {
+                let rule = RULES[1 + rng.below(RULES.len() as u64 - 1) as usize];
+                writeln!(
+                    w,
+                    "{t} stderr F 2024/05/01 10:00:00 [info] 31#31: *{i} ModSecurity: Warning. detected SQLi using libinjection. [file \"/etc/nginx/owasp-modsecurity-crs/rules/REQUEST-942-APPLICATION-ATTACK-SQLI.conf\"] [line \"46\"] [id \"{rule}\"] [rev \"\"] [msg \"SQL Injection Attack Detected via libinjection\"] [data \"Matched Data: s&sos found within ARGS:id: 1' or '1'='1\"] [severity \"2\"] [ver \"OWASP_CRS/3.3.5\"] [maturity \"0\"] [accuracy \"0\"] [hostname \"10.42.0.1\"] [uri \"/\"] [unique_id \"17145576{i}\"] [ref \"v11,10\"], client: {ip}, server: vaultwarden.bunetz.dev, request: \"GET /?id=1 HTTP/1.1\", host: \"vaultwarden.bunetz.dev\""
+                )?;
+            }
             let rule = RULES[rng.below(RULES.len() as u64) as usize];
             writeln!(
                 w,
@@ -204,15 +227,47 @@ pub fn write(w: &mut impl Write, o: &Options) -> std::io::Result<()> {
             rng.next() as u128 * 3,
             rng.below(250)
         );
-        if rng.below(50) == 0 {
+        let mut msg = msg.into_bytes();
+        let kind = rng.unit();
+        if kind < o.non_utf8 {
+            // nginx's escape=json passes bytes >= 0x80 through as they came.
+            let at = find(&msg, b"\"http_user_agent\": \"") + 20;
+            msg.splice(at..at, b"caf\xe9 \xff\xfe \xe2\x82 ".iter().copied());
+            if rng.below(3) == 0 {
+                let at = find(&msg, b"\"ingress_namespace\": \"") + 22;
+                msg.splice(at..at, b"\xc3x\xf0\x9f".iter().copied());
+            }
+        } else if kind < o.non_utf8 + o.long {
+            let at = find(&msg, b"?size=preview");
+            let q = "&q=%E2%9C%93 \\\"quoted\\\" \\u00e9 \\\\ caf\u{e9}".repeat(2_600);
+            msg.splice(at..at, q.bytes());
+        }
+        if msg.len() > 16_384 {
+            // containerd cuts a long write into 16 KiB frames, anywhere.
+            let chunks: Vec<&[u8]> = msg.chunks(16_384).collect();
+            for (k, c) in chunks.iter().enumerate() {
+                let flag = if k + 1 == chunks.len() { "F" } else { "P" };
+                w.write_all(format!("{t} stdout {flag} ").as_bytes())?;
+                w.write_all(c)?;
+                w.write_all(b"\n")?;
+            }
+        } else if rng.below(50) == 0 {
             // Split into parts, as containerd does for long writes.
             let cut1 = msg.len() / 3;
             let cut2 = 2 * msg.len() / 3;
-            writeln!(w, "{t} stdout P {}", &msg[..cut1])?;
-            writeln!(w, "{t} stdout P {}", &msg[cut1..cut2])?;
-            writeln!(w, "{t} stdout F {}", &msg[cut2..])?;
+            for (flag, part) in [
+                ("P", &msg[..cut1]),
+                ("P", &msg[cut1..cut2]),
+                ("F", &msg[cut2..]),
+            ] {
+                w.write_all(format!("{t} stdout {flag} ").as_bytes())?;
+                w.write_all(part)?;
+                w.write_all(b"\n")?;
+            }
         } else {
-            writeln!(w, "{t} stdout F {msg}")?;
+            w.write_all(format!("{t} stdout F ").as_bytes())?;
+            w.write_all(&msg)?;
+            w.write_all(b"\n")?;
         }
     }
     Ok(())
