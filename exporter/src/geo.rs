@@ -36,7 +36,7 @@ pub struct Geo {
     path: Option<PathBuf>,
     labels: Vec<String>,
     reader: Option<maxminddb::Reader<Vec<u8>>>,
-    stamp: Option<(SystemTime, u64)>,
+    stamp: Option<Stamp>,
     cache: FxHashMap<IpAddr, u32>,
     /// Interned label text (`geoip_location_latitude="…",…`); 0 is "none".
     pub table: Vec<Box<str>>,
@@ -46,9 +46,15 @@ pub struct Geo {
     pub reloads: u64,
 }
 
-fn stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
+/// What identifies one version of the database file: geoipupdate renames a
+/// new file over the old, so the inode changes even when the new file has the
+/// old one's size and (on a file system with coarse timestamps) its mtime.
+type Stamp = (u64, SystemTime, u64);
+
+fn stamp(path: &std::path::Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
     let m = std::fs::metadata(path).ok()?;
-    Some((m.modified().ok()?, m.len()))
+    Some((m.ino(), m.modified().ok()?, m.len()))
 }
 
 impl Geo {
