@@ -33,6 +33,7 @@ kind = "nfs"
 url = "nfs://nas.bench.example:/backups"
 
 [services.longhorn]
+namespace = "longhorn-system"
 provides = ["longhorn"]
 [services.longhorn.helm]
 repo = "https://charts.longhorn.io"
