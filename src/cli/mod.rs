@@ -60,31 +60,7 @@ pub enum HookAction {
 #[derive(Subcommand)]
 pub enum Command {
     /// Render the site into its output folder (atomically; nothing is written on error).
-    Render {
-        #[command(flatten)]
-        site: SiteArg,
-        /// Output folder (default: the site's `rendered_path`, next to the site file).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Print the time of each stage.
-        #[arg(long)]
-        timings: bool,
-        /// Commit the output on the current branch (stages only the output folder).
-        #[arg(long, conflicts_with = "branch")]
-        commit: bool,
-        /// Render onto this branch instead, without touching the worktree.
-        #[arg(long, value_name = "NAME")]
-        branch: Option<String>,
-        /// Commit subject (default: one naming the site and the number of files).
-        #[arg(short, long, value_name = "MSG")]
-        message: Option<String>,
-        /// With --commit, also stage the site file.
-        #[arg(long, requires = "commit")]
-        include_site: bool,
-        /// With --commit or --branch, commit even when lint reports errors.
-        #[arg(long)]
-        allow_lint_errors: bool,
-    },
+    Render(render::Args),
     /// Scaffold a new site: site.toml, policies/, .pre-commit-config.yaml, .gitignore.
     Init {
         /// Folder to create the site in (default: the current one).
@@ -233,25 +209,7 @@ pub fn site_policies(site: &Path) -> Result<hearth::lint::policy::Policies, Erro
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Render {
-            site,
-            out,
-            timings,
-            commit,
-            branch,
-            message,
-            include_site,
-            allow_lint_errors,
-        } => render::render(&render::Args {
-            site: site.site,
-            out,
-            timings,
-            commit,
-            branch,
-            message,
-            include_site,
-            allow_lint_errors,
-        }),
+        Command::Render(args) => render::render(&args),
         Command::Init { dir } => init::init(&dir.unwrap_or_else(|| PathBuf::from("."))),
         Command::Hook {
             action: HookAction::Install { site, force },

@@ -8,24 +8,40 @@ use hearth::diag::Errors;
 use hearth::pipeline;
 use hearth::validate::Schemas;
 
-use super::{Closing, build, print_timings, report, today};
+use super::{Closing, SiteArg, build, print_timings, report, today};
 
 /// What `hearth render` was asked to do.
+#[derive(clap::Args)]
 pub struct Args {
-    pub site: PathBuf,
+    #[command(flatten)]
+    pub site: SiteArg,
+    /// Output folder (default: the site's `rendered_path`, next to the site file).
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Print the time of each stage.
+    #[arg(long)]
     pub timings: bool,
+    /// Commit the output on the current branch (stages only the output folder).
+    #[arg(long, conflicts_with = "branch")]
     pub commit: bool,
+    /// Render onto this branch instead, without touching the worktree.
+    #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
+    /// Commit subject (default: one naming the site and the number of files).
+    #[arg(short, long, value_name = "MSG")]
     pub message: Option<String>,
+    /// With --commit, also stage the site file.
+    #[arg(long, requires = "commit")]
     pub include_site: bool,
+    /// With --commit or --branch, commit even when lint reports errors.
+    #[arg(long)]
     pub allow_lint_errors: bool,
 }
 
 pub fn render(a: &Args) -> ExitCode {
     let start = Instant::now();
     let schemas = Schemas::load();
-    let built = match build(&a.site, &schemas, Closing::NothingWritten) {
+    let built = match build(&a.site.site, &schemas, Closing::NothingWritten) {
         Ok(b) => b,
         Err(code) => return code,
     };
@@ -45,10 +61,10 @@ pub fn render(a: &Args) -> ExitCode {
     let out = a
         .out
         .clone()
-        .unwrap_or_else(|| pipeline::site_dir(&a.site).join(&built.plan.site.rendered_path));
+        .unwrap_or_else(|| pipeline::site_dir(&a.site.site).join(&built.plan.site.rendered_path));
     if let Some(branch) = &a.branch {
         return commit_output(
-            &a.site,
+            &a.site.site,
             &out,
             &built,
             Some(branch),
@@ -66,7 +82,7 @@ pub fn render(a: &Args) -> ExitCode {
     }
     if a.commit {
         return commit_output(
-            &a.site,
+            &a.site.site,
             &out,
             &built,
             None,
