@@ -130,23 +130,20 @@ fn labels_come_from_the_database_and_are_cached() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn a_replaced_database_is_picked_up_without_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("GeoLite2-City.mmdb");
-    database(&db, &[("81.2.69.0/24", 51.5, -0.1, "GB")]);
-    let pod = dir.path().join("root/ingress-nginx_c_1/controller");
-    std::fs::create_dir_all(&pod).unwrap();
+/// A pod log holding one access line from 81.2.69.1, and the exporter daemon
+/// tailing it with the GeoIP database at `db` (there or not): its port.
+fn daemon(dir: &Path, db: &Path, pod: &Path) -> (u16, Kill) {
+    std::fs::create_dir_all(pod).unwrap();
     std::fs::write(pod.join("0.log"), access("81.2.69.1")).unwrap();
     let port = free_port();
-    let _child = Kill(
+    let child = Kill(
         Command::new(EXE)
             .arg("--geoip-db")
-            .arg(&db)
+            .arg(db)
             .arg("--root")
-            .arg(dir.path().join("root"))
+            .arg(dir.join("root"))
             .arg("--state")
-            .arg(dir.path().join("state.json"))
+            .arg(dir.join("state.json"))
             .args([
                 "--from",
                 "start",
@@ -159,6 +156,16 @@ fn a_replaced_database_is_picked_up_without_a_restart() {
             .spawn()
             .unwrap(),
     );
+    (port, child)
+}
+
+#[test]
+fn a_replaced_database_is_picked_up_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("GeoLite2-City.mmdb");
+    database(&db, &[("81.2.69.0/24", 51.5, -0.1, "GB")]);
+    let pod = dir.path().join("root/ingress-nginx_c_1/controller");
+    let (port, _child) = daemon(dir.path(), &db, &pod);
     // The metrics text once `f` holds for it.
     let wait = |what: &str, f: &dyn Fn(&str) -> bool| {
         let mut text = String::new();
@@ -195,29 +202,7 @@ fn without_the_database_it_counts_degraded_and_loads_it_when_it_appears() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("GeoLite2-City.mmdb");
     let pod = dir.path().join("root/ingress-nginx_c_1/controller");
-    std::fs::create_dir_all(&pod).unwrap();
-    std::fs::write(pod.join("0.log"), access("81.2.69.1")).unwrap();
-    let port = free_port();
-    let _child = Kill(
-        Command::new(EXE)
-            .arg("--geoip-db")
-            .arg(&db)
-            .arg("--root")
-            .arg(dir.path().join("root"))
-            .arg("--state")
-            .arg(dir.path().join("state.json"))
-            .args([
-                "--from",
-                "start",
-                "--poll-ms",
-                "20",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let (port, _child) = daemon(dir.path(), &db, &pod);
     let metrics = |f: &dyn Fn(&str) -> bool| {
         let mut text = String::new();
         common::wait_for("the metrics", common::PATIENCE, || {
