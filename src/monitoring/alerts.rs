@@ -22,6 +22,22 @@ pub struct Case {
     pub fires: Option<BTreeMap<String, String>>,
 }
 
+impl Case {
+    /// A case sampled every minute.
+    pub fn minutely(
+        series: Vec<(String, String)>,
+        eval_time: impl Into<String>,
+        fires: Option<BTreeMap<String, String>>,
+    ) -> Self {
+        Self {
+            interval: "1m",
+            series,
+            eval_time: eval_time.into(),
+            fires,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AlertRule {
     pub name: String,

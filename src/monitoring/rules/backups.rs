@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::super::alerts::{AlertRule, Case};
 use super::super::context::{Ctx, camel, human, labels, selector, selector_of};
-use super::{Common, Tuned};
+use super::{Common, Draft, Tuned};
 use crate::plan::{Backup, BackupKind, Capability, Plan};
 use crate::site::model::AlertSeverity;
 
@@ -42,23 +42,15 @@ struct Mk<'a> {
 }
 
 impl Mk<'_> {
-    fn rule(
-        &self,
-        name: String,
-        expr: String,
-        summary: String,
-        description: String,
-        anchor: &str,
-        cases: Vec<Case>,
-    ) -> AlertRule {
+    fn rule(&self, d: Draft, anchor: &str, cases: Vec<Case>) -> AlertRule {
         AlertRule {
-            name,
-            group: "backups".into(),
-            expr,
+            name: d.name,
+            group: d.group.into(),
+            expr: d.expr,
             for_: self.t.for_.clone(),
             severity: AlertSeverity::Critical,
-            summary,
-            description,
+            summary: d.summary,
+            description: d.description,
             runbook: Some(format!("{}#{anchor}", self.runbook)),
             notify: self.common.notify.clone(),
             cases,
@@ -91,6 +83,8 @@ pub(super) fn alerts(
     (out, watches)
 }
 
+const PG_ANCHOR: &str = "6-restore-databases-from-pg-backup-dumps";
+
 fn pg_backup(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
     let Staleness {
         stale,
@@ -99,7 +93,6 @@ fn pg_backup(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
         at,
     } = Staleness::of(b);
     let job = b.name.as_str();
-    let mut out = Vec::new();
     let db = b
         .databases
         .first()
@@ -108,62 +101,76 @@ fn pg_backup(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
         .to_string();
     let sel = |m: &str| selector(m, &[("job", job), ("database", &db)]);
     let who = labels(&[("job", job), ("database", &db)]);
-    out.push(mk.rule(
-            format!("PgBackupFailed{}", camel(job)),
+    let draft = |kind: &str, expr: String, summary: &str, description: String| Draft {
+        name: format!("PgBackup{kind}{}", camel(job)),
+        group: "backups",
+        expr,
+        summary: format!("pg-backup `{job}` {summary}"),
+        description,
+    };
+    let times = |failure: &str, success: &str| {
+        vec![
+            (sel("pg_backup_last_failure"), failure.to_string()),
+            (sel("pg_backup_last_success"), success.to_string()),
+        ]
+    };
+    let success = |values: &str| vec![(sel("pg_backup_last_success"), values.to_string())];
+    let failed = mk.rule(
+        draft(
+            "Failed",
             format!("pg_backup_last_failure{{job=\"{job}\"}} > pg_backup_last_success{{job=\"{job}\"}}"),
-            "pg-backup `".to_string() + job + "` failed for {{ $labels.database }}",
+            "failed for {{ $labels.database }}",
             "The last dump of {{ $labels.database }} failed after the last success; the dumps are getting old.".into(),
-            "6-restore-databases-from-pg-backup-dumps",
-            vec![
-                Case { interval: "1m", series: vec![(sel("pg_backup_last_failure"), "1200x20".into()), (sel("pg_backup_last_success"), "600x20".into())], eval_time: "10m".into(), fires: Some(who.clone()) },
-                Case { interval: "1m", series: vec![(sel("pg_backup_last_failure"), "600x20".into()), (sel("pg_backup_last_success"), "1200x20".into())], eval_time: "10m".into(), fires: None },
-            ],
-        ));
-    out.push(mk.rule(
-        format!("PgBackupStale{}", camel(job)),
-        format!("time() - pg_backup_last_success{{job=\"{job}\"}} > {stale}"),
-        "pg-backup `".to_string() + job + "` has not succeeded for {{ $labels.database }} recently",
-        format!(
-            "No successful dump of {{{{ $labels.database }}}} for more than {} (schedule `{}`).",
-            human(stale),
-            b.schedule
         ),
-        "6-restore-databases-from-pg-backup-dumps",
+        PG_ANCHOR,
+        vec![
+            Case::minutely(times("1200x20", "600x20"), "10m", Some(who.clone())),
+            Case::minutely(times("600x20", "1200x20"), "10m", None),
+        ],
+    );
+    let stale_alert = mk.rule(
+        draft(
+            "Stale",
+            format!("time() - pg_backup_last_success{{job=\"{job}\"}} > {stale}"),
+            "has not succeeded for {{ $labels.database }} recently",
+            format!(
+                "No successful dump of {{{{ $labels.database }}}} for more than {} (schedule `{}`).",
+                human(stale),
+                b.schedule
+            ),
+        ),
+        PG_ANCHOR,
+        vec![
+            Case::minutely(success(&old), at.clone(), Some(who)),
+            Case::minutely(success(&fresh), at, None),
+        ],
+    );
+    // Held for a whole period: a fresh install has not run its first backup yet.
+    let hours = stale / 3_600 + 2;
+    let elsewhere = selector(
+        "pg_backup_last_success",
+        &[("job", "another-job"), ("database", &db)],
+    );
+    let mut missing = mk.rule(
+        draft(
+            "Missing",
+            format!("absent(pg_backup_last_success{{job=\"{job}\"}})"),
+            "has never reported",
+            format!("The Pushgateway has no `pg_backup_last_success` for job `{job}`: the backup never ran, or cannot reach the Pushgateway."),
+        ),
+        PG_ANCHOR,
         vec![
             Case {
-                interval: "1m",
-                series: vec![(sel("pg_backup_last_success"), old.clone())],
-                eval_time: at.clone(),
-                fires: Some(who),
+                interval: "1h",
+                series: vec![(elsewhere, format!("0x{hours}"))],
+                eval_time: format!("{}h", stale / 3_600 + 1),
+                fires: Some(labels(&[("job", job)])),
             },
-            Case {
-                interval: "1m",
-                series: vec![(sel("pg_backup_last_success"), fresh.clone())],
-                eval_time: at.clone(),
-                fires: None,
-            },
+            Case::minutely(success("0x20"), "10m", None),
         ],
-    ));
-    out.push(mk.rule(
-            format!("PgBackupMissing{}", camel(job)),
-            format!("absent(pg_backup_last_success{{job=\"{job}\"}})"),
-            "pg-backup `".to_string() + job + "` has never reported",
-            format!("The Pushgateway has no `pg_backup_last_success` for job `{job}`: the backup never ran, or cannot reach the Pushgateway."),
-            "6-restore-databases-from-pg-backup-dumps",
-            {
-                // Held for a whole period: a fresh install has not run
-                // its first backup yet.
-                let hours = stale / 3_600 + 2;
-                vec![
-                    Case { interval: "1h", series: vec![(selector("pg_backup_last_success", &[("job", "another-job"), ("database", &db)]), format!("0x{hours}"))], eval_time: format!("{}h", stale / 3_600 + 1), fires: Some(labels(&[("job", job)])) },
-                    Case { interval: "1m", series: vec![(sel("pg_backup_last_success"), "0x20".into())], eval_time: "10m".into(), fires: None },
-                ]
-            },
-        ));
-    if let Some(last) = out.last_mut() {
-        last.for_ = human(stale);
-    }
-    out
+    );
+    missing.for_ = human(stale);
+    vec![failed, stale_alert, missing]
 }
 
 fn rclone(mk: &Mk, plan: &Plan, b: &Backup) -> Vec<AlertRule> {
@@ -224,110 +231,114 @@ struct CronJobRef<'a> {
 /// failure counts only while it is newer than the last success; a CronJob that
 /// never succeeded is stale once it is older than one period.
 fn cronjob_alerts(mk: &Mk, cj: &CronJobRef, b: &Backup) -> Vec<AlertRule> {
-    let CronJobRef {
-        prefix,
-        ns,
-        cronjob,
-        what,
-        anchor,
-    } = *cj;
-    let Staleness { stale, old, .. } = Staleness::of(b);
+    let (ns, cronjob) = (cj.ns, cj.cronjob);
+    let s = CronJobSeries {
+        last: selector(
+            "kube_cronjob_status_last_successful_time",
+            &[("namespace", ns), ("cronjob", cronjob)],
+        ),
+        created: selector(
+            "kube_cronjob_created",
+            &[("namespace", ns), ("cronjob", cronjob)],
+        ),
+        who: labels(&[("namespace", ns), ("cronjob", cronjob)]),
+    };
+    vec![cronjob_failed(mk, cj, &s), cronjob_stale(mk, cj, &s, b)]
+}
+
+/// The CronJob's own series, and the labels of its alerts.
+struct CronJobSeries {
+    last: String,
+    created: String,
+    who: BTreeMap<String, String>,
+}
+
+fn case(series: Vec<(String, String)>, fires: Option<BTreeMap<String, String>>) -> Case {
+    Case::minutely(series, "10m", fires)
+}
+
+fn cronjob_failed(mk: &Mk, cj: &CronJobRef, s: &CronJobSeries) -> AlertRule {
+    let CronJobRef { ns, cronjob, .. } = *cj;
     let jobs = format!("namespace=\"{ns}\", job_name=~\"{cronjob}-[0-9]+\"");
     let failed_at = format!(
         "max by (namespace) (kube_job_created{{{jobs}}} * on (namespace, job_name) (max by (namespace, job_name) (kube_job_status_failed{{{jobs}}}) > bool 0))"
     );
-    let last = selector(
-        "kube_cronjob_status_last_successful_time",
-        &[("namespace", ns), ("cronjob", cronjob)],
-    );
-    let created = selector(
-        "kube_cronjob_created",
-        &[("namespace", ns), ("cronjob", cronjob)],
-    );
     let job_labels = |n: u32| labels(&[("namespace", ns), ("job_name", &format!("{cronjob}-{n}"))]);
-    let series =
-        |metric: &str, n: u32, v: &str| (selector_of(metric, &job_labels(n)), v.to_string());
-    let ns_only = labels(&[("namespace", ns)]);
-    let who = labels(&[("namespace", ns), ("cronjob", cronjob)]);
-    let case = |series: Vec<(String, String)>, fires: Option<BTreeMap<String, String>>| Case {
-        interval: "1m",
-        series,
-        eval_time: "10m".into(),
-        fires,
+    // Job `n`: when it was created and whether it failed.
+    let run = |n: u32, created: &str, failed: &str| {
+        [
+            (
+                selector_of("kube_job_created", &job_labels(n)),
+                created.to_string(),
+            ),
+            (
+                selector_of("kube_job_status_failed", &job_labels(n)),
+                failed.to_string(),
+            ),
+        ]
     };
-    let failed = mk.rule(
-        format!("{prefix}Failed{}", camel(cronjob)),
-        format!("{failed_at} > (max by (namespace) ({last}) or {failed_at} * 0)"),
-        format!("{what} failed"),
-        format!(
+    let last = |v: &str| (s.last.clone(), v.to_string());
+    let ns_only = Some(labels(&[("namespace", ns)]));
+    let draft = Draft {
+        name: format!("{}Failed{}", cj.prefix, camel(cronjob)),
+        group: "backups",
+        expr: format!(
+            "{failed_at} > (max by (namespace) ({}) or {failed_at} * 0)",
+            s.last
+        ),
+        summary: format!("{} failed", cj.what),
+        description: format!(
             "Its newest failed run started after its last success (`kubectl get jobs -n {ns}`)."
         ),
-        anchor,
-        vec![
-            // failed after the last success
-            case(
-                vec![
-                    series("kube_job_created", 1, "2000x20"),
-                    series("kube_job_status_failed", 1, "1x20"),
-                    (last.clone(), "1000x20".into()),
-                ],
-                Some(ns_only.clone()),
-            ),
-            // failed, then a later run succeeded: the failed Job is still there
-            case(
-                vec![
-                    series("kube_job_created", 1, "1000x20"),
-                    series("kube_job_status_failed", 1, "1x20"),
-                    series("kube_job_created", 2, "2000x20"),
-                    series("kube_job_status_failed", 2, "0x20"),
-                    (last.clone(), "2100x20".into()),
-                ],
-                None,
-            ),
-            // failed, and never succeeded
-            case(
-                vec![
-                    series("kube_job_created", 1, "1000x20"),
-                    series("kube_job_status_failed", 1, "1x20"),
-                ],
-                Some(ns_only),
-            ),
-            // running or succeeded runs only
-            case(
-                vec![
-                    series("kube_job_created", 1, "1000x20"),
-                    series("kube_job_status_failed", 1, "0x20"),
-                ],
-                None,
-            ),
-        ],
-    );
-    let stale_alert = mk.rule(
-        format!("{prefix}Stale{}", camel(cronjob)),
-        format!(
+    };
+    let cases = vec![
+        // failed after the last success
+        case(
+            [&run(1, "2000x20", "1x20")[..], &[last("1000x20")]].concat(),
+            ns_only.clone(),
+        ),
+        // failed, then a later run succeeded: the failed Job is still there
+        case(
+            [
+                &run(1, "1000x20", "1x20")[..],
+                &run(2, "2000x20", "0x20"),
+                &[last("2100x20")],
+            ]
+            .concat(),
+            None,
+        ),
+        // failed, and never succeeded
+        case(run(1, "1000x20", "1x20").to_vec(), ns_only),
+        // running or succeeded runs only
+        case(run(1, "1000x20", "0x20").to_vec(), None),
+    ];
+    mk.rule(draft, cj.anchor, cases)
+}
+
+fn cronjob_stale(mk: &Mk, cj: &CronJobRef, s: &CronJobSeries, b: &Backup) -> AlertRule {
+    let Staleness { stale, old, .. } = Staleness::of(b);
+    let CronJobSeries { last, created, who } = s;
+    let draft = Draft {
+        name: format!("{}Stale{}", cj.prefix, camel(cj.cronjob)),
+        group: "backups",
+        expr: format!(
             "time() - {last} > {stale} or (time() - {created} > {stale} unless on (namespace, cronjob) {last})"
         ),
-        format!("{what} has not succeeded recently"),
-        format!(
+        summary: format!("{} has not succeeded recently", cj.what),
+        description: format!(
             "No successful run for more than {} (schedule `{}`).",
             human(stale),
             b.schedule
         ),
-        anchor,
-        vec![
-            case(
-                vec![(last.clone(), old.clone()), (created.clone(), old.clone())],
-                Some(who.clone()),
-            ),
-            case(
-                vec![(last.clone(), "0+60x20".into()), (created.clone(), old.clone())],
-                None,
-            ),
-            // never succeeded, created long ago
-            case(vec![(created.clone(), old)], Some(who)),
-            // never succeeded, created just now (its first run is still ahead)
-            case(vec![(created, "0x20".into())], None),
-        ],
-    );
-    vec![failed, stale_alert]
+    };
+    let at = |sel: &String, v: &str| (sel.clone(), v.to_string());
+    let cases = vec![
+        case(vec![at(last, &old), at(created, &old)], Some(who.clone())),
+        case(vec![at(last, "0+60x20"), at(created, &old)], None),
+        // never succeeded, created long ago
+        case(vec![at(created, &old)], Some(who.clone())),
+        // never succeeded, created just now (its first run is still ahead)
+        case(vec![at(created, "0x20")], None),
+    ];
+    mk.rule(draft, cj.anchor, cases)
 }

@@ -63,26 +63,25 @@ pub(super) struct Common {
     pub span: Range<usize>,
 }
 
+/// What a built-in rule says: its name, group, query and annotations.
+pub(super) struct Draft {
+    pub name: String,
+    pub group: &'static str,
+    pub expr: String,
+    pub summary: String,
+    pub description: String,
+}
+
 impl Common {
-    #[allow(clippy::too_many_arguments)]
-    fn rule(
-        &self,
-        name: &str,
-        group: &str,
-        t: &Tuned,
-        expr: String,
-        summary: &str,
-        description: &str,
-        cases: Vec<Case>,
-    ) -> AlertRule {
+    fn rule(&self, t: &Tuned, d: Draft, cases: Vec<Case>) -> AlertRule {
         AlertRule {
-            name: name.into(),
-            group: group.into(),
-            expr,
+            name: d.name,
+            group: d.group.into(),
+            expr: d.expr,
             for_: t.for_.clone(),
             severity: t.severity,
-            summary: summary.into(),
-            description: description.into(),
+            summary: d.summary,
+            description: d.description,
             runbook: None,
             notify: self.notify.clone(),
             cases,
