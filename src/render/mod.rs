@@ -170,7 +170,19 @@ struct Renderer<'a> {
     errs: Errors,
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    /// A renderer for another thread: same templates and context, no output yet.
+    fn fork(&self) -> Renderer<'a> {
+        Renderer {
+            env: self.env.clone(),
+            templates: self.templates,
+            generated: self.generated,
+            base: self.base.clone(),
+            objects: Vec::new(),
+            errs: Errors::default(),
+        }
+    }
+
     /// Render `template` with `extra` merged into the base context; `what` names the
     /// object for diagnostics. Each YAML document becomes one object under `folder`.
     fn emit(&mut self, template: &str, extra: JValue, folder: &str, what: &str) {
@@ -179,20 +191,19 @@ impl Renderer<'_> {
         let text = match self.env.get_template(template).and_then(|t| t.render(ctx)) {
             Ok(t) => t,
             Err(e) => {
-                let src = SourceFile::new(tname.clone(), tsrc);
-                let mut err = InputError::new(
-                    Code::Template,
-                    format!(
-                        "template `{template}` failed while rendering {what}: {}",
-                        e.detail().unwrap_or(&e.kind().to_string())
-                    ),
-                )
-                .in_file(&src)
-                .help(if site_local {
-                    "fix the site-local template, or delete it to use the built-in one"
-                } else {
-                    "this is a bug in a built-in template; please report it"
-                });
+                let src = SourceFile::new(tname, tsrc);
+                let msg = format!(
+                    "template `{template}` failed while rendering {what}: {}",
+                    e.detail().unwrap_or(&e.kind().to_string())
+                );
+                let mut err =
+                    InputError::new(Code::Template, msg)
+                        .in_file(&src)
+                        .help(if site_local {
+                            "fix the site-local template, or delete it to use the built-in one"
+                        } else {
+                            BUILT_IN_BUG
+                        });
                 if let Some(r) = e.range() {
                     err = err.label(r, "here");
                 } else if let Some(line) = e.line() {
@@ -208,65 +219,99 @@ impl Renderer<'_> {
             Err(e) => {
                 let src = SourceFile::new(format!("{tname} → {what}"), text.clone());
                 let start = src.offset(e.line, e.col);
-                let err = InputError::new(
-                    Code::Template,
-                    format!("template `{template}` rendered invalid YAML for {what}"),
-                )
-                .in_file(&src)
-                .label(start..start + 1, e.message)
-                .help(if site_local {
-                    "write values with `|tojson` so quoting is always right"
-                } else {
-                    "this is a bug in a built-in template; please report it"
-                });
+                let msg = format!("template `{template}` rendered invalid YAML for {what}");
+                let err = InputError::new(Code::Template, msg)
+                    .in_file(&src)
+                    .label(start..start + 1, e.message)
+                    .help(if site_local {
+                        "write values with `|tojson` so quoting is always right"
+                    } else {
+                        BUILT_IN_BUG
+                    });
                 self.errs.push(err);
                 return;
             }
         };
+        let from = Placement {
+            template,
+            site_local,
+            folder,
+            what,
+        };
         for doc in docs.into_iter().filter(|d| !d.is_null()) {
-            let kind = doc["kind"].as_str().map(str::to_string);
-            let name = doc["metadata"]["name"].as_str().map(str::to_string);
-            let (Some(kind), Some(name), Some(_)) = (kind, name, doc["apiVersion"].as_str()) else {
-                if doc["kind"] == "Kustomization" {
-                    self.objects.push(Object {
-                        path: format!("{folder}/kustomization.yaml"),
-                        value: canonical::canonical(doc),
-                        template: template.into(),
-                        site_local,
-                    });
-                    continue;
-                }
-                self.errs.push(
-                    InputError::new(Code::Template, format!("template `{template}` rendered a document without apiVersion, kind and metadata.name for {what}"))
-                        .help(if site_local { "every document a template prints must be a Kubernetes object" } else { "this is a bug in a built-in template; please report it" }),
-                );
-                continue;
-            };
-            // The name becomes a file name: only what Kubernetes allows in a name
-            // (an RFC 1123 subdomain), so no template can write outside the output.
-            let name_ok = !name.is_empty()
-                && name.len() <= 253
-                && name.bytes().all(|b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
-                })
-                && !name.starts_with(['.', '-'])
-                && kind.bytes().all(|b| b.is_ascii_alphanumeric());
-            if !name_ok {
-                self.errs.push(
-                    InputError::new(Code::Template, format!("template `{template}` rendered {kind} `{name}` for {what}: not a valid object name"))
-                        .help("metadata.name must be lowercase letters, digits, `-` and `.` (RFC 1123)"),
-                );
-                continue;
-            }
-            let path = format!("{folder}/{name}.{}.yaml", kind.to_lowercase());
-            self.objects.push(Object {
-                path,
-                value: canonical::canonical(doc),
-                template: template.into(),
-                site_local,
-            });
+            self.place(doc, &from);
         }
     }
+
+    /// One rendered document as an object at `folder/<name>.<kind>.yaml`.
+    fn place(&mut self, doc: Value, from: &Placement) {
+        let Placement {
+            template,
+            site_local,
+            folder,
+            what,
+        } = *from;
+        let object = |path: String, doc: Value| Object {
+            path,
+            value: canonical::canonical(doc),
+            template: template.into(),
+            site_local,
+        };
+        let kind = doc["kind"].as_str().map(str::to_string);
+        let name = doc["metadata"]["name"].as_str().map(str::to_string);
+        let (Some(kind), Some(name), Some(_)) = (kind, name, doc["apiVersion"].as_str()) else {
+            if doc["kind"] == "Kustomization" {
+                self.objects
+                    .push(object(format!("{folder}/kustomization.yaml"), doc));
+                return;
+            }
+            let msg = format!(
+                "template `{template}` rendered a document without apiVersion, kind and metadata.name for {what}"
+            );
+            self.errs
+                .push(InputError::new(Code::Template, msg).help(if site_local {
+                    "every document a template prints must be a Kubernetes object"
+                } else {
+                    BUILT_IN_BUG
+                }));
+            return;
+        };
+        if !file_safe(&kind, &name) {
+            let msg = format!(
+                "template `{template}` rendered {kind} `{name}` for {what}: not a valid object name"
+            );
+            self.errs.push(
+                InputError::new(Code::Template, msg).help(
+                    "metadata.name must be lowercase letters, digits, `-` and `.` (RFC 1123)",
+                ),
+            );
+            return;
+        }
+        let path = format!("{folder}/{name}.{}.yaml", kind.to_lowercase());
+        self.objects.push(object(path, doc));
+    }
+}
+
+const BUILT_IN_BUG: &str = "this is a bug in a built-in template; please report it";
+
+/// Where a rendered document comes from, and where it goes.
+struct Placement<'a> {
+    template: &'a str,
+    site_local: bool,
+    folder: &'a str,
+    what: &'a str,
+}
+
+/// The name becomes a file name: only what Kubernetes allows in a name (an
+/// RFC 1123 subdomain), so no template can write outside the output.
+fn file_safe(kind: &str, name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && !name.starts_with(['.', '-'])
+        && kind.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// `rendered/dr/`: coverage.json from data, the runbook and scripts from templates.
@@ -333,7 +378,46 @@ pub fn render(
         objects: Vec::new(),
         errs: Errors::default(),
     };
+    root(&mut r, plan);
+    for (objects, errs) in services(&r, plan, monitoring) {
+        r.objects.extend(objects);
+        r.errs.0.extend(errs.0);
+    }
+    let mut argocd: Vec<String> = r
+        .objects
+        .iter()
+        .filter_map(|o| o.path.strip_prefix("argocd/").map(str::to_string))
+        .collect();
+    argocd.sort();
+    r.emit(
+        "kustomization.yaml",
+        context! { resources => s(&argocd) },
+        "argocd",
+        "the kustomization of `argocd`",
+    );
+    r.objects.sort_by(|a, b| a.path.cmp(&b.path));
+    for pair in r.objects.windows(2) {
+        if pair[0].path == pair[1].path {
+            r.errs.push(
+                InputError::new(
+                    Code::Duplicate,
+                    format!("two objects render to `{}`", pair[0].path),
+                )
+                .help("each kind and name may appear once per folder; rename one object"),
+            );
+        }
+    }
+    let mut files = dr_files(&mut r, plan, monitoring);
+    files.extend(generated.iter().map(|(path, content)| TextFile {
+        path: format!("monitoring/{path}"),
+        content: content.clone(),
+    }));
+    let Renderer { objects, errs, .. } = r;
+    errs.into_result(Rendered { objects, files })
+}
 
+/// The root Application and the AppProject every Application belongs to.
+fn root(r: &mut Renderer, plan: &Plan) {
     r.emit(
         "argocd/root.yaml",
         context! {},
@@ -358,56 +442,29 @@ pub fn render(
         "argocd",
         "the AppProject",
     );
-    // Services are independent: render them on every core, in contiguous chunks
-    // so that errors keep the order of service names.
+}
+
+/// Every service's objects and Application. Services are independent: they
+/// render on every core, in contiguous chunks so that errors keep the order
+/// of service names.
+fn services(
+    r: &Renderer,
+    plan: &Plan,
+    monitoring: Option<&Monitoring>,
+) -> Vec<(Vec<Object>, Errors)> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     let chunk = plan.services.len().div_ceil(threads).max(1);
-    let results: Vec<(Vec<Object>, Errors)> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let handles: Vec<_> = plan
             .services
             .chunks(chunk)
             .map(|services| {
-                let (env, base) = (r.env.clone(), r.base.clone());
+                let mut w = r.fork();
                 scope.spawn(move || {
-                    let mut w = Renderer {
-                        env,
-                        templates,
-                        generated,
-                        base,
-                        objects: Vec::new(),
-                        errs: Errors::default(),
-                    };
                     for svc in services {
-                        let before = w.objects.len();
-                        service(&mut w, plan, svc);
-                        // A chart-only service with nothing of ours gets no manifests source.
-                        let has_manifests = w.objects.len() > before;
-                        if has_manifests {
-                            let folder = format!("apps/{}", svc.name);
-                            let mut files: Vec<String> = w.objects[before..]
-                                .iter()
-                                .map(|o| {
-                                    o.path
-                                        .rsplit_once('/')
-                                        .map_or(o.path.clone(), |(_, f)| f.to_string())
-                                })
-                                .collect();
-                            files.sort();
-                            w.emit(
-                                "kustomization.yaml",
-                                context! { resources => s(&files) },
-                                &folder,
-                                &format!("the kustomization of `{folder}`"),
-                            );
-                        }
-                        w.emit(
-                            "argocd/application.yaml",
-                            context! { service => application_view(svc, monitoring), has_manifests => has_manifests },
-                            "argocd",
-                            &format!("the Application of service `{}`", svc.name),
-                        );
+                        application(&mut w, plan, svc, monitoring);
                     }
                     (w.objects, w.errs)
                 })
@@ -417,43 +474,39 @@ pub fn render(
             .into_iter()
             .map(|h| h.join().expect("render threads do not panic"))
             .collect()
-    });
-    for (objects, errs) in results {
-        r.objects.extend(objects);
-        r.errs.0.extend(errs.0);
-    }
-    let mut argocd: Vec<String> = r
-        .objects
-        .iter()
-        .filter_map(|o| o.path.strip_prefix("argocd/").map(str::to_string))
-        .collect();
-    argocd.sort();
-    r.emit(
-        "kustomization.yaml",
-        context! { resources => s(&argocd) },
-        "argocd",
-        "the kustomization of `argocd`",
-    );
+    })
+}
 
-    r.objects.sort_by(|a, b| a.path.cmp(&b.path));
-    for pair in r.objects.windows(2) {
-        if pair[0].path == pair[1].path {
-            r.errs.push(
-                InputError::new(
-                    Code::Duplicate,
-                    format!("two objects render to `{}`", pair[0].path),
-                )
-                .help("each kind and name may appear once per folder; rename one object"),
-            );
-        }
+/// One service: its objects, their kustomization, and its Application.
+fn application(w: &mut Renderer, plan: &Plan, svc: &Service, monitoring: Option<&Monitoring>) {
+    let before = w.objects.len();
+    service(w, plan, svc);
+    // A chart-only service with nothing of ours gets no manifests source.
+    let has_manifests = w.objects.len() > before;
+    if has_manifests {
+        let folder = format!("apps/{}", svc.name);
+        let mut files: Vec<String> = w.objects[before..]
+            .iter()
+            .map(|o| {
+                o.path
+                    .rsplit_once('/')
+                    .map_or(o.path.clone(), |(_, f)| f.to_string())
+            })
+            .collect();
+        files.sort();
+        w.emit(
+            "kustomization.yaml",
+            context! { resources => s(&files) },
+            &folder,
+            &format!("the kustomization of `{folder}`"),
+        );
     }
-    let mut files = dr_files(&mut r, plan, monitoring);
-    files.extend(generated.iter().map(|(path, content)| TextFile {
-        path: format!("monitoring/{path}"),
-        content: content.clone(),
-    }));
-    let Renderer { objects, errs, .. } = r;
-    errs.into_result(Rendered { objects, files })
+    w.emit(
+        "argocd/application.yaml",
+        context! { service => application_view(svc, monitoring), has_manifests => has_manifests },
+        "argocd",
+        &format!("the Application of service `{}`", svc.name),
+    );
 }
 
 /// The service as its Application sees it: chart values in their final form.
@@ -550,6 +603,22 @@ fn monitoring_files(monitoring: Option<&Monitoring>) -> Result<BTreeMap<String, 
     Ok(out)
 }
 
+/// A workload, its Service and its RBAC.
+fn workload(r: &mut Renderer, plan: &Plan, (svc, sv): (&Service, &JValue), w: &Workload) {
+    let folder = format!("apps/{}", svc.name);
+    let what = |what: &str| format!("{what} `{}` of service `{}`", w.name, svc.name);
+    let ctx = context! { service => sv.clone(), workload => workload_view(r, plan, svc, w) };
+    r.emit("k8s/workload.yaml", ctx.clone(), &folder, &what("workload"));
+    if w.service.is_some() {
+        let what = what("the Service of workload");
+        r.emit("k8s/service.yaml", ctx.clone(), &folder, &what);
+    }
+    if w.rbac.is_some() {
+        let what = what("the RBAC of workload");
+        r.emit("k8s/rbac.yaml", ctx, &folder, &what);
+    }
+}
+
 fn service(r: &mut Renderer, plan: &Plan, svc: &Service) {
     let folder = format!("apps/{}", svc.name);
     let sv = s(svc);
@@ -565,29 +634,7 @@ fn service(r: &mut Renderer, plan: &Plan, svc: &Service) {
         );
     }
     for w in &svc.workloads {
-        let ctx = context! { service => sv.clone(), workload => workload_view(r, plan, svc, w) };
-        r.emit(
-            "k8s/workload.yaml",
-            ctx.clone(),
-            &folder,
-            &of("workload", &w.name),
-        );
-        if w.service.is_some() {
-            r.emit(
-                "k8s/service.yaml",
-                ctx.clone(),
-                &folder,
-                &of("the Service of workload", &w.name),
-            );
-        }
-        if w.rbac.is_some() {
-            r.emit(
-                "k8s/rbac.yaml",
-                ctx,
-                &folder,
-                &of("the RBAC of workload", &w.name),
-            );
-        }
+        workload(r, plan, (svc, &sv), w);
     }
     for c in &svc.config_maps {
         let mut c = c.clone();
