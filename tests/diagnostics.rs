@@ -420,3 +420,37 @@ fn every_input_error_code_is_explained() {
         stderr(&out)
     );
 }
+
+/// Each backup kind takes its own fields: one another kind uses is refused
+/// (a typo in `kind` is not silent), and a missing one is named.
+#[test]
+fn backup_fields_follow_the_kind() {
+    // A Longhorn backup has no node, user or image of its own.
+    let err = fails(
+        Some(&with(
+            "retain = 7\nvolumes = [\"app/data\"]",
+            "retain = 7\nvolumes = [\"app/data\"]\nnode = \"pi1\"\nuser = \"postgres\"",
+        )),
+        &[],
+        &[
+            "`user` does not apply to a backup of kind `longhorn`",
+            "`node` does not apply to a backup of kind `longhorn`",
+            "site.toml:24:1",
+        ],
+    );
+    assert!(!err.contains("needs"), "{err}");
+    // An rclone backup keeps no count of copies, and needs its remote and config.
+    fails(
+        Some(&with(
+            "kind = \"longhorn\"\ntarget = \"nas\"",
+            "kind = \"rclone\"\nimage = \"rclone/rclone:1.68.1\"\nvolume = \"app/data\"",
+        )),
+        &[],
+        &[
+            "`retain` does not apply to a backup of kind `rclone`",
+            "`volumes` does not apply to a backup of kind `rclone`",
+            "a backup of kind `rclone` needs `remote`",
+            "a backup of kind `rclone` needs `config`",
+        ],
+    );
+}

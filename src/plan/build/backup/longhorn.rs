@@ -16,28 +16,10 @@ pub(super) fn plan(
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
 ) -> Option<Backup> {
     let b = d.b;
-    d.refuse(
-        ctx,
-        &[
-            (!b.databases.is_empty(), "databases"),
-            (b.volume.is_some(), "volume"),
-            (b.runs_in.is_some(), "runs_in"),
-            (b.image.is_some(), "image"),
-            (b.password.is_some(), "password"),
-            (b.remote.is_some(), "remote"),
-            (b.config.is_some(), "config"),
-        ],
-    );
-    d.require(
-        ctx,
-        &[
-            (!b.volumes.is_empty(), "volumes"),
-            (b.retain.is_some(), "retain"),
-        ],
-    );
+    d.fields(ctx, &["volumes", "retain", "target"], &[]);
     let mut pb = d.plan();
     match &b.target {
-        None => d.require(ctx, &[(false, "target")]),
+        None => {} // reported by `fields`
         Some(t) if !ctx.raw.backup_targets.contains_key(t.get_ref()) => ctx.err(
             Code::Dangling,
             format!("backup target `{}` is not declared", t.get_ref()),

@@ -25,33 +25,47 @@ struct Decl<'a> {
 }
 
 impl Decl<'_> {
-    /// Fields another kind uses are refused, so a typo in `kind` is not silent.
-    fn refuse(&self, ctx: &mut Ctx, fields: &[(bool, &str)]) {
-        for (present, f) in fields {
-            if *present {
+    /// A kind's fields: each of `needs` must be set, and any field outside
+    /// `needs` and `may` is refused, so a typo in `kind` is not silent.
+    fn fields(&self, ctx: &mut Ctx, needs: &[&str], may: &[&str]) {
+        let set = set_fields(self.b);
+        for (f, present) in set {
+            if present && !needs.contains(&f) && !may.contains(&f) {
                 ctx.err(
                     Code::Backup,
-                    format!("`{f}` does not apply to a {} backup", self.kind),
+                    format!("`{f}` does not apply to a backup of kind `{}`", self.kind),
                     self.span.clone(),
                     "this backup",
                     format!("remove `{f}`"),
                 );
             }
         }
-    }
-
-    fn require(&self, ctx: &mut Ctx, fields: &[(bool, &str)]) {
-        for (present, f) in fields {
-            if !*present {
+        for f in needs {
+            if !set.iter().any(|(g, present)| g == f && *present) {
                 ctx.err(
                     Code::Backup,
-                    format!("a {} backup needs `{f}`", self.kind),
+                    format!("a backup of kind `{}` needs `{f}`", self.kind),
                     self.span.clone(),
                     "this backup",
                     format!("add `{f}`"),
                 );
             }
         }
+    }
+
+    /// Service `name`, where the job runs, exists.
+    fn runs_in_exists(&self, ctx: &mut Ctx, name: &ServiceName, span: Range<usize>) -> bool {
+        let exists = ctx.raw.services.contains_key(name);
+        if !exists {
+            ctx.err(
+                Code::Dangling,
+                format!("service `{name}` does not exist"),
+                span,
+                "referenced here",
+                "declare it under [services]",
+            );
+        }
+        exists
     }
 
     fn plan(&self) -> Backup {
@@ -66,6 +80,27 @@ impl Decl<'_> {
             span: self.span.clone(),
         }
     }
+}
+
+/// Which of the fields that only some kinds use are set.
+fn set_fields(b: &m::Backup) -> [(&'static str, bool); 15] {
+    [
+        ("retain", b.retain.is_some()),
+        ("target", b.target.is_some()),
+        ("volumes", !b.volumes.is_empty()),
+        ("databases", !b.databases.is_empty()),
+        ("volume", b.volume.is_some()),
+        ("runs_in", b.runs_in.is_some()),
+        ("image", b.image.is_some()),
+        ("user", b.user.is_some()),
+        ("password", b.password.is_some()),
+        ("push_gateway", b.push_gateway.is_some()),
+        ("remote", b.remote.is_some()),
+        ("config", b.config.is_some()),
+        ("require_path", b.require_path.is_some()),
+        ("node", b.node.is_some()),
+        ("resources", b.resources.is_some()),
+    ]
 }
 
 /// Resolve backups, derive their jobs and the labels that make Longhorn select volumes.

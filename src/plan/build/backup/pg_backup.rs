@@ -16,41 +16,25 @@ pub(super) fn plan(
     services: &mut BTreeMap<ServiceName, Service>,
 ) -> Option<Backup> {
     let b = d.b;
-    d.refuse(
+    d.fields(
         ctx,
         &[
-            (b.target.is_some(), "target"),
-            (!b.volumes.is_empty(), "volumes"),
-            (b.remote.is_some(), "remote"),
-            (b.config.is_some(), "config"),
-            (b.require_path.is_some(), "require_path"),
+            "runs_in",
+            "image",
+            "volume",
+            "user",
+            "password",
+            "databases",
+            "retain",
         ],
-    );
-    d.require(
-        ctx,
-        &[
-            (b.runs_in.is_some(), "runs_in"),
-            (b.image.is_some(), "image"),
-            (b.volume.is_some(), "volume"),
-            (b.user.is_some(), "user"),
-            (b.password.is_some(), "password"),
-            (!b.databases.is_empty(), "databases"),
-            (b.retain.is_some(), "retain"),
-        ],
+        &["push_gateway", "node", "resources"],
     );
     let (Some(runs_in), Some(image), Some(vol), Some(user), Some(password)) =
         (&b.runs_in, &b.image, &b.volume, &b.user, &b.password)
     else {
         return None;
     };
-    if !ctx.raw.services.contains_key(runs_in.get_ref()) {
-        ctx.err(
-            Code::Dangling,
-            format!("service `{}` does not exist", runs_in.get_ref()),
-            runs_in.span(),
-            "referenced here",
-            "declare it under [services]",
-        );
+    if !d.runs_in_exists(ctx, runs_in.get_ref(), runs_in.span()) {
         return None;
     }
     let ns = ctx.namespace_of(runs_in.get_ref());

@@ -19,26 +19,10 @@ pub(super) fn plan(
     services: &mut BTreeMap<ServiceName, Service>,
 ) -> Option<Backup> {
     let b = d.b;
-    d.refuse(
+    d.fields(
         ctx,
-        &[
-            (b.target.is_some(), "target"),
-            (!b.volumes.is_empty(), "volumes"),
-            (!b.databases.is_empty(), "databases"),
-            (b.user.is_some(), "user"),
-            (b.password.is_some(), "password"),
-            (b.push_gateway.is_some(), "push_gateway"),
-            (b.retain.is_some(), "retain"),
-        ],
-    );
-    d.require(
-        ctx,
-        &[
-            (b.image.is_some(), "image"),
-            (b.volume.is_some(), "volume"),
-            (b.remote.is_some(), "remote"),
-            (b.config.is_some(), "config"),
-        ],
+        &["image", "volume", "remote", "config"],
+        &["runs_in", "require_path", "node", "resources"],
     );
     let (Some(image), Some(vol), Some(remote), Some(config)) =
         (&b.image, &b.volume, &b.remote, &b.config)
@@ -51,14 +35,8 @@ pub(super) fn plan(
         .as_ref()
         .map(|r| r.get_ref().clone())
         .unwrap_or_else(|| vsvc.clone());
-    if !ctx.raw.services.contains_key(&runs_in) {
-        ctx.err(
-            Code::Dangling,
-            format!("service `{runs_in}` does not exist"),
-            d.span.clone(),
-            "this backup",
-            "declare it under [services]",
-        );
+    let at = b.runs_in.as_ref().map_or(d.span.clone(), |r| r.span());
+    if !d.runs_in_exists(ctx, &runs_in, at) {
         return None;
     }
     let ns = ctx.namespace_of(&runs_in);
