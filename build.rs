@@ -1,6 +1,7 @@
 //! Embeds every file under `templates/` into the binary as (name, source) pairs,
-//! so a release binary renders with no files beside it; and tells the tests
-//! which external programs are missing (see `external_tools`).
+//! so a release binary renders with no files beside it; lifts each lint rule's
+//! documentation out of its file's `//!` comment (see `rule_docs`); and tells
+//! the tests which external programs are missing (see `external_tools`).
 
 use std::path::Path;
 
@@ -110,8 +111,78 @@ fn manifest_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"))
 }
 
+/// The sections of a rule's documentation, as its file's `//!` comment
+/// writes them (ruff's layout): `## What it does`, `## Why`, `## Example`
+/// (a TOML code block) and `## Fix`.
+const SECTIONS: [&str; 4] = ["What it does", "Why", "Example", "Fix"];
+
+/// Each lint rule file (`src/lint/rules/<name>.rs`) documents its rule in
+/// its module comment; this writes those sections as one `Doc` constant per
+/// rule, named after the file, for `hearth explain`, `--list-rules` and
+/// SARIF. Prose is reflowed into one line per paragraph; the example keeps
+/// its lines.
+fn rule_docs() {
+    let dir = manifest_dir().join("src/lint/rules");
+    println!("cargo:rerun-if-changed=src/lint/rules");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("src/lint/rules is readable")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs") && !p.ends_with("mod.rs"))
+        .collect();
+    files.sort();
+    let mut code = String::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a rule file is readable");
+        let doc: Vec<&str> = text
+            .lines()
+            .map_while(|l| l.strip_prefix("//!"))
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect();
+        let module = file.file_stem().expect("a file name").to_string_lossy();
+        let mut fields = Vec::new();
+        for (section, field) in SECTIONS.iter().zip(["summary", "why", "example", "fix"]) {
+            let heading = format!("## {section}");
+            let start = doc.iter().position(|l| *l == heading).unwrap_or_else(|| {
+                panic!(
+                    "{}: the rule's `//!` comment has no `{heading}`",
+                    file.display()
+                )
+            });
+            let body: Vec<&str> = doc[start + 1..]
+                .iter()
+                .take_while(|l| !l.starts_with("## "))
+                .copied()
+                .collect();
+            let value = if field == "example" {
+                let inner: Vec<&str> = body
+                    .iter()
+                    .skip_while(|l| !l.starts_with("```"))
+                    .skip(1)
+                    .take_while(|l| !l.starts_with("```"))
+                    .copied()
+                    .collect();
+                inner.iter().map(|l| format!("{l}\n")).collect::<String>()
+            } else {
+                body.split(|l| l.is_empty())
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.join(" "))
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            };
+            fields.push(format!("{field}: {value:?}"));
+        }
+        code.push_str(&format!(
+            "#[allow(non_upper_case_globals)]\npub const {module}: Doc<'static> = Doc {{ {} }};\n",
+            fields.join(", ")
+        ));
+    }
+    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rule_docs.rs");
+    std::fs::write(out, code).expect("write rule_docs.rs");
+}
+
 fn main() {
     external_tools();
+    rule_docs();
     let root = manifest_dir().join("templates");
     println!("cargo:rerun-if-changed=templates");
     let mut names = Vec::new();

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::diag::{Severity, SourceFile};
 use crate::monitoring::Monitoring;
-use crate::plan::{Backup, Exception, Plan, Service};
+use crate::plan::{Backup, Exception, Plan, Service, Workload};
 use crate::render::Rendered;
 
 use super::policy::Policy;
@@ -132,6 +132,14 @@ impl<'p> Context<'p> {
             covering: crate::dr::covering(plan),
         }
     }
+
+    /// Every workload of the site, with its service.
+    pub fn workloads(&self) -> impl Iterator<Item = (&'p Service, &'p Workload)> + use<'p> {
+        let plan: &'p Plan = self.plan;
+        plan.services
+            .iter()
+            .flat_map(|s| s.workloads.iter().map(move |w| (s, w)))
+    }
 }
 
 /// A finding before exceptions are applied.
@@ -168,6 +176,17 @@ impl<'p> Sink<'p> {
             file: None,
             allow,
         });
+    }
+    /// A finding about workload `w` of service `s`: "workload `s/w` {what}",
+    /// at the workload, excused by the service's or the workload's exceptions.
+    pub fn workload(
+        &mut self,
+        rule: impl Into<RuleRef<'p>>,
+        (s, w): (&'p Service, &'p Workload),
+        what: impl std::fmt::Display,
+    ) {
+        let message = format!("workload `{}/{}` {what}", s.name, w.name);
+        self.at(rule, message, w.span.clone(), allow(s, &w.allow));
     }
     /// A finding about a rendered file that no line of site.toml wrote
     /// (nothing there can hold an exception for it).

@@ -1,23 +1,28 @@
 //! HL102: an admin UI without a login of its own, exposed without one.
+//!
+//! ## What it does
+//! The UI of Prometheus or Longhorn is exposed without authentication.
+//!
+//! ## Why
+//! Neither has a login of its own: anyone could read every metric, or delete
+//! every volume and backup.
+//!
+//! ## Example
+//! ```toml
+//! [services.prometheus]
+//! provides = ["metrics"]
+//! [services.prometheus.ingresses.web]
+//! public = true   # no `auth`
+//! ```
+//!
+//! ## Fix
+//! Set `auth = "basic"` and `auth_secret` on the ingress.
 
 use crate::plan::{Capability};
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};
 
-pub static RULE: Builtin = Builtin {
-    name: "admin-ui-without-auth",
-    severity: Severity::Error,
-    summary: "The UI of Prometheus or Longhorn is exposed without authentication.",
-    why: "Neither has a login of its own: anyone could read every metric, or delete every volume and backup.",
-    example: r#"[services.prometheus]
-provides = ["metrics"]
-[services.prometheus.ingresses.web]
-public = true   # no `auth`
-"#,
-    fix: "Set `auth = \"basic\"` and `auth_secret` on the ingress.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for s in &cx.plan.services {

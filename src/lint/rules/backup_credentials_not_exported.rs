@@ -1,26 +1,32 @@
 //! HL003: a backup target whose credentials would not survive a disaster.
+//!
+//! ## What it does
+//! A backup target's credentials are marked regenerable, so they are not in the
+//! DR export.
+//!
+//! ## Why
+//! Backups are useless after a disaster without the key to read them: the
+//! target's credentials must be in the offline DR export.
+//!
+//! ## Example
+//! ```toml
+//! [backup_targets.nas]
+//! kind = "nfs"
+//! url = "nfs://nas.lab.example:/backups"
+//! credentials = "app/nas-secret"
+//!
+//! [services.app.secrets.nas-secret]
+//! keys = { PASSWORD = "AgB…" }
+//! regenerable = "can be reset"   # it cannot: the backups need it
+//! ```
+//!
+//! ## Fix
+//! Remove `regenerable` from the credentials secret.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};
 
-pub static RULE: Builtin = Builtin {
-    name: "backup-credentials-not-exported",
-    severity: Severity::Error,
-    summary: "A backup target's credentials are marked regenerable, so they are not in the DR export.",
-    why: "Backups are useless after a disaster without the key to read them: the target's credentials must be in the offline DR export.",
-    example: r#"[backup_targets.nas]
-kind = "nfs"
-url = "nfs://nas.lab.example:/backups"
-credentials = "app/nas-secret"
-
-[services.app.secrets.nas-secret]
-keys = { PASSWORD = "AgB…" }
-regenerable = "can be reset"   # it cannot: the backups need it
-"#,
-    fix: "Remove `regenerable` from the credentials secret.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for t in &cx.plan.targets {

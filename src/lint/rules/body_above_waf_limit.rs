@@ -1,22 +1,30 @@
 //! HL205: an ingress allows bodies the WAF refuses.
+//!
+//! ## What it does
+//! An ingress's `body_size` is larger than ModSecurity's request body limit.
+//!
+//! ## Why
+//! With the WAF on, ModSecurity reads the whole request body first and answers
+//! 413 past `SecRequestBodyLimit` (hearth's ingress-nginx values set 300 MB),
+//! whatever `proxy-body-size` allows: uploads between the two sizes fail with
+//! no hint in the app.
+//!
+//! ## Example
+//! ```toml
+//! [services.photos.ingresses.photos]
+//! public = true
+//! body_size = "2g"
+//! ```
+//!
+//! ## Fix
+//! Lower `body_size` to the WAF limit, or raise `SecRequestBodyLimit` in the
+//! ingress-nginx chart's `controller.config.modsecurity-snippet`.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};
 use crate::plan::Capability;
 
-pub static RULE: Builtin = Builtin {
-    name: "body-above-waf-limit",
-    severity: Severity::Error,
-    summary: "An ingress's `body_size` is larger than ModSecurity's request body limit.",
-    why: "With the WAF on, ModSecurity reads the whole request body first and answers 413 past `SecRequestBodyLimit` (hearth's ingress-nginx values set 300 MB), whatever `proxy-body-size` allows: uploads between the two sizes fail with no hint in the app.",
-    example: r#"[services.photos.ingresses.photos]
-public = true
-body_size = "2g"
-"#,
-    fix: "Lower `body_size` to the WAF limit, or raise `SecRequestBodyLimit` in the ingress-nginx chart's `controller.config.modsecurity-snippet`.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     let Some(limit) = cx

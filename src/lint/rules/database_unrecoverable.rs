@@ -1,25 +1,31 @@
 //! HL004: a database that neither a dump nor a file-level backup brings back.
+//!
+//! ## What it does
+//! A database is not dumped by any pg-backup, and its server's volume has no
+//! file-level backup.
+//!
+//! ## Why
+//! A dump of one database on a server does not bring back the others: each
+//! database needs its own dump (or its server's whole volume a backup).
+//!
+//! ## Example
+//! ```toml
+//! [services.app.databases.main]   # no pg-backup lists "app/main"
+//!
+//! [services.app.volumes.data]
+//! kind = "longhorn"
+//! size = "1Gi"
+//! no_backup = "dumps only"
+//! ```
+//!
+//! ## Fix
+//! Add `service/database` to the `databases` of a pg-backup backup.
 
 use crate::plan::{BackupKind};
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
 
-pub static RULE: Builtin = Builtin {
-    name: "database-unrecoverable",
-    severity: Severity::Error,
-    summary: "A database is not dumped by any pg-backup, and its server's volume has no file-level backup.",
-    why: "A dump of one database on a server does not bring back the others: each database needs its own dump (or its server's whole volume a backup).",
-    example: r#"[services.app.databases.main]   # no pg-backup lists "app/main"
-
-[services.app.volumes.data]
-kind = "longhorn"
-size = "1Gi"
-no_backup = "dumps only"
-"#,
-    fix: "Add `service/database` to the `databases` of a pg-backup backup.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     let plan = cx.plan;

@@ -1,21 +1,27 @@
 //! HL303: a Grafana datasource that points at no Service of the site.
+//!
+//! ## What it does
+//! A Grafana datasource URL does not point at a Service of the site.
+//!
+//! ## Why
+//! A datasource pointing at a service that does not exist (a renamed namespace,
+//! a typo) leaves every dashboard and alert on it empty, and alerts on an
+//! unreachable datasource never fire.
+//!
+//! ## Example
+//! ```toml
+//! [monitoring.datasources.prometheus]
+//! kind = "prometheus"
+//! url = "http://prometheus-server.prometheus-old.svc"   # no such namespace
+//! ```
+//!
+//! ## Fix
+//! Use `http://<service>.<namespace>.svc[:port]` of a service the site deploys.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
 
-pub static RULE: Builtin = Builtin {
-    name: "datasource-unresolved",
-    severity: Severity::Error,
-    summary: "A Grafana datasource URL does not point at a Service of the site.",
-    why: "A datasource pointing at a service that does not exist (a renamed namespace, a typo) leaves every dashboard and alert on it empty, and alerts on an unreachable datasource never fire.",
-    example: r#"[monitoring.datasources.prometheus]
-kind = "prometheus"
-url = "http://prometheus-server.prometheus-old.svc"   # no such namespace
-"#,
-    fix: "Use `http://<service>.<namespace>.svc[:port]` of a service the site deploys.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     let Some(m) = cx.monitoring else {

@@ -2,28 +2,38 @@
 //! the string values that site-local templates write (objects only: the
 //! embedded templates are ours). Sealed Secrets carry ciphertext by design.
 //! The detector itself is `lint::entropy`.
+//!
+//! ## What it does
+//! site.toml or a site-local template holds a string that looks like a
+//! generated secret.
+//!
+//! ## Why
+//! A token, password or key written in plain text is readable by everyone who
+//! can read the repository, and stays in its history after it is removed.
+//! Random strings (high entropy per character) are how such values look;
+//! sealed-secrets ciphertext is recognised and allowed.
+//!
+//! ## Example
+//! ```toml
+//! [services.app.config_maps.settings.data]
+//! "api.env" = "API_TOKEN=ghp_Zx81kQ2mVb7LpT4wRy9NcH3sFd6GjA0eUo5I"
+//! ```
+//!
+//! ## Fix
+//! Rotate the value, then seal it with kubeseal and declare it under the
+//! service's `secrets`; if the string is not a secret, excuse it with an
+//! exception on the service.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::entropy;
 use crate::lint::rule::{Context, Sink};
 use crate::plan::{Service, Plan};
 
-pub static RULE: Builtin = Builtin {
-    name: "high-entropy-string",
-    severity: Severity::Error,
-    summary: "site.toml or a site-local template holds a string that looks like a generated secret.",
-    why: "A token, password or key written in plain text is readable by everyone who can read the repository, and stays in its history after it is removed. Random strings (high entropy per character) are how such values look; sealed-secrets ciphertext is recognised and allowed.",
-    example: r#"[services.app.config_maps.settings.data]
-"api.env" = "API_TOKEN=ghp_Zx81kQ2mVb7LpT4wRy9NcH3sFd6GjA0eUo5I"
-"#,
-    fix: "Rotate the value, then seal it with kubeseal and declare it under the service's `secrets`; if the string is not a secret, excuse it with an exception on the service.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     let text = &cx.source.text;

@@ -1,20 +1,27 @@
 //! HL101: an ingress on the internet by accident.
+//!
+//! ## What it does
+//! An ingress is neither `public = true` nor protected by `auth`.
+//!
+//! ## Why
+//! Everything behind the ingress controller is on the internet. Saying so
+//! explicitly, or putting authentication in front, is the difference between a
+//! decision and an accident.
+//!
+//! ## Example
+//! ```toml
+//! [services.app.ingresses.web]
+//! rate_limit = "standard"   # neither `public = true` nor `auth`
+//! ```
+//!
+//! ## Fix
+//! Set `auth = "basic"` with `auth_secret`, or `public = true` when the
+//! application has its own login.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};
 
-pub static RULE: Builtin = Builtin {
-    name: "ingress-exposure-unstated",
-    severity: Severity::Error,
-    summary: "An ingress is neither `public = true` nor protected by `auth`.",
-    why: "Everything behind the ingress controller is on the internet. Saying so explicitly, or putting authentication in front, is the difference between a decision and an accident.",
-    example: r#"[services.app.ingresses.web]
-rate_limit = "standard"   # neither `public = true` nor `auth`
-"#,
-    fix: "Set `auth = \"basic\"` with `auth_secret`, or `public = true` when the application has its own login.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for s in &cx.plan.services {

@@ -1,24 +1,29 @@
 //! HL105: metrics reachable from the internet through an ingress.
+//!
+//! ## What it does
+//! An ingress routes to a workload's metrics port without denying `/metrics`.
+//!
+//! ## Why
+//! Metrics leak internals (versions, paths, client counts) to the internet.
+//!
+//! ## Example
+//! ```toml
+//! [services.app.workloads.web]
+//! ports.http = { port = 8080, service = 80 }
+//! metrics = { port = "http" }
+//! [services.app.ingresses.web]
+//! public = true
+//! deny_paths = []   # the default denies `/metrics`
+//! ```
+//!
+//! ## Fix
+//! Keep `/metrics` in the ingress's `deny_paths` (the default), or route to
+//! another port.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};
 
-pub static RULE: Builtin = Builtin {
-    name: "metrics-through-ingress",
-    severity: Severity::Warning,
-    summary: "An ingress routes to a workload's metrics port without denying `/metrics`.",
-    why: "Metrics leak internals (versions, paths, client counts) to the internet.",
-    example: r#"[services.app.workloads.web]
-ports.http = { port = 8080, service = 80 }
-metrics = { port = "http" }
-[services.app.ingresses.web]
-public = true
-deny_paths = []   # the default denies `/metrics`
-"#,
-    fix: "Keep `/metrics` in the ingress's `deny_paths` (the default), or route to another port.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for s in &cx.plan.services {

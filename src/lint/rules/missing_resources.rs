@@ -1,49 +1,44 @@
 //! HL201: a workload the scheduler cannot size.
+//!
+//! ## What it does
+//! A workload has no CPU/memory requests or limits.
+//!
+//! ## Why
+//! On a Raspberry Pi, one runaway container starves every other; without
+//! requests the scheduler packs blindly.
+//!
+//! ## Example
+//! ```toml
+//! [services.app.workloads.web]
+//! kind = "deployment"
+//! image = "nginx:1.27.0"   # no `resources`
+//! ```
+//!
+//! ## Fix
+//! Set `resources = { requests = { cpu, memory }, limits = { cpu, memory } }`.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
-use crate::lint::rule::{Context, Sink, allow};
+use super::{Check, Code};
+use crate::lint::rule::{Context, Sink};
 
-pub static RULE: Builtin = Builtin {
-    name: "missing-resources",
-    severity: Severity::Warning,
-    summary: "A workload has no CPU/memory requests or limits.",
-    why: "On a Raspberry Pi, one runaway container starves every other; without requests the scheduler packs blindly.",
-    example: r#"[services.app.workloads.web]
-kind = "deployment"
-image = "nginx:1.27.0"   # no `resources`
-"#,
-    fix: "Set `resources = { requests = { cpu, memory }, limits = { cpu, memory } }`.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
-    for s in &cx.plan.services {
-        for w in &s.workloads {
-            let res = w.container.resources.as_ref();
-            let has = |k: &str| {
-                res.map(|r| if k == "requests" { &r.requests } else { &r.limits })
-                    .is_some_and(|q| q.cpu.is_some() && q.memory.is_some())
-            };
-            if !has("requests") || !has("limits") {
-                out.at(
-                    Code::MissingResources,
-                    format!(
-                        "workload `{}/{}` lacks CPU/memory {}",
-                        s.name,
-                        w.name,
-                        if has("requests") {
-                            "limits"
-                        } else if has("limits") {
-                            "requests"
-                        } else {
-                            "requests and limits"
-                        }
-                    ),
-                    w.span.clone(),
-                    allow(s, &w.allow),
-                );
-            }
-        }
+    for (s, w) in cx.workloads() {
+        let res = w.container.resources.as_ref();
+        let has = |k: &str| {
+            res.map(|r| if k == "requests" { &r.requests } else { &r.limits })
+                .is_some_and(|q| q.cpu.is_some() && q.memory.is_some())
+        };
+        let lacks = match (has("requests"), has("limits")) {
+            (true, true) => continue,
+            (true, false) => "limits",
+            (false, true) => "requests",
+            (false, false) => "requests and limits",
+        };
+        out.workload(
+            Code::MissingResources,
+            (s, w),
+            format_args!("lacks CPU/memory {lacks}"),
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The built-in rules, one file each (as ruff keeps them): the file holds the
-//! rule's documentation and its check. This table gives each its stable id;
+//! rule's documentation (its `//!` comment, which build.rs lifts into
+//! `docs`) and its check. This table gives each its stable id;
 //! `Code` is the only way to name a built-in rule in code, so a finding can
 //! never cite a rule that does not exist, and ids never change meaning.
 
@@ -9,25 +10,10 @@ use crate::diag::Severity;
 /// A rule's check: reads the context, reports into the sink.
 pub type Check = for<'p> fn(&Context<'p>, &mut Sink<'p>);
 
-/// What a rule file declares about its rule.
-pub struct Builtin {
-    pub name: &'static str,
-    pub severity: Severity,
-    /// What it does, one line.
-    pub summary: &'static str,
-    pub why: &'static str,
-    /// A site.toml fragment that triggers the rule.
-    pub example: &'static str,
-    pub fix: &'static str,
-    /// None for the exception rules (HL9xx): only the driver knows which
-    /// exceptions excused something.
-    pub check: Option<Check>,
-}
-
 /// Declares the modules, `Code` and the id table in one place, so they
 /// cannot drift apart.
 macro_rules! rules {
-    ($($code:ident $id:literal $module:ident,)*) => {
+    ($($code:ident $id:literal $module:ident $name:literal $severity:ident,)*) => {
         $(pub mod $module;)*
 
         /// Every built-in rule. The order is the order of `--list-rules` and
@@ -46,10 +32,32 @@ macro_rules! rules {
                 }
             }
 
-            /// The declaration in the rule's file.
-            pub fn builtin(self) -> &'static Builtin {
+            /// The kebab-case name users may write instead of the id.
+            pub fn name(self) -> &'static str {
                 match self {
-                    $(Code::$code => &$module::RULE,)*
+                    $(Code::$code => $name,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$code => Severity::$severity,)*
+                }
+            }
+
+            /// The check in the rule's file; None for the exception rules
+            /// (HL9xx): only the driver knows which exceptions excused
+            /// something.
+            pub fn check(self) -> Option<Check> {
+                match self {
+                    $(Code::$code => $module::CHECK,)*
+                }
+            }
+
+            /// The documentation in the rule file's `//!` comment.
+            pub fn doc(self) -> Doc<'static> {
+                match self {
+                    $(Code::$code => docs::$module,)*
                 }
             }
 
@@ -62,31 +70,37 @@ macro_rules! rules {
     };
 }
 
+/// One `Doc` per rule file, from its `//!` comment (build.rs).
+mod docs {
+    use super::super::rule::Doc;
+    include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+}
+
 rules! {
-    VolumeUnrecoverable "HL001" volume_unrecoverable,
-    VolumeRecoveryAmbiguous "HL002" volume_recovery_ambiguous,
-    BackupCredentialsNotExported "HL003" backup_credentials_not_exported,
-    DatabaseUnrecoverable "HL004" database_unrecoverable,
-    BackupUnwatched "HL005" backup_unwatched,
-    IngressExposureUnstated "HL101" ingress_exposure_unstated,
-    AdminUiWithoutAuth "HL102" admin_ui_without_auth,
-    ImageLatest "HL103" image_latest,
-    PrivilegeWithoutReason "HL104" privilege_without_reason,
-    MetricsThroughIngress "HL105" metrics_through_ingress,
-    SecretInGit "HL106" secret_in_git,
-    HighEntropyString "HL107" high_entropy_string,
-    MissingResources "HL201" missing_resources,
-    MissingProbes "HL202" missing_probes,
-    LocalVolumeNotPinned "HL203" local_volume_not_pinned,
-    SingleReplicaLonghorn "HL204" single_replica_longhorn,
-    BodyAboveWafLimit "HL205" body_above_waf_limit,
-    WebdavBehindWaf "HL206" webdav_behind_waf,
-    UnknownMetric "HL301" unknown_metric,
-    PipelineCardinality "HL302" pipeline_cardinality,
-    DatasourceUnresolved "HL303" datasource_unresolved,
-    ExceptionExpired "HL901" exception_expired,
-    ExceptionUnused "HL902" exception_unused,
-    ExceptionUnknownRule "HL903" exception_unknown_rule,
+    VolumeUnrecoverable "HL001" volume_unrecoverable "volume-unrecoverable" Error,
+    VolumeRecoveryAmbiguous "HL002" volume_recovery_ambiguous "volume-recovery-ambiguous" Warning,
+    BackupCredentialsNotExported "HL003" backup_credentials_not_exported "backup-credentials-not-exported" Error,
+    DatabaseUnrecoverable "HL004" database_unrecoverable "database-unrecoverable" Error,
+    BackupUnwatched "HL005" backup_unwatched "backup-unwatched" Warning,
+    IngressExposureUnstated "HL101" ingress_exposure_unstated "ingress-exposure-unstated" Error,
+    AdminUiWithoutAuth "HL102" admin_ui_without_auth "admin-ui-without-auth" Error,
+    ImageLatest "HL103" image_latest "image-latest" Error,
+    PrivilegeWithoutReason "HL104" privilege_without_reason "privilege-without-reason" Warning,
+    MetricsThroughIngress "HL105" metrics_through_ingress "metrics-through-ingress" Warning,
+    SecretInGit "HL106" secret_in_git "secret-in-git" Error,
+    HighEntropyString "HL107" high_entropy_string "high-entropy-string" Error,
+    MissingResources "HL201" missing_resources "missing-resources" Warning,
+    MissingProbes "HL202" missing_probes "missing-probes" Warning,
+    LocalVolumeNotPinned "HL203" local_volume_not_pinned "local-volume-not-pinned" Warning,
+    SingleReplicaLonghorn "HL204" single_replica_longhorn "single-replica-longhorn" Warning,
+    BodyAboveWafLimit "HL205" body_above_waf_limit "body-above-waf-limit" Error,
+    WebdavBehindWaf "HL206" webdav_behind_waf "webdav-behind-waf" Warning,
+    UnknownMetric "HL301" unknown_metric "unknown-metric" Error,
+    PipelineCardinality "HL302" pipeline_cardinality "pipeline-cardinality" Warning,
+    DatasourceUnresolved "HL303" datasource_unresolved "datasource-unresolved" Error,
+    ExceptionExpired "HL901" exception_expired "exception-expired" Error,
+    ExceptionUnused "HL902" exception_unused "exception-unused" Warning,
+    ExceptionUnknownRule "HL903" exception_unknown_rule "exception-unknown-rule" Error,
 }
 
 impl Code {
@@ -95,7 +109,7 @@ impl Code {
         Code::ALL
             .iter()
             .copied()
-            .find(|c| c.id().eq_ignore_ascii_case(id) || c.builtin().name == id)
+            .find(|c| c.id().eq_ignore_ascii_case(id) || c.name() == id)
     }
 }
 
@@ -104,22 +118,16 @@ impl Rule for Code {
         Code::id(*self)
     }
     fn name(&self) -> &str {
-        self.builtin().name
+        Code::name(*self)
     }
     fn severity(&self) -> Severity {
-        self.builtin().severity
+        Code::severity(*self)
     }
     fn doc(&self) -> Doc<'_> {
-        let b = self.builtin();
-        Doc {
-            summary: b.summary,
-            why: b.why,
-            example: b.example,
-            fix: b.fix,
-        }
+        Code::doc(*self)
     }
     fn check<'p>(&'p self, cx: &Context<'p>, out: &mut Sink<'p>) {
-        if let Some(check) = self.builtin().check {
+        if let Some(check) = Code::check(*self) {
             check(cx, out);
         }
     }
@@ -135,7 +143,7 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), Code::ALL.len());
-        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.builtin().name).collect();
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Code::ALL.len());
@@ -150,7 +158,7 @@ mod tests {
             assert_eq!(*c as usize, i, "Code::ALL is in declaration order");
             assert_eq!(Code::find(id), Some(*c));
             assert_eq!(Code::find(&id.to_lowercase()), Some(*c));
-            assert_eq!(Code::find(c.builtin().name), Some(*c));
+            assert_eq!(Code::find(c.name()), Some(*c));
         }
         assert_eq!(Code::find("HL000"), None);
     }

@@ -1,23 +1,29 @@
 //! HL106: a plain Secret in the rendered output. Only rendered objects can
 //! say this: a site-local template that emits a Secret.
+//!
+//! ## What it does
+//! A rendered Secret carries data in Git.
+//!
+//! ## Why
+//! Secret data is only base64: anyone who can read the repository can read it.
+//! Secrets go into Git sealed.
+//!
+//! ## Example
+//! ```toml
+//! # templates/sealed-secrets/sealedsecret.yaml, a site-local template,
+//! # renders `kind: Secret` with `data:` instead of a SealedSecret.
+//! [services.app.secrets.app-secret]
+//! keys = { PASSWORD = "placeholder" }
+//! ```
+//!
+//! ## Fix
+//! Declare it under `secrets` (rendered as a SealedSecret) instead of in a
+//! template.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
 
-pub static RULE: Builtin = Builtin {
-    name: "secret-in-git",
-    severity: Severity::Error,
-    summary: "A rendered Secret carries data in Git.",
-    why: "Secret data is only base64: anyone who can read the repository can read it. Secrets go into Git sealed.",
-    example: r#"# templates/sealed-secrets/sealedsecret.yaml, a site-local template,
-# renders `kind: Secret` with `data:` instead of a SealedSecret.
-[services.app.secrets.app-secret]
-keys = { PASSWORD = "placeholder" }
-"#,
-    fix: "Declare it under `secrets` (rendered as a SealedSecret) instead of in a template.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for o in cx.rendered.objects.iter().filter(|o| o.kind() == "Secret") {

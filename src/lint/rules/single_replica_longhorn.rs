@@ -1,22 +1,26 @@
 //! HL204: Longhorn with nothing to fail over to.
+//!
+//! ## What it does
+//! Longhorn keeps a single replica of every volume.
+//!
+//! ## Why
+//! One dead disk loses the volume until it is restored from backup.
+//!
+//! ## Example
+//! ```toml
+//! [site]
+//! name = "lab"
+//! longhorn_replicas = 1   # with Longhorn volumes in the site
+//! ```
+//!
+//! ## Fix
+//! Set `longhorn_replicas` to 2 or more (one per node).
 
 use crate::plan::{VolumeKind};
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
 
-pub static RULE: Builtin = Builtin {
-    name: "single-replica-longhorn",
-    severity: Severity::Warning,
-    summary: "Longhorn keeps a single replica of every volume.",
-    why: "One dead disk loses the volume until it is restored from backup.",
-    example: r#"[site]
-name = "lab"
-longhorn_replicas = 1   # with Longhorn volumes in the site
-"#,
-    fix: "Set `longhorn_replicas` to 2 or more (one per node).",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     let plan = cx.plan;

@@ -1,21 +1,30 @@
 //! HL301: a query that reads a metric nothing in the site produces.
+//!
+//! ## What it does
+//! A dashboard or alert query reads a metric nothing in the site produces.
+//!
+//! ## Why
+//! A misspelt or missing metric does not fail anywhere: the panel stays empty
+//! and the alert never fires. hearth knows what the site produces: the log
+//! pipeline's counters, the exporters of the charts and images it runs,
+//! pg-backup's gauges, and what workloads declare in `metrics.produces`.
+//!
+//! ## Example
+//! ```toml
+//! [alerts.AppSlow]
+//! expr = "histogram_quantile(0.9, rate(app_request_seconds_bucket[5m])) > 1"
+//! summary = "slow"   # and no workload declares `produces = ["app_*"]`
+//! ```
+//!
+//! ## Fix
+//! Correct the name (the message suggests the closest known one), or declare it
+//! with `metrics = { port = "…", produces = ["name"] }` on the workload that
+//! serves it.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
 
-pub static RULE: Builtin = Builtin {
-    name: "unknown-metric",
-    severity: Severity::Error,
-    summary: "A dashboard or alert query reads a metric nothing in the site produces.",
-    why: "A misspelt or missing metric does not fail anywhere: the panel stays empty and the alert never fires. hearth knows what the site produces: the log pipeline's counters, the exporters of the charts and images it runs, pg-backup's gauges, and what workloads declare in `metrics.produces`.",
-    example: r#"[alerts.AppSlow]
-expr = "histogram_quantile(0.9, rate(app_request_seconds_bucket[5m])) > 1"
-summary = "slow"   # and no workload declares `produces = ["app_*"]`
-"#,
-    fix: "Correct the name (the message suggests the closest known one), or declare it with `metrics = { port = \"…\", produces = [\"name\"] }` on the workload that serves it.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     let Some(m) = cx.monitoring else {

@@ -1,29 +1,38 @@
 //! HL002: a volume with two answers to "where does this data come from".
+//!
+//! ## What it does
+//! A volume has more than one recovery path (or a backup and a `no_backup`
+//! reason).
+//!
+//! ## Why
+//! A restore needs one answer to 'where does this data come from'. Two paths
+//! restore twice (for example a Longhorn snapshot of a database's files and its
+//! logical dump), and a volume both backed up and marked `no_backup` leaves the
+//! reader guessing which is true.
+//!
+//! ## Example
+//! ```toml
+//! [backups.daily]
+//! kind = "longhorn"
+//! target = "nas"
+//! schedule = "0 3 * * *"
+//! volumes = ["app/data"]
+//!
+//! [services.app.volumes.data]
+//! kind = "longhorn"
+//! size = "1Gi"
+//! no_backup = "scratch space"   # but the backup above says otherwise
+//! ```
+//!
+//! ## Fix
+//! Keep one recovery path: remove the volume from the extra backup, or drop the
+//! stale `no_backup`.
 
 use crate::plan::{BackupKind};
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};
 
-pub static RULE: Builtin = Builtin {
-    name: "volume-recovery-ambiguous",
-    severity: Severity::Warning,
-    summary: "A volume has more than one recovery path (or a backup and a `no_backup` reason).",
-    why: "A restore needs one answer to 'where does this data come from'. Two paths restore twice (for example a Longhorn snapshot of a database's files and its logical dump), and a volume both backed up and marked `no_backup` leaves the reader guessing which is true.",
-    example: r#"[backups.daily]
-kind = "longhorn"
-target = "nas"
-schedule = "0 3 * * *"
-volumes = ["app/data"]
-
-[services.app.volumes.data]
-kind = "longhorn"
-size = "1Gi"
-no_backup = "scratch space"   # but the backup above says otherwise
-"#,
-    fix: "Keep one recovery path: remove the volume from the extra backup, or drop the stale `no_backup`.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for s in &cx.plan.services {

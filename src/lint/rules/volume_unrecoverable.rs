@@ -1,22 +1,32 @@
 //! HL001: a volume that holds data and that no backup reaches.
+//!
+//! ## What it does
+//! A volume holding data has no recovery path.
+//!
+//! ## Why
+//! Replicas protect against a dead disk, not against a deleted volume, a
+//! corrupted filesystem or a lost cluster. A volume is recoverable only through
+//! a backup that leaves the cluster: a Longhorn backup to a target, a pg-backup
+//! dump of the databases on it (the dump volume itself backed up), or an rclone
+//! sync of its folder.
+//!
+//! ## Example
+//! ```toml
+//! # No backup lists "app/data", and the volume gives no reason.
+//! [services.app.volumes.data]
+//! kind = "longhorn"
+//! size = "1Gi"
+//! ```
+//!
+//! ## Fix
+//! Add the volume to a backup (`volumes = ["service/volume"]` of a longhorn or
+//! rclone backup, or dump its databases with a pg-backup backup), or state
+//! `no_backup = "why"` on the volume.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};
 
-pub static RULE: Builtin = Builtin {
-    name: "volume-unrecoverable",
-    severity: Severity::Error,
-    summary: "A volume holding data has no recovery path.",
-    why: "Replicas protect against a dead disk, not against a deleted volume, a corrupted filesystem or a lost cluster. A volume is recoverable only through a backup that leaves the cluster: a Longhorn backup to a target, a pg-backup dump of the databases on it (the dump volume itself backed up), or an rclone sync of its folder.",
-    example: r#"# No backup lists "app/data", and the volume gives no reason.
-[services.app.volumes.data]
-kind = "longhorn"
-size = "1Gi"
-"#,
-    fix: "Add the volume to a backup (`volumes = [\"service/volume\"]` of a longhorn or rclone backup, or dump its databases with a pg-backup backup), or state `no_backup = \"why\"` on the volume.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for s in &cx.plan.services {

@@ -1,7 +1,29 @@
 //! HL206: a WebDAV application behind the OWASP CRS without its exclusions.
+//!
+//! ## What it does
+//! A WebDAV application (Nextcloud, ownCloud, Radicale, …) sits behind the
+//! OWASP CRS without an exclusion for WebDAV methods.
+//!
+//! ## Why
+//! The CRS allows only GET, HEAD, POST and OPTIONS by default (rule 911100):
+//! sync clients' PROPFIND, MKCOL, MOVE and LOCK requests get 403, and files
+//! stop syncing while the web page still works.
+//!
+//! ## Example
+//! ```toml
+//! [services.cloud.workloads.nextcloud]
+//! kind = "deployment"
+//! image = "nextcloud:29.0.3"
+//! [services.cloud.ingresses.cloud]
+//! public = true
+//! ```
+//!
+//! ## Fix
+//! Add `waf_exclusions = [911100]` to the ingress (and the app's own CRS
+//! exclusions if it has them), or keep the warning with an exception that says
+//! why.
 
-use super::{Builtin, Code};
-use crate::diag::Severity;
+use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};
 use crate::plan::Capability;
 
@@ -21,20 +43,7 @@ const WEBDAV_APPS: [&str; 7] = [
 /// POST, OPTIONS by default): PROPFIND, MKCOL, MOVE, COPY, LOCK are blocked.
 const METHOD_RULE: u32 = 911100;
 
-pub static RULE: Builtin = Builtin {
-    name: "webdav-behind-waf",
-    severity: Severity::Warning,
-    summary: "A WebDAV application (Nextcloud, ownCloud, Radicale, …) sits behind the OWASP CRS without an exclusion for WebDAV methods.",
-    why: "The CRS allows only GET, HEAD, POST and OPTIONS by default (rule 911100): sync clients' PROPFIND, MKCOL, MOVE and LOCK requests get 403, and files stop syncing while the web page still works.",
-    example: r#"[services.cloud.workloads.nextcloud]
-kind = "deployment"
-image = "nextcloud:29.0.3"
-[services.cloud.ingresses.cloud]
-public = true
-"#,
-    fix: "Add `waf_exclusions = [911100]` to the ingress (and the app's own CRS exclusions if it has them), or keep the warning with an exception that says why.",
-    check: Some(check),
-};
+pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     let waf = cx
