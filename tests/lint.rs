@@ -107,163 +107,22 @@ fn the_clean_site_and_the_reference_site_lint_clean() {
     );
 }
 
+/// Capabilities count as privilege too (the table's row uses the host network).
 #[test]
-fn hl001_volume_unrecoverable() {
-    let site = clean().replace("volumes = [\"app/data\"]", "volumes = []");
-    let site = site
-        .replace("[backups.daily]", "[backups.unused]")
-        .replace("volumes = []", "volumes = [\"app/logs\"]")
-        + "\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n";
-    triggers(
-        &site,
-        "HL001",
-        Some(line_of(&site, "[services.app.volumes.data]")),
-    );
-    quiet(&clean(), "HL001");
-    // a stated reason is a recovery decision
-    quiet(
-        &site.replace(
-            "[services.app.volumes.data]\nkind = \"longhorn\"",
-            "[services.app.volumes.data]\nno_backup = \"scratch\"\nkind = \"longhorn\"",
-        ),
-        "HL001",
-    );
-}
-
-#[test]
-fn hl002_volume_recovery_ambiguous() {
-    let site = clean().replace(
-        "[services.app.volumes.data]\nkind = \"longhorn\"",
-        "[services.app.volumes.data]\nno_backup = \"stale\"\nkind = \"longhorn\"",
-    );
-    triggers(
-        &site,
-        "HL002",
-        Some(line_of(&site, "[services.app.volumes.data]")),
-    );
-    quiet(&clean(), "HL002");
-}
-
-#[test]
-fn hl003_backup_credentials_not_exported() {
-    let base = clean().replace(
-        "url = \"nfs://nas.lab.example:/backups\"",
-        "url = \"nfs://nas.lab.example:/backups\"\ncredentials = \"app/app-secret\"",
-    );
-    let site = base.replace(
-        "keys = { PASSWORD = \"placeholder\" }",
-        "keys = { PASSWORD = \"placeholder\" }\nregenerable = \"can be reset\"",
-    );
-    triggers(
-        &site,
-        "HL003",
-        Some(line_of(&site, "[services.app.secrets.app-secret]")),
-    );
-    quiet(&base, "HL003");
-}
-
-#[test]
-fn hl004_database_unrecoverable() {
-    // the server's volume is deliberately not backed up, and nothing dumps the database
-    let base = clean()
-        .replace("volumes = [\"app/data\"]", "volumes = [\"app/logs\"]")
-        .replace(
-            "[services.app.volumes.data]\nkind = \"longhorn\"",
-            "[services.app.volumes.data]\nno_backup = \"dumps only\"\nkind = \"longhorn\"",
-        )
-        + "\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n[services.app.databases.main]\n";
-    triggers(
-        &base,
-        "HL004",
-        Some(line_of(&base, "[services.app.databases.main]")),
-    );
-    // a file-level (Longhorn) backup of the server's volume covers it
-    quiet(&(clean() + "\n[services.app.databases.main]\n"), "HL004");
-}
-
-#[test]
-fn hl101_ingress_exposure_unstated() {
-    let site = clean().replace("public = true\n", "");
-    triggers(
-        &site,
-        "HL101",
-        Some(line_of(&site, "[services.app.ingresses.web]")),
-    );
-    quiet(&clean(), "HL101");
-}
-
-#[test]
-fn hl102_admin_ui_without_auth() {
-    let site = clean().replace(
-        "[services.app]\n",
-        "[services.app]\nprovides = [\"metrics\"]\n",
-    );
-    triggers(
-        &site,
-        "HL102",
-        Some(line_of(&site, "[services.app.ingresses.web]")),
-    );
-    let with_auth = site.replace(
-        "public = true\n",
-        "auth = \"basic\"\nauth_secret = \"app-secret\"\n",
-    );
-    quiet(&with_auth, "HL102");
-}
-
-#[test]
-fn hl103_image_latest() {
-    let site = clean().replace("nginx:1.27.0", "nginx:latest");
-    triggers(
-        &site,
-        "HL103",
-        Some(line_of(&site, "[services.app.workloads.web]")),
-    );
-    quiet(&clean(), "HL103");
-}
-
-#[test]
-fn hl104_privilege_without_reason() {
+fn hl104_capabilities_need_a_reason() {
     let site = clean().replace(
         "kind = \"deployment\"",
-        "kind = \"deployment\"\nhost_network = true",
+        "kind = \"deployment\"\nsecurity.capabilities = [\"NET_ADMIN\"]",
     );
-    triggers(
-        &site,
-        "HL104",
-        Some(line_of(&site, "[services.app.workloads.web]")),
-    );
+    triggers(&site, "HL104", None);
     quiet(
         &site.replace(
-            "host_network = true",
-            "host_network = true\nsecurity.reason = \"mDNS\"",
+            "security.capabilities",
+            "security.reason = \"VPN\"\nsecurity.capabilities",
         ),
         "HL104",
     );
-    triggers(
-        &clean().replace(
-            "kind = \"deployment\"",
-            "kind = \"deployment\"\nsecurity.capabilities = [\"NET_ADMIN\"]",
-        ),
-        "HL104",
-        None,
-    );
 }
-
-#[test]
-fn hl105_metrics_through_ingress() {
-    let base = clean().replace(
-        "ports.http = { port = 8080, service = 80 }",
-        "ports.http = { port = 8080, service = 80 }\nmetrics = { port = \"http\" }",
-    );
-    let site = base.replace("public = true\n", "public = true\ndeny_paths = []\n");
-    triggers(
-        &site,
-        "HL105",
-        Some(line_of(&site, "[services.app.ingresses.web]")),
-    );
-    quiet(&base, "HL105");
-}
-
 #[test]
 fn hl107_high_entropy_string() {
     let token = "ghp_Zx81kQ2mVb7LpT4wRy9NcH3sFd6GjA0eUo5I";
@@ -344,57 +203,6 @@ fn hl106_secret_in_git() {
         "{f}"
     );
     quiet(&clean(), "HL106");
-}
-
-#[test]
-fn hl201_missing_resources() {
-    triggers(
-        MINIMAL,
-        "HL201",
-        Some(line_of(MINIMAL, "[services.app.workloads.web]")),
-    );
-    quiet(&clean(), "HL201");
-}
-
-#[test]
-fn hl202_missing_probes() {
-    let site = clean().replace("probes.readiness = { http = \"/\", port = \"http\" }\n", "");
-    triggers(
-        &site,
-        "HL202",
-        Some(line_of(&site, "[services.app.workloads.web]")),
-    );
-    quiet(&clean(), "HL202");
-}
-
-#[test]
-fn hl203_local_volume_not_pinned() {
-    let site = clean().replace("[services.app.volumes.data]\nkind = \"longhorn\"\nsize = \"1Gi\"", "[services.app.volumes.data]\nkind = \"local\"\nnode = \"pi1\"\npath = \"/srv/data\"\nsize = \"1Gi\"")
-        .replace("volumes = [\"app/data\"]", "volumes = []");
-    let site = site.replace("[backups.daily]\nkind = \"longhorn\"\ntarget = \"nas\"\nschedule = \"0 3 * * *\"\nretain = 7\nvolumes = []\n", "") + "\n";
-    let site = site.replace("kind = \"local\"", "kind = \"local\"\nno_backup = \"test\"");
-    triggers(
-        &site,
-        "HL203",
-        Some(line_of(&site, "[services.app.workloads.web]")),
-    );
-    quiet(
-        &site.replace(
-            "kind = \"deployment\"",
-            "kind = \"deployment\"\nnode = \"pi1\"",
-        ),
-        "HL203",
-    );
-}
-
-#[test]
-fn hl204_single_replica_longhorn() {
-    let site = clean().replace(
-        "default_issuer = \"le\"",
-        "default_issuer = \"le\"\nlonghorn_replicas = 1",
-    );
-    triggers(&site, "HL204", None);
-    quiet(&clean(), "HL204");
 }
 
 #[test]
@@ -805,27 +613,35 @@ version = "4.11.0"
 "#;
 
 /// One row per built-in rule: a small change to the clean site that fires it
-/// (with files beside the site when only a site-local template can), and the
-/// line it must point at. The match is exhaustive, so a new rule without a
-/// row does not compile.
+/// (with files beside the site when only a site-local template can), the
+/// line it must point at, and, where the clean site is not the natural fix,
+/// the same site with the rule's fix applied. The match is exhaustive, so a
+/// new rule without a row does not compile.
 struct Row {
     site: String,
     files: Vec<(&'static str, String)>,
     /// A text on the line the finding points at; None for findings about a
     /// rendered file or a whole table.
     at: Option<&'static str>,
+    /// The site with the fix the rule's doc proposes: the rule is quiet there.
+    fixed: Option<String>,
 }
 
 fn row(code: hearth::lint::Code) -> Row {
     use hearth::lint::Code::*;
     let mut files = Vec::new();
+    let mut fixed = None;
     let c = clean();
     let (site, at) = match code {
-        VolumeUnrecoverable => (
+        VolumeUnrecoverable => {
+            let (site, at) = (
             c.replace("volumes = [\"app/data\"]", "volumes = [\"app/logs\"]")
                 + "\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n",
             Some("[services.app.volumes.data]"),
-        ),
+            );
+            fixed = Some(site.replace("[services.app.volumes.data]\n", "[services.app.volumes.data]\nno_backup = \"scratch\"\n"));
+            (site, at)
+        }
         VolumeRecoveryAmbiguous => (
             c.replace(
                 "[services.app.volumes.data]\n",
@@ -833,7 +649,8 @@ fn row(code: hearth::lint::Code) -> Row {
             ),
             Some("[services.app.volumes.data]"),
         ),
-        BackupCredentialsNotExported => (
+        BackupCredentialsNotExported => {
+            let (site, at) = (
             c.replace(
                 "url = \"nfs://nas.lab.example:/backups\"",
                 "url = \"nfs://nas.lab.example:/backups\"\ncredentials = \"app/app-secret\"",
@@ -843,8 +660,12 @@ fn row(code: hearth::lint::Code) -> Row {
                 "keys = { PASSWORD = \"placeholder\" }\nregenerable = \"reset\"",
             ),
             Some("[services.app.secrets.app-secret]"),
-        ),
-        DatabaseUnrecoverable => (
+            );
+            fixed = Some(site.replace("\nregenerable = \"reset\"", ""));
+            (site, at)
+        }
+        DatabaseUnrecoverable => {
+            let (site, at) = (
             c.replace("volumes = [\"app/data\"]", "volumes = [\"app/logs\"]")
                 .replace(
                     "[services.app.volumes.data]\n",
@@ -852,7 +673,10 @@ fn row(code: hearth::lint::Code) -> Row {
                 )
                 + "\n[services.app.volumes.logs]\nkind = \"longhorn\"\nsize = \"1Gi\"\n[services.app.databases.main]\n",
             Some("[services.app.databases.main]"),
-        ),
+            );
+            fixed = Some(clean() + "\n[services.app.databases.main]\n");
+            (site, at)
+        }
         BackupUnwatched => (
             c + "[monitoring.alerts]\nbackups = { enabled = false }\n",
             Some("[backups.daily]"),
@@ -861,26 +685,38 @@ fn row(code: hearth::lint::Code) -> Row {
             c.replace("public = true\n", ""),
             Some("[services.app.ingresses.web]"),
         ),
-        AdminUiWithoutAuth => (
+        AdminUiWithoutAuth => {
+            let (site, at) = (
             c.replace("[services.app]\n", "[services.app]\nprovides = [\"metrics\"]\n"),
             Some("[services.app.ingresses.web]"),
-        ),
+            );
+            fixed = Some(site.replace("public = true\n", "auth = \"basic\"\nauth_secret = \"app-secret\"\n"));
+            (site, at)
+        }
         ImageLatest => (
             c.replace("nginx:1.27.0", "nginx:latest"),
             Some("[services.app.workloads.web]"),
         ),
-        PrivilegeWithoutReason => (
+        PrivilegeWithoutReason => {
+            let (site, at) = (
             c.replace("kind = \"deployment\"", "kind = \"deployment\"\nhost_network = true"),
             Some("[services.app.workloads.web]"),
-        ),
-        MetricsThroughIngress => (
+            );
+            fixed = Some(site.replace("host_network = true", "host_network = true\nsecurity.reason = \"mDNS\""));
+            (site, at)
+        }
+        MetricsThroughIngress => {
+            let (site, at) = (
             c.replace(
                 "ports.http = { port = 8080, service = 80 }",
                 "ports.http = { port = 8080, service = 80 }\nmetrics = { port = \"http\" }",
             )
             .replace("public = true\n", "public = true\ndeny_paths = []\n"),
             Some("[services.app.ingresses.web]"),
-        ),
+            );
+            fixed = Some(site.replace("deny_paths = []\n", ""));
+            (site, at)
+        }
         SecretInGit => {
             files.push((
                 "templates/sealed-secrets/sealedsecret.yaml",
@@ -900,7 +736,8 @@ fn row(code: hearth::lint::Code) -> Row {
             c.replace("probes.readiness = { http = \"/\", port = \"http\" }\n", ""),
             Some("[services.app.workloads.web]"),
         ),
-        LocalVolumeNotPinned => (
+        LocalVolumeNotPinned => {
+            let (site, at) = (
             c.replace(
                 "[services.app.volumes.data]\nkind = \"longhorn\"",
                 "[services.app.volumes.data]\nkind = \"local\"\nnode = \"pi1\"\npath = \"/srv/data\"\nno_backup = \"test\"",
@@ -910,7 +747,10 @@ fn row(code: hearth::lint::Code) -> Row {
                 "",
             ),
             Some("[services.app.workloads.web]"),
-        ),
+            );
+            fixed = Some(site.replace("kind = \"deployment\"", "kind = \"deployment\"\nnode = \"pi1\""));
+            (site, at)
+        }
         SingleReplicaLonghorn => (
             c.replace(
                 "default_issuer = \"le\"",
@@ -960,7 +800,12 @@ fn row(code: hearth::lint::Code) -> Row {
             Some("allow = ["),
         ),
     };
-    Row { site, files, at }
+    Row {
+        site,
+        files,
+        at,
+        fixed,
+    }
 }
 
 #[test]
@@ -968,7 +813,18 @@ fn every_rule_fires_on_its_row_and_the_reference_site_is_clean() {
     use hearth::lint::{Code, Rule};
     let mut failures = Vec::new();
     for code in Code::ALL {
-        let Row { site, files, at } = row(*code);
+        let Row {
+            site,
+            files,
+            at,
+            fixed,
+        } = row(*code);
+        if let Some(fixed) = fixed {
+            let r = lint_with(&fixed, &[], &[]);
+            if r.findings.iter().any(|f| f["rule"] == code.id()) {
+                failures.push(format!("{}: still reported once fixed", code.id()));
+            }
+        }
         let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
         let r = lint_with(&site, &files, &[]);
         let Some(f) = r.findings.iter().find(|f| f["rule"] == code.id()) else {
