@@ -145,62 +145,43 @@ fn hl107_high_entropy_string() {
     );
     quiet(&excused, "HL107");
     // A literal in a site-local template is found in what it renders.
-    let s = Scratch::new();
-    s.write("site.toml", clean());
     let template = std::fs::read_to_string(common::repo().join("templates/k8s/namespace.yaml"))
         .unwrap()
         .replace(
             "metadata:",
             &format!("metadata:\n  annotations:\n    token: {token}"),
         );
-    s.write("templates/k8s/namespace.yaml", template);
-    let out = hearth()
-        .current_dir(s.path())
-        .args(["lint", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "HL107")
-        .expect("HL107 from the template");
-    assert!(
-        f["file"].as_str().unwrap().ends_with("namespace.yaml"),
-        "{f}"
+    let template = [("templates/k8s/namespace.yaml", template.as_str())];
+    reported_in_file(
+        &lint_with(&clean(), &template, &[]),
+        "HL107",
+        "namespace.yaml",
     );
+}
+
+/// A finding of `rule` about a rendered file (no line of site.toml wrote it)
+/// whose path ends with `file`, and exit code 1.
+fn reported_in_file(r: &Run, rule: &str, file: &str) {
+    assert_eq!(r.code, Some(1), "{:?}", r.findings);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("{rule} not reported: {:?}", rules(r)));
+    assert!(f["file"].as_str().unwrap().ends_with(file), "{f}");
 }
 
 #[test]
 fn hl106_secret_in_git() {
     // only a site-local template can render a plain Secret
-    let s = Scratch::new();
-    s.write("site.toml", clean());
-    s.write(
+    let template = [(
         "templates/sealed-secrets/sealedsecret.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ secret.name|tojson }}\n  namespace: {{ service.namespace|tojson }}\ndata:\n  PASSWORD: aHVudGVyMg==\n",
-    );
-    let out = hearth()
-        .current_dir(s.path())
-        .args(["lint", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "HL106")
-        .expect("HL106");
-    assert!(
-        f["file"]
-            .as_str()
-            .unwrap()
-            .ends_with("app-secret.secret.yaml"),
-        "{f}"
+    )];
+    reported_in_file(
+        &lint_with(&clean(), &template, &[]),
+        "HL106",
+        "app-secret.secret.yaml",
     );
     quiet(&clean(), "HL106");
 }
