@@ -122,16 +122,10 @@ fn kubernetes_validate_strict_accepts_every_core_document() {
         core.len()
     );
     // k3s v1.30 is what the reference cluster runs.
-    let out = Command::new(&kv)
-        .args(["--strict", "-k", "1.30.0", "--quiet"])
-        .args(&core)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "kubernetes-validate rejected rendered objects:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeds(
+        Command::new(&kv)
+            .args(["--strict", "-k", "1.30.0", "--quiet"])
+            .args(&core),
     );
 
     // Negative control: an unknown field must be rejected in strict mode.

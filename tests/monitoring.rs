@@ -116,27 +116,16 @@ fn promtool() -> Option<PathBuf> {
 )]
 fn promtool_checks_and_tests_the_alert_rules() {
     let Some(promtool) = promtool() else { return };
-    let out = Command::new(&promtool)
-        .current_dir(monitoring())
-        .args(["check", "rules", "alerts.rules.yaml"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let out = Command::new(&promtool)
-        .current_dir(monitoring())
-        .args(["test", "rules", "alerts.test.yaml"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeds(Command::new(&promtool).current_dir(monitoring()).args([
+        "check",
+        "rules",
+        "alerts.rules.yaml",
+    ]));
+    common::succeeds(Command::new(&promtool).current_dir(monitoring()).args([
+        "test",
+        "rules",
+        "alerts.test.yaml",
+    ]));
     // Every built-in alert has a case that fires and one that stays quiet.
     let rules = yaml("alerts.rules.yaml");
     let tests = yaml("alerts.test.yaml");
@@ -283,17 +272,7 @@ fn waf_blocks_reads_the_waf_counter_when_the_exporter_counts() {
         ["check", "rules", "alerts.rules.yaml"],
         ["test", "rules", "alerts.test.yaml"],
     ] {
-        let out = Command::new(&promtool)
-            .current_dir(&mon)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::succeeds(Command::new(&promtool).current_dir(&mon).args(args));
     }
 }
 

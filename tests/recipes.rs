@@ -17,16 +17,10 @@ fn the_github_workflow_is_valid() {
         return;
     };
     let wf = common::repo().join("examples/github-actions/hearth.yml");
-    let out = Command::new(&cj)
-        .args(["--builtin-schema", "vendor.github-workflows"])
-        .arg(&wf)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeds(
+        Command::new(&cj)
+            .args(["--builtin-schema", "vendor.github-workflows"])
+            .arg(&wf),
     );
     let text = std::fs::read_to_string(&wf).unwrap();
     assert!(
@@ -81,12 +75,7 @@ fn every_shell_script_is_clean_under_shellcheck() {
     };
     let scripts = shell_scripts();
     assert!(scripts.len() >= 4);
-    let out = Command::new(&sc).args(&scripts).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    common::succeeds(Command::new(&sc).args(&scripts));
     let s = common::Scratch::new();
     let bad = s.write("bad.sh", "#!/bin/sh\nrm -rf $1/*\n");
     assert!(
@@ -125,18 +114,12 @@ fn the_generic_ci_recipe_runs() {
     assert!(s.render().status.success());
     git(s.path(), &["commit", "-q", "-am", "bump"]);
     let path = common::path_with_hearth();
-    let out = Command::new("bash")
-        .arg(common::repo().join("examples/ci/hearth-ci.sh"))
-        .arg("main")
-        .current_dir(s.path())
-        .env("PATH", &path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeds(
+        Command::new("bash")
+            .arg(common::repo().join("examples/ci/hearth-ci.sh"))
+            .arg("main")
+            .current_dir(s.path())
+            .env("PATH", &path),
     );
     let md = std::fs::read_to_string(s.path().join("hearth-ci/diff.md")).unwrap();
     assert!(md.contains("nginx:1.27.0 → nginx:1.27.3"), "{md}");

@@ -216,3 +216,17 @@ kind = "telegram"
 bot_token = { secret = "grafana-secret", key = "TELEGRAM" }
 chat_id = "-100123"
 "#;
+
+/// Runs `cmd` (a `Command` or the `&mut Command` a builder chain ends with)
+/// and requires it to succeed, showing its output when it does not.
+pub fn succeeds(mut cmd: impl std::borrow::BorrowMut<Command>) -> Output {
+    let cmd = cmd.borrow_mut();
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
