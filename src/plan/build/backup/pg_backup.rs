@@ -5,7 +5,7 @@ use crate::diag::Code;
 use std::collections::BTreeMap;
 
 use crate::plan::*;
-use crate::site::model::SecretKeyRef;
+use crate::site::model::{self as m, SecretKeyRef};
 
 use super::super::resolve::Ctx;
 use super::{Decl, Job};
@@ -42,29 +42,9 @@ pub(super) fn plan(
     ctx.check_secret_key(&ns, secret, Some(key), password.span());
     let mut pb = d.plan();
     let mut args = vec!["start".to_string()];
-    for db in &b.databases {
-        let Some((svc, dname)) = ctx.split_ref(db, "database") else {
-            continue;
-        };
-        let Some(pdb) = services
-            .get(&svc)
-            .and_then(|s| s.databases.iter().find(|x| x.name.as_str() == dname))
-        else {
-            ctx.err(
-                Code::Dangling,
-                format!("service `{svc}` serves no database `{dname}`"),
-                db.span(),
-                "referenced here",
-                "declare it under [services.<name>.databases]",
-            );
-            continue;
-        };
-        args.push("--connection-string".into());
-        args.push(format!(
-            "postgres://{user}:$(PGPASSWORD)@{}:{}/{dname}?sslmode=disable",
-            pdb.host, pdb.port
-        ));
-        pb.databases.push(format!("{svc}/{dname}"));
+    for (conn, db) in connections(ctx, b, services, user) {
+        args.extend(["--connection-string".into(), conn]);
+        pb.databases.push(db);
     }
     let (vsvc, vname) = ctx.volume_ref(services, vol)?;
     if ctx.namespace_of(&vsvc) != ns {
@@ -90,23 +70,72 @@ pub(super) fn plan(
     if let Some(pg) = &b.push_gateway {
         args.extend(["--push-gateway".into(), pg.clone()]);
     }
+    let job = dumper(image.get_ref().to_string(), args, password.get_ref(), vname);
+    if let Some(n) = &b.node {
+        ctx.check_node(n);
+    }
+    let wl = job.workload(d, runs_in.get_ref(), None);
+    if let Some(s) = services.get_mut(runs_in.get_ref()) {
+        s.workloads.push(wl);
+    }
+    Some(pb)
+}
+
+/// A connection string (password from `$(PGPASSWORD)`) and `service/database`
+/// for each listed database that a service serves.
+fn connections(
+    ctx: &mut Ctx,
+    b: &m::Backup,
+    services: &BTreeMap<ServiceName, Service>,
+    user: &str,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for db in &b.databases {
+        let Some((svc, dname)) = ctx.split_ref(db, "database") else {
+            continue;
+        };
+        let Some(pdb) = services
+            .get(&svc)
+            .and_then(|s| s.databases.iter().find(|x| x.name.as_str() == dname))
+        else {
+            ctx.err(
+                Code::Dangling,
+                format!("service `{svc}` serves no database `{dname}`"),
+                db.span(),
+                "referenced here",
+                "declare it under [services.<name>.databases]",
+            );
+            continue;
+        };
+        let conn = format!(
+            "postgres://{user}:$(PGPASSWORD)@{}:{}/{dname}?sslmode=disable",
+            pdb.host, pdb.port
+        );
+        out.push((conn, format!("{svc}/{dname}")));
+    }
+    out
+}
+
+/// pg-backup's Deployment: its scheduler dumps into the volume at `/backups`,
+/// with the password from the secret key in `PGPASSWORD`.
+fn dumper(image: String, args: Vec<String>, password: &SecretKeyRef, volume: VolumeName) -> Job {
     let dump = PodVolume {
-        name: format!("vol-{vname}"),
+        name: format!("vol-{volume}"),
         source: PodVolumeSource::Claim {
-            volume: vname,
+            volume,
             read_only: false,
         },
     };
-    let job = Job {
+    Job {
         kind: WorkloadKind::Deployment,
-        image: image.get_ref().to_string(),
+        image,
         command: vec![],
         args,
         env: vec![EnvVar {
             name: "PGPASSWORD".into(),
             value: EnvValue::SecretKey {
-                secret: secret.clone(),
-                key: key.clone(),
+                secret: password.secret.clone(),
+                key: password.key.clone(),
             },
         }],
         mounts: vec![Mount {
@@ -117,13 +146,5 @@ pub(super) fn plan(
         }],
         volumes: vec![dump],
         node: None,
-    };
-    if let Some(n) = &b.node {
-        ctx.check_node(n);
     }
-    let wl = job.workload(d, runs_in.get_ref(), None);
-    if let Some(s) = services.get_mut(runs_in.get_ref()) {
-        s.workloads.push(wl);
-    }
-    Some(pb)
 }

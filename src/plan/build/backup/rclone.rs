@@ -85,38 +85,13 @@ pub(super) fn plan(
         name: format!("vol-{vname}"),
         source,
     };
-    let job = Job {
-        kind: WorkloadKind::CronJob,
-        image: image.get_ref().to_string(),
-        command: vec!["/bin/sh".into(), "-c".into(), script],
-        args: vec![],
-        env: vec![],
-        mounts: vec![
-            Mount {
-                volume: data.name.clone(),
-                path: "/data/src".into(),
-                sub_path: None,
-                read_only: true,
-            },
-            Mount {
-                volume: "rclone-config".into(),
-                path: "/config/rclone/rclone.conf".into(),
-                sub_path: Some(key.to_string()),
-                read_only: true,
-            },
-        ],
-        volumes: vec![
-            data,
-            PodVolume {
-                name: "rclone-config".into(),
-                source: PodVolumeSource::Secret {
-                    secret: secret.clone(),
-                    mode: Some(0o400),
-                },
-            },
-        ],
+    let job = syncer(
+        image.get_ref().to_string(),
+        script,
+        data,
+        config.get_ref(),
         node,
-    };
+    );
     let wl = job.workload(d, &runs_in, ctx.raw.site.timezone.clone());
     let mut pb = d.plan();
     pb.volumes.push(format!("{vsvc}/{vname}"));
@@ -160,4 +135,47 @@ fn script(ctx: &mut Ctx, d: &Decl, remote: &str) -> Option<String> {
         ),
         None => format!("exec {sync}"),
     })
+}
+
+/// The CronJob: `script` with the volume read-only at `/data/src` and the
+/// rclone config from the secret key.
+fn syncer(
+    image: String,
+    script: String,
+    data: PodVolume,
+    config: &SecretKeyRef,
+    node: Option<NodeName>,
+) -> Job {
+    Job {
+        kind: WorkloadKind::CronJob,
+        image,
+        command: vec!["/bin/sh".into(), "-c".into(), script],
+        args: vec![],
+        env: vec![],
+        mounts: vec![
+            Mount {
+                volume: data.name.clone(),
+                path: "/data/src".into(),
+                sub_path: None,
+                read_only: true,
+            },
+            Mount {
+                volume: "rclone-config".into(),
+                path: "/config/rclone/rclone.conf".into(),
+                sub_path: Some(config.key.to_string()),
+                read_only: true,
+            },
+        ],
+        volumes: vec![
+            data,
+            PodVolume {
+                name: "rclone-config".into(),
+                source: PodVolumeSource::Secret {
+                    secret: config.secret.clone(),
+                    mode: Some(0o400),
+                },
+            },
+        ],
+        node,
+    }
 }
