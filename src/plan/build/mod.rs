@@ -61,79 +61,24 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
     }
     let backups = backup::backups(&mut ctx, &mut services, &providers);
 
-    let issuer_home = providers
-        .get(&Capability::CertManager)
-        .and_then(|v| v.first())
-        .cloned();
-    if let Some(home) = &issuer_home
-        && let Some(s) = services.get_mut(home)
-    {
-        s.issuers = raw.issuers.keys().cloned().collect();
-    }
-    let issuers = raw
-        .issuers
-        .iter()
-        .map(|(name, i)| Issuer {
-            name: name.clone(),
-            acme_server: i.get_ref().acme_server.clone(),
-            email: i.get_ref().email.clone(),
-            ingress_class: i.get_ref().ingress_class.clone(),
-            service: issuer_home.clone(),
-        })
-        .collect();
-
+    let issuers = issuers(raw, &providers, &mut services);
     super::helm::apply_presets(raw, &mut services, &mut ctx.errs, ctx.src);
     super::graph::assign_waves(raw, &providers, &mut services, &mut ctx.errs, ctx.src);
 
-    let nodes = raw
-        .nodes
-        .iter()
-        .map(|(name, n)| Node {
-            name: name.clone(),
-            arch: n.get_ref().arch,
-            roles: n.get_ref().roles.clone(),
-            labels: n.get_ref().labels.clone(),
-            span: n.span(),
-        })
-        .collect();
-
     let plan = Plan {
-        site: Site {
-            name: site.name.clone(),
-            domain: site.domain.get_ref().to_string(),
-            repo_url: site.repo_url.clone(),
-            revision: site.revision.clone(),
-            rendered_path: site.rendered_path.trim_matches('/').to_string(),
-            timezone: site.timezone.clone(),
-            ingress_class: site.ingress_class.clone(),
-            longhorn_replicas: site.longhorn_replicas,
-            span: site.domain.span(),
-        },
+        site: site_of(raw),
         argocd: Argo {
             namespace: raw.argocd.namespace.clone(),
             project: site.name.to_string(),
         },
-        nodes,
+        nodes: nodes(raw),
         issuers,
         services: services.into_values().collect(),
         backups,
         dr: Dr {
             age_recipient: raw.dr.age_recipient.clone(),
         },
-        targets: raw
-            .backup_targets
-            .iter()
-            .map(|(name, t)| Target {
-                name: name.clone(),
-                url: t.get_ref().url.clone(),
-                credentials: t
-                    .get_ref()
-                    .credentials
-                    .as_ref()
-                    .map(|c| c.get_ref().clone()),
-                span: t.span(),
-            })
-            .collect(),
+        targets: targets(raw),
     };
     ctx.errs.into_result(plan)
 }
@@ -147,4 +92,73 @@ pub(super) fn providers(raw: &RawSite) -> BTreeMap<Capability, Vec<ServiceName>>
         }
     }
     out
+}
+
+fn site_of(raw: &RawSite) -> Site {
+    let site = &raw.site;
+    Site {
+        name: site.name.clone(),
+        domain: site.domain.get_ref().to_string(),
+        repo_url: site.repo_url.clone(),
+        revision: site.revision.clone(),
+        rendered_path: site.rendered_path.trim_matches('/').to_string(),
+        timezone: site.timezone.clone(),
+        ingress_class: site.ingress_class.clone(),
+        longhorn_replicas: site.longhorn_replicas,
+        span: site.domain.span(),
+    }
+}
+
+fn nodes(raw: &RawSite) -> Vec<Node> {
+    raw.nodes
+        .iter()
+        .map(|(name, n)| Node {
+            name: name.clone(),
+            arch: n.get_ref().arch,
+            roles: n.get_ref().roles.clone(),
+            labels: n.get_ref().labels.clone(),
+            span: n.span(),
+        })
+        .collect()
+}
+
+/// The ClusterIssuers, rendered by the service that provides cert-manager.
+fn issuers(
+    raw: &RawSite,
+    providers: &BTreeMap<Capability, Vec<ServiceName>>,
+    services: &mut BTreeMap<ServiceName, Service>,
+) -> Vec<Issuer> {
+    let home = providers
+        .get(&Capability::CertManager)
+        .and_then(|v| v.first())
+        .cloned();
+    if let Some(s) = home.as_ref().and_then(|h| services.get_mut(h)) {
+        s.issuers = raw.issuers.keys().cloned().collect();
+    }
+    raw.issuers
+        .iter()
+        .map(|(name, i)| Issuer {
+            name: name.clone(),
+            acme_server: i.get_ref().acme_server.clone(),
+            email: i.get_ref().email.clone(),
+            ingress_class: i.get_ref().ingress_class.clone(),
+            service: home.clone(),
+        })
+        .collect()
+}
+
+fn targets(raw: &RawSite) -> Vec<Target> {
+    raw.backup_targets
+        .iter()
+        .map(|(name, t)| Target {
+            name: name.clone(),
+            url: t.get_ref().url.clone(),
+            credentials: t
+                .get_ref()
+                .credentials
+                .as_ref()
+                .map(|c| c.get_ref().clone()),
+            span: t.span(),
+        })
+        .collect()
 }
