@@ -263,6 +263,11 @@ fn issuer(
     }
 }
 
+/// ingress-nginx's annotation `k`.
+fn nginx(k: &str) -> String {
+    format!("nginx.ingress.kubernetes.io/{k}")
+}
+
 /// ingress-nginx's annotations for auth, rate limits, WAF exclusions, denied
 /// paths, redirects, body size and the www redirect; returns the denied paths.
 fn nginx_annotations(
@@ -272,65 +277,9 @@ fn nginx_annotations(
     span: std::ops::Range<usize>,
     ann: &mut BTreeMap<String, String>,
 ) -> Vec<String> {
-    let raw = ctx.raw;
-    let nginx = |k: &str| format!("nginx.ingress.kubernetes.io/{k}");
-    if ing.public && ing.auth.is_some() {
-        ctx.err(
-            Code::Ingress,
-            "an ingress is either `public = true` or has `auth`, not both",
-            span.clone(),
-            "this ingress",
-            "remove one of them",
-        );
-    }
-    if let Some(m::AuthKind::Basic) = ing.auth {
-        match &ing.auth_secret {
-            Some(sec) => {
-                ctx.check_secret_key(ns, sec.get_ref(), None, sec.span());
-                ann.insert(nginx("auth-type"), "basic".into());
-                ann.insert(nginx("auth-secret"), sec.get_ref().to_string());
-                ann.insert(nginx("auth-secret-type"), "auth-map".into());
-                ann.insert(nginx("auth-realm"), "Authentication Required".into());
-            }
-            None => ctx.err(
-                Code::Ingress,
-                "`auth = \"basic\"` needs `auth_secret`",
-                span.clone(),
-                "this ingress",
-                "name a secret of this namespace holding an htpasswd auth-map",
-            ),
-        }
-    } else if ing.auth_secret.is_some() {
-        ctx.err(
-            Code::Ingress,
-            "`auth_secret` without `auth`",
-            span.clone(),
-            "this ingress",
-            "add `auth = \"basic\"`",
-        );
-    }
+    auth(ctx, ns, ing, &span, ann);
     if let Some(t) = &ing.rate_limit {
-        match raw.rate_limits.get(t.get_ref()) {
-            Some(rl) => {
-                ann.insert(nginx("limit-rps"), rl.rps.to_string());
-                ann.insert(nginx("limit-rpm"), rl.rpm.to_string());
-                ann.insert(nginx("limit-burst-multiplier"), rl.burst.to_string());
-            }
-            None => {
-                let names: Vec<&str> = raw.rate_limits.keys().map(|n| n.as_str()).collect();
-                let help = closest(t.get_ref().as_str(), names.iter().copied()).map_or_else(
-                    || "declare it under [rate_limits]".to_string(),
-                    |c| format!("did you mean `{c}`?"),
-                );
-                ctx.err(
-                    Code::Dangling,
-                    format!("rate-limit tier `{}` is not declared", t.get_ref()),
-                    t.span(),
-                    "referenced here",
-                    help,
-                );
-            }
-        }
+        rate_limit(ctx, t, ann);
     }
     if !ing.waf_exclusions.is_empty() {
         let mut ids = ing.waf_exclusions.clone();
@@ -346,8 +295,102 @@ fn nginx_annotations(
         .deny_paths
         .clone()
         .unwrap_or_else(|| vec!["/metrics".into()]);
+    let snippet = server_snippet(ctx, ing, &deny, &span);
+    if !snippet.is_empty() {
+        ann.insert(nginx("server-snippet"), snippet.join("\n"));
+    }
+    if let Some(b) = &ing.body_size {
+        ann.insert(nginx("proxy-body-size"), b.clone());
+    }
+    if ing.www_redirect {
+        ann.insert(nginx("from-to-www-redirect"), "true".into());
+    }
+    deny
+}
+
+/// Basic auth from an htpasswd auth-map secret; `public` and `auth` exclude
+/// each other.
+fn auth(
+    ctx: &mut Ctx,
+    ns: &Namespace,
+    ing: &m::Ingress,
+    span: &std::ops::Range<usize>,
+    ann: &mut BTreeMap<String, String>,
+) {
+    if ing.public && ing.auth.is_some() {
+        ctx.err(
+            Code::Ingress,
+            "an ingress is either `public = true` or has `auth`, not both",
+            span.clone(),
+            "this ingress",
+            "remove one of them",
+        );
+    }
+    match (&ing.auth, &ing.auth_secret) {
+        (Some(m::AuthKind::Basic), Some(sec)) => {
+            ctx.check_secret_key(ns, sec.get_ref(), None, sec.span());
+            ann.insert(nginx("auth-type"), "basic".into());
+            ann.insert(nginx("auth-secret"), sec.get_ref().to_string());
+            ann.insert(nginx("auth-secret-type"), "auth-map".into());
+            ann.insert(nginx("auth-realm"), "Authentication Required".into());
+        }
+        (Some(m::AuthKind::Basic), None) => ctx.err(
+            Code::Ingress,
+            "`auth = \"basic\"` needs `auth_secret`",
+            span.clone(),
+            "this ingress",
+            "name a secret of this namespace holding an htpasswd auth-map",
+        ),
+        (None, Some(_)) => ctx.err(
+            Code::Ingress,
+            "`auth_secret` without `auth`",
+            span.clone(),
+            "this ingress",
+            "add `auth = \"basic\"`",
+        ),
+        (None, None) => {}
+    }
+}
+
+/// The rate-limit tier's limits, or a dangling reference.
+fn rate_limit(
+    ctx: &mut Ctx,
+    tier: &Spanned<crate::site::names::TierName>,
+    ann: &mut BTreeMap<String, String>,
+) {
+    let raw = ctx.raw;
+    match raw.rate_limits.get(tier.get_ref()) {
+        Some(rl) => {
+            ann.insert(nginx("limit-rps"), rl.rps.to_string());
+            ann.insert(nginx("limit-rpm"), rl.rpm.to_string());
+            ann.insert(nginx("limit-burst-multiplier"), rl.burst.to_string());
+        }
+        None => {
+            let names: Vec<&str> = raw.rate_limits.keys().map(|n| n.as_str()).collect();
+            let help = closest(tier.get_ref().as_str(), names.iter().copied()).map_or_else(
+                || "declare it under [rate_limits]".to_string(),
+                |c| format!("did you mean `{c}`?"),
+            );
+            ctx.err(
+                Code::Dangling,
+                format!("rate-limit tier `{}` is not declared", tier.get_ref()),
+                tier.span(),
+                "referenced here",
+                help,
+            );
+        }
+    }
+}
+
+/// `location` blocks that deny paths and redirect others.
+fn server_snippet(
+    ctx: &mut Ctx,
+    ing: &m::Ingress,
+    deny: &[String],
+    span: &std::ops::Range<usize>,
+) -> Vec<String> {
     let mut snippet = Vec::new();
-    for p in &deny {
+    for p in deny {
         if p.contains(['"', '{', '}', ';']) || !p.starts_with('/') {
             ctx.err(
                 Code::Ingress,
@@ -379,16 +422,7 @@ fn nginx_annotations(
         }
         snippet.push(format!("location = {} {{ return 301 {}; }}", r.from, r.to));
     }
-    if !snippet.is_empty() {
-        ann.insert(nginx("server-snippet"), snippet.join("\n"));
-    }
-    if let Some(b) = &ing.body_size {
-        ann.insert(nginx("proxy-body-size"), b.clone());
-    }
-    if ing.www_redirect {
-        ann.insert(nginx("from-to-www-redirect"), "true".into());
-    }
-    deny
+    snippet
 }
 
 #[cfg(test)]
