@@ -277,84 +277,9 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
     let at = |s: &serde_saphyr::Location| span_of(src, s.line() as u32, s.column() as u32);
     let mut errors = Errors::default();
     let id_span = at(&raw.id.referenced);
-    if !is_policy_id(&raw.id.value) {
-        errors.push(
-            InputError::new(
-                DiagCode::Policy,
-                format!("policy id `{}` is not a valid id", raw.id.value),
-            )
-            .in_file(src)
-            .label(id_span.clone(), "not lowercase letters, digits and `-`")
-            .help("use lowercase letters, digits and `-`, starting with a letter (for example `pvc-storage-class`); `HL…` ids belong to hearth's built-in rules"),
-        );
-    }
-    if Code::find(&raw.id.value).is_some() {
-        errors.push(
-            InputError::new(
-                DiagCode::Policy,
-                format!(
-                    "policy id `{}` is the name of a built-in rule",
-                    raw.id.value
-                ),
-            )
-            .in_file(src)
-            .label(id_span.clone(), "taken by a built-in rule")
-            .help("pick another id: `hearth lint --list-rules` lists the built-in ones"),
-        );
-    }
-    if raw.select.value.kinds.is_empty() {
-        errors.push(
-            InputError::new(DiagCode::Policy, "the policy selects no kind")
-                .in_file(src)
-                .label(at(&raw.select.referenced), "`kinds` is empty")
-                .help(
-                    "list the kinds it applies to, for example `kinds: [Deployment, StatefulSet]`",
-                ),
-        );
-    }
-    for k in &raw.select.value.kinds {
-        if !kinds.contains(&k.value.as_str()) {
-            let help = crate::diag::closest(&k.value, kinds.iter().copied()).map_or_else(
-                || "`hearth validate --list-kinds` lists the kinds hearth renders".to_string(),
-                |c| format!("did you mean `{c}`?"),
-            );
-            errors.push(
-                InputError::new(
-                    DiagCode::Policy,
-                    format!("unknown kind `{}` in `select.kinds`", k.value),
-                )
-                .in_file(src)
-                .label(at(&k.referenced), "hearth never renders this kind")
-                .help(help),
-            );
-        }
-    }
-    let validator = match jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .build(&raw.schema.value)
-    {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let path = e.instance_path().to_string();
-            let within = if path.is_empty() {
-                String::new()
-            } else {
-                format!(" at `schema{}`", path.replace('/', "."))
-            };
-            let root = at(&raw.schema.referenced);
-            let span = locate(&src.text, root.start, &path).unwrap_or(root);
-            errors.push(
-                InputError::new(
-                    DiagCode::Policy,
-                    format!("the policy's schema is not a valid JSON Schema{within}: {e}"),
-                )
-                .in_file(src)
-                .label(span, "invalid JSON Schema")
-                .help("the schema follows JSON Schema 2020-12 (https://json-schema.org/understanding-json-schema)"),
-            );
-            None
-        }
-    };
+    check_id(&raw.id.value, src, &id_span, &mut errors);
+    check_kinds(&raw.select, kinds, src, &mut errors);
+    let validator = schema(&raw.schema, src, &mut errors);
     match validator {
         Some(validator) if errors.is_empty() => {
             let id = raw.id.value;
@@ -386,6 +311,99 @@ fn parse(src: &SourceFile, kinds: &[&str]) -> Result<(Policy, Range<usize>), Err
             ))
         }
         _ => Err(errors),
+    }
+}
+
+/// A policy id is lowercase kebab-case and not a built-in rule's.
+fn check_id(id: &str, src: &SourceFile, id_span: &Range<usize>, errors: &mut Errors) {
+    if !is_policy_id(id) {
+        errors.push(
+            InputError::new(
+                DiagCode::Policy,
+                format!("policy id `{id}` is not a valid id"),
+            )
+            .in_file(src)
+            .label(id_span.clone(), "not lowercase letters, digits and `-`")
+            .help("use lowercase letters, digits and `-`, starting with a letter (for example `pvc-storage-class`); `HL…` ids belong to hearth's built-in rules"),
+        );
+    }
+    if Code::find(id).is_some() {
+        errors.push(
+            InputError::new(
+                DiagCode::Policy,
+                format!("policy id `{id}` is the name of a built-in rule"),
+            )
+            .in_file(src)
+            .label(id_span.clone(), "taken by a built-in rule")
+            .help("pick another id: `hearth lint --list-rules` lists the built-in ones"),
+        );
+    }
+}
+
+/// The policy selects at least one kind, and only kinds hearth renders.
+fn check_kinds(select: &Spanned<RawSelect>, kinds: &[&str], src: &SourceFile, errors: &mut Errors) {
+    let at = |s: &serde_saphyr::Location| span_of(src, s.line() as u32, s.column() as u32);
+    if select.value.kinds.is_empty() {
+        errors.push(
+            InputError::new(DiagCode::Policy, "the policy selects no kind")
+                .in_file(src)
+                .label(at(&select.referenced), "`kinds` is empty")
+                .help(
+                    "list the kinds it applies to, for example `kinds: [Deployment, StatefulSet]`",
+                ),
+        );
+    }
+    for k in &select.value.kinds {
+        if !kinds.contains(&k.value.as_str()) {
+            let help = crate::diag::closest(&k.value, kinds.iter().copied()).map_or_else(
+                || "`hearth validate --list-kinds` lists the kinds hearth renders".to_string(),
+                |c| format!("did you mean `{c}`?"),
+            );
+            errors.push(
+                InputError::new(
+                    DiagCode::Policy,
+                    format!("unknown kind `{}` in `select.kinds`", k.value),
+                )
+                .in_file(src)
+                .label(at(&k.referenced), "hearth never renders this kind")
+                .help(help),
+            );
+        }
+    }
+}
+
+/// The policy's JSON Schema, compiled (draft 2020-12).
+fn schema(
+    schema: &Spanned<Value>,
+    src: &SourceFile,
+    errors: &mut Errors,
+) -> Option<jsonschema::Validator> {
+    let at = |s: &serde_saphyr::Location| span_of(src, s.line() as u32, s.column() as u32);
+    match jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&schema.value)
+    {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let path = e.instance_path().to_string();
+            let within = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" at `schema{}`", path.replace('/', "."))
+            };
+            let root = at(&schema.referenced);
+            let span = locate(&src.text, root.start, &path).unwrap_or(root);
+            errors.push(
+                InputError::new(
+                    DiagCode::Policy,
+                    format!("the policy's schema is not a valid JSON Schema{within}: {e}"),
+                )
+                .in_file(src)
+                .label(span, "invalid JSON Schema")
+                .help("the schema follows JSON Schema 2020-12 (https://json-schema.org/understanding-json-schema)"),
+            );
+            None
+        }
     }
 }
 
