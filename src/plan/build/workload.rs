@@ -72,15 +72,6 @@ pub(super) fn workload(
         ctx.check_node(n);
     }
     let (labels, selector) = std_labels(name.as_str(), svc.as_str());
-    let ports = w
-        .ports
-        .iter()
-        .map(|(pn, p)| Port {
-            name: pn.clone(),
-            number: p.port,
-            protocol: p.protocol,
-        })
-        .collect();
     let service_ports: Vec<ServicePort> = w
         .ports
         .iter()
@@ -92,19 +83,7 @@ pub(super) fn workload(
             })
         })
         .collect();
-    let env = w.env.iter().map(|(k, v)| env_var(ctx, ns, k, v)).collect();
-    let env_from = w
-        .env_from
-        .iter()
-        .filter_map(|ef| env_from(ctx, ns, ef))
-        .collect();
     let pod_annotations = scrape_annotations(ctx, name, spanned);
-    let mut probe = |p: &Option<Spanned<m::Probe>>| probe(ctx, name, w, p.as_ref()?);
-    let (liveness, readiness, startup) = (
-        probe(&w.probes.liveness),
-        probe(&w.probes.readiness),
-        probe(&w.probes.startup),
-    );
     let (volumes, mounts) = super::mounts::mounts(ctx, ns, name, w);
     let node = match &w.node {
         Some(n) => Some(n.get_ref().clone()),
@@ -132,21 +111,7 @@ pub(super) fn workload(
         host_network: w.host_network,
         service_account: rbac.as_ref().map(|_| name.to_string()),
         rbac,
-        container: Container {
-            name: name.to_string(),
-            image: w.image.get_ref().to_string(),
-            command: w.command.clone(),
-            args: w.args.clone(),
-            env,
-            env_from,
-            ports,
-            resources: resources(&w.resources),
-            liveness,
-            readiness,
-            startup,
-            security: security(&w.security),
-            mounts,
-        },
+        container: container(ctx, ns, name, spanned, mounts),
         pod_security: w.security.fs_group.map(|fs_group| PodSecurity { fs_group }),
         volumes,
         service: (!service_ports.is_empty()).then(|| WorkloadService {
@@ -162,6 +127,54 @@ pub(super) fn workload(
             .unwrap_or_default(),
         allow: exceptions(&w.allow),
         span,
+    }
+}
+
+/// The workload's one container: image, command, env, ports, probes,
+/// resources, security and the mounts already planned.
+fn container(
+    ctx: &mut Ctx,
+    ns: &Namespace,
+    name: &WorkloadName,
+    spanned: &Spanned<m::Workload>,
+    mounts: Vec<Mount>,
+) -> Container {
+    let w = spanned.get_ref();
+    let ports = w
+        .ports
+        .iter()
+        .map(|(pn, p)| Port {
+            name: pn.clone(),
+            number: p.port,
+            protocol: p.protocol,
+        })
+        .collect();
+    let env = w.env.iter().map(|(k, v)| env_var(ctx, ns, k, v)).collect();
+    let env_from = w
+        .env_from
+        .iter()
+        .filter_map(|ef| env_from(ctx, ns, ef))
+        .collect();
+    let mut probe = |p: &Option<Spanned<m::Probe>>| probe(ctx, name, w, p.as_ref()?);
+    let (liveness, readiness, startup) = (
+        probe(&w.probes.liveness),
+        probe(&w.probes.readiness),
+        probe(&w.probes.startup),
+    );
+    Container {
+        name: name.to_string(),
+        image: w.image.get_ref().to_string(),
+        command: w.command.clone(),
+        args: w.args.clone(),
+        env,
+        env_from,
+        ports,
+        resources: resources(&w.resources),
+        liveness,
+        readiness,
+        startup,
+        security: security(&w.security),
+        mounts,
     }
 }
 
