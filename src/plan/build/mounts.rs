@@ -70,6 +70,77 @@ pub(super) fn mounts(
     (volumes.into_values().collect(), mounts)
 }
 
+/// The pod volume of a mount of one of the site's volumes.
+fn site_volume(
+    ctx: &mut Ctx,
+    ns: &Namespace,
+    (wname, w): (&WorkloadName, &m::Workload),
+    mt: &Spanned<m::Mount>,
+    v: &VolumeName,
+) -> Option<PodVolume> {
+    let (span, m) = (mt.span(), mt.get_ref());
+    let Some(vol) = ctx.find_volume(ns, v) else {
+        ctx.err(
+            Code::Dangling,
+            format!("volume `{v}` does not exist in namespace `{ns}`"),
+            span,
+            "referenced here",
+            "declare it under [services.<name>.volumes]",
+        );
+        return None;
+    };
+    if let (Some(vnode), Some(wnode)) = (&vol.node, &w.node)
+        && matches!(vol.kind, VolumeKind::Local | VolumeKind::HostPath)
+        && vnode.get_ref() != wnode.get_ref()
+    {
+        ctx.err(
+            Code::Node,
+            format!(
+                "`{wname}` is pinned to `{}` but volume `{v}` lives on `{}`",
+                wnode.get_ref(),
+                vnode.get_ref()
+            ),
+            span.clone(),
+            "this mount",
+            "pin the workload to the volume's node",
+        );
+    }
+    let source = match vol.kind {
+        VolumeKind::HostPath => PodVolumeSource::HostPath {
+            volume: v.clone(),
+            path: vol
+                .path
+                .as_ref()
+                .map_or_else(|| "/".to_string(), |p| p.to_string()),
+            // What is read or kept must already be there: a missing disk
+            // must stop the pod, not become an empty folder a backup copies.
+            kind: vol.host_type.unwrap_or(if m.read_only || vol.holds_data {
+                HostPathType::Directory
+            } else {
+                HostPathType::DirectoryOrCreate
+            }),
+        },
+        VolumeKind::Chart => {
+            ctx.err(
+                Code::Mount,
+                format!("volume `{v}` is created by a Helm chart and cannot be mounted here"),
+                span,
+                "this mount",
+                "mount a volume declared with kind longhorn, local or host-path",
+            );
+            return None;
+        }
+        VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
+            volume: v.clone(),
+            read_only: false,
+        },
+    };
+    Some(PodVolume {
+        name: format!("vol-{v}"),
+        source,
+    })
+}
+
 /// The pod volume one mount needs, named by its source so two mounts of one
 /// source share it.
 fn pod_volume(
@@ -83,66 +154,7 @@ fn pod_volume(
     let (span, m) = (mt.span(), mt.get_ref());
     let mode = parse_mode(ctx, &m.mode, span.clone());
     if let Some(v) = &m.volume {
-        let Some(vol) = ctx.find_volume(ns, v) else {
-            ctx.err(
-                Code::Dangling,
-                format!("volume `{v}` does not exist in namespace `{ns}`"),
-                span,
-                "referenced here",
-                "declare it under [services.<name>.volumes]",
-            );
-            return None;
-        };
-        if let (Some(vnode), Some(wnode)) = (&vol.node, &w.node)
-            && matches!(vol.kind, VolumeKind::Local | VolumeKind::HostPath)
-            && vnode.get_ref() != wnode.get_ref()
-        {
-            ctx.err(
-                Code::Node,
-                format!(
-                    "`{wname}` is pinned to `{}` but volume `{v}` lives on `{}`",
-                    wnode.get_ref(),
-                    vnode.get_ref()
-                ),
-                span.clone(),
-                "this mount",
-                "pin the workload to the volume's node",
-            );
-        }
-        let source = match vol.kind {
-            VolumeKind::HostPath => PodVolumeSource::HostPath {
-                volume: v.clone(),
-                path: vol
-                    .path
-                    .as_ref()
-                    .map_or_else(|| "/".to_string(), |p| p.to_string()),
-                // What is read or kept must already be there: a missing disk
-                // must stop the pod, not become an empty folder a backup copies.
-                kind: vol.host_type.unwrap_or(if m.read_only || vol.holds_data {
-                    HostPathType::Directory
-                } else {
-                    HostPathType::DirectoryOrCreate
-                }),
-            },
-            VolumeKind::Chart => {
-                ctx.err(
-                    Code::Mount,
-                    format!("volume `{v}` is created by a Helm chart and cannot be mounted here"),
-                    span,
-                    "this mount",
-                    "mount a volume declared with kind longhorn, local or host-path",
-                );
-                return None;
-            }
-            VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
-                volume: v.clone(),
-                read_only: false,
-            },
-        };
-        return Some(PodVolume {
-            name: format!("vol-{v}"),
-            source,
-        });
+        return site_volume(ctx, ns, (wname, w), mt, v);
     }
     let (name, source) = if let Some(s) = &m.secret {
         ctx.check_secret_key(ns, s, m.key.as_ref(), span);
