@@ -18,6 +18,45 @@ pub(super) fn volume(
     let v = v.get_ref();
     use VolumeKind as K;
     let kind = v.kind;
+    check(ctx, v, &span);
+    Volume {
+        name: name.clone(),
+        kind,
+        size: v.size.as_ref().map(|s| s.to_string()),
+        access: v.access,
+        storage_class: match v.kind {
+            K::Longhorn => Some("longhorn".into()),
+            K::Local => Some(
+                v.storage_class
+                    .clone()
+                    .unwrap_or_else(|| "local-static".into()),
+            ),
+            _ => v.storage_class.clone(),
+        },
+        pv_name: (v.kind == K::Local).then(|| format!("{ns}-{name}")),
+        node: v.node.as_ref().map(|n| n.get_ref().clone()),
+        path: v.path.as_ref().map(|p| p.to_string()),
+        labels: [
+            ("app.kubernetes.io/part-of".to_string(), svc.to_string()),
+            (
+                "app.kubernetes.io/managed-by".to_string(),
+                "hearth".to_string(),
+            ),
+        ]
+        .into(),
+        no_backup: v.no_backup.clone(),
+        holds_data: v.holds_data || v.kind.always_holds_data(),
+        claim: v.claim.clone(),
+        allow: super::service::exceptions(&v.allow),
+        span,
+    }
+}
+
+/// The fields each kind needs, `type` on host paths only, and a path under
+/// one of its node's storage roots.
+fn check(ctx: &mut Ctx, v: &m::Volume, span: &std::ops::Range<usize>) {
+    use VolumeKind as K;
+    let kind = v.kind;
     let need = |ctx: &mut Ctx, ok: bool, field: &str| {
         if !ok {
             ctx.err(
@@ -66,36 +105,5 @@ pub(super) fn volume(
                 );
             }
         }
-    }
-    Volume {
-        name: name.clone(),
-        kind,
-        size: v.size.as_ref().map(|s| s.to_string()),
-        access: v.access,
-        storage_class: match v.kind {
-            K::Longhorn => Some("longhorn".into()),
-            K::Local => Some(
-                v.storage_class
-                    .clone()
-                    .unwrap_or_else(|| "local-static".into()),
-            ),
-            _ => v.storage_class.clone(),
-        },
-        pv_name: (v.kind == K::Local).then(|| format!("{ns}-{name}")),
-        node: v.node.as_ref().map(|n| n.get_ref().clone()),
-        path: v.path.as_ref().map(|p| p.to_string()),
-        labels: [
-            ("app.kubernetes.io/part-of".to_string(), svc.to_string()),
-            (
-                "app.kubernetes.io/managed-by".to_string(),
-                "hearth".to_string(),
-            ),
-        ]
-        .into(),
-        no_backup: v.no_backup.clone(),
-        holds_data: v.holds_data || v.kind.always_holds_data(),
-        claim: v.claim.clone(),
-        allow: super::service::exceptions(&v.allow),
-        span,
     }
 }
