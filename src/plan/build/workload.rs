@@ -123,7 +123,7 @@ pub(super) fn workload(
         cron: w
             .schedule
             .as_ref()
-            .map(|c| CronRun::new(c.clone(), ctx.raw.site.timezone.clone())),
+            .map(|c| CronRun::new(c.clone(), ctx.raw.site.time_zone())),
         labels,
         selector,
         pod_annotations,

@@ -47,10 +47,11 @@ use crate::diag::{Code, Errors, InputError};
 use crate::render::{Object, Rendered};
 use crate::site::Loaded;
 
-/// The Kubernetes minor version whose rules apply (k8s-openapi's `v1_33`).
-/// site.toml does not declare a cluster version; version-gated rules (the
-/// environment variable name) follow this one.
-pub const KUBE_MINOR: u32 = 33;
+/// The Kubernetes minor version whose rules apply when site.toml names none
+/// (k8s-openapi's `v1_33`). `[site] kubernetes` picks another one of
+/// `site::kube::SUPPORTED`; version-gated rules (the environment variable
+/// name) read it from the `Sink`.
+pub const KUBE_MINOR: u32 = crate::site::kube::DEFAULT_MINOR;
 
 /// One refusal: where in the object, why, and what to change.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,10 +67,11 @@ pub struct Problem {
     pub rule: &'static str,
 }
 
-/// Collects the problems of one object.
-#[derive(Default)]
+/// Collects the problems of one object, checked against one minor version.
 pub(crate) struct Sink {
     pub problems: Vec<Problem>,
+    /// The Kubernetes minor version the site targets.
+    pub minor: u32,
 }
 
 impl Sink {
@@ -118,9 +120,18 @@ pub(crate) fn str_of(v: &Value) -> Option<&str> {
     v.as_str()
 }
 
-/// Every problem of one object (pure; the property test calls this).
+/// Every problem of one object under the default version (pure; the
+/// property test calls this).
 pub fn check_object(v: &Value) -> Vec<Problem> {
-    let mut s = Sink::default();
+    check_object_for(v, KUBE_MINOR)
+}
+
+/// Every problem of one object under the rules of Kubernetes 1.`minor`.
+pub fn check_object_for(v: &Value, minor: u32) -> Vec<Problem> {
+    let mut s = Sink {
+        problems: Vec::new(),
+        minor,
+    };
     let kind = v["kind"].as_str().unwrap_or("");
     if kind.is_empty() || kind == "Kustomization" {
         return Vec::new();
@@ -252,9 +263,10 @@ fn find_token(hay: &str, v: &str) -> Option<usize> {
 /// Run every rule on every object; collect every problem.
 pub fn check(rendered: &Rendered, loaded: &Loaded) -> Result<usize, Errors> {
     let locator = Locator { loaded };
+    let minor = crate::site::kube::minor(&loaded.raw.site);
     let mut errs = Errors::default();
     for o in &rendered.objects {
-        let problems = check_object(&o.value);
+        let problems = check_object_for(&o.value, minor);
         if problems.is_empty() {
             continue;
         }

@@ -340,6 +340,22 @@ pub(crate) fn protocol(s: &mut Sink, path: impl FnOnce() -> String, proto: &str)
     }
 }
 
+/// The upstream rule and the help for an environment variable name under
+/// Kubernetes 1.`minor` (the version-gated rule; see `names::env_var_name`).
+fn env_name_rule(minor: u32) -> (&'static str, &'static str) {
+    if names::relaxed_env_names(minor) {
+        (
+            "ValidateEnv (IsRelaxedEnvVarName, on by default since 1.32)",
+            "rename the key in the workload's `env` in site.toml: printable ASCII without `=`",
+        )
+    } else {
+        (
+            "ValidateEnv (IsEnvVarName, before 1.32)",
+            "rename the key in the workload's `env` in site.toml to letters, digits, `_`, `-` and `.` (not starting with a digit), or set `[site] kubernetes` to \"1.32\" or later if the cluster runs it",
+        )
+    }
+}
+
 /// `ValidateEnv` + `validateEnvVarValueFrom` + `ValidateEnvFrom`.
 fn env(s: &mut Sink, cp: &str, c: &Value) {
     for (i, e) in arr(&c["env"]).iter().enumerate() {
@@ -354,13 +370,14 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
                 "name the variable",
             );
         } else {
+            let (rule, help) = env_name_rule(s.minor);
             check!(
                 s,
-                "ValidateEnv (IsRelaxedEnvVarName, on by default since 1.32)",
+                rule,
                 format!("{}.name", ep()),
                 name,
-                names::env_var_name(name),
-                "rename the key in the workload's `env` in site.toml: printable ASCII without `=`",
+                names::env_var_name(name, s.minor),
+                help,
             );
         }
         let from = &e["valueFrom"];
@@ -433,7 +450,7 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
                 "ValidateEnvFrom (env var name)",
                 format!("{}.prefix", ep()),
                 prefix,
-                names::env_var_name(prefix),
+                names::env_var_name(prefix, s.minor),
                 "use a prefix of printable ASCII without `=`",
             );
         }

@@ -357,3 +357,42 @@ fn scheduling_and_security_ids() {
     );
     assert!(!found(&d).iter().any(|(p, _)| p.contains("runAsGroup")));
 }
+
+#[test]
+fn env_var_names_follow_the_targeted_version() {
+    use super::check_object_for;
+    let d = deployment(json!({
+        "containers": [{ "name": "web", "image": "nginx:1",
+            "env": [{ "name": "my.setting[0]", "value": "x" }] }]
+    }));
+    let at = "spec.template.spec.containers[0].env[0].name";
+    // 1.31: the strict C-identifier-like rule refuses `[` and `]`.
+    let old = check_object_for(&d, 31);
+    assert!(
+        old.iter()
+            .any(|p| p.path == at && p.rule.contains("IsEnvVarName, before 1.32")),
+        "{old:#?}"
+    );
+    // 1.32 and later: printable ASCII without `=` is fine.
+    for minor in [32, 33, 34] {
+        assert!(check_object_for(&d, minor).is_empty(), "1.{minor}");
+    }
+}
+
+#[test]
+fn cron_job_time_zones_are_looked_up_in_the_iana_database() {
+    let cj = |tz: &str| {
+        json!({
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": { "name": "nightly", "namespace": "app" },
+            "spec": { "schedule": "0 3 * * *", "timeZone": tz, "jobTemplate": { "spec": {
+                "template": { "spec": { "restartPolicy": "OnFailure",
+                    "containers": [{ "name": "job", "image": "busybox:1" }] } } } } }
+        })
+    };
+    assert!(found(&cj("Europe/Madrid")).is_empty());
+    let p = check_object(&cj("Europe/Madird"));
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].path, "spec.timeZone");
+    assert!(p[0].help.contains("did you mean `Europe/Madrid`"), "{p:#?}");
+}

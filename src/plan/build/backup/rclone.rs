@@ -139,7 +139,7 @@ pub(super) fn plan(
         ],
         node,
     };
-    let wl = job.workload(d, &runs_in, ctx.raw.site.timezone.clone());
+    let wl = job.workload(d, &runs_in, ctx.raw.site.time_zone());
     let mut pb = d.plan();
     pb.volumes.push(format!("{vsvc}/{vname}"));
     if let Some(s) = services.get_mut(&runs_in) {

@@ -1,0 +1,146 @@
+//! `[site] kubernetes` and `[site] timezone`: the version window, a rule that
+//! changed between versions checked on both sides of its boundary, and CronJob
+//! time zones looked up in the bundled IANA database. Each bad input: exit 2,
+//! its code, message, `site.toml:line:column`, a help line, nothing written.
+
+mod common;
+
+use common::{MINIMAL, Scratch, stderr, tree};
+
+/// `site.toml:line:column` of `token` on the first line of `site` containing it.
+fn at(site: &str, token: &str) -> String {
+    let (l, line) = site
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(token))
+        .unwrap_or_else(|| panic!("no line has {token:?}"));
+    format!("site.toml:{}:{}", l + 1, line.find(token).unwrap() + 1)
+}
+
+/// MINIMAL with `lines` added to `[site]` and `from` replaced by `to`.
+fn site_with(lines: &str, from: &str, to: &str) -> String {
+    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
+    MINIMAL
+        .replacen(
+            "default_issuer = \"le\"\n",
+            &format!("default_issuer = \"le\"\n{lines}"),
+            1,
+        )
+        .replacen(from, to, 1)
+}
+
+/// Render `site`; exit 2 with every `expect` in stderr and nothing written.
+fn refused(site: &str, expect: &[&str]) -> String {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    let out = s.render();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
+    for e in expect {
+        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
+    }
+    assert!(err.contains("help:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(tree(&s.path().join("rendered")).is_empty());
+    err
+}
+
+fn renders(site: &str) {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    let out = s.render();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+const DOTTED_ENV: &str = "env.\"my.setting[0]\" = \"on\"\n";
+const PORTS: &str = "ports.http = { port = 8080, service = 80 }\n";
+
+#[test]
+fn versions_outside_the_window_are_refused_at_their_line() {
+    for (v, why) in [
+        (
+            "1.29",
+            "Kubernetes 1.29 is outside the versions hearth checks against (1.30 to 1.34)",
+        ),
+        (
+            "1.35",
+            "Kubernetes 1.35 is outside the versions hearth checks against (1.30 to 1.34)",
+        ),
+        ("1.33.2", "is not a Kubernetes minor version"),
+    ] {
+        let site = site_with(&format!("kubernetes = \"{v}\"\n"), "", "");
+        let err = refused(
+            &site,
+            &[
+                "hearth::kubernetes",
+                why,
+                "\"1.30\" to \"1.34\"",
+                "unsupported Kubernetes version",
+            ],
+        );
+        assert!(err.contains(&at(&site, &format!("\"{v}\""))), "{err}");
+    }
+}
+
+#[test]
+fn env_names_follow_the_version_on_both_sides_of_1_32() {
+    // 1.31: strict names; `[` is refused, at the key in site.toml.
+    let old = site_with(
+        "kubernetes = \"1.31\"\n",
+        PORTS,
+        &format!("{PORTS}{DOTTED_ENV}"),
+    );
+    let err = refused(
+        &old,
+        &[
+            "hearth::apiserver",
+            "at `spec.template.spec.containers[0].env[",
+            "`my.setting[0]` must be letters, digits, `_`, `-` or `.`",
+            "[ValidateEnv (IsEnvVarName, before 1.32)]",
+            "set `[site] kubernetes` to \"1.32\" or later",
+        ],
+    );
+    assert!(err.contains(&at(&old, "my.setting[0]")), "{err}");
+    // 1.32, 1.34 and the default (1.33): relaxed names, the same site renders.
+    for v in ["kubernetes = \"1.32\"\n", "kubernetes = \"1.34\"\n", ""] {
+        renders(&site_with(v, PORTS, &format!("{PORTS}{DOTTED_ENV}")));
+    }
+}
+
+#[test]
+fn a_misspelled_time_zone_is_refused_with_the_closest_name() {
+    let site = site_with("timezone = \"Europe/Madird\"\n", "", "");
+    let err = refused(
+        &site,
+        &[
+            "hearth::timezone",
+            "time zone `Europe/Madird` is not a time zone of the IANA database",
+            "did you mean `Europe/Madrid`?",
+        ],
+    );
+    assert!(err.contains(&at(&site, "\"Europe/Madird\"")), "{err}");
+    // Names are case-sensitive (Go's time.LoadLocation).
+    let site = site_with("timezone = \"europe/madrid\"\n", "", "");
+    refused(
+        &site,
+        &[
+            "hearth::timezone",
+            "case-sensitive",
+            "did you mean `Europe/Madrid`?",
+        ],
+    );
+    renders(&site_with("timezone = \"Europe/Madrid\"\n", "", ""));
+}
+
+#[test]
+fn explain_prints_the_new_codes() {
+    for code in ["hearth::kubernetes", "hearth::timezone"] {
+        let out = common::hearth().args(["explain", code]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("What it reports:") && text.contains("Fix:"),
+            "{text}"
+        );
+    }
+}
