@@ -892,6 +892,13 @@ fn row(code: hearth::lint::Code) -> Row {
             c + "# old token ghp_Zx81kQ2mVb7LpT4wRy9NcH3sFd6GjA0eUo5I\n",
             Some("old token"),
         ),
+        SecretEnvLiteral => (
+            c.replace(
+                "ports.http = { port = 8080, service = 80 }",
+                "ports.http = { port = 8080, service = 80 }\nenv.API_KEY = \"k-123\"",
+            ),
+            Some("env.API_KEY"),
+        ),
         MissingResources => (
             MINIMAL.to_string() + common::MONITORING,
             Some("[services.app.workloads.web]"),

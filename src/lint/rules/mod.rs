@@ -75,6 +75,7 @@ rules! {
     MetricsThroughIngress "HL105" metrics_through_ingress,
     SecretInGit "HL106" secret_in_git,
     HighEntropyString "HL107" high_entropy_string,
+    SecretEnvLiteral "HL108" secret_env_literal,
     MissingResources "HL201" missing_resources,
     MissingProbes "HL202" missing_probes,
     LocalVolumeNotPinned "HL203" local_volume_not_pinned,

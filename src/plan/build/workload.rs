@@ -369,5 +369,6 @@ fn env_var(ctx: &mut Ctx, ns: &Namespace, name: &str, v: &Spanned<m::EnvValue>) 
     EnvVar {
         name: name.to_string(),
         value,
+        span: Some(v.span()),
     }
 }

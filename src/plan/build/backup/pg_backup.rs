@@ -124,6 +124,7 @@ pub(super) fn plan(
                 secret: secret.clone(),
                 key: key.clone(),
             },
+            span: None,
         }],
         mounts: vec![Mount {
             volume: dump.name.clone(),
