@@ -77,3 +77,67 @@ fn hl108_quiet_on_paths_empty_values_and_secret_references() {
     // MINIMAL's `PASSWORD` comes from a secret.
     assert!(of(&lint(MINIMAL).1, "HL108").is_empty());
 }
+
+/// Render `site`: exit 2, stderr.
+fn refused(site: &str) -> String {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    let out = s.render();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(common::tree(&s.path().join("rendered")).is_empty());
+    err
+}
+
+/// A second service whose ingress serves `host`.
+fn other_ingress(host: &str) -> String {
+    format!(
+        "\n[services.other]\n[services.other.workloads.web]\nkind = \"deployment\"\nimage = \"nginx:1.27.0\"\nports.http = {{ port = 8080, service = 80 }}\n[services.other.ingresses.web]\npublic = true\nhost = \"{host}\"\n"
+    )
+}
+
+#[test]
+fn one_host_and_path_claimed_by_two_ingresses_is_refused_at_both() {
+    let site = MINIMAL.replacen(
+        "public = true\n",
+        "public = true\nextra_hosts = [\"shared.lab.example\"]\n",
+        1,
+    ) + &other_ingress("shared.lab.example");
+    let err = refused(&site);
+    for part in [
+        "hearth::host-path",
+        "ingress-nginx's admission webhook would refuse Ingress `other/web`",
+        "host \"shared.lab.example\" and path \"/\" is already defined in ingress app/web",
+        "[checkOverlap]",
+        "ingress `web` of service `app`: claimed here first",
+        "ingress `web` of service `other`: and claimed again here",
+        "help: serve `shared.lab.example` from one ingress only",
+    ] {
+        assert!(err.contains(part), "stderr lacks {part:?}:\n{err}");
+    }
+    // Both places, at the host as written.
+    let first = line_of(&site, "extra_hosts = [\"shared");
+    let col = site
+        .lines()
+        .nth(first as usize - 1)
+        .unwrap()
+        .find("shared")
+        .unwrap()
+        + 1;
+    assert!(err.contains(&format!("site.toml:{first}:{col}")), "{err}");
+    // The second label is in the same snippet (miette heads it with the first).
+    let second = line_of(&site, "host = \"shared");
+    assert!(
+        err.contains(&format!("{second} │ host = \"shared.lab.example\"")),
+        "{err}"
+    );
+    // Different hosts are fine.
+    let s = Scratch::new();
+    s.write(
+        "site.toml",
+        MINIMAL.to_string() + &other_ingress("other.lab.example"),
+    );
+    let out = s.render();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

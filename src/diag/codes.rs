@@ -192,6 +192,11 @@ codes! {
         why: "The controller would route nowhere, serve no certificate, or an annotation would break nginx's configuration.",
         fix: "Follow the help line: name the port, set an issuer, choose `public` or `auth`, use plain absolute paths.",
     }
+    HostPath = "hearth::host-path" {
+        what: "Two ingresses of the site claim the same host and path.",
+        why: "ingress-nginx's admission webhook refuses the second one (`host \"…\" and path \"…\" is already defined in ingress …`), so one of the two services would never sync.",
+        fix: "Serve each host from one ingress: change the `host` of one of them, or drop the host from the other's `extra_hosts`.",
+    }
     Backup = "hearth::backup" {
         what: "A backup is missing a field its kind needs, uses a field of another kind, or names something it cannot back up.",
         why: "A backup that cannot run is worse than none: lint and the runbook would count it as a recovery path.",

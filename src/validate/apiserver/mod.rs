@@ -14,8 +14,10 @@
 //! kubernetes/apimachinery). A few rules are hearth's own and say so: upstream
 //! only warns, or the object is accepted but cannot work.
 //!
-//! Only rules a rendered object can break are here: nothing that needs another
-//! object, a defaulted field or the cluster's state.
+//! Only rules a rendered object can break are here: nothing that needs a
+//! defaulted field or the cluster's state. The one rule across objects is
+//! ingress-nginx's host/path overlap (`overlap.rs`), which its admission
+//! webhook enforces over every Ingress of the cluster.
 
 pub mod names;
 pub mod quantity;
@@ -34,6 +36,7 @@ macro_rules! check {
 
 mod meta;
 mod networking;
+mod overlap;
 mod pod;
 mod rbac;
 mod service;
@@ -181,7 +184,13 @@ impl Locator<'_> {
         let mut span = svc.span();
         let mut what = format!("service `{key}`");
         let body = svc.get_ref();
-        if let Some((k, w)) = body.workloads.iter().find(|(k, _)| k.as_str() == name) {
+        // An Ingress is its site.toml ingress, even when a workload shares its name.
+        let is_ingress = o.kind() == "Ingress";
+        if let Some((k, w)) = body
+            .workloads
+            .iter()
+            .find(|(k, _)| !is_ingress && k.as_str() == name)
+        {
             span = w.span();
             what = format!("workload `{k}` of service `{key}`");
         } else if let Some((k, i)) = body.ingresses.iter().find(|(k, _)| k.as_str() == name) {
@@ -309,6 +318,7 @@ pub fn check(rendered: &Rendered, loaded: &Loaded) -> Result<usize, Errors> {
             errs.push(e);
         }
     }
+    overlap::check(rendered, &locator, &mut errs);
     errs.into_result(rendered.objects.len())
 }
 
