@@ -141,3 +141,46 @@ fn one_host_and_path_claimed_by_two_ingresses_is_refused_at_both() {
     let out = s.render();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// MINIMAL with a second workload of `app` mounting its Longhorn volume `data`
+/// (ReadWriteOnce by default); `web_node`/`sync_node` pin them.
+fn shared_volume(web_node: &str, sync_node: &str) -> String {
+    with(
+        "mounts = [{ path = \"/data\", volume = \"data\" }]\n",
+        &format!(
+            "mounts = [{{ path = \"/data\", volume = \"data\" }}]\n{web_node}[services.app.workloads.sync]\nkind = \"cron-job\"\nschedule = \"0 4 * * *\"\nimage = \"rclone/rclone:1.67.0\"\nmounts = [{{ path = \"/data\", volume = \"data\" }}]\n{sync_node}"
+        ),
+    )
+    .replace("[nodes.pi1]", "[nodes.pi2]\narch = \"arm64\"\nroles = [\"agent\"]\n\n[nodes.pi1]")
+    .replace("public = true\n", "public = true\nworkload = \"web\"\n")
+}
+
+#[test]
+fn hl207_rwo_volume_mounted_by_workloads_on_any_node() {
+    // (web's pin, sync's pin, the workload reported): the one off the first
+    // pinned workload's node (`sync` comes first), else every one after the first.
+    let pi1 = "node = \"pi1\"\n";
+    let pi2 = "node = \"pi2\"\n";
+    for (web, sync, at) in [("", "", "web"), (pi1, "", "sync"), (pi1, pi2, "web")] {
+        let site = shared_volume(web, sync);
+        let (code, findings) = lint(&site);
+        let hits = of(&findings, "HL207");
+        assert_eq!(hits.len(), 1, "{web}/{sync}: {findings:#?}");
+        let header = format!("[services.app.workloads.{at}]");
+        assert_eq!(hits[0]["line"], line_of(&site, &header), "{web}/{sync}");
+        assert_eq!(
+            hits[0]["message"],
+            "ReadWriteOnce volume `data` (namespace `app`) is mounted by `app/sync`, `app/web` without pinning them to one node"
+        );
+        assert_eq!(hits[0]["severity"], "warning");
+        assert_eq!(code, Some(0), "a warning");
+    }
+    // Both on one node, or the volume shared read-write-many: quiet.
+    let (_, findings) = lint(&shared_volume("node = \"pi1\"\n", "node = \"pi1\"\n"));
+    assert!(of(&findings, "HL207").is_empty(), "{findings:#?}");
+    let rwx = shared_volume("", "").replace(
+        "kind = \"longhorn\"\nsize = \"1Gi\"",
+        "kind = \"longhorn\"\nsize = \"1Gi\"\naccess = \"read-write-many\"",
+    );
+    assert!(of(&lint(&rwx).1, "HL207").is_empty());
+}

@@ -933,6 +933,10 @@ fn row(code: hearth::lint::Code) -> Row {
             c.replace("nginx:1.27.0", "nextcloud:29.0.3") + INGRESS_NGINX,
             Some("[services.app.ingresses.web]"),
         ),
+        RwoVolumeShared => (
+            c.replace("public = true\n", "public = true\nworkload = \"web\"\n") + "[services.app.workloads.sync]\nkind = \"cron-job\"\nschedule = \"0 4 * * *\"\nimage = \"rclone/rclone:1.67.0\"\nmounts = [{ path = \"/data\", volume = \"data\" }]\n",
+            Some("[services.app.workloads.web]"),
+        ),
         UnknownMetric => (
             c + "[alerts.AppSlow]\nexpr = \"rate(app_request_seconds_count[5m]) > 1\"\nsummary = \"slow\"\n",
             Some("expr = \"rate(app_request"),

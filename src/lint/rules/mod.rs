@@ -82,6 +82,7 @@ rules! {
     SingleReplicaLonghorn "HL204" single_replica_longhorn,
     BodyAboveWafLimit "HL205" body_above_waf_limit,
     WebdavBehindWaf "HL206" webdav_behind_waf,
+    RwoVolumeShared "HL207" rwo_volume_shared,
     UnknownMetric "HL301" unknown_metric,
     PipelineCardinality "HL302" pipeline_cardinality,
     DatasourceUnresolved "HL303" datasource_unresolved,
