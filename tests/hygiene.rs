@@ -184,3 +184,52 @@ fn hl207_rwo_volume_mounted_by_workloads_on_any_node() {
     );
     assert!(of(&lint(&rwx).1, "HL207").is_empty());
 }
+
+/// References that name nothing were already refused by the plan (issue #16
+/// asked for them "if not already checked"): pinned here, each at its line.
+#[test]
+fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
+    let cases = [
+        (
+            with("key = \"PASSWORD\" }", "key = \"PASWORD\" }"),
+            "key = \"PASWORD\"",
+            "secret `app-secret` has no key `PASWORD`",
+            "did you mean `PASSWORD`?",
+        ),
+        (
+            with(
+                "mounts = [{ path = \"/data\", volume = \"data\" }]",
+                "mounts = [{ path = \"/data\", volume = \"data\" }, { path = \"/etc/pw\", secret = \"app-secret\", key = \"PASSWORDS\" }]",
+            ),
+            "key = \"PASSWORDS\"",
+            "secret `app-secret` has no key `PASSWORDS`",
+            "did you mean `PASSWORD`?",
+        ),
+        (
+            with(
+                PORTS,
+                &format!("{PORTS}probes.readiness = {{ http = \"/\", port = \"htp\" }}\n"),
+            ),
+            "probes.readiness",
+            "probe port `htp` is not a port of `web`",
+            "name one of the workload's `ports`",
+        ),
+        (
+            with("public = true\n", "public = true\nport = \"htp\"\n"),
+            "port = \"htp\"",
+            "`web` exposes no port `htp` on its Service",
+            "did you mean `http`?",
+        ),
+    ];
+    for (site, at, message, help) in cases {
+        let err = refused(&site);
+        assert!(err.contains("hearth::dangling"), "{err}");
+        assert!(err.contains(message), "lacks {message:?}:\n{err}");
+        assert!(err.contains(help), "lacks {help:?}:\n{err}");
+        let line = line_of(&site, at);
+        assert!(
+            err.contains(&format!("site.toml:{line}:")),
+            "not at line {line}:\n{err}"
+        );
+    }
+}
