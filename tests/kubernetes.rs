@@ -144,3 +144,49 @@ fn explain_prints_the_new_codes() {
         );
     }
 }
+
+/// site.toml as the JSON an editor checks against `schema/site.schema.json`.
+fn as_json(site: &str) -> serde_json::Value {
+    toml::from_str(site).expect("TOML")
+}
+
+#[test]
+fn the_editor_schema_carries_the_names_lengths_and_patterns_hearth_enforces() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("schema/site.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let reference = std::fs::read_to_string(common::repo().join("site.toml")).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(&as_json(&reference))
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(v.is_valid(&as_json(MINIMAL)));
+    let long = "a".repeat(54);
+    for (from, to) in [
+        ("[services.app]", format!("[services.{long}]")),
+        (PORTS, "ports.8081 = { port = 8081 }\n".to_string()),
+        (PORTS, "ports.a--b = { port = 8081 }\n".to_string()),
+        (
+            PORTS,
+            "ports.abcdefghijklmnop = { port = 8081 }\n".to_string(),
+        ),
+        (PORTS, format!("{PORTS}env.\"A=B\" = \"x\"\n")),
+        (
+            "default_issuer = \"le\"\n",
+            "default_issuer = \"le\"\nkubernetes = \"1.29\"\n".to_string(),
+        ),
+        (
+            "key = \"PASSWORD\"",
+            format!("key = \"{}\"", "K".repeat(254)),
+        ),
+    ] {
+        assert!(MINIMAL.contains(from), "{from}");
+        let site = MINIMAL.replacen(from, &to, 1);
+        assert!(!v.is_valid(&as_json(&site)), "the schema accepts {to:?}");
+    }
+    let ok = MINIMAL.replacen(PORTS, "ports.web-ui2 = { port = 8080, service = 80 }\n", 1);
+    assert!(v.is_valid(&as_json(&ok)));
+}

@@ -319,14 +319,17 @@ pub struct Workload {
     /// Arguments; `$(VAR)` expands an env variable of the container.
     #[serde(default)]
     pub args: Vec<String>,
-    /// Environment variables, by name.
+    /// Environment variables, by name (printable ASCII without `=`, the rule
+    /// from Kubernetes 1.32; before it, letters, digits, `_`, `-` and `.`).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[ -<>-~]+$" }))]
     pub env: BTreeMap<String, Spanned<EnvValue>>,
     /// Load every key of these ConfigMaps / Secrets as environment variables.
     #[serde(default)]
     pub env_from: Vec<Spanned<EnvFrom>>,
-    /// Container ports, by name.
+    /// Container ports, by name (IANA service names: at most 15 characters).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "maxLength": 15 }))]
     pub ports: BTreeMap<PortName, Port>,
     /// Pin to this node.
     pub node: Option<Spanned<NodeName>>,
