@@ -190,3 +190,34 @@ fn the_editor_schema_carries_the_names_lengths_and_patterns_hearth_enforces() {
     let ok = MINIMAL.replacen(PORTS, "ports.web-ui2 = { port = 8080, service = 80 }\n", 1);
     assert!(v.is_valid(&as_json(&ok)));
 }
+
+/// The built-in Service template with `trafficDistribution` added, as a
+/// site-local override (site.toml has no such setting).
+const SERVICE_WITH_TD: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ workload.service.name|tojson }}\n  namespace: {{ service.namespace|tojson }}\n  labels: {{ workload.labels|tojson }}\nspec:\n  type: ClusterIP\n  trafficDistribution: PreferSameNode\n  selector: {{ workload.selector|tojson }}\n  ports: {{ workload.service.ports|tojson }}\n";
+
+fn render_with_template(site: &str) -> std::process::Output {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    s.write("templates/k8s/service.yaml", SERVICE_WITH_TD);
+    s.render()
+}
+
+#[test]
+fn traffic_distribution_values_follow_the_version_on_both_sides_of_1_34() {
+    let old = site_with("kubernetes = \"1.33\"\n", "", "");
+    let out = render_with_template(&old);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for part in [
+        "hearth::apiserver",
+        "at `spec.trafficDistribution`: `PreferSameNode` is not a traffic distribution Kubernetes 1.33 takes (PreferClose)",
+        "[validateServiceTrafficDistribution (NotSupported)]",
+        "site-local template `templates/k8s/service.yaml`",
+        "PreferSameZone and PreferSameNode need 1.34",
+    ] {
+        assert!(err.contains(part), "stderr lacks {part:?}:\n{err}");
+    }
+    let new = site_with("kubernetes = \"1.34\"\n", "", "");
+    let out = render_with_template(&new);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

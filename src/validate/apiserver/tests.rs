@@ -396,3 +396,37 @@ fn cron_job_time_zones_are_looked_up_in_the_iana_database() {
     assert_eq!(p[0].path, "spec.timeZone");
     assert!(p[0].help.contains("did you mean `Europe/Madrid`"), "{p:#?}");
 }
+
+#[test]
+fn service_traffic_distribution_follows_the_targeted_version() {
+    use super::check_object_for;
+    let svc = |td: &str| {
+        json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": { "name": "web", "namespace": "app" },
+            "spec": { "selector": { "app": "web" }, "trafficDistribution": td,
+                "ports": [{ "name": "http", "port": 80, "targetPort": "http" }] }
+        })
+    };
+    let rules = |td: &str, minor: u32| -> Vec<&'static str> {
+        check_object_for(&svc(td), minor)
+            .into_iter()
+            .filter(|p| p.path == "spec.trafficDistribution")
+            .map(|p| p.rule)
+            .collect()
+    };
+    // 1.30: the gate is off, the field would be dropped.
+    assert!(rules("PreferClose", 30)[0].contains("off by default in 1.30"));
+    // 1.31 to 1.33: PreferClose only; 1.34: the PreferSame* values too.
+    for minor in [31, 32, 33] {
+        assert!(rules("PreferClose", minor).is_empty(), "1.{minor}");
+        assert!(
+            rules("PreferSameNode", minor)[0].contains("NotSupported"),
+            "1.{minor}"
+        );
+    }
+    for td in ["PreferClose", "PreferSameZone", "PreferSameNode"] {
+        assert!(rules(td, 34).is_empty(), "{td}");
+    }
+    assert!(!rules("Nearby", 34).is_empty());
+}
