@@ -197,6 +197,18 @@ fn unsealed_placeholders_are_not_exported_and_are_listed() {
     }
     let out = common::hearth()
         .current_dir(common::repo())
+        .env("HEARTH_TODAY", "2026-06-01")
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = json["placeholders"].as_array().unwrap();
+    assert_eq!(listed.len(), 11);
+    assert!(listed.contains(&serde_json::json!({
+        "secret": "pihole/pihole-secret", "keys": ["WEBPASSWORD"]
+    })));
+    let out = common::hearth()
+        .current_dir(common::repo())
         .arg("dr")
         .output()
         .unwrap();
