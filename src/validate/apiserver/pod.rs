@@ -57,6 +57,7 @@ pub(crate) fn pod_spec(s: &mut Sink, path: &str, spec: &Value, restart: Restart)
     for list in ["containers", "initContainers"] {
         for (i, c) in arr(&spec[list]).iter().enumerate() {
             let cp = format!("{path}.{list}[{i}]");
+            container_restart(s, &cp, c, list == "initContainers");
             let name = str_of(&c["name"]).unwrap_or("");
             if name.is_empty() {
                 s.refuse(
@@ -247,6 +248,35 @@ fn volumes<'a>(s: &mut Sink, path: &str, spec: &'a Value) -> BTreeSet<&'a str> {
         }
     }
     declared
+}
+
+/// A container's own `restartPolicy`. `Always` on an init container makes it
+/// a native sidecar (SidecarContainers: beta and on by default since 1.29, GA
+/// 1.33, so every version of the window takes it); any other value there, and
+/// any value on a regular container, is refused (ContainerRestartRules, alpha
+/// in 1.34, is off by default).
+fn container_restart(s: &mut Sink, cp: &str, c: &Value, init: bool) {
+    let Some(p) = str_of(&c["restartPolicy"]) else {
+        return;
+    };
+    let path = format!("{cp}.restartPolicy");
+    if !init {
+        s.refuse(
+            "validateContainers (Forbidden)",
+            path,
+            Some(p),
+            "may not be set for non-init containers",
+            "remove the container's `restartPolicy` (the pod's applies), or make it an init container with `restartPolicy: Always` (a sidecar)",
+        );
+    } else if p != "Always" {
+        s.refuse(
+            "validateInitContainerRestartPolicy (NotSupported)",
+            path,
+            Some(p),
+            format!("`{p}` is not supported for an init container (Always: a sidecar)"),
+            "set `restartPolicy: Always` to run it as a sidecar, or remove it",
+        );
+    }
 }
 
 fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<&str>) {

@@ -430,3 +430,31 @@ fn service_traffic_distribution_follows_the_targeted_version() {
     }
     assert!(!rules("Nearby", 34).is_empty());
 }
+
+#[test]
+fn container_restart_policies_allow_native_sidecars_only() {
+    let d = deployment(json!({
+        "initContainers": [
+            { "name": "proxy", "image": "envoy:1", "restartPolicy": "Always" },
+            { "name": "setup", "image": "busybox:1", "restartPolicy": "OnFailure" }
+        ],
+        "containers": [{ "name": "web", "image": "nginx:1", "restartPolicy": "Always" }]
+    }));
+    let p = "spec.template.spec";
+    has(
+        &d,
+        &format!("{p}.initContainers[1].restartPolicy"),
+        "validateInitContainerRestartPolicy",
+    );
+    has(
+        &d,
+        &format!("{p}.containers[0].restartPolicy"),
+        "validateContainers (Forbidden)",
+    );
+    let f = found(&d);
+    assert!(
+        !f.iter()
+            .any(|(path, _)| path == &format!("{p}.initContainers[0].restartPolicy")),
+        "a sidecar is refused: {f:#?}"
+    );
+}
