@@ -20,7 +20,8 @@ env.DB_PASSWORD = "hunter2"
     check: Some(check),
 };
 
-/// Parts of a name that say credential wherever they are (`WEBPASSWORD`).
+/// Words, or word endings, that say credential (`WEBPASSWORD`, `AUTHTOKEN`;
+/// not `MAX_TOKENS` or `PASSWORDLESS`).
 const SECRET_PARTS: &[&str] = &["PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "SECRET", "APIKEY"];
 
 /// Short words that say credential only as a whole word (between `_`, `-` and
@@ -52,8 +53,9 @@ pub fn names_a_secret(name: &str) -> bool {
     if words.last().is_some_and(|w| NOT_THE_VALUE.contains(w)) {
         return false;
     }
-    let single = SECRET_PARTS.iter().any(|p| upper.contains(p))
-        || words.iter().any(|w| SECRET_WORDS.contains(w));
+    let single = words
+        .iter()
+        .any(|w| SECRET_WORDS.contains(w) || SECRET_PARTS.iter().any(|p| w.ends_with(p)));
     let pair = words
         .windows(2)
         .any(|p| SECRET_PAIRS.contains(&(p[0], p[1])));
@@ -110,7 +112,8 @@ mod tests {
         for n in [
             "PASSWORD",
             "DB_PASSWORD",
-            "WEBPASSWORD_X",
+            "WEBPASSWORD",
+            "OPENAI_AUTHTOKEN",
             "smtp_pass",
             "GITHUB_TOKEN",
             "API_KEY",
@@ -131,6 +134,8 @@ mod tests {
             "KEYBOARD",
             "POSTGRES_USER",
             "TZ",
+            "MAX_TOKENS",
+            "PASSWORDLESS_LOGIN",
         ] {
             assert!(!names_a_secret(n), "{n}");
         }
