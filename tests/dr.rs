@@ -45,13 +45,30 @@ fn stubs(dir: &Path) {
 }
 
 fn run(script: &str, dir: &Path, args: &[&str]) -> Output {
+    run_from(&dr_dir(), script, dir, args)
+}
+
+/// The reference site with every `"placeholder"` replaced by a ciphertext of
+/// the sealed shape, rendered into a scratch folder (the committed reference
+/// site is unsealed, so its export script exports nothing).
+fn sealed_reference() -> common::Scratch {
+    let site = std::fs::read_to_string(common::repo().join("site.toml")).unwrap();
+    let sealed = format!("\"Ag{}\"", "A".repeat(300));
+    let s = common::Scratch::new();
+    s.write("site.toml", site.replace("\"placeholder\"", &sealed));
+    let out = s.render();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    s
+}
+
+fn run_from(dr: &Path, script: &str, dir: &Path, args: &[&str]) -> Output {
     let path = format!(
         "{}:{}",
         dir.join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
     Command::new("bash")
-        .arg(dr_dir().join(script))
+        .arg(dr.join(script))
         .args(args)
         .current_dir(dir)
         .env("PATH", path)
@@ -81,9 +98,12 @@ fn no_plaintext_under(dir: &Path) {
 
 #[test]
 fn export_secrets_encrypts_every_exported_secret() {
+    let sealed = sealed_reference();
+    let dr = sealed.path().join("rendered/dr");
     let s = common::Scratch::new();
     stubs(s.path());
-    let out = run(
+    let out = run_from(
+        &dr,
         "export-secrets.sh",
         s.path(),
         &["--recipient", "age1test", "--out", "secrets.age"],
@@ -95,8 +115,7 @@ fn export_secrets_encrypts_every_exported_secret() {
     );
     let log = std::fs::read_to_string(s.path().join("log")).unwrap();
     let coverage: Value =
-        serde_json::from_str(&std::fs::read_to_string(dr_dir().join("coverage.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dr.join("coverage.json")).unwrap()).unwrap();
     let exported: Vec<&str> = coverage["secrets"]
         .as_array()
         .unwrap()
@@ -132,6 +151,72 @@ fn export_secrets_encrypts_every_exported_secret() {
     );
     assert!(!s.path().join("secrets.age.partial").exists());
     no_plaintext_under(s.path());
+}
+
+#[test]
+fn unsealed_placeholders_are_not_exported_and_are_listed() {
+    // The committed reference site holds only placeholders: nothing to export.
+    let coverage: Value =
+        serde_json::from_str(&std::fs::read_to_string(dr_dir().join("coverage.json")).unwrap())
+            .unwrap();
+    let secrets = coverage["secrets"].as_array().unwrap();
+    assert_eq!(secrets.len(), 11);
+    assert!(secrets.iter().all(|x| x["exported"] == false));
+    let pihole = secrets
+        .iter()
+        .find(|x| x["secret"] == "pihole/pihole-secret")
+        .unwrap();
+    assert_eq!(pihole["placeholders"], serde_json::json!(["WEBPASSWORD"]));
+    let runbook = std::fs::read_to_string(dr_dir().join("RUNBOOK.md")).unwrap();
+    assert!(runbook.contains("Not sealed yet"), "{runbook}");
+    assert!(
+        runbook.contains("- `pihole/pihole-secret`: WEBPASSWORD"),
+        "{runbook}"
+    );
+    // `hearth dr` and `hearth lint` count and name them.
+    for cmd in ["dr", "lint"] {
+        let out = common::hearth()
+            .current_dir(common::repo())
+            .env("HEARTH_TODAY", "2026-06-01")
+            .arg(cmd)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            common::stderr(&out)
+        );
+        assert!(
+            text.contains("21 secret value(s) in 11 secret(s) still \"placeholder\""),
+            "{cmd}: {text}"
+        );
+        assert!(
+            text.contains("  pihole/pihole-secret: WEBPASSWORD\n"),
+            "{cmd}: {text}"
+        );
+    }
+    let out = common::hearth()
+        .current_dir(common::repo())
+        .env("HEARTH_TODAY", "2026-06-01")
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = json["placeholders"].as_array().unwrap();
+    assert_eq!(listed.len(), 11);
+    assert!(listed.contains(&serde_json::json!({
+        "secret": "pihole/pihole-secret", "keys": ["WEBPASSWORD"]
+    })));
+    let out = common::hearth()
+        .current_dir(common::repo())
+        .arg("dr")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("secrets: 0 in the encrypted DR export, 0 regenerable, 11 not sealed yet"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -709,6 +709,13 @@ fn row(code: hearth::lint::Code) -> Row {
             c + "# old token ghp_Zx81kQ2mVb7LpT4wRy9NcH3sFd6GjA0eUo5I\n",
             Some("old token"),
         ),
+        SecretEnvLiteral => (
+            c.replace(
+                "ports.http = { port = 8080, service = 80 }",
+                "ports.http = { port = 8080, service = 80 }\nenv.API_KEY = \"k-123\"",
+            ),
+            Some("env.API_KEY"),
+        ),
         MissingResources => (
             MINIMAL.to_string() + common::MONITORING,
             Some("[services.app.workloads.web]"),
@@ -746,6 +753,10 @@ fn row(code: hearth::lint::Code) -> Row {
         WebdavBehindWaf => (
             c.replace("nginx:1.27.0", "nextcloud:29.0.3") + INGRESS_NGINX,
             Some("[services.app.ingresses.web]"),
+        ),
+        RwoVolumeShared => (
+            c.replace("public = true\n", "public = true\nworkload = \"web\"\n") + "[services.app.workloads.sync]\nkind = \"cron-job\"\nschedule = \"0 4 * * *\"\nimage = \"rclone/rclone:1.67.0\"\nmounts = [{ path = \"/data\", volume = \"data\" }]\n",
+            Some("[services.app.workloads.web]"),
         ),
         UnknownMetric => (
             c + "[alerts.AppSlow]\nexpr = \"rate(app_request_seconds_count[5m]) > 1\"\nsummary = \"slow\"\n",

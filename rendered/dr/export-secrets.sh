@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rendered by hearth from site.toml. Do not edit: change site.toml and run `hearth render`.
 #
-# Exports every secret of the DR set (11 secrets), as the cluster
+# Exports every secret of the DR set (0 secrets), as the cluster
 # decrypts them, into ONE file encrypted for an offline age key. Plaintext never
 # touches the disk: kubectl's output goes straight into age.
 set -euo pipefail
@@ -39,17 +39,6 @@ for tool in kubectl age; do
 done
 
 secrets=(
-  "loki/loki-secret"
-  "grafana/grafana-secret"
-  "immich/immich-secret"
-  "ip/ip-secret"
-  "longhorn-system/azblob-secret"
-  "longhorn-system/basic-auth"
-  "pg-backup/pg-backup-secret"
-  "pihole/pihole-secret"
-  "postgres/postgres-secret"
-  "prometheus/basic-auth"
-  "vaultwarden/vaultwarden-secret"
 )
 {
   for ns_name in "${secrets[@]}"; do
@@ -58,4 +47,4 @@ secrets=(
   done
 } | age --encrypt --recipient "$recipient" --output "$out.partial"
 mv "$out.partial" "$out"
-echo "exported 11 secrets to $out (encrypted for $recipient)"
+echo "exported 0 secrets to $out (encrypted for $recipient)"

@@ -49,12 +49,24 @@ pub fn dr(site: &Path) -> ExitCode {
     }
     out!("");
     let exported = c.secrets.iter().filter(|s| s.exported).count();
+    let unsealed = c
+        .secrets
+        .iter()
+        .filter(|s| !s.placeholders.is_empty())
+        .count();
     out!(
-        "secrets: {exported} in the encrypted DR export, {} regenerable",
-        c.secrets.len() - exported
+        "secrets: {exported} in the encrypted DR export, {} regenerable, {unsealed} not sealed yet",
+        c.secrets.len() - exported - unsealed
     );
-    for s in c.secrets.iter().filter(|s| !s.exported) {
-        out!("  {}: {}", s.secret, s.regenerable.as_deref().unwrap_or(""));
+    for s in c.secrets.iter().filter(|s| s.placeholders.is_empty()) {
+        if let Some(why) = s.regenerable.as_deref() {
+            out!("  {}: {why}", s.secret);
+        }
+    }
+    let report = hearth::dr::placeholder_report(&built.plan);
+    if !report.is_empty() {
+        out!("");
+        put!("{report}");
     }
     out!("");
     out!("restore order (rendered/dr/RUNBOOK.md has the commands):");

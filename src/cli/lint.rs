@@ -18,7 +18,10 @@ pub fn lint(site: &Path, format: hearth::lint::report::Format, deny_warnings: bo
     let src = &built.loaded.source;
     let dir = built.plan.site.rendered_path.clone();
     match format {
-        Format::Human => eprint!("{}", report::human(&o, src)),
+        Format::Human => {
+            eprint!("{}", report::human(&o, src));
+            eprint!("{}", hearth::dr::placeholder_report(&built.plan));
+        }
         Format::Json => put!("{}", report::json_report(&o, src, &dir)),
         Format::Sarif => put!("{}", report::sarif(&o, src, &dir)),
         Format::Github => put!("{}", report::github(&o, src, &dir)),

@@ -137,6 +137,16 @@ codes! {
         why: "The API server refuses a CronJob whose schedule robfig/cron's standard parser rejects; the schedule also feeds alerts and the runbook.",
         fix: "Write five fields (minute 0-59, hour 0-23, day-of-month 1-31, month 1-12, day-of-week 0-6) on a cron job only.",
     }
+    Kubernetes = "hearth::kubernetes" {
+        what: "`[site] kubernetes` is not a Kubernetes minor version hearth checks against (1.30 to 1.34).",
+        why: "Some API-server rules changed between versions (environment variable names are relaxed from 1.32 on); hearth can only promise what the cluster accepts for versions whose rules it knows.",
+        fix: "Write the minor version your API server runs as `\"1.33\"` (`kubectl version` prints it), or remove the key for the default, 1.33.",
+    }
+    TimeZone = "hearth::timezone" {
+        what: "`[site] timezone` is not a zone of the IANA time zone database (names are case-sensitive).",
+        why: "The API server refuses a CronJob whose `timeZone` Go's `time.LoadLocation` cannot find, so every CronJob and backup job of the site would fail to sync.",
+        fix: "Use the zone name the help line suggests, or another IANA name such as `Europe/Madrid` or `UTC`.",
+    }
     Replicas = "hearth::replicas" {
         what: "`replicas` is set on a daemon set or cron job.",
         why: "Those kinds have no replica count; the field would be refused or mean nothing.",
@@ -181,6 +191,11 @@ codes! {
         what: "An ingress is incomplete or contradictory: no port, no TLS issuer, both public and authenticated, or a path that is not plain.",
         why: "The controller would route nowhere, serve no certificate, or an annotation would break nginx's configuration.",
         fix: "Follow the help line: name the port, set an issuer, choose `public` or `auth`, use plain absolute paths.",
+    }
+    HostPath = "hearth::host-path" {
+        what: "Two ingresses of the site claim the same host and path.",
+        why: "ingress-nginx's admission webhook refuses the second one (`host \"…\" and path \"…\" is already defined in ingress …`), so one of the two services would never sync.",
+        fix: "Serve each host from one ingress: change the `host` of one of them, or drop the host from the other's `extra_hosts`.",
     }
     Backup = "hearth::backup" {
         what: "A backup is missing a field its kind needs, uses a field of another kind, or names something it cannot back up.",

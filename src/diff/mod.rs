@@ -73,7 +73,8 @@ pub struct Intent {
     /// `service/volume` no longer covered by any backup.
     pub volumes_lost_backup: Vec<String>,
     pub volumes_gained_backup: Vec<String>,
-    /// `namespace/secret` no longer in the DR export (marked regenerable or removed).
+    /// `namespace/secret` no longer in the DR export (marked regenerable, set back to
+    /// `"placeholder"`, or removed).
     pub secrets_left_export: Vec<String>,
     /// Lint findings (`ID: message`) the head has and the base had not.
     pub new_findings: Vec<String>,
@@ -370,7 +371,9 @@ fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
                 .flat_map(|s| {
                     s.secrets
                         .iter()
-                        .filter(|x| x.regenerable.is_none())
+                        .filter(|x| {
+                            x.regenerable.is_none() && crate::dr::placeholder_keys(x).is_empty()
+                        })
                         .map(move |x| format!("{}/{}", s.namespace, x.name))
                 })
                 .collect()

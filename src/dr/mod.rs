@@ -111,9 +111,56 @@ pub struct BackupRef {
 pub struct SecretCoverage {
     pub secret: String,
     pub keys: Vec<String>,
-    /// In the encrypted DR export.
+    /// In the encrypted DR export: not regenerable, and every key sealed (a
+    /// SealedSecret holding `"placeholder"` never becomes a Secret, so there
+    /// is nothing to export or restore).
     pub exported: bool,
     pub regenerable: Option<String>,
+    /// Keys still holding `"placeholder"` instead of kubeseal ciphertext.
+    pub placeholders: Vec<String>,
+}
+
+/// Keys of a planned secret that still hold `"placeholder"`.
+pub fn placeholder_keys(secret: &crate::plan::Secret) -> Vec<String> {
+    secret
+        .encrypted
+        .iter()
+        .filter(|(_, v)| v.as_str() == crate::site::values::PLACEHOLDER)
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// Every secret with unsealed keys, as `namespace/secret` and those keys, and
+/// the number of keys in all.
+pub fn placeholders(plan: &Plan) -> (Vec<(String, Vec<String>)>, usize) {
+    let list: Vec<(String, Vec<String>)> = plan
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.secrets
+                .iter()
+                .map(move |x| (format!("{}/{}", s.namespace, x.name), placeholder_keys(x)))
+        })
+        .filter(|(_, keys)| !keys.is_empty())
+        .collect();
+    let count = list.iter().map(|(_, k)| k.len()).sum();
+    (list, count)
+}
+
+/// One line per unsealed secret, after a count; empty when every key is sealed.
+pub fn placeholder_report(plan: &Plan) -> String {
+    let (list, count) = placeholders(plan);
+    if list.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "{count} secret value(s) in {} secret(s) still \"placeholder\" (not sealed: no Secret in the cluster, not in the DR export):\n",
+        list.len()
+    );
+    for (secret, keys) in list {
+        out.push_str(&format!("  {secret}: {}\n", keys.join(", ")));
+    }
+    out
 }
 
 #[derive(Debug, Serialize)]
@@ -168,11 +215,15 @@ pub fn coverage(plan: &Plan, monitoring: Option<&Monitoring>) -> Coverage {
         .services
         .iter()
         .flat_map(|s| {
-            s.secrets.iter().map(move |x| SecretCoverage {
-                secret: format!("{}/{}", s.namespace, x.name),
-                keys: x.encrypted.keys().cloned().collect(),
-                exported: x.regenerable.is_none(),
-                regenerable: x.regenerable.clone(),
+            s.secrets.iter().map(move |x| {
+                let placeholders = placeholder_keys(x);
+                SecretCoverage {
+                    secret: format!("{}/{}", s.namespace, x.name),
+                    keys: x.encrypted.keys().cloned().collect(),
+                    exported: x.regenerable.is_none() && placeholders.is_empty(),
+                    regenerable: x.regenerable.clone(),
+                    placeholders,
+                }
             })
         })
         .collect();

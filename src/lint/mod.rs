@@ -59,6 +59,9 @@ pub struct Outcome<'a> {
     pub findings: Vec<Finding<'a>>,
     /// Findings excused by an exception.
     pub excused: usize,
+    /// Secrets (`namespace/name`) with keys still `"placeholder"`, and those
+    /// keys: reported beside the findings (an unsealed site is not an error).
+    pub placeholders: Vec<(String, Vec<String>)>,
 }
 
 impl<'a> Outcome<'a> {
@@ -122,6 +125,7 @@ pub fn lint<'p>(
         policies,
         findings: Vec::new(),
         excused: 0,
+        placeholders: crate::dr::placeholders(plan).0,
     };
     let live = |e: &Exception| {
         is_date(e.until.as_deref().unwrap_or("9999-12-31"))

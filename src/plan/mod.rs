@@ -64,6 +64,8 @@ pub struct Site {
     pub revision: String,
     pub rendered_path: String,
     pub timezone: Option<String>,
+    /// The Kubernetes minor version the site targets (`[site] kubernetes`).
+    pub kube_minor: u32,
     pub ingress_class: String,
     pub longhorn_replicas: u8,
     #[serde(skip)]

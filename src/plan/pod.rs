@@ -78,6 +78,8 @@ impl From<ServicePort> for k8s::ServicePort {
 pub struct EnvVar {
     pub name: String,
     pub value: EnvValue,
+    /// The value in site.toml (None for variables hearth adds itself).
+    pub span: Option<std::ops::Range<usize>>,
 }
 
 #[derive(Debug, Clone)]

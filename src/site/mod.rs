@@ -5,6 +5,7 @@
 pub mod cron;
 pub mod folder;
 pub mod kinds;
+pub mod kube;
 pub mod model;
 pub mod names;
 pub mod reference;

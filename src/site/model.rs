@@ -77,11 +77,23 @@ pub struct SiteMeta {
     /// Replica count of Longhorn's default StorageClass (every Longhorn volume).
     #[serde(default = "default_replicas")]
     pub longhorn_replicas: u8,
-    /// Time zone for CronJobs (IANA name), e.g. `Europe/Madrid`.
-    pub timezone: Option<String>,
+    /// Time zone for CronJobs (IANA name, case-sensitive), e.g. `Europe/Madrid`.
+    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"))]
+    pub timezone: Option<Spanned<String>>,
+    /// The Kubernetes minor version the cluster runs, `"1.30"` to `"1.34"`
+    /// (default `"1.33"`); rules that changed between versions follow it.
+    #[schemars(regex(pattern = r"^1\.(3[0-4])$"))]
+    pub kubernetes: Option<Spanned<String>>,
     /// The ingress class of the ingress controller.
     #[serde(default = "default_ingress_class")]
     pub ingress_class: String,
+}
+
+impl SiteMeta {
+    /// The CronJob time zone as written.
+    pub fn time_zone(&self) -> Option<String> {
+        self.timezone.as_ref().map(|t| t.get_ref().clone())
+    }
 }
 
 fn default_revision() -> String {
@@ -307,14 +319,17 @@ pub struct Workload {
     /// Arguments; `$(VAR)` expands an env variable of the container.
     #[serde(default)]
     pub args: Vec<String>,
-    /// Environment variables, by name.
+    /// Environment variables, by name (printable ASCII without `=`, the rule
+    /// from Kubernetes 1.32; before it, letters, digits, `_`, `-` and `.`).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[ -<>-~]+$" }))]
     pub env: BTreeMap<String, Spanned<EnvValue>>,
     /// Load every key of these ConfigMaps / Secrets as environment variables.
     #[serde(default)]
     pub env_from: Vec<Spanned<EnvFrom>>,
-    /// Container ports, by name.
+    /// Container ports, by name (IANA service names: at most 15 characters).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "maxLength": 15 }))]
     pub ports: BTreeMap<PortName, Port>,
     /// Pin to this node.
     pub node: Option<Spanned<NodeName>>,

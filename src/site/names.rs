@@ -29,13 +29,29 @@ pub fn check_dns_label(s: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The JSON Schema pattern of an RFC 1123 label of at most `max` characters.
+/// The length is in the pattern too (not only `maxLength`): names are mostly
+/// map keys, and a map's `patternProperties` carries only the pattern.
+pub fn dns_label_pattern(max: usize) -> String {
+    format!(
+        "^[a-z0-9]([-a-z0-9]{{0,{}}}[a-z0-9])?$",
+        max.saturating_sub(2)
+    )
+}
+
+/// `IsValidPortName` (IANA_SVC_NAME) as a JSON Schema pattern: lowercase
+/// letters and digits in runs joined by single `-`, at least one letter. The
+/// 15-character limit is `maxLength` (and `propertyNames` where a map is keyed
+/// by port names): a regular expression without look-ahead cannot say both.
+pub const PORT_NAME_PATTERN: &str = "^([a-z0-9]+-)*[a-z0-9]*[a-z][a-z0-9]*(-[a-z0-9]+)*$";
+
 /// A name checked as an RFC 1123 label of at most `$max` characters.
 macro_rules! dns_name {
     ($(#[$doc:meta])* $name:ident, $max:expr) => {
         checked_string!(
             $(#[$doc])* $name,
             |s: &str| check_dns_label(s, $max),
-            { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": $max }
+            { "type": "string", "pattern": dns_label_pattern($max), "maxLength": $max }
         );
     };
 }
@@ -52,9 +68,13 @@ dns_name!(
 dns_name!(
     /// A Deployment, StatefulSet, DaemonSet or CronJob within a service.
     WorkloadName, 52);
-dns_name!(
-    /// A container port's name (IANA service name: at most 15 characters).
-    PortName, 15);
+checked_string!(
+    /// A container port's name (IANA service name: at most 15 characters,
+    /// at least one letter, no `--`; the last two are checked at render, as
+    /// the API server's `IsValidPortName`).
+    PortName,
+    |s: &str| check_dns_label(s, 15),
+    { "type": "string", "pattern": PORT_NAME_PATTERN, "maxLength": 15 });
 dns_name!(
     /// A volume (PersistentVolumeClaim) within a service.
     VolumeName, 63);
@@ -116,7 +136,7 @@ fn check_metric_name(s: &str) -> Result<(), String> {
 checked_string!(
     /// A key inside a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, as Kubernetes requires.
     DataKey, check_data_key,
-    { "type": "string", "pattern": "^[-._a-zA-Z0-9]+$", "maxLength": 253 });
+    { "type": "string", "pattern": "^[-._a-zA-Z0-9]{1,253}$", "maxLength": 253 });
 
 fn check_data_key(s: &str) -> Result<(), String> {
     if s.is_empty() || s.len() > 253 {

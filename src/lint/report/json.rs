@@ -12,6 +12,14 @@ struct Report<'a> {
     warnings: usize,
     excused: usize,
     findings: Vec<Finding<'a>>,
+    /// Secrets whose keys still hold `"placeholder"`: not sealed, not in the DR export.
+    placeholders: Vec<Placeholder<'a>>,
+}
+
+#[derive(Serialize)]
+struct Placeholder<'a> {
+    secret: &'a str,
+    keys: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -49,6 +57,11 @@ pub fn json_report(o: &Outcome, src: &SourceFile, rendered_dir: &str) -> String 
         warnings: o.warnings(),
         excused: o.excused,
         findings,
+        placeholders: o
+            .placeholders
+            .iter()
+            .map(|(secret, keys)| Placeholder { secret, keys })
+            .collect(),
     };
     // Strings and integers only: serialising cannot fail.
     serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"

@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 
 use crate::diag::{Code, Errors};
 use crate::plan::*;
-use crate::site::Loaded;
 use crate::site::model::{Capability, RawSite};
+use crate::site::{Loaded, kube};
 
 use resolve::Ctx;
 
@@ -53,6 +53,8 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         );
     }
 
+    cluster(&mut ctx);
+
     let providers = providers(raw);
     let mut services: BTreeMap<ServiceName, Service> = BTreeMap::new();
     for (name, svc) in &raw.services {
@@ -83,6 +85,42 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
     ctx.errs.into_result(plan)
 }
 
+/// `[site] kubernetes` inside the supported window, `[site] timezone` a zone of
+/// the IANA database.
+fn cluster(ctx: &mut Ctx) {
+    let site = &ctx.raw.site;
+    if let Some(v) = &site.kubernetes
+        && let Err(e) = kube::parse_version(v.get_ref())
+    {
+        let (lo, hi) = (kube::SUPPORTED.start(), kube::SUPPORTED.end());
+        ctx.err(
+            Code::Kubernetes,
+            format!("`kubernetes = \"{}\"`: {e}", v.get_ref()),
+            v.span(),
+            "unsupported Kubernetes version",
+            format!(
+                "set `kubernetes` to the minor version your API server runs, \"1.{lo}\" to \"1.{hi}\" (`kubectl version` prints it), or remove it for 1.{}",
+                kube::DEFAULT_MINOR
+            ),
+        );
+    }
+    if let Some(tz) = &site.timezone
+        && let Err(e) = kube::check_time_zone(tz.get_ref())
+    {
+        let help = match &e.suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "use an IANA zone name such as `Europe/Madrid` or `UTC`".to_string(),
+        };
+        ctx.err(
+            Code::TimeZone,
+            format!("time zone {}; CronJobs would be refused", e.message),
+            tz.span(),
+            "not an IANA time zone",
+            help,
+        );
+    }
+}
+
 /// Capability → the services providing it, sorted by name.
 pub(super) fn providers(raw: &RawSite) -> BTreeMap<Capability, Vec<ServiceName>> {
     let mut out: BTreeMap<Capability, Vec<ServiceName>> = BTreeMap::new();
@@ -102,7 +140,8 @@ fn site_of(raw: &RawSite) -> Site {
         repo_url: site.repo_url.clone(),
         revision: site.revision.clone(),
         rendered_path: site.rendered_path.trim_matches('/').to_string(),
-        timezone: site.timezone.clone(),
+        timezone: site.time_zone(),
+        kube_minor: crate::site::kube::minor(site),
         ingress_class: site.ingress_class.clone(),
         longhorn_replicas: site.longhorn_replicas,
         span: site.domain.span(),

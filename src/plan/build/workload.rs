@@ -102,7 +102,7 @@ pub(super) fn workload(
         cron: w
             .schedule
             .as_ref()
-            .map(|c| CronRun::new(c.clone(), ctx.raw.site.timezone.clone())),
+            .map(|c| CronRun::new(c.clone(), ctx.raw.site.time_zone())),
         labels,
         selector,
         pod_annotations,
@@ -382,5 +382,6 @@ fn env_var(ctx: &mut Ctx, ns: &Namespace, name: &str, v: &Spanned<m::EnvValue>) 
     EnvVar {
         name: name.to_string(),
         value,
+        span: Some(v.span()),
     }
 }

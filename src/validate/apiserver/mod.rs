@@ -14,8 +14,10 @@
 //! kubernetes/apimachinery). A few rules are hearth's own and say so: upstream
 //! only warns, or the object is accepted but cannot work.
 //!
-//! Only rules a rendered object can break are here: nothing that needs another
-//! object, a defaulted field or the cluster's state.
+//! Only rules a rendered object can break are here: nothing that needs a
+//! defaulted field or the cluster's state. The one rule across objects is
+//! ingress-nginx's host/path overlap (`overlap.rs`), which its admission
+//! webhook enforces over every Ingress of the cluster.
 
 pub mod names;
 pub mod quantity;
@@ -34,6 +36,7 @@ macro_rules! check {
 
 mod meta;
 mod networking;
+mod overlap;
 mod pod;
 mod rbac;
 mod service;
@@ -47,10 +50,11 @@ use crate::diag::{Code, Errors, InputError};
 use crate::render::{Object, Rendered};
 use crate::site::Loaded;
 
-/// The Kubernetes minor version whose rules apply (k8s-openapi's `v1_33`).
-/// site.toml does not declare a cluster version; version-gated rules (the
-/// environment variable name) follow this one.
-pub const KUBE_MINOR: u32 = 33;
+/// The Kubernetes minor version whose rules apply when site.toml names none
+/// (k8s-openapi's `v1_33`). `[site] kubernetes` picks another one of
+/// `site::kube::SUPPORTED`; version-gated rules (the environment variable
+/// name) read it from the `Sink`.
+pub const KUBE_MINOR: u32 = crate::site::kube::DEFAULT_MINOR;
 
 /// One refusal: where in the object, why, and what to change.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,10 +70,11 @@ pub struct Problem {
     pub rule: &'static str,
 }
 
-/// Collects the problems of one object.
-#[derive(Default)]
+/// Collects the problems of one object, checked against one minor version.
 pub(crate) struct Sink {
     pub problems: Vec<Problem>,
+    /// The Kubernetes minor version the site targets.
+    pub minor: u32,
 }
 
 impl Sink {
@@ -118,9 +123,18 @@ pub(crate) fn str_of(v: &Value) -> Option<&str> {
     v.as_str()
 }
 
-/// Every problem of one object (pure; the property test calls this).
+/// Every problem of one object under the default version (pure; the
+/// property test calls this).
 pub fn check_object(v: &Value) -> Vec<Problem> {
-    let mut s = Sink::default();
+    check_object_for(v, KUBE_MINOR)
+}
+
+/// Every problem of one object under the rules of Kubernetes 1.`minor`.
+pub fn check_object_for(v: &Value, minor: u32) -> Vec<Problem> {
+    let mut s = Sink {
+        problems: Vec::new(),
+        minor,
+    };
     let kind = v["kind"].as_str().unwrap_or("");
     if kind.is_empty() || kind == "Kustomization" {
         return Vec::new();
@@ -170,7 +184,13 @@ impl Locator<'_> {
         let mut span = svc.span();
         let mut what = format!("service `{key}`");
         let body = svc.get_ref();
-        if let Some((k, w)) = body.workloads.iter().find(|(k, _)| k.as_str() == name) {
+        // An Ingress is its site.toml ingress, even when a workload shares its name.
+        let is_ingress = o.kind() == "Ingress";
+        if let Some((k, w)) = body
+            .workloads
+            .iter()
+            .find(|(k, _)| !is_ingress && k.as_str() == name)
+        {
             span = w.span();
             what = format!("workload `{k}` of service `{key}`");
         } else if let Some((k, i)) = body.ingresses.iter().find(|(k, _)| k.as_str() == name) {
@@ -252,9 +272,10 @@ fn find_token(hay: &str, v: &str) -> Option<usize> {
 /// Run every rule on every object; collect every problem.
 pub fn check(rendered: &Rendered, loaded: &Loaded) -> Result<usize, Errors> {
     let locator = Locator { loaded };
+    let minor = crate::site::kube::minor(&loaded.raw.site);
     let mut errs = Errors::default();
     for o in &rendered.objects {
-        let problems = check_object(&o.value);
+        let problems = check_object_for(&o.value, minor);
         if problems.is_empty() {
             continue;
         }
@@ -297,6 +318,7 @@ pub fn check(rendered: &Rendered, loaded: &Loaded) -> Result<usize, Errors> {
             errs.push(e);
         }
     }
+    overlap::check(rendered, &locator, &mut errs);
     errs.into_result(rendered.objects.len())
 }
 

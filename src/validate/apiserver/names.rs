@@ -224,14 +224,20 @@ pub fn env_var_name_relaxed(s: &str) -> Vec<String> {
     e
 }
 
-/// The environment variable name rule of the targeted Kubernetes version
-/// (`super::KUBE_MINOR`): relaxed from 1.32 on (the gate's default).
-pub fn env_var_name(s: &str) -> Vec<String> {
-    if super::KUBE_MINOR >= 32 {
+/// The environment variable name rule of Kubernetes 1.`minor`: relaxed from
+/// 1.32 on (the gate's default; KEP-4369: alpha 1.30, beta 1.32, GA 1.34).
+pub fn env_var_name(s: &str, minor: u32) -> Vec<String> {
+    if relaxed_env_names(minor) {
         env_var_name_relaxed(s)
     } else {
         env_var_name_strict(s)
     }
+}
+
+/// Whether 1.`minor`'s API server takes relaxed environment variable names
+/// (RelaxedEnvironmentVariableValidation on by default).
+pub fn relaxed_env_names(minor: u32) -> bool {
+    minor >= 32
 }
 
 /// `IsConfigMapKey`: at most 253 characters of alphanumerics, `-`, `_`, `.`,

@@ -57,6 +57,7 @@ pub(crate) fn pod_spec(s: &mut Sink, path: &str, spec: &Value, restart: Restart)
     for list in ["containers", "initContainers"] {
         for (i, c) in arr(&spec[list]).iter().enumerate() {
             let cp = format!("{path}.{list}[{i}]");
+            container_restart(s, &cp, c, list == "initContainers");
             let name = str_of(&c["name"]).unwrap_or("");
             if name.is_empty() {
                 s.refuse(
@@ -249,6 +250,35 @@ fn volumes<'a>(s: &mut Sink, path: &str, spec: &'a Value) -> BTreeSet<&'a str> {
     declared
 }
 
+/// A container's own `restartPolicy`. `Always` on an init container makes it
+/// a native sidecar (SidecarContainers: beta and on by default since 1.29, GA
+/// 1.33, so every version of the window takes it); any other value there, and
+/// any value on a regular container, is refused (ContainerRestartRules, alpha
+/// in 1.34, is off by default).
+fn container_restart(s: &mut Sink, cp: &str, c: &Value, init: bool) {
+    let Some(p) = str_of(&c["restartPolicy"]) else {
+        return;
+    };
+    let path = format!("{cp}.restartPolicy");
+    if !init {
+        s.refuse(
+            "validateContainers (Forbidden)",
+            path,
+            Some(p),
+            "may not be set for non-init containers",
+            "remove the container's `restartPolicy` (the pod's applies), or make it an init container with `restartPolicy: Always` (a sidecar)",
+        );
+    } else if p != "Always" {
+        s.refuse(
+            "validateInitContainerRestartPolicy (NotSupported)",
+            path,
+            Some(p),
+            format!("`{p}` is not supported for an init container (Always: a sidecar)"),
+            "set `restartPolicy: Always` to run it as a sidecar, or remove it",
+        );
+    }
+}
+
 fn container(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<&str>) {
     // validateContainerPorts: names valid and unique within the container,
     // containerPort required and in range, hostPort in range, known protocol.
@@ -340,6 +370,22 @@ pub(crate) fn protocol(s: &mut Sink, path: impl FnOnce() -> String, proto: &str)
     }
 }
 
+/// The upstream rule and the help for an environment variable name under
+/// Kubernetes 1.`minor` (the version-gated rule; see `names::env_var_name`).
+fn env_name_rule(minor: u32) -> (&'static str, &'static str) {
+    if names::relaxed_env_names(minor) {
+        (
+            "ValidateEnv (IsRelaxedEnvVarName, on by default since 1.32)",
+            "rename the key in the workload's `env` in site.toml: printable ASCII without `=`",
+        )
+    } else {
+        (
+            "ValidateEnv (IsEnvVarName, before 1.32)",
+            "rename the key in the workload's `env` in site.toml to letters, digits, `_`, `-` and `.` (not starting with a digit), or set `[site] kubernetes` to \"1.32\" or later if the cluster runs it",
+        )
+    }
+}
+
 /// `ValidateEnv` + `validateEnvVarValueFrom` + `ValidateEnvFrom`.
 fn env(s: &mut Sink, cp: &str, c: &Value) {
     for (i, e) in arr(&c["env"]).iter().enumerate() {
@@ -354,13 +400,14 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
                 "name the variable",
             );
         } else {
+            let (rule, help) = env_name_rule(s.minor);
             check!(
                 s,
-                "ValidateEnv (IsRelaxedEnvVarName, on by default since 1.32)",
+                rule,
                 format!("{}.name", ep()),
                 name,
-                names::env_var_name(name),
-                "rename the key in the workload's `env` in site.toml: printable ASCII without `=`",
+                names::env_var_name(name, s.minor),
+                help,
             );
         }
         let from = &e["valueFrom"];
@@ -433,7 +480,7 @@ fn env(s: &mut Sink, cp: &str, c: &Value) {
                 "ValidateEnvFrom (env var name)",
                 format!("{}.prefix", ep()),
                 prefix,
-                names::env_var_name(prefix),
+                names::env_var_name(prefix, s.minor),
                 "use a prefix of printable ASCII without `=`",
             );
         }

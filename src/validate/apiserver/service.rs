@@ -10,6 +10,7 @@ use super::{Sink, arr, names, str_of};
 
 pub(super) fn service(s: &mut Sink, v: &Value) {
     let spec = &v["spec"];
+    traffic_distribution(s, spec);
     let ty = str_of(&spec["type"]).unwrap_or("ClusterIP");
     if !matches!(
         ty,
@@ -121,4 +122,50 @@ pub(super) fn service(s: &mut Sink, v: &Value) {
         }
     }
     super::meta::labels(s, "spec.selector", &spec["selector"]);
+}
+
+/// The `trafficDistribution` values the API server of 1.`minor` takes with
+/// its default feature gates, or None when it drops the field.
+/// ServiceTrafficDistribution (KEP-4444): alpha 1.30 (off: dropped), beta 1.31,
+/// GA 1.33, `PreferClose` only. PreferSameTrafficDistribution (KEP-3015):
+/// alpha 1.33 (off), beta 1.34 (on) adds `PreferSameZone` and `PreferSameNode`.
+pub fn traffic_distributions(minor: u32) -> Option<&'static [&'static str]> {
+    match minor {
+        ..=30 => None,
+        31..=33 => Some(&["PreferClose"]),
+        _ => Some(&["PreferClose", "PreferSameZone", "PreferSameNode"]),
+    }
+}
+
+/// `validateServiceTrafficDistribution`, version-gated.
+fn traffic_distribution(s: &mut Sink, spec: &Value) {
+    let Some(td) = str_of(&spec["trafficDistribution"]) else {
+        return;
+    };
+    let path = "spec.trafficDistribution";
+    match traffic_distributions(s.minor) {
+        None => s.refuse(
+            "hearth: ServiceTrafficDistribution is off by default in 1.30 (dropServiceDisabledFields)",
+            path,
+            Some(td),
+            format!("Kubernetes 1.{} drops `trafficDistribution: {td}` without a word", s.minor),
+            "remove `trafficDistribution` from the site-local template, or set `[site] kubernetes` to \"1.31\" or later if the cluster runs it",
+        ),
+        Some(ok) if !ok.contains(&td) => s.refuse(
+            "validateServiceTrafficDistribution (NotSupported)",
+            path,
+            Some(td),
+            format!(
+                "`{td}` is not a traffic distribution Kubernetes 1.{} takes ({})",
+                s.minor,
+                ok.join(", ")
+            ),
+            if s.minor < 34 {
+                "use PreferClose (PreferSameZone and PreferSameNode need 1.34), or set `[site] kubernetes` to the version the cluster runs"
+            } else {
+                "use PreferClose, PreferSameZone or PreferSameNode"
+            },
+        ),
+        Some(_) => {}
+    }
 }

@@ -357,3 +357,104 @@ fn scheduling_and_security_ids() {
     );
     assert!(!found(&d).iter().any(|(p, _)| p.contains("runAsGroup")));
 }
+
+#[test]
+fn env_var_names_follow_the_targeted_version() {
+    use super::check_object_for;
+    let d = deployment(json!({
+        "containers": [{ "name": "web", "image": "nginx:1",
+            "env": [{ "name": "my.setting[0]", "value": "x" }] }]
+    }));
+    let at = "spec.template.spec.containers[0].env[0].name";
+    // 1.31: the strict C-identifier-like rule refuses `[` and `]`.
+    let old = check_object_for(&d, 31);
+    assert!(
+        old.iter()
+            .any(|p| p.path == at && p.rule.contains("IsEnvVarName, before 1.32")),
+        "{old:#?}"
+    );
+    // 1.32 and later: printable ASCII without `=` is fine.
+    for minor in [32, 33, 34] {
+        assert!(check_object_for(&d, minor).is_empty(), "1.{minor}");
+    }
+}
+
+#[test]
+fn cron_job_time_zones_are_looked_up_in_the_iana_database() {
+    let cj = |tz: &str| {
+        json!({
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": { "name": "nightly", "namespace": "app" },
+            "spec": { "schedule": "0 3 * * *", "timeZone": tz, "jobTemplate": { "spec": {
+                "template": { "spec": { "restartPolicy": "OnFailure",
+                    "containers": [{ "name": "job", "image": "busybox:1" }] } } } } }
+        })
+    };
+    assert!(found(&cj("Europe/Madrid")).is_empty());
+    let p = check_object(&cj("Europe/Madird"));
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].path, "spec.timeZone");
+    assert!(p[0].help.contains("did you mean `Europe/Madrid`"), "{p:#?}");
+}
+
+#[test]
+fn service_traffic_distribution_follows_the_targeted_version() {
+    use super::check_object_for;
+    let svc = |td: &str| {
+        json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": { "name": "web", "namespace": "app" },
+            "spec": { "selector": { "app": "web" }, "trafficDistribution": td,
+                "ports": [{ "name": "http", "port": 80, "targetPort": "http" }] }
+        })
+    };
+    let rules = |td: &str, minor: u32| -> Vec<&'static str> {
+        check_object_for(&svc(td), minor)
+            .into_iter()
+            .filter(|p| p.path == "spec.trafficDistribution")
+            .map(|p| p.rule)
+            .collect()
+    };
+    // 1.30: the gate is off, the field would be dropped.
+    assert!(rules("PreferClose", 30)[0].contains("off by default in 1.30"));
+    // 1.31 to 1.33: PreferClose only; 1.34: the PreferSame* values too.
+    for minor in [31, 32, 33] {
+        assert!(rules("PreferClose", minor).is_empty(), "1.{minor}");
+        assert!(
+            rules("PreferSameNode", minor)[0].contains("NotSupported"),
+            "1.{minor}"
+        );
+    }
+    for td in ["PreferClose", "PreferSameZone", "PreferSameNode"] {
+        assert!(rules(td, 34).is_empty(), "{td}");
+    }
+    assert!(!rules("Nearby", 34).is_empty());
+}
+
+#[test]
+fn container_restart_policies_allow_native_sidecars_only() {
+    let d = deployment(json!({
+        "initContainers": [
+            { "name": "proxy", "image": "envoy:1", "restartPolicy": "Always" },
+            { "name": "setup", "image": "busybox:1", "restartPolicy": "OnFailure" }
+        ],
+        "containers": [{ "name": "web", "image": "nginx:1", "restartPolicy": "Always" }]
+    }));
+    let p = "spec.template.spec";
+    has(
+        &d,
+        &format!("{p}.initContainers[1].restartPolicy"),
+        "validateInitContainerRestartPolicy",
+    );
+    has(
+        &d,
+        &format!("{p}.containers[0].restartPolicy"),
+        "validateContainers (Forbidden)",
+    );
+    let f = found(&d);
+    assert!(
+        !f.iter()
+            .any(|(path, _)| path == &format!("{p}.initContainers[0].restartPolicy")),
+        "a sidecar is refused: {f:#?}"
+    );
+}

@@ -292,14 +292,23 @@ pub(super) fn cron_job(s: &mut Sink, v: &Value) {
         }
     }
     if let Some(tz) = str_of(&spec["timeZone"])
-        && (tz.is_empty() || tz.eq_ignore_ascii_case("Local") || tz.contains(' '))
+        && let Err(e) = crate::site::kube::check_time_zone(tz)
     {
+        let help = match e.suggestion {
+            Some(z) => {
+                format!("did you mean `{z}`? set `timezone` in site.toml to an IANA zone name")
+            }
+            None => "set `timezone` in site.toml to an IANA zone name".to_string(),
+        };
         s.refuse(
-            "validateTimeZone",
+            "validateTimeZone (time.LoadLocation)",
             "spec.timeZone",
             Some(tz),
-            format!("`{tz}` must be an explicit IANA time zone such as `Europe/Berlin`"),
-            "set `timezone` in site.toml to an IANA zone name",
+            format!(
+                "{} (an explicit IANA time zone such as `Europe/Berlin`)",
+                e.message
+            ),
+            help,
         );
     }
     if let Some(p) = str_of(&spec["concurrencyPolicy"])

@@ -137,6 +137,7 @@ fn dumper(image: String, args: Vec<String>, password: &SecretKeyRef, volume: Vol
                 secret: password.secret.clone(),
                 key: password.key.clone(),
             },
+            span: None,
         }],
         mounts: vec![Mount {
             volume: dump.name.clone(),

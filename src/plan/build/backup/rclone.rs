@@ -92,7 +92,7 @@ pub(super) fn plan(
         config.get_ref(),
         node,
     );
-    let wl = job.workload(d, &runs_in, ctx.raw.site.timezone.clone());
+    let wl = job.workload(d, &runs_in, ctx.raw.site.time_zone());
     let mut pb = d.plan();
     pb.volumes.push(format!("{vsvc}/{vname}"));
     if let Some(s) = services.get_mut(&runs_in) {

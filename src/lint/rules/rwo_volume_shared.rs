@@ -1,0 +1,96 @@
+//! HL207: a ReadWriteOnce volume mounted by workloads that may run on
+//! different nodes.
+//!
+//! ## What it does
+//! A ReadWriteOnce volume is mounted by several workloads that are not pinned
+//! to one node.
+//!
+//! ## Why
+//! A ReadWriteOnce volume attaches to one node at a time. When the scheduler
+//! puts the second workload's pod on another node, it waits in
+//! ContainerCreating (`Multi-Attach error`) until the first pod leaves: a
+//! backup job that never runs, or an app that never starts after a reschedule.
+//!
+//! ## Example
+//! ```toml
+//! [services.app.volumes.data]
+//! kind = "longhorn"
+//! size = "5Gi"               # access defaults to read-write-once
+//! [services.app.workloads.web]
+//! kind = "deployment"
+//! image = "nginx:1.27.0"
+//! mounts = [{ path = "/data", volume = "data" }]
+//! [services.app.workloads.sync]
+//! kind = "cron-job"
+//! schedule = "0 4 * * *"
+//! image = "rclone/rclone:1.67.0"
+//! mounts = [{ path = "/data", volume = "data" }]
+//! ```
+//!
+//! ## Fix
+//! Pin every workload that mounts the volume to the same node (`node = "pi1"`),
+//! mount it from one workload only, or use `access = "read-write-many"` if the
+//! storage supports it (Longhorn does, through its share manager).
+
+use std::collections::BTreeMap;
+
+use super::{Check, Code};
+use crate::lint::rule::{Context, Sink, allow};
+use crate::plan::{AccessMode, Service, Volume, VolumeKind, Workload};
+
+pub(super) const CHECK: Option<Check> = Some(check);
+
+type Mounter<'p> = (&'p Service, &'p Workload);
+
+fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
+    // (namespace, volume) → the volume and every workload mounting it.
+    let mut by_volume: BTreeMap<(String, String), (&'p Volume, Vec<Mounter<'p>>)> =
+        BTreeMap::new();
+    for s in &cx.plan.services {
+        for w in &s.workloads {
+            for (owner, v) in cx.plan.mounted_volumes(s, w) {
+                let claim = matches!(v.kind, VolumeKind::Longhorn | VolumeKind::Local);
+                if v.access != AccessMode::ReadWriteOnce || !claim {
+                    continue;
+                }
+                let key = (owner.namespace.to_string(), v.name.to_string());
+                let entry = by_volume.entry(key).or_insert_with(|| (v, Vec::new()));
+                if !entry.1.iter().any(|(es, ew)| es.name == s.name && ew.name == w.name) {
+                    entry.1.push((s, w));
+                }
+            }
+        }
+    }
+    for ((ns, _), (v, mounters)) in by_volume {
+        let Some((_, first)) = mounters.first() else {
+            continue;
+        };
+        let one_node = first.node.is_some() && mounters.iter().all(|(_, w)| w.node == first.node);
+        if one_node {
+            continue;
+        }
+        // Reported where a workload is off the first pinned one's node (or
+        // unpinned); with none pinned, at every mounter after the first.
+        let anchor = mounters.iter().find_map(|(_, w)| w.node.as_ref());
+        let off: Vec<&Mounter<'p>> = match anchor {
+            Some(n) => mounters.iter().filter(|(_, w)| w.node.as_ref() != Some(n)).collect(),
+            None => mounters.iter().skip(1).collect(),
+        };
+        let names: Vec<String> = mounters
+            .iter()
+            .map(|(s, w)| format!("`{}/{}`", s.name, w.name))
+            .collect();
+        for (s, w) in off {
+            out.at(
+                Code::RwoVolumeShared,
+                format!(
+                    "ReadWriteOnce volume `{}` (namespace `{ns}`) is mounted by {} without pinning them to one node",
+                    v.name,
+                    names.join(", ")
+                ),
+                w.span.clone(),
+                allow(s, &w.allow),
+            );
+        }
+    }
+}
