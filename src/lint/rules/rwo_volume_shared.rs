@@ -2,12 +2,12 @@
 //! different nodes.
 //!
 //! ## What it does
-//! A ReadWriteOnce volume is mounted by several workloads that are not pinned
-//! to one node.
+//! A ReadWriteOnce volume is mounted by several workloads, or by several
+//! replicas of one, that are not pinned to one node.
 //!
 //! ## Why
 //! A ReadWriteOnce volume attaches to one node at a time. When the scheduler
-//! puts the second workload's pod on another node, it waits in
+//! puts the second workload's pod (or replica) on another node, it waits in
 //! ContainerCreating (`Multi-Attach error`) until the first pod leaves: a
 //! backup job that never runs, or an app that never starts after a reschedule.
 //!
@@ -62,9 +62,20 @@ fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
         }
     }
     for ((ns, _), (v, mounters)) in by_volume {
-        let Some((_, first)) = mounters.first() else {
+        let Some(&(s, first)) = mounters.first() else {
             continue;
         };
+        // One workload alone: its replicas are pods that may land on
+        // different nodes.
+        let replicas = first.replicas.unwrap_or(1);
+        if mounters.len() == 1 && replicas > 1 && first.node.is_none() {
+            let what = format_args!(
+                "mounts ReadWriteOnce volume `{}` (namespace `{ns}`) from {replicas} replicas without pinning them to one node",
+                v.name
+            );
+            out.workload(Code::RwoVolumeShared, (s, first), what);
+            continue;
+        }
         let one_node = first.node.is_some() && mounters.iter().all(|(_, w)| w.node == first.node);
         if one_node {
             continue;
