@@ -188,7 +188,10 @@ fn hl207_rwo_volume_mounted_by_workloads_on_any_node() {
 /// One workload alone, but with replicas that may run on different nodes.
 #[test]
 fn hl207_rwo_volume_mounted_by_several_replicas() {
-    let site = with("kind = \"deployment\"\n", "kind = \"deployment\"\nreplicas = 2\n");
+    let site = with(
+        "kind = \"deployment\"\n",
+        "kind = \"deployment\"\nreplicas = 2\n",
+    );
     let (_, findings) = lint(&site);
     let hits = of(&findings, "HL207");
     assert_eq!(hits.len(), 1, "{findings:#?}");
@@ -196,7 +199,10 @@ fn hl207_rwo_volume_mounted_by_several_replicas() {
         hits[0]["message"],
         "workload `app/web` mounts ReadWriteOnce volume `data` (namespace `app`) from 2 replicas without pinning them to one node"
     );
-    assert_eq!(hits[0]["line"], line_of(&site, "[services.app.workloads.web]"));
+    assert_eq!(
+        hits[0]["line"],
+        line_of(&site, "[services.app.workloads.web]")
+    );
     // Pinned to one node, the replicas share the volume's attachment.
     let pinned = site.replace("replicas = 2\n", "replicas = 2\nnode = \"pi1\"\n");
     assert!(of(&lint(&pinned).1, "HL207").is_empty());

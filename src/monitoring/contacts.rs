@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
 use super::rules::contact_missing;
-use crate::site::model::Monitoring;
+use crate::site::model::{ContactKind, ContactPoint, Monitoring, SecretKeyRef};
+use crate::site::spanned::Spanned;
 
 /// Grafana's contact points and the environment that carries their secrets.
 pub(super) struct Contacts {
@@ -20,45 +21,279 @@ pub(super) fn contacts(c: &mut Ctx, m: &Monitoring) -> Contacts {
     if !m.contact_points.contains_key(m.notify.get_ref()) {
         contact_missing(c, m, m.notify.get_ref().as_str(), m.notify.span());
     }
-    let grafana = c.plan.service(m.grafana.get_ref().as_str());
     let mut env = Map::new();
     let mut receivers = Vec::new();
     for (name, cp) in &m.contact_points {
-        let r = cp.get_ref().bot_token.get_ref();
-        let ok = grafana.is_some_and(|g| {
-            g.secrets
-                .iter()
-                .any(|s| s.name == r.secret && s.encrypted.contains_key(r.key.as_str()))
-        });
-        if !ok {
-            c.err(
-                format!(
-                    "the bot token `{}/{}` is not a key of a secret of the Grafana service",
-                    r.secret, r.key
-                ),
-                cp.get_ref().bot_token.span(),
-                "no such secret key",
-                format!(
-                    "add the key to a secret of `{}` (sealed with kubeseal)",
-                    m.grafana.get_ref()
-                ),
+        let Some(r) = receiver(c, cp) else { continue };
+        let suffix = name.as_str().to_uppercase().replace('-', "_");
+        // The secret settings first, then the plain ones.
+        let mut settings = Map::new();
+        for s in &r.secrets {
+            check_secret(c, m, s);
+            let var = format!("{}_{suffix}", s.var);
+            let key = s.key.get_ref();
+            env.insert(
+                var.clone(),
+                json!({ "secretKeyRef": { "name": key.secret.as_str(), "key": key.key.as_str() } }),
             );
+            settings.insert(s.setting.into(), json!(format!("${{{var}}}")));
         }
-        let var = format!(
-            "TELEGRAM_BOT_TOKEN_{}",
-            name.as_str().to_uppercase().replace('-', "_")
-        );
-        env.insert(
-            var.clone(),
-            json!({ "secretKeyRef": { "name": r.secret.as_str(), "key": r.key.as_str() } }),
-        );
+        settings.extend(r.settings);
         receivers.push(json!({
             "orgId": 1,
             "name": name.as_str(),
-            "receivers": [{ "uid": format!("hearth-{name}"), "type": "telegram", "settings": { "bottoken": format!("${{{var}}}"), "chatid": cp.get_ref().chat_id } }],
+            "receivers": [{ "uid": format!("hearth-{name}"), "type": r.kind, "settings": settings }],
         }));
     }
     Contacts { env, receivers }
+}
+
+/// One Grafana integration: its type, its plain settings, and the settings
+/// that carry a secret.
+struct Receiver<'a> {
+    kind: &'static str,
+    settings: Map<String, Value>,
+    secrets: Vec<SecretSetting<'a>>,
+}
+
+/// A setting whose value Grafana reads from the environment variable
+/// `<var>_<CONTACT POINT>`, filled from a secret key by the chart.
+struct SecretSetting<'a> {
+    /// What the user calls it, for diagnostics.
+    what: &'static str,
+    setting: &'static str,
+    var: &'static str,
+    key: &'a Spanned<SecretKeyRef>,
+}
+
+/// The integration of each kind, with the setting names of Grafana's
+/// receivers (grafana/alerting `receivers/<kind>/config.go`: telegram
+/// `bottoken`/`chatid`, discord and slack `url`, pushover
+/// `userKey`/`apiToken`, webhook `url`/`httpMethod`/
+/// `authorization_credentials`). ntfy has no integration of its own in
+/// Grafana: its webhook posts to the topic, and ntfy's templates (`tpl=1`,
+/// ntfy 2.10) turn the JSON body's `title` and `message` into the
+/// notification.
+fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'a>> {
+    let p = cp.get_ref();
+    let secret = |what, setting, var, key| SecretSetting {
+        what,
+        setting,
+        var,
+        key,
+    };
+    let mut settings = Map::new();
+    let mut secrets = Vec::new();
+    let kind = match p.kind {
+        ContactKind::Telegram => {
+            let [Some(bot_token)] = fields(c, cp, &[("bot_token", &p.bot_token)], &["chat_id"])
+            else {
+                return None;
+            };
+            let Some(chat_id) = &p.chat_id else {
+                missing(c, cp, "chat_id");
+                return None;
+            };
+            secrets.push(secret(
+                "bot token",
+                "bottoken",
+                "TELEGRAM_BOT_TOKEN",
+                bot_token,
+            ));
+            settings.insert("chatid".into(), json!(chat_id));
+            "telegram"
+        }
+        ContactKind::Discord | ContactKind::Slack => {
+            let [Some(webhook)] = fields(c, cp, &[("webhook", &p.webhook)], &[]) else {
+                return None;
+            };
+            let (kind, var) = if p.kind == ContactKind::Discord {
+                ("discord", "DISCORD_WEBHOOK_URL")
+            } else {
+                ("slack", "SLACK_WEBHOOK_URL")
+            };
+            secrets.push(secret("webhook URL", "url", var, webhook));
+            kind
+        }
+        ContactKind::Pushover => {
+            let needs = [("user_key", &p.user_key), ("api_token", &p.api_token)];
+            let [Some(user), Some(app)] = fields(c, cp, &needs, &[]) else {
+                return None;
+            };
+            secrets.push(secret("user key", "userKey", "PUSHOVER_USER_KEY", user));
+            secrets.push(secret("API token", "apiToken", "PUSHOVER_API_TOKEN", app));
+            "pushover"
+        }
+        ContactKind::Ntfy => {
+            let [] = fields(c, cp, &[], &["topic", "server", "token"]);
+            let url = ntfy_url(c, cp)?;
+            settings.insert("url".into(), json!(url));
+            settings.insert("httpMethod".into(), json!("POST"));
+            secrets.extend(
+                p.token
+                    .as_ref()
+                    .map(|t| secret("token", "authorization_credentials", "NTFY_TOKEN", t)),
+            );
+            "webhook"
+        }
+        ContactKind::Webhook => {
+            let [] = fields(c, cp, &[], &["url", "token"]);
+            let Some(url) = &p.url else {
+                missing(c, cp, "url");
+                return None;
+            };
+            let url = http_url(c, cp, url)?;
+            settings.insert("url".into(), json!(url));
+            settings.insert("httpMethod".into(), json!("POST"));
+            secrets.extend(
+                p.token
+                    .as_ref()
+                    .map(|t| secret("token", "authorization_credentials", "WEBHOOK_TOKEN", t)),
+            );
+            "webhook"
+        }
+    };
+    Some(Receiver {
+        kind,
+        settings,
+        secrets,
+    })
+}
+
+/// The secret keys a kind needs (each reported when missing), with every
+/// field outside `needs` and `may` refused, so a field of another kind is
+/// not silently ignored.
+fn fields<'a, const N: usize>(
+    c: &mut Ctx,
+    cp: &Spanned<ContactPoint>,
+    needs: &[(&str, &'a Option<Spanned<SecretKeyRef>>); N],
+    may: &[&str],
+) -> [Option<&'a Spanned<SecretKeyRef>>; N] {
+    let p = cp.get_ref();
+    let set = [
+        ("bot_token", p.bot_token.is_some()),
+        ("chat_id", p.chat_id.is_some()),
+        ("webhook", p.webhook.is_some()),
+        ("user_key", p.user_key.is_some()),
+        ("api_token", p.api_token.is_some()),
+        ("server", p.server.is_some()),
+        ("topic", p.topic.is_some()),
+        ("url", p.url.is_some()),
+        ("token", p.token.is_some()),
+    ];
+    for (f, present) in set {
+        if present && !may.contains(&f) && !needs.iter().any(|(n, _)| *n == f) {
+            c.err(
+                format!(
+                    "`{f}` does not apply to a contact point of kind `{}`",
+                    kind_word(p.kind)
+                ),
+                cp.span(),
+                "in this contact point",
+                format!("remove `{f}`"),
+            );
+        }
+    }
+    needs.map(|(f, v)| {
+        if v.is_none() {
+            missing(c, cp, f);
+        }
+        v.as_ref()
+    })
+}
+
+fn missing(c: &mut Ctx, cp: &Spanned<ContactPoint>, field: &str) {
+    c.err(
+        format!(
+            "a contact point of kind `{}` needs `{field}`",
+            kind_word(cp.get_ref().kind)
+        ),
+        cp.span(),
+        "in this contact point",
+        format!("add `{field}`"),
+    );
+}
+
+fn kind_word(k: ContactKind) -> &'static str {
+    match k {
+        ContactKind::Telegram => "telegram",
+        ContactKind::Discord => "discord",
+        ContactKind::Slack => "slack",
+        ContactKind::Pushover => "pushover",
+        ContactKind::Ntfy => "ntfy",
+        ContactKind::Webhook => "webhook",
+    }
+}
+
+/// The topic's URL on its server, with ntfy's templates (`tpl=1`) making
+/// the title and message of Grafana's JSON body the notification's
+/// (`{{.title}}`, `{{.message}}`, percent-encoded).
+fn ntfy_url(c: &mut Ctx, cp: &Spanned<ContactPoint>) -> Option<String> {
+    let p = cp.get_ref();
+    let Some(topic) = &p.topic else {
+        missing(c, cp, "topic");
+        return None;
+    };
+    let topic_ok = !topic.is_empty()
+        && topic.len() <= 64
+        && topic
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !topic_ok {
+        c.err(
+            format!("`{topic}` is not an ntfy topic"),
+            cp.span(),
+            "in this contact point",
+            "a topic is 1 to 64 letters, digits, `-` and `_`",
+        );
+        return None;
+    }
+    let server = http_url(c, cp, p.server.as_deref().unwrap_or("https://ntfy.sh"))?;
+    Some(format!(
+        "{}/{topic}?tpl=1&t=%7B%7B.title%7D%7D&m=%7B%7B.message%7D%7D",
+        server.trim_end_matches('/')
+    ))
+}
+
+/// A URL Grafana can post to: `http://` or `https://`, no spaces.
+fn http_url(c: &mut Ctx, cp: &Spanned<ContactPoint>, url: &str) -> Option<String> {
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.contains(char::is_whitespace);
+    if !ok {
+        c.err(
+            format!("`{url}` is not an http(s) URL"),
+            cp.span(),
+            "in this contact point",
+            "write the full URL, e.g. `https://ntfy.example.org`",
+        );
+    }
+    ok.then(|| url.to_string())
+}
+
+/// The secret key a contact point names exists in a secret of the Grafana
+/// service (the chart mounts only those).
+fn check_secret(c: &mut Ctx, m: &Monitoring, s: &SecretSetting) {
+    let r = s.key.get_ref();
+    let grafana = c.plan.service(m.grafana.get_ref().as_str());
+    let ok = grafana.is_some_and(|g| {
+        g.secrets
+            .iter()
+            .any(|x| x.name == r.secret && x.encrypted.contains_key(r.key.as_str()))
+    });
+    if !ok {
+        c.err(
+            format!(
+                "the {} `{}/{}` is not a key of a secret of the Grafana service",
+                s.what, r.secret, r.key
+            ),
+            s.key.span(),
+            "no such secret key",
+            format!(
+                "add the key to a secret of `{}` (sealed with kubeseal)",
+                m.grafana.get_ref()
+            ),
+        );
+    }
 }
 
 /// The default notification policy: everything to `notify`.

@@ -816,20 +816,47 @@ pub enum DatasourceKind {
     Loki,
 }
 
+/// Where Grafana delivers alerts. Every credential is a key of a secret of
+/// the Grafana service; Grafana reads it from an environment variable, so no
+/// credential is written into the provisioning files. Which fields a kind
+/// takes: telegram `bot_token`, `chat_id`; discord and slack `webhook`;
+/// pushover `user_key`, `api_token`; ntfy `topic`, optional `server` and
+/// `token`; webhook `url`, optional `token`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactPoint {
     pub kind: ContactKind,
-    /// The bot token: a key of a secret of the Grafana service.
-    pub bot_token: Spanned<SecretKeyRef>,
-    /// The Telegram chat (group) id, e.g. `-1001234567890`.
-    pub chat_id: String,
+    /// telegram: the bot token.
+    pub bot_token: Option<Spanned<SecretKeyRef>>,
+    /// telegram: the chat (group) id, e.g. `-1001234567890`.
+    pub chat_id: Option<String>,
+    /// discord, slack: the webhook URL (it holds the webhook's token).
+    pub webhook: Option<Spanned<SecretKeyRef>>,
+    /// pushover: the user (or group) key.
+    pub user_key: Option<Spanned<SecretKeyRef>>,
+    /// pushover: the application's API token.
+    pub api_token: Option<Spanned<SecretKeyRef>>,
+    /// ntfy: the server, `https://ntfy.sh` unless given.
+    pub server: Option<String>,
+    /// ntfy: the topic, 1 to 64 letters, digits, `-` and `_`.
+    pub topic: Option<String>,
+    /// webhook: the endpoint, `http://` or `https://`.
+    pub url: Option<String>,
+    /// ntfy, webhook: a bearer token sent in `Authorization`.
+    pub token: Option<Spanned<SecretKeyRef>>,
 }
 
+/// The integrations hearth provisions. ntfy goes through Grafana's webhook
+/// with ntfy's message templates (ntfy 2.10 or later).
 #[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ContactKind {
     Telegram,
+    Discord,
+    Slack,
+    Pushover,
+    Ntfy,
+    Webhook,
 }
 
 /// Tuning of one built-in alert.

@@ -1,0 +1,186 @@
+//! Contact points of every kind: what Grafana is provisioned with, where each
+//! credential comes from, and the input errors around them.
+
+mod common;
+
+use common::{MINIMAL, MONITORING, Scratch, stderr};
+use serde_json::Value;
+
+/// MINIMAL with monitoring and one contact point of each kind; the secret
+/// keys they read are in the Grafana service's sealed secret.
+fn every_kind() -> String {
+    let monitoring = MONITORING.replace(
+        "keys = { TELEGRAM = \"placeholder\" }",
+        "keys = { TELEGRAM = \"placeholder\", DISCORD = \"placeholder\", SLACK = \"placeholder\", PO_USER = \"placeholder\", PO_APP = \"placeholder\", NTFY = \"placeholder\", HOOK = \"placeholder\" }",
+    );
+    format!(
+        r#"{MINIMAL}{monitoring}
+[monitoring.contact_points.chat]
+kind = "discord"
+webhook = {{ secret = "grafana-secret", key = "DISCORD" }}
+[monitoring.contact_points.team]
+kind = "slack"
+webhook = {{ secret = "grafana-secret", key = "SLACK" }}
+[monitoring.contact_points.phone]
+kind = "pushover"
+user_key = {{ secret = "grafana-secret", key = "PO_USER" }}
+api_token = {{ secret = "grafana-secret", key = "PO_APP" }}
+[monitoring.contact_points.public-ntfy]
+kind = "ntfy"
+topic = "lab-alerts_42"
+[monitoring.contact_points.own-ntfy]
+kind = "ntfy"
+server = "https://ntfy.lab.example/"
+topic = "alerts"
+token = {{ secret = "grafana-secret", key = "NTFY" }}
+[monitoring.contact_points.hook]
+kind = "webhook"
+url = "https://hooks.lab.example/grafana"
+token = {{ secret = "grafana-secret", key = "HOOK" }}
+"#
+    )
+}
+
+fn rendered(dir: &Scratch, rel: &str) -> Value {
+    let text = std::fs::read_to_string(dir.path().join("rendered").join(rel)).unwrap();
+    serde_saphyr::from_str(&text).unwrap()
+}
+
+/// Each contact point becomes one Grafana integration with the setting names
+/// of Grafana's receivers (grafana/alerting `receivers/<kind>/config.go`), and
+/// each credential an environment variable the chart fills from the secret.
+#[test]
+fn every_kind_is_provisioned_with_its_credentials_from_the_secret() {
+    let s = Scratch::new();
+    s.write("site.toml", every_kind());
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cp = rendered(&s, "monitoring/grafana/alerting/contact-points.yaml");
+    let by_name = |n: &str| -> Value {
+        cp["contactPoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap_or_else(|| panic!("no contact point {n}"))["receivers"][0]
+            .clone()
+    };
+    let expect = [
+        (
+            "chat",
+            "discord",
+            serde_json::json!({ "url": "${DISCORD_WEBHOOK_URL_CHAT}" }),
+        ),
+        (
+            "team",
+            "slack",
+            serde_json::json!({ "url": "${SLACK_WEBHOOK_URL_TEAM}" }),
+        ),
+        (
+            "phone",
+            "pushover",
+            serde_json::json!({ "userKey": "${PUSHOVER_USER_KEY_PHONE}", "apiToken": "${PUSHOVER_API_TOKEN_PHONE}" }),
+        ),
+        (
+            "public-ntfy",
+            "webhook",
+            serde_json::json!({ "url": "https://ntfy.sh/lab-alerts_42?tpl=1&t=%7B%7B.title%7D%7D&m=%7B%7B.message%7D%7D", "httpMethod": "POST" }),
+        ),
+        (
+            "own-ntfy",
+            "webhook",
+            serde_json::json!({ "authorization_credentials": "${NTFY_TOKEN_OWN_NTFY}", "url": "https://ntfy.lab.example/alerts?tpl=1&t=%7B%7B.title%7D%7D&m=%7B%7B.message%7D%7D", "httpMethod": "POST" }),
+        ),
+        (
+            "hook",
+            "webhook",
+            serde_json::json!({ "authorization_credentials": "${WEBHOOK_TOKEN_HOOK}", "url": "https://hooks.lab.example/grafana", "httpMethod": "POST" }),
+        ),
+        (
+            "ops",
+            "telegram",
+            serde_json::json!({ "bottoken": "${TELEGRAM_BOT_TOKEN_OPS}", "chatid": "-100123" }),
+        ),
+    ];
+    for (name, kind, settings) in &expect {
+        let r = by_name(name);
+        assert_eq!(r["type"], *kind, "{name}");
+        assert_eq!(r["settings"], *settings, "{name}");
+        assert_eq!(r["uid"], format!("hearth-{name}"));
+    }
+    assert_eq!(cp["contactPoints"].as_array().unwrap().len(), expect.len());
+    // No credential is in Git: each variable comes from the sealed secret.
+    let app = rendered(&s, "argocd/grafana.application.yaml");
+    let env = &app["spec"]["sources"][0]["helm"]["valuesObject"]["envValueFrom"];
+    for (var, key) in [
+        ("DISCORD_WEBHOOK_URL_CHAT", "DISCORD"),
+        ("SLACK_WEBHOOK_URL_TEAM", "SLACK"),
+        ("PUSHOVER_USER_KEY_PHONE", "PO_USER"),
+        ("PUSHOVER_API_TOKEN_PHONE", "PO_APP"),
+        ("NTFY_TOKEN_OWN_NTFY", "NTFY"),
+        ("WEBHOOK_TOKEN_HOOK", "HOOK"),
+        ("TELEGRAM_BOT_TOKEN_OPS", "TELEGRAM"),
+    ] {
+        let r = &env[var]["secretKeyRef"];
+        assert_eq!(r["name"], "grafana-secret", "{var}: {env}");
+        assert_eq!(r["key"], key, "{var}");
+    }
+    assert_eq!(env.as_object().unwrap().len(), 7, "{env}");
+}
+
+/// Render `site`, require exit 2 and each of `expect` in what it prints.
+fn refused(site: &str, expect: &[&str]) {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    let out = s.render();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for e in expect {
+        assert!(err.contains(e), "lacks {e:?}:\n{err}");
+    }
+    assert!(!s.path().join("rendered").exists(), "nothing is written");
+}
+
+fn line_of(site: &str, needle: &str) -> usize {
+    site.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn contact_point_mistakes_are_refused_at_their_line() {
+    let site = every_kind();
+    // A kind Grafana has no integration for here.
+    let bad = site.replacen("kind = \"discord\"", "kind = \"discrod\"", 1);
+    refused(
+        &bad,
+        &["unknown variant `discrod`", "telegram", "discord", "ntfy"],
+    );
+    // A credential the Grafana service does not hold.
+    let bad = site.replace("key = \"SLACK\"", "key = \"SLAK\"");
+    refused(
+        &bad,
+        &[
+            "the webhook URL `grafana-secret/SLAK` is not a key of a secret of the Grafana service",
+            &format!("site.toml:{}:", line_of(&bad, "key = \"SLAK\"")),
+        ],
+    );
+    // An ntfy topic ntfy refuses, and a URL Grafana cannot post to.
+    let bad = site.replace("topic = \"alerts\"", "topic = \"my alerts\"");
+    refused(
+        &bad,
+        &["`my alerts` is not an ntfy topic", "1 to 64 letters"],
+    );
+    let bad = site.replace(
+        "url = \"https://hooks.lab.example/grafana\"",
+        "url = \"hooks.lab.example/grafana\"",
+    );
+    refused(&bad, &["`hooks.lab.example/grafana` is not an http(s) URL"]);
+    // A field of another kind.
+    let bad = site.replace(
+        "topic = \"lab-alerts_42\"",
+        "topic = \"a\"\nchat_id = \"1\"",
+    );
+    refused(
+        &bad,
+        &["`chat_id` does not apply to a contact point of kind `ntfy`"],
+    );
+}
