@@ -184,3 +184,65 @@ fn contact_point_mistakes_are_refused_at_their_line() {
         &["`chat_id` does not apply to a contact point of kind `ntfy`"],
     );
 }
+
+/// Email goes through the mail server of `[monitoring.smtp]`: Grafana's
+/// `[smtp]` settings in the chart's `grafana.ini`, the password from the
+/// secret as `GF_SMTP_PASSWORD`.
+#[test]
+fn email_is_sent_through_the_sites_mail_server() {
+    let site = MINIMAL.to_string()
+        + &MONITORING.replace(
+            "keys = { TELEGRAM = \"placeholder\" }",
+            "keys = { TELEGRAM = \"placeholder\", SMTP = \"placeholder\" }",
+        )
+        + r#"
+[monitoring.smtp]
+host = "smtp.lab.example:587"
+from = "grafana@lab.example"
+user = "grafana"
+password = { secret = "grafana-secret", key = "SMTP" }
+[monitoring.contact_points.mail]
+kind = "email"
+addresses = ["ops@lab.example", "me@lab.example"]
+"#;
+    let s = Scratch::new();
+    s.write("site.toml", &site);
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cp = rendered(&s, "monitoring/grafana/alerting/contact-points.yaml");
+    let mail = cp["contactPoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "mail")
+        .expect("the mail contact point");
+    assert_eq!(mail["receivers"][0]["type"], "email");
+    assert_eq!(
+        mail["receivers"][0]["settings"],
+        serde_json::json!({ "addresses": "ops@lab.example;me@lab.example" })
+    );
+    let app = rendered(&s, "argocd/grafana.application.yaml");
+    let values = &app["spec"]["sources"][0]["helm"]["valuesObject"];
+    assert_eq!(
+        values["grafana.ini"]["smtp"],
+        serde_json::json!({ "enabled": true, "host": "smtp.lab.example:587", "from_address": "grafana@lab.example", "user": "grafana" })
+    );
+    assert_eq!(
+        values["envValueFrom"]["GF_SMTP_PASSWORD"]["secretKeyRef"],
+        serde_json::json!({ "name": "grafana-secret", "key": "SMTP" })
+    );
+    // Without a mail server, with a malformed address or server: refused.
+    let no_smtp = site.replace("[monitoring.smtp]\nhost = \"smtp.lab.example:587\"\nfrom = \"grafana@lab.example\"\nuser = \"grafana\"\npassword = { secret = \"grafana-secret\", key = \"SMTP\" }\n", "");
+    refused(
+        &no_smtp,
+        &["an email contact point needs `[monitoring.smtp]`"],
+    );
+    refused(
+        &site.replace("\"me@lab.example\"", "\"me at lab\""),
+        &["not an email address: me at lab"],
+    );
+    refused(
+        &site.replace("smtp.lab.example:587", "smtp.lab.example"),
+        &["`smtp.lab.example` is not `host:port`"],
+    );
+}

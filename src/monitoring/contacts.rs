@@ -15,6 +15,8 @@ pub(super) struct Contacts {
     pub env: Map<String, Value>,
     /// Provisioned contact points.
     pub receivers: Vec<Value>,
+    /// The chart's `grafana.ini` `[smtp]` section, when email is sent.
+    pub smtp: Option<Value>,
 }
 
 pub(super) fn contacts(c: &mut Ctx, m: &Monitoring) -> Contacts {
@@ -45,7 +47,67 @@ pub(super) fn contacts(c: &mut Ctx, m: &Monitoring) -> Contacts {
             "receivers": [{ "uid": format!("hearth-{name}"), "type": r.kind, "settings": settings }],
         }));
     }
-    Contacts { env, receivers }
+    let emails = m
+        .contact_points
+        .values()
+        .find(|cp| cp.get_ref().kind == ContactKind::Email);
+    let smtp = emails.and_then(|cp| smtp(c, m, cp, &mut env));
+    Contacts {
+        env,
+        receivers,
+        smtp,
+    }
+}
+
+/// Grafana's `[smtp]` settings for email contact points; the password
+/// reaches Grafana as `GF_SMTP_PASSWORD`, which overrides `smtp.password`.
+fn smtp(
+    c: &mut Ctx,
+    m: &Monitoring,
+    email: &Spanned<ContactPoint>,
+    env: &mut Map<String, Value>,
+) -> Option<Value> {
+    let Some(smtp) = &m.smtp else {
+        c.err(
+            "an email contact point needs `[monitoring.smtp]`, the mail server Grafana sends through".into(),
+            email.span(),
+            "this contact point sends email",
+            "add `[monitoring.smtp]` with `host = \"smtp.example.org:587\"` and `from = \"grafana@example.org\"`",
+        );
+        return None;
+    };
+    let s = smtp.get_ref();
+    let port_ok = s
+        .host
+        .rsplit_once(':')
+        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0));
+    if !port_ok {
+        c.err(
+            format!("`{}` is not `host:port`", s.host),
+            smtp.span(),
+            "in [monitoring.smtp]",
+            "write the server with its port, e.g. `smtp.example.org:587`",
+        );
+    }
+    let mut ini = json!({ "enabled": true, "host": s.host, "from_address": s.from });
+    if let Some(user) = &s.user {
+        ini["user"] = json!(user);
+    }
+    if let Some(password) = &s.password {
+        let setting = SecretSetting {
+            what: "SMTP password",
+            setting: "password",
+            var: "GF_SMTP_PASSWORD",
+            key: password,
+        };
+        check_secret(c, m, &setting);
+        let key = password.get_ref();
+        env.insert(
+            "GF_SMTP_PASSWORD".into(),
+            json!({ "secretKeyRef": { "name": key.secret.as_str(), "key": key.key.as_str() } }),
+        );
+    }
+    Some(ini)
 }
 
 /// One Grafana integration: its type, its plain settings, and the settings
@@ -127,8 +189,7 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
         ContactKind::Ntfy => {
             let [] = fields(c, cp, &[], &["topic", "server", "token"]);
             let url = ntfy_url(c, cp)?;
-            settings.insert("url".into(), json!(url));
-            settings.insert("httpMethod".into(), json!("POST"));
+            web_hook(&mut settings, url);
             secrets.extend(
                 p.token
                     .as_ref()
@@ -142,9 +203,7 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
                 missing(c, cp, "url");
                 return None;
             };
-            let url = http_url(c, cp, url)?;
-            settings.insert("url".into(), json!(url));
-            settings.insert("httpMethod".into(), json!("POST"));
+            web_hook(&mut settings, http_url(c, cp, url)?);
             secrets.extend(
                 p.token
                     .as_ref()
@@ -152,12 +211,53 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
             );
             "webhook"
         }
+        ContactKind::Email => {
+            let [] = fields(c, cp, &[], &["addresses"]);
+            let addresses = email_addresses(c, cp)?;
+            // Grafana splits the list at `;`, `,` and newlines
+            // (grafana/alerting receivers/email/config.go).
+            settings.insert("addresses".into(), json!(addresses.join(";")));
+            "email"
+        }
     };
     Some(Receiver {
         kind,
         settings,
         secrets,
     })
+}
+
+/// Grafana's webhook: a JSON POST to `url`.
+fn web_hook(settings: &mut Map<String, Value>, url: String) {
+    settings.insert("url".into(), json!(url));
+    settings.insert("httpMethod".into(), json!("POST"));
+}
+
+/// The recipients of an email contact point: at least one, each `a@b`.
+fn email_addresses<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<&'a [String]> {
+    let Some(list) = cp.get_ref().addresses.as_deref().filter(|l| !l.is_empty()) else {
+        missing(c, cp, "addresses");
+        return None;
+    };
+    let bad: Vec<&str> = list
+        .iter()
+        .map(String::as_str)
+        .filter(|a| {
+            let parts = a.split_once('@');
+            !parts.is_some_and(|(u, d)| !u.is_empty() && d.contains('.'))
+                || a.contains([';', ',', ' ', '\n'])
+        })
+        .collect();
+    if !bad.is_empty() {
+        c.err(
+            format!("not an email address: {}", bad.join(", ")),
+            cp.span(),
+            "in this contact point",
+            "write each recipient as `name@example.org`",
+        );
+        return None;
+    }
+    Some(list)
 }
 
 /// The secret keys a kind needs (each reported when missing), with every
@@ -180,6 +280,7 @@ fn fields<'a, const N: usize>(
         ("topic", p.topic.is_some()),
         ("url", p.url.is_some()),
         ("token", p.token.is_some()),
+        ("addresses", p.addresses.is_some()),
     ];
     for (f, present) in set {
         if present && !may.contains(&f) && !needs.iter().any(|(n, _)| *n == f) {
@@ -222,6 +323,7 @@ fn kind_word(k: ContactKind) -> &'static str {
         ContactKind::Pushover => "pushover",
         ContactKind::Ntfy => "ntfy",
         ContactKind::Webhook => "webhook",
+        ContactKind::Email => "email",
     }
 }
 

@@ -79,7 +79,7 @@ pub(super) fn provisioning(
         files.insert("config.alloy".into(), Doc::Text(pipeline::alloy(p)));
         files.insert("exporter.yaml".into(), yaml(&pipeline::exporter(p)));
     }
-    let grafana_values = json!({
+    let mut grafana_values = json!({
         "datasources": { "datasources.yaml": ds_doc },
         "dashboardProviders": { "dashboardproviders.yaml": provider },
         "dashboards": { "hearth": board_values },
@@ -90,5 +90,8 @@ pub(super) fn provisioning(
         },
         "envValueFrom": contacts.env,
     });
+    if let Some(smtp) = contacts.smtp {
+        grafana_values["grafana.ini"] = json!({ "smtp": smtp });
+    }
     (files, grafana_values)
 }

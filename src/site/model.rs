@@ -759,6 +759,8 @@ pub struct Monitoring {
     pub contact_points: BTreeMap<ContactName, Spanned<ContactPoint>>,
     /// The contact point of the default notification policy.
     pub notify: Spanned<ContactName>,
+    /// The mail server Grafana sends `email` contact points through.
+    pub smtp: Option<Spanned<Smtp>>,
     /// Built-in dashboards to render (all of them unless listed).
     #[serde(default = "all_dashboards")]
     pub dashboards: Vec<BuiltinDashboard>,
@@ -821,7 +823,7 @@ pub enum DatasourceKind {
 /// credential is written into the provisioning files. Which fields a kind
 /// takes: telegram `bot_token`, `chat_id`; discord and slack `webhook`;
 /// pushover `user_key`, `api_token`; ntfy `topic`, optional `server` and
-/// `token`; webhook `url`, optional `token`.
+/// `token`; webhook `url`, optional `token`; email `addresses`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactPoint {
@@ -844,6 +846,22 @@ pub struct ContactPoint {
     pub url: Option<String>,
     /// ntfy, webhook: a bearer token sent in `Authorization`.
     pub token: Option<Spanned<SecretKeyRef>>,
+    /// email: the recipients (sent through `[monitoring.smtp]`).
+    pub addresses: Option<Vec<String>>,
+}
+
+/// Grafana's mail server (its `[smtp]` settings).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    /// `host:port`, e.g. `smtp.fastmail.com:587`.
+    pub host: String,
+    /// The sender, e.g. `grafana@lab.example`.
+    pub from: String,
+    /// The login, when the server asks for one.
+    pub user: Option<String>,
+    /// The password: a key of a secret of the Grafana service.
+    pub password: Option<Spanned<SecretKeyRef>>,
 }
 
 /// The integrations hearth provisions. ntfy goes through Grafana's webhook
@@ -857,6 +875,7 @@ pub enum ContactKind {
     Pushover,
     Ntfy,
     Webhook,
+    Email,
 }
 
 /// Tuning of one built-in alert.
