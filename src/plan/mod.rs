@@ -8,6 +8,7 @@
 mod build;
 mod graph;
 pub mod helm;
+pub mod placement;
 pub mod pod;
 pub mod workload;
 
@@ -18,6 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use build::plan;
+pub use placement::{Placement, Toleration};
 pub use pod::*;
 pub use workload::*;
 

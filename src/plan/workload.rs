@@ -8,6 +8,7 @@ use k8s_openapi::api::rbac::v1 as rbac;
 use serde::{Serialize, Serializer};
 
 use super::Exception;
+use super::placement::Placement;
 use super::pod::{
     Container, EnvFrom, EnvValue, PodSecurity, PodVolume, PodVolumeSource, ServicePort,
 };
@@ -33,6 +34,10 @@ pub struct Workload {
     pub pod_annotations: BTreeMap<String, String>,
     pub node: Option<NodeName>,
     pub tolerate_control_plane: bool,
+    /// The node selector and tolerations of its pods.
+    pub placement: Placement,
+    /// Secrets the kubelet pulls its image with.
+    pub image_pull_secrets: Vec<SecretName>,
     pub host_network: bool,
     pub service_account: Option<String>,
     pub rbac: Option<Rbac>,

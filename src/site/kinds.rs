@@ -113,6 +113,15 @@ impl WorkloadKind {
     }
 }
 
+vocabulary!(TaintEffect {
+    /// New pods are not scheduled on the node.
+    NoSchedule = "no-schedule" => "NoSchedule",
+    /// The scheduler avoids the node when it can.
+    PreferNoSchedule = "prefer-no-schedule" => "PreferNoSchedule",
+    /// Running pods are evicted too.
+    NoExecute = "no-execute" => "NoExecute",
+});
+
 vocabulary!(Strategy {
     Recreate = "recreate" => "Recreate",
     RollingUpdate = "rolling-update" => "RollingUpdate",

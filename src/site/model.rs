@@ -318,9 +318,21 @@ pub struct Workload {
     pub ports: BTreeMap<PortName, Port>,
     /// Pin to this node.
     pub node: Option<Spanned<NodeName>>,
+    /// Run only on nodes carrying every one of these labels, e.g.
+    /// `{ "hearth.dev/disk" = "ssd" }` (`node` pins by host name).
+    pub node_selector: Option<Spanned<BTreeMap<String, String>>>,
     /// Also run on control-plane nodes (daemon sets).
     #[serde(default)]
     pub tolerate_control_plane: bool,
+    /// Taints the pods tolerate, e.g. `[{ key = "gpu", effect = "no-schedule" }]`.
+    #[serde(default)]
+    pub tolerations: Vec<Spanned<Toleration>>,
+    /// Secrets of the namespace (type `kubernetes.io/dockerconfigjson`) the
+    /// kubelet pulls the image with.
+    #[serde(default)]
+    pub image_pull_secrets: Vec<Spanned<SecretName>>,
+    /// The container's working directory (absolute).
+    pub working_dir: Option<AbsPath>,
     /// Use the node's network namespace (give `security.reason`).
     #[serde(default)]
     pub host_network: bool,
@@ -354,6 +366,21 @@ pub struct Port {
     pub protocol: Protocol,
     /// Expose through the workload's Service on this port.
     pub service: Option<u16>,
+}
+
+/// A taint the pods tolerate: `key`, with `value` when the taint has one (else
+/// any value), for one `effect` (else every effect).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Toleration {
+    /// The taint's key.
+    pub key: String,
+    /// The taint's value; none tolerates any value.
+    pub value: Option<String>,
+    /// The taint's effect; none tolerates every effect.
+    pub effect: Option<TaintEffect>,
+    /// no-execute: how long a running pod stays once the taint appears (seconds).
+    pub seconds: Option<i64>,
 }
 
 /// An environment value: a literal string, or `{ secret = "…", key = "…" }`,

@@ -8,6 +8,7 @@ mod backup;
 mod duplicates;
 mod ingress;
 mod mounts;
+mod placement;
 mod resolve;
 mod service;
 mod volume;
