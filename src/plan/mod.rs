@@ -6,6 +6,7 @@
 //! spans (`Range<usize>` into site.toml) stay on them for later diagnostics.
 
 mod build;
+pub mod exposure;
 mod graph;
 pub mod helm;
 pub mod placement;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use build::plan;
+pub use exposure::{LanPort, LanService};
 pub use placement::{Placement, Toleration};
 pub use pod::*;
 pub use workload::*;

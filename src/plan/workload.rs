@@ -8,6 +8,7 @@ use k8s_openapi::api::rbac::v1 as rbac;
 use serde::{Serialize, Serializer};
 
 use super::Exception;
+use super::exposure::LanService;
 use super::placement::Placement;
 use super::pod::{
     Container, EnvFrom, EnvValue, PodSecurity, PodVolume, PodVolumeSource, ServicePort,
@@ -46,6 +47,8 @@ pub struct Workload {
     pub volumes: Vec<PodVolume>,
     /// The Service in front of the workload, when a port is exposed.
     pub service: Option<WorkloadService>,
+    /// The Service putting some of its ports on the LAN.
+    pub lan: Option<LanService>,
     pub origin: Origin,
     /// Why it needs privileges or the host network, when it says.
     pub security_reason: Option<String>,

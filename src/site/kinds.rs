@@ -122,6 +122,14 @@ vocabulary!(TaintEffect {
     NoExecute = "no-execute" => "NoExecute",
 });
 
+vocabulary!(Exposure {
+    /// A LoadBalancer Service: an address of its own on the LAN (MetalLB,
+    /// k3s ServiceLB).
+    LoadBalancer = "load-balancer" => "LoadBalancer",
+    /// A NodePort Service: a port (30000-32767) on every node's address.
+    NodePort = "node-port" => "NodePort",
+});
+
 vocabulary!(Strategy {
     Recreate = "recreate" => "Recreate",
     RollingUpdate = "rolling-update" => "RollingUpdate",

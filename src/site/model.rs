@@ -366,6 +366,18 @@ pub struct Port {
     pub protocol: Protocol,
     /// Expose through the workload's Service on this port.
     pub service: Option<u16>,
+    /// Also reach this port from the LAN (needs `service`): through a
+    /// `<workload>-lan` Service of type LoadBalancer or NodePort.
+    pub expose: Option<Spanned<Exposure>>,
+    /// load-balancer: the LAN address to ask for, e.g. "192.168.1.240"
+    /// (MetalLB's `metallb.universe.tf/loadBalancerIPs`; k3s ServiceLB always
+    /// answers on the nodes' addresses and ignores it).
+    pub address: Option<Spanned<std::net::IpAddr>>,
+    /// node-port: the port every node answers on (30000-32767); else the API
+    /// server picks one.
+    pub node_port: Option<Spanned<u16>>,
+    /// Why this port must be reachable from the LAN (lint HL108 asks).
+    pub expose_reason: Option<String>,
 }
 
 /// A taint the pods tolerate: `key`, with `value` when the taint has one (else

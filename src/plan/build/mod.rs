@@ -6,6 +6,7 @@
 
 mod backup;
 mod duplicates;
+mod exposure;
 mod ingress;
 mod mounts;
 mod placement;
@@ -40,6 +41,12 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
             .push(name);
     }
     duplicates::check(&mut ctx);
+    let workloads: Vec<_> = raw
+        .services
+        .values()
+        .flat_map(|s| s.get_ref().workloads.iter().map(|(n, w)| (n, w.get_ref())))
+        .collect();
+    exposure::check_unique(&mut ctx, &workloads);
 
     let site = &raw.site;
     if let Some(i) = &site.default_issuer

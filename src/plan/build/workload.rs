@@ -122,6 +122,7 @@ pub(super) fn workload(
             name: name.to_string(),
             ports: service_ports,
         }),
+        lan: super::exposure::lan_service(ctx, name, w),
         origin: Origin::Site,
         security_reason: w.security.reason.clone(),
         produces: w

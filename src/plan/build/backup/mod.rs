@@ -181,6 +181,7 @@ impl Job {
             pod_annotations: BTreeMap::new(),
             placement: Placement::new(node.as_ref(), BTreeMap::new(), false, vec![]),
             image_pull_secrets: vec![],
+            lan: None,
             node,
             tolerate_control_plane: false,
             host_network: false,
