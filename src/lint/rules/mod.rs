@@ -89,6 +89,7 @@ rules! {
     MetricsThroughIngress "HL105" metrics_through_ingress "metrics-through-ingress" Warning,
     SecretInGit "HL106" secret_in_git "secret-in-git" Error,
     HighEntropyString "HL107" high_entropy_string "high-entropy-string" Error,
+    LanExposureUnstated "HL108" lan_exposure_unstated "lan-exposure-unstated" Warning,
     MissingResources "HL201" missing_resources "missing-resources" Warning,
     MissingProbes "HL202" missing_probes "missing-probes" Warning,
     LocalVolumeNotPinned "HL203" local_volume_not_pinned "local-volume-not-pinned" Warning,
