@@ -159,3 +159,59 @@ fn working_dir_must_be_absolute() {
         &["hearth::parse", "must be an absolute path (start with `/`)"],
     );
 }
+
+#[test]
+fn run_as_user_and_group_reach_the_container() {
+    let s = Scratch::new();
+    s.write(
+        "site.toml",
+        site("security = { run_as_user = 1000, run_as_group = 1000 }"),
+    );
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text =
+        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    assert!(
+        text.contains(
+            "        securityContext:\n          runAsGroup: 1000\n          runAsUser: 1000\n"
+        ),
+        "{text}"
+    );
+}
+
+/// What only the API server's rules know (label syntax, id ranges) is
+/// refused there, located in site.toml (a string at itself, a number at its
+/// workload).
+#[test]
+fn label_syntax_and_id_ranges_are_the_api_servers() {
+    let cases = [
+        (
+            "node_selector = { \"bad key!\" = \"x\" }",
+            "nodeSelector[bad key!]",
+            "node_selector",
+        ),
+        (
+            "security = { run_as_user = -1 }",
+            "securityContext.runAsUser",
+            "[services.app.workloads.web]",
+        ),
+    ];
+    for (fields, path, at) in cases {
+        let s = Scratch::new();
+        let text = site(fields);
+        s.write("site.toml", &text);
+        let out = s.render();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{fields}: {err}");
+        assert!(
+            err.contains("hearth::apiserver") && err.contains(path),
+            "{fields}: {err}"
+        );
+        let line = line_of(&text, at);
+        assert!(
+            err.contains(&format!("site.toml:{line}:")),
+            "{fields}: {err}"
+        );
+        assert!(tree(&s.path().join("rendered")).is_empty());
+    }
+}

@@ -494,9 +494,15 @@ pub struct Security {
     /// Linux capabilities to add, e.g. `NET_ADMIN`.
     #[serde(default)]
     pub capabilities: Vec<String>,
+    /// The user id the container's processes run as (0-2147483647), instead
+    /// of the image's `USER`.
     pub run_as_user: Option<i64>,
+    /// Their primary group id (0-2147483647).
     pub run_as_group: Option<i64>,
+    /// The group that owns the pod's volumes (`fsGroup`), so a non-root user
+    /// can write them.
     pub fs_group: Option<i64>,
+    /// Mount the container's root filesystem read-only.
     #[serde(default)]
     pub read_only_root: bool,
     /// Drop every capability not listed in `capabilities`.
