@@ -123,6 +123,12 @@ fn exposure_mistakes_are_input_errors() {
             "`address` of port `mqtt` applies only with `expose = \"load-balancer\"`",
         ],
     );
+    let p = "ports.mqtt = { port = 1883, service = 1883, expose_reason = \"sensors\" }";
+    refused(
+        p,
+        p,
+        &["`expose_reason` of port `mqtt` applies only with `expose = \"…\"`"],
+    );
     let p = "ports.mqtt = { port = 1883, service = 1883, expose = \"load-balancer\", node_port = 31883 }";
     refused(
         p,

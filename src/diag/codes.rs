@@ -178,7 +178,7 @@ codes! {
         fix: "Name a secret of the namespace declared with `type = \"kubernetes.io/dockerconfigjson\"` and a `.dockerconfigjson` key.",
     }
     Expose = "hearth::expose" {
-        what: "A port's `expose` settings do not fit: `address` or `node_port` without the exposure they belong to, a node port outside 30000-32767, a port exposed without `service`, or one node port or address claimed twice.",
+        what: "A port's `expose` settings do not fit: `address`, `node_port` or `expose_reason` without the exposure they belong to, a node port outside 30000-32767, a port exposed without `service`, or one node port or address claimed twice.",
         why: "A LoadBalancer address belongs to a load-balancer Service and a node port to a NodePort one; the API server refuses node ports outside its range and duplicates.",
         fix: "Set `service` on the exposed port, use `address` with `expose = \"load-balancer\"` and `node_port` (30000-32767) with `expose = \"node-port\"`.",
     }

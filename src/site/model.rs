@@ -377,7 +377,7 @@ pub struct Port {
     /// server picks one.
     pub node_port: Option<Spanned<u16>>,
     /// Why this port must be reachable from the LAN (lint HL108 asks).
-    pub expose_reason: Option<String>,
+    pub expose_reason: Option<Spanned<String>>,
 }
 
 /// A taint the pods tolerate: `key`, with `value` when the taint has one (else

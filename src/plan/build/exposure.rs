@@ -89,6 +89,11 @@ fn lan_port(ctx: &mut Ctx, pn: &PortName, p: &m::Port) -> Option<LanPort> {
             );
         }
     }
+    if let Some(r) = &p.expose_reason
+        && kind.is_none()
+    {
+        misplaced(ctx, pn, r.span(), "expose_reason", "expose = \"…\"");
+    }
     let e = expose?;
     let Some(service) = p.service else {
         ctx.err(
@@ -107,7 +112,7 @@ fn lan_port(ctx: &mut Ctx, pn: &PortName, p: &m::Port) -> Option<LanPort> {
             protocol: p.protocol,
         },
         node_port: p.node_port.as_ref().map(|n| *n.get_ref()),
-        reason: p.expose_reason.clone(),
+        reason: p.expose_reason.as_ref().map(|r| r.get_ref().clone()),
         span: e.span(),
     })
 }
