@@ -145,6 +145,18 @@ fn pull_secrets_must_exist_and_hold_registry_credentials() {
             "secret `app-secret` is of type `Opaque`, not `kubernetes.io/dockerconfigjson`",
         ],
     );
+    let no_key = site("image_pull_secrets = [\"regcred\"]").replace(
+        "keys = { \".dockerconfigjson\" = \"placeholder\" }",
+        "keys = { config = \"placeholder\" }",
+    );
+    let s = Scratch::new();
+    s.write("site.toml", &no_key);
+    let err = stderr(&s.render());
+    assert!(
+        err.contains("hearth::pull-secret")
+            && err.contains("secret `regcred` has no `.dockerconfigjson` key"),
+        "{err}"
+    );
     let p = "image_pull_secrets = [\"regcrd\"]";
     refused(p, p, &["hearth::dangling", "did you mean `regcred`?"]);
 }

@@ -173,7 +173,7 @@ codes! {
         fix: "Pin with `node` or select by `kubernetes.io/hostname`, not both; give `seconds` only with `effect = \"no-execute\"`.",
     }
     PullSecret = "hearth::pull-secret" {
-        what: "An `image_pull_secrets` entry is not a secret of the namespace, or not of type `kubernetes.io/dockerconfigjson`.",
+        what: "An `image_pull_secrets` entry is not a secret of the namespace, not of type `kubernetes.io/dockerconfigjson`, or without its `.dockerconfigjson` key.",
         why: "The kubelet reads registry credentials from such a secret only; with another the image pull fails on the node, long after the sync looked fine.",
         fix: "Name a secret of the namespace declared with `type = \"kubernetes.io/dockerconfigjson\"` and a `.dockerconfigjson` key.",
     }

@@ -12,6 +12,8 @@ use super::resolve::Ctx;
 
 /// The secret type the kubelet reads registry credentials from.
 const DOCKER_CONFIG_JSON: &str = "kubernetes.io/dockerconfigjson";
+/// The key such a secret must hold.
+const DOCKER_CONFIG_KEY: &str = ".dockerconfigjson";
 
 /// The node selector (the pinned `node`, then the site's labels) and the
 /// tolerations of a site workload.
@@ -94,20 +96,27 @@ pub(super) fn pull_secrets(ctx: &mut Ctx, ns: &Namespace, w: &m::Workload) -> Ve
     let mut out = Vec::new();
     for s in &w.image_pull_secrets {
         let name = s.get_ref();
-        match ctx.find_secret(ns, name).map(|x| x.r#type.clone()) {
-            None => ctx.check_secret_key(ns, name, None, s.span()),
-            Some(t) if t.as_deref() != Some(DOCKER_CONFIG_JSON) => ctx.err(
-                Code::PullSecret,
-                format!(
-                    "secret `{name}` is of type `{}`, not `{DOCKER_CONFIG_JSON}`",
-                    t.as_deref().unwrap_or("Opaque")
-                ),
-                s.span(),
-                "pull secret",
+        let Some(found) = ctx.find_secret(ns, name) else {
+            ctx.check_secret_key(ns, name, None, s.span());
+            continue;
+        };
+        let kind = found.r#type.clone().unwrap_or_else(|| "Opaque".into());
+        let has_key = found.keys.keys().any(|k| k.as_str() == DOCKER_CONFIG_KEY);
+        let (msg, help) = if kind != DOCKER_CONFIG_JSON {
+            (
+                format!("secret `{name}` is of type `{kind}`, not `{DOCKER_CONFIG_JSON}`"),
                 format!("declare `{name}` with `type = \"{DOCKER_CONFIG_JSON}\"`"),
-            ),
-            Some(_) => out.push(name.clone()),
-        }
+            )
+        } else if !has_key {
+            (
+                format!("secret `{name}` has no `{DOCKER_CONFIG_KEY}` key"),
+                format!("seal the registry's config.json as key `{DOCKER_CONFIG_KEY}` of `{name}`"),
+            )
+        } else {
+            out.push(name.clone());
+            continue;
+        };
+        ctx.err(Code::PullSecret, msg, s.span(), "pull secret", help);
     }
     out
 }
