@@ -716,6 +716,19 @@ fn row(code: hearth::lint::Code) -> Row {
             ),
             Some("env.API_KEY"),
         ),
+        LanExposureUnstated => {
+            let site = c
+                .replace(
+                    "ports.http = { port = 8080, service = 80 }",
+                    "ports.http = { port = 8080, service = 80 }\nports.mqtt = { port = 1883, service = 1883, expose = \"load-balancer\", address = \"192.168.1.240\" }",
+                )
+                .replace("public = true\n", "public = true\nport = \"http\"\n");
+            fixed = Some(site.replace(
+                "address = \"192.168.1.240\" }",
+                "address = \"192.168.1.240\", expose_reason = \"sensors speak MQTT only\" }",
+            ));
+            (site, Some("ports.mqtt"))
+        }
         MissingResources => (
             MINIMAL.to_string() + common::MONITORING,
             Some("[services.app.workloads.web]"),

@@ -177,6 +177,21 @@ codes! {
         why: "A local volume exists on one node only: the pod would never start elsewhere.",
         fix: "Pin the workload to the volume's node, or move the volume.",
     }
+    Placement = "hearth::placement" {
+        what: "A workload's `node_selector` or `tolerations` cannot hold: a selector naming another host than `node`, or `seconds` on a toleration whose effect is not `no-execute`.",
+        why: "The scheduler would never place the pod, or the API server refuses the toleration (`tolerationSeconds` applies to NoExecute taints only).",
+        fix: "Pin with `node` or select by `kubernetes.io/hostname`, not both; give `seconds` only with `effect = \"no-execute\"`.",
+    }
+    PullSecret = "hearth::pull-secret" {
+        what: "An `image_pull_secrets` entry is not a secret of the namespace, not of type `kubernetes.io/dockerconfigjson`, or without its `.dockerconfigjson` key.",
+        why: "The kubelet reads registry credentials from such a secret only; with another the image pull fails on the node, long after the sync looked fine.",
+        fix: "Name a secret of the namespace declared with `type = \"kubernetes.io/dockerconfigjson\"` and a `.dockerconfigjson` key.",
+    }
+    Expose = "hearth::expose" {
+        what: "A port's `expose` settings do not fit: `address`, `node_port` or `expose_reason` without the exposure they belong to, a node port outside 30000-32767, a port exposed without `service`, or one node port or address claimed twice.",
+        why: "A LoadBalancer address belongs to a load-balancer Service and a node port to a NodePort one; the API server refuses node ports outside its range and duplicates.",
+        fix: "Set `service` on the exposed port, use `address` with `expose = \"load-balancer\"` and `node_port` (30000-32767) with `expose = \"node-port\"`.",
+    }
     Volume = "hearth::volume" {
         what: "A volume lacks a field its kind needs, or its path is outside its node's storage roots.",
         why: "Longhorn and local volumes need a size; local and host-path volumes need a node and a path the node holds.",

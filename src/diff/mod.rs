@@ -6,6 +6,7 @@
 //! Secret values are masked everywhere.
 
 mod format;
+mod lan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -70,6 +71,8 @@ pub struct Intent {
     pub images_changed: Vec<(String, String, String)>,
     /// `service/ingress` now reachable without authentication.
     pub ingresses_now_public: Vec<String>,
+    /// `service/workload:port` now reachable from the LAN, and where.
+    pub ports_now_on_lan: Vec<(String, String)>,
     /// `service/volume` no longer covered by any backup.
     pub volumes_lost_backup: Vec<String>,
     pub volumes_gained_backup: Vec<String>,
@@ -86,6 +89,7 @@ impl Intent {
             && self.services_removed.is_empty()
             && self.images_changed.is_empty()
             && self.ingresses_now_public.is_empty()
+            && self.ports_now_on_lan.is_empty()
             && self.volumes_lost_backup.is_empty()
             && self.volumes_gained_backup.is_empty()
             && self.secrets_left_export.is_empty()
@@ -397,6 +401,7 @@ fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
             .filter(|(k, open)| **open && ea.get(*k) != Some(&true))
             .map(|(k, _)| k.clone())
             .collect(),
+        ports_now_on_lan: lan::now_on_lan(base, head),
         volumes_lost_backup: ca
             .difference(&cb)
             .filter(|v| volumes.contains(*v))

@@ -6,8 +6,10 @@
 //! spans (`Range<usize>` into site.toml) stay on them for later diagnostics.
 
 mod build;
+pub mod exposure;
 mod graph;
 pub mod helm;
+pub mod placement;
 pub mod pod;
 pub mod workload;
 
@@ -18,6 +20,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use build::plan;
+pub use exposure::{LanPort, LanService};
+pub use placement::{Placement, Toleration};
 pub use pod::*;
 pub use workload::*;
 

@@ -20,6 +20,7 @@ pub struct Container {
     pub image: String,
     pub command: Vec<String>,
     pub args: Vec<String>,
+    pub working_dir: Option<String>,
     pub env: Vec<EnvVar>,
     pub env_from: Vec<EnvFrom>,
     pub ports: Vec<Port>,

@@ -8,6 +8,8 @@ use k8s_openapi::api::rbac::v1 as rbac;
 use serde::{Serialize, Serializer};
 
 use super::Exception;
+use super::exposure::LanService;
+use super::placement::Placement;
 use super::pod::{
     Container, EnvFrom, EnvValue, PodSecurity, PodVolume, PodVolumeSource, ServicePort,
 };
@@ -33,6 +35,10 @@ pub struct Workload {
     pub pod_annotations: BTreeMap<String, String>,
     pub node: Option<NodeName>,
     pub tolerate_control_plane: bool,
+    /// The node selector and tolerations of its pods.
+    pub placement: Placement,
+    /// Secrets the kubelet pulls its image with.
+    pub image_pull_secrets: Vec<SecretName>,
     pub host_network: bool,
     pub service_account: Option<String>,
     pub rbac: Option<Rbac>,
@@ -41,6 +47,8 @@ pub struct Workload {
     pub volumes: Vec<PodVolume>,
     /// The Service in front of the workload, when a port is exposed.
     pub service: Option<WorkloadService>,
+    /// The Service putting some of its ports on the LAN.
+    pub lan: Option<LanService>,
     pub origin: Origin,
     /// Why it needs privileges or the host network, when it says.
     pub security_reason: Option<String>,

@@ -613,6 +613,10 @@ fn workload(r: &mut Renderer, plan: &Plan, (svc, sv): (&Service, &JValue), w: &W
         let what = what("the Service of workload");
         r.emit("k8s/service.yaml", ctx.clone(), &folder, &what);
     }
+    if w.lan.is_some() {
+        let what = what("the LAN Service of workload");
+        r.emit("k8s/service-lan.yaml", ctx.clone(), &folder, &what);
+    }
     if w.rbac.is_some() {
         let what = what("the RBAC of workload");
         r.emit("k8s/rbac.yaml", ctx, &folder, &what);

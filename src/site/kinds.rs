@@ -113,6 +113,23 @@ impl WorkloadKind {
     }
 }
 
+vocabulary!(TaintEffect {
+    /// New pods are not scheduled on the node.
+    NoSchedule = "no-schedule" => "NoSchedule",
+    /// The scheduler avoids the node when it can.
+    PreferNoSchedule = "prefer-no-schedule" => "PreferNoSchedule",
+    /// Running pods are evicted too.
+    NoExecute = "no-execute" => "NoExecute",
+});
+
+vocabulary!(Exposure {
+    /// A LoadBalancer Service: an address of its own on the LAN (MetalLB,
+    /// k3s ServiceLB).
+    LoadBalancer = "load-balancer" => "LoadBalancer",
+    /// A NodePort Service: a port (30000-32767) on every node's address.
+    NodePort = "node-port" => "NodePort",
+});
+
 vocabulary!(Strategy {
     Recreate = "recreate" => "Recreate",
     RollingUpdate = "rolling-update" => "RollingUpdate",

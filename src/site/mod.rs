@@ -110,6 +110,18 @@ fn toml_error(src: &SourceFile, e: &toml::de::Error) -> InputError {
             None if known.is_empty() => err.help("remove this key"),
             None => err.help(format!("known keys here: {}", known.join(", "))),
         };
+    } else if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let (word, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        err = err.label(span, "not a word hearth knows here");
+        err = match closest(word, known.iter().copied()) {
+            Some(c) => err.help(format!("did you mean `{c}`?")),
+            None => err.help(format!("one of: {}", known.join(", "))),
+        };
+    } else if message == "invalid IP address syntax" {
+        err = err
+            .label(span, "not an IP address")
+            .help("write an IPv4 or IPv6 address, e.g. \"192.168.1.240\"");
     } else if message.starts_with("missing field") {
         err = err.label(span, "in this table").help("add the missing key");
     } else if message.starts_with("invalid type") {

@@ -333,9 +333,21 @@ pub struct Workload {
     pub ports: BTreeMap<PortName, Port>,
     /// Pin to this node.
     pub node: Option<Spanned<NodeName>>,
+    /// Run only on nodes carrying every one of these labels, e.g.
+    /// `{ "hearth.dev/disk" = "ssd" }` (`node` pins by host name).
+    pub node_selector: Option<Spanned<BTreeMap<String, String>>>,
     /// Also run on control-plane nodes (daemon sets).
     #[serde(default)]
     pub tolerate_control_plane: bool,
+    /// Taints the pods tolerate, e.g. `[{ key = "gpu", effect = "no-schedule" }]`.
+    #[serde(default)]
+    pub tolerations: Vec<Spanned<Toleration>>,
+    /// Secrets of the namespace (type `kubernetes.io/dockerconfigjson`) the
+    /// kubelet pulls the image with.
+    #[serde(default)]
+    pub image_pull_secrets: Vec<Spanned<SecretName>>,
+    /// The container's working directory (absolute).
+    pub working_dir: Option<AbsPath>,
     /// Use the node's network namespace (give `security.reason`).
     #[serde(default)]
     pub host_network: bool,
@@ -369,6 +381,33 @@ pub struct Port {
     pub protocol: Protocol,
     /// Expose through the workload's Service on this port.
     pub service: Option<u16>,
+    /// Also reach this port from the LAN (needs `service`): through a
+    /// `<workload>-lan` Service of type LoadBalancer or NodePort.
+    pub expose: Option<Spanned<Exposure>>,
+    /// load-balancer: the LAN address to ask for, e.g. "192.168.1.240"
+    /// (MetalLB's `metallb.universe.tf/loadBalancerIPs`; k3s ServiceLB always
+    /// answers on the nodes' addresses and ignores it).
+    pub address: Option<Spanned<std::net::IpAddr>>,
+    /// node-port: the port every node answers on (30000-32767); else the API
+    /// server picks one.
+    pub node_port: Option<Spanned<u16>>,
+    /// Why this port must be reachable from the LAN (lint HL109 asks).
+    pub expose_reason: Option<Spanned<String>>,
+}
+
+/// A taint the pods tolerate: `key`, with `value` when the taint has one (else
+/// any value), for one `effect` (else every effect).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Toleration {
+    /// The taint's key.
+    pub key: String,
+    /// The taint's value; none tolerates any value.
+    pub value: Option<String>,
+    /// The taint's effect; none tolerates every effect.
+    pub effect: Option<TaintEffect>,
+    /// no-execute: how long a running pod stays once the taint appears (seconds).
+    pub seconds: Option<i64>,
 }
 
 /// An environment value: a literal string, or `{ secret = "…", key = "…" }`,
@@ -470,9 +509,15 @@ pub struct Security {
     /// Linux capabilities to add, e.g. `NET_ADMIN`.
     #[serde(default)]
     pub capabilities: Vec<String>,
+    /// The user id the container's processes run as (0-2147483647), instead
+    /// of the image's `USER`.
     pub run_as_user: Option<i64>,
+    /// Their primary group id (0-2147483647).
     pub run_as_group: Option<i64>,
+    /// The group that owns the pod's volumes (`fsGroup`), so a non-root user
+    /// can write them.
     pub fs_group: Option<i64>,
+    /// Mount the container's root filesystem read-only.
     #[serde(default)]
     pub read_only_root: bool,
     /// Drop every capability not listed in `capabilities`.

@@ -6,9 +6,11 @@
 //! Every object ends in exactly one state: valid, or invalid with its JSON paths.
 
 pub mod apiserver;
+mod core_kinds;
 pub mod crds;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use jsonschema::Validator;
 use kube_core::Resource;
@@ -18,12 +20,27 @@ use serde_json::{Value, json};
 use crate::diag::{Code, Errors, InputError};
 use crate::render::Rendered;
 
-/// Compiled validators, one per (apiVersion, kind).
+/// Validators, one per (apiVersion, kind), each compiled the first time an
+/// object of its kind is checked (most runs see a dozen of the fifty kinds).
 pub struct Schemas {
-    by_kind: BTreeMap<(String, String), Validator>,
+    by_kind: BTreeMap<(String, String), Entry>,
 }
 
-fn schema_of<T: JsonSchema>() -> Value {
+struct Entry {
+    schema: Box<dyn Fn() -> Value + Send + Sync>,
+    compiled: OnceLock<Validator>,
+}
+
+impl Entry {
+    fn new(schema: impl Fn() -> Value + Send + Sync + 'static) -> Self {
+        Self {
+            schema: Box::new(schema),
+            compiled: OnceLock::new(),
+        }
+    }
+}
+
+pub(crate) fn schema_of<T: JsonSchema>() -> Value {
     serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialise")
 }
 
@@ -105,47 +122,25 @@ fn kustomization_schema() -> Value {
 }
 
 impl Schemas {
-    /// Compile every schema hearth knows.
+    /// Every schema hearth knows: the core kinds, the custom resources it
+    /// renders, kustomize's file.
     pub fn load() -> Self {
-        use k8s_openapi::api::{
-            apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net,
-            rbac::v1 as rbac,
-        };
-        let mut list: Vec<(String, String, Value)> = Vec::new();
-        macro_rules! k8s {
-            ($($t:ty),* $(,)?) => {$(
-                list.push((
-                    <$t as k8s_openapi::Resource>::API_VERSION.to_string(),
-                    <$t as k8s_openapi::Resource>::KIND.to_string(),
-                    schema_of::<$t>(),
-                ));
-            )*};
+        let mut by_kind = BTreeMap::new();
+        for (api, kind, schema) in core_kinds::all() {
+            let entry = Entry::new(move || kind_schema(schema(), api, kind));
+            by_kind.insert((api.to_string(), kind.to_string()), entry);
         }
-        k8s!(
-            core::Namespace,
-            core::Service,
-            core::ServiceAccount,
-            core::ConfigMap,
-            core::PersistentVolume,
-            core::PersistentVolumeClaim,
-            core::Secret,
-            apps::Deployment,
-            apps::StatefulSet,
-            apps::DaemonSet,
-            batch::CronJob,
-            net::Ingress,
-            rbac::Role,
-            rbac::ClusterRole,
-            rbac::RoleBinding,
-            rbac::ClusterRoleBinding,
-        );
         macro_rules! crd {
             ($($t:ty),* $(,)?) => {$(
-                let mut schema = schema_of::<$t>();
-                // kube-derive leaves metadata out of a CR's schema (the API server
-                // owns it); rendered CRs must still have sound metadata.
-                schema["properties"]["metadata"] = cr_metadata_schema();
-                list.push((<$t>::api_version(&()).to_string(), <$t>::kind(&()).to_string(), schema));
+                let (api, kind) = (<$t>::api_version(&()).to_string(), <$t>::kind(&()).to_string());
+                let (a, k) = (api.clone(), kind.clone());
+                by_kind.insert((api, kind), Entry::new(move || {
+                    let mut schema = schema_of::<$t>();
+                    // kube-derive leaves metadata out of a CR's schema (the API server
+                    // owns it); rendered CRs must still have sound metadata.
+                    schema["properties"]["metadata"] = cr_metadata_schema();
+                    kind_schema(schema, &a, &k)
+                }));
             )*};
         }
         crd!(
@@ -155,21 +150,12 @@ impl Schemas {
             crds::RecurringJob,
             crds::ClusterIssuer
         );
-        let mut by_kind = BTreeMap::new();
-        for (api, kind, schema) in list {
-            let schema = kind_schema(schema, &api, &kind);
-            let v = jsonschema::validator_for(&schema)
-                .unwrap_or_else(|e| panic!("built-in schema for {api} {kind} compiles: {e}"));
-            by_kind.insert((api, kind), v);
-        }
-        let k = jsonschema::validator_for(&kustomization_schema())
-            .expect("kustomization schema compiles");
         by_kind.insert(
             (
                 "kustomize.config.k8s.io/v1beta1".into(),
                 "Kustomization".into(),
             ),
-            k,
+            Entry::new(kustomization_schema),
         );
         Self { by_kind }
     }
@@ -177,6 +163,44 @@ impl Schemas {
     /// The (apiVersion, kind) pairs this build can validate.
     pub fn kinds(&self) -> impl Iterator<Item = &(String, String)> {
         self.by_kind.keys()
+    }
+
+    /// The validator of a kind, compiled on first use.
+    pub fn validator(&self, api_version: &str, kind: &str) -> Option<&Validator> {
+        let e = self
+            .by_kind
+            .get(&(api_version.to_string(), kind.to_string()))?;
+        Some(e.compiled.get_or_init(|| {
+            jsonschema::validator_for(&(e.schema)()).unwrap_or_else(|err| {
+                panic!("built-in schema for {api_version} {kind} compiles: {err}")
+            })
+        }))
+    }
+
+    /// Why an object's (apiVersion, kind) has no schema, and what to do.
+    fn unknown(&self, api_version: &str, kind: &str) -> (String, String) {
+        let served: Vec<&str> = self
+            .kinds()
+            .filter(|(_, k)| k == kind)
+            .map(|(a, _)| a.as_str())
+            .collect();
+        if !served.is_empty() {
+            return (
+                format!("kind `{kind}` is not served as `{api_version}`"),
+                format!("set `apiVersion: {}`", served.join("` or `apiVersion: ")),
+            );
+        }
+        let group = api_version.split_once('/').map_or("", |(g, _)| g);
+        if !group.is_empty() && !group.ends_with(".k8s.io") {
+            return (
+                format!("`{kind}` of `{api_version}` is a custom resource hearth has no CRD schema for"),
+                "hearth writes only objects it can validate: render custom resources through the chart that owns their CRD".into(),
+            );
+        }
+        (
+            format!("no schema for apiVersion `{api_version}` kind `{kind}`"),
+            "hearth writes only objects it can validate; use a kind hearth knows (`hearth validate --list-kinds`)".into(),
+        )
     }
 }
 
@@ -200,10 +224,11 @@ pub fn validate(rendered: &Rendered, schemas: &Schemas) -> Result<usize, Errors>
         } else {
             format!("built-in template `{}`", o.template)
         };
-        let Some(v) = schemas.by_kind.get(&key) else {
+        let Some(v) = schemas.validator(&key.0, &key.1) else {
+            let (why, help) = schemas.unknown(&key.0, &key.1);
             errs.push(
-                InputError::new(Code::Validate, format!("{what}: no schema for apiVersion `{}` kind `{}` (from {origin})", key.0, key.1))
-                    .help("hearth writes only objects it can validate; use a kind hearth knows (`hearth validate --list-kinds`)"),
+                InputError::new(Code::Validate, format!("{what}: {why} (from {origin})"))
+                    .help(help),
             );
             continue;
         };
@@ -246,21 +271,18 @@ mod tests {
     #[test]
     fn strict_schemas_reject_unknown_fields_and_wrong_kinds() {
         let s = Schemas::load();
-        let v = &s.by_kind[&("v1".to_string(), "ConfigMap".to_string())];
+        let v = s.validator("v1", "ConfigMap").unwrap();
         assert!(v.is_valid(&json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": "x" }, "data": { "a": "b" } })));
         assert!(!v.is_valid(&json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": "x" }, "dta": {} })));
         assert!(!v.is_valid(&json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": "x", "lables": {} } })));
-        let rj = &s.by_kind[&(
-            "longhorn.io/v1beta2".to_string(),
-            "RecurringJob".to_string(),
-        )];
+        let rj = s.validator("longhorn.io/v1beta2", "RecurringJob").unwrap();
         let ok = json!({ "apiVersion": "longhorn.io/v1beta2", "kind": "RecurringJob", "metadata": { "name": "d" },
             "spec": { "name": "d", "task": "backup", "cron": "0 3 * * *", "retain": 7, "concurrency": 1 } });
         assert!(rj.is_valid(&ok));
         let mut bad = ok.clone();
         bad["spec"]["task"] = json!("bakcup");
         assert!(!rj.is_valid(&bad));
-        let dep = &s.by_kind[&("apps/v1".to_string(), "Deployment".to_string())];
+        let dep = s.validator("apps/v1", "Deployment").unwrap();
         let d = json!({ "apiVersion": "apps/v1", "kind": "Deployment", "metadata": { "name": "d" }, "spec": {
             "selector": { "matchLabels": { "a": "b" } },
             "template": { "metadata": { "labels": { "a": "b" } }, "spec": { "containers": [
@@ -276,5 +298,15 @@ mod tests {
         let mut bad = d.clone();
         bad["spec"]["template"]["spec"]["containers"][0]["imagePullPolcy"] = json!("Always");
         assert!(!dep.is_valid(&bad));
+    }
+
+    #[test]
+    fn every_schema_compiles() {
+        let s = Schemas::load();
+        for (api, kind) in s.kinds() {
+            assert!(s.validator(api, kind).is_some(), "{api} {kind}");
+        }
+        assert!(s.validator("policy/v1", "PodDisruptionBudget").is_some());
+        assert!(s.validator("v1", "Widget").is_none());
     }
 }

@@ -90,6 +90,7 @@ rules! {
     SecretInGit "HL106" secret_in_git "secret-in-git" Error,
     HighEntropyString "HL107" high_entropy_string "high-entropy-string" Error,
     SecretEnvLiteral "HL108" secret_env_literal "secret-env-literal" Error,
+    LanExposureUnstated "HL109" lan_exposure_unstated "lan-exposure-unstated" Warning,
     MissingResources "HL201" missing_resources "missing-resources" Warning,
     MissingProbes "HL202" missing_probes "missing-probes" Warning,
     LocalVolumeNotPinned "HL203" local_volume_not_pinned "local-volume-not-pinned" Warning,

@@ -6,8 +6,10 @@
 
 mod backup;
 mod duplicates;
+mod exposure;
 mod ingress;
 mod mounts;
+mod placement;
 mod resolve;
 mod service;
 mod volume;
@@ -39,6 +41,12 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
             .push(name);
     }
     duplicates::check(&mut ctx);
+    let workloads: Vec<_> = raw
+        .services
+        .values()
+        .flat_map(|s| s.get_ref().workloads.iter().map(|(n, w)| (n, w.get_ref())))
+        .collect();
+    exposure::check_unique(&mut ctx, &workloads);
 
     let site = &raw.site;
     if let Some(i) = &site.default_issuer

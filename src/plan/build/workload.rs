@@ -89,6 +89,8 @@ pub(super) fn workload(
         Some(n) => Some(n.get_ref().clone()),
         None => host_path_node(ctx, ns, name, spanned, &volumes),
     };
+    let placement = super::placement::placement(ctx, w, node.as_ref());
+    let image_pull_secrets = super::placement::pull_secrets(ctx, ns, w);
     let rbac = w.rbac.as_ref().map(|r| Rbac {
         cluster: r.cluster,
         rules: r.rules.iter().cloned().map(PolicyRule).collect(),
@@ -108,6 +110,8 @@ pub(super) fn workload(
         pod_annotations,
         node,
         tolerate_control_plane: w.tolerate_control_plane,
+        placement,
+        image_pull_secrets,
         host_network: w.host_network,
         service_account: rbac.as_ref().map(|_| name.to_string()),
         rbac,
@@ -118,6 +122,7 @@ pub(super) fn workload(
             name: name.to_string(),
             ports: service_ports,
         }),
+        lan: super::exposure::lan_service(ctx, name, w),
         origin: Origin::Site,
         security_reason: w.security.reason.clone(),
         produces: w
@@ -166,6 +171,7 @@ fn container(
         image: w.image.get_ref().to_string(),
         command: w.command.clone(),
         args: w.args.clone(),
+        working_dir: w.working_dir.as_ref().map(|d| d.to_string()),
         env,
         env_from,
         ports,

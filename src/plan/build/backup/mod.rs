@@ -165,6 +165,9 @@ impl Job {
     fn workload(self, d: &Decl, svc: &ServiceName, timezone: Option<String>) -> Workload {
         let (labels, selector) = std_labels(d.name.as_str(), svc.as_str());
         let cron = self.kind == WorkloadKind::CronJob;
+        let node = self
+            .node
+            .or_else(|| d.b.node.as_ref().map(|n| n.get_ref().clone()));
         Workload {
             name: WorkloadName::new(d.name.as_str())
                 .expect("backup names are valid workload names"),
@@ -176,9 +179,10 @@ impl Job {
             labels,
             selector,
             pod_annotations: BTreeMap::new(),
-            node: self
-                .node
-                .or_else(|| d.b.node.as_ref().map(|n| n.get_ref().clone())),
+            placement: Placement::new(node.as_ref(), BTreeMap::new(), false, vec![]),
+            image_pull_secrets: vec![],
+            lan: None,
+            node,
             tolerate_control_plane: false,
             host_network: false,
             service_account: None,
@@ -188,6 +192,7 @@ impl Job {
                 image: self.image,
                 command: self.command,
                 args: self.args,
+                working_dir: None,
                 env: self.env,
                 env_from: vec![],
                 ports: vec![],

@@ -1,0 +1,229 @@
+//! Where pods run and how their image is pulled: `node_selector`,
+//! `tolerations`, `image_pull_secrets` and `working_dir` are planned from
+//! site.toml, rendered into the pod template, and their mistakes are input
+//! errors located in site.toml.
+
+mod common;
+
+use common::{MINIMAL, Scratch, stderr, tree};
+
+/// The 1-based line of the first `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle in text")
+        + 1
+}
+
+const REGCRED: &str = r#"[services.app.secrets.regcred]
+type = "kubernetes.io/dockerconfigjson"
+keys = { ".dockerconfigjson" = "placeholder" }
+"#;
+
+/// MINIMAL with `fields` added to workload `web`, and a pull secret.
+fn site(fields: &str) -> String {
+    let web = "image = \"nginx:1.27.0\"\n";
+    format!(
+        "{}{REGCRED}",
+        MINIMAL.replacen(web, &format!("{web}{fields}\n"), 1)
+    )
+}
+
+#[test]
+fn placement_pull_secrets_and_working_dir_reach_the_pod() {
+    let s = Scratch::new();
+    s.write(
+        "site.toml",
+        site(concat!(
+            "node = \"pi1\"\n",
+            "node_selector = { \"hearth.dev/disk\" = \"ssd\" }\n",
+            "tolerations = [{ key = \"gpu\", value = \"yes\", effect = \"no-schedule\" }, { key = \"flaky\", effect = \"no-execute\", seconds = 60 }]\n",
+            "image_pull_secrets = [\"regcred\"]\n",
+            "working_dir = \"/srv/app\"",
+        )),
+    );
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text =
+        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    for want in [
+        "      nodeSelector:\n        hearth.dev/disk: ssd\n        kubernetes.io/hostname: pi1\n",
+        "      - effect: NoSchedule\n        key: gpu\n        operator: Equal\n        value: \"yes\"\n",
+        "      - effect: NoExecute\n        key: flaky\n        operator: Exists\n        tolerationSeconds: 60\n",
+        "      imagePullSecrets:\n      - name: regcred\n",
+        "        workingDir: /srv/app\n",
+    ] {
+        assert!(text.contains(want), "lacks {want:?}:\n{text}");
+    }
+}
+
+#[test]
+fn control_plane_tolerations_come_before_the_sites_own() {
+    let s = Scratch::new();
+    let fields = "tolerate_control_plane = true\ntolerations = [{ key = \"gpu\" }]";
+    s.write("site.toml", site(fields));
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text =
+        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    let cp = text
+        .find("key: node-role.kubernetes.io/control-plane")
+        .unwrap();
+    let master = text.find("key: node-role.kubernetes.io/master").unwrap();
+    let gpu = text.find("key: gpu").unwrap();
+    assert!(cp < master && master < gpu, "{text}");
+}
+
+/// `fields` on `web` is refused with `expect` at the line of `at`.
+fn refused(fields: &str, at: &str, expect: &[&str]) {
+    let s = Scratch::new();
+    let text = site(fields);
+    s.write("site.toml", &text);
+    let out = s.render();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
+    let line = line_of(&text, at);
+    assert!(
+        err.contains(&format!("site.toml:{line}:")),
+        "not at line {line}:\n{err}"
+    );
+    for e in expect {
+        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
+    }
+    assert!(
+        err.contains("help:") || err.contains("absolute path (start with `/`)"),
+        "{err}"
+    );
+    assert!(
+        tree(&s.path().join("rendered")).is_empty(),
+        "something was written"
+    );
+}
+
+#[test]
+fn placement_mistakes_are_input_errors() {
+    let t = "tolerations = [{ key = \"gpu\", seconds = 30 }]";
+    refused(
+        t,
+        t,
+        &[
+            "hearth::placement",
+            "`seconds` applies to `no-execute` taints only",
+        ],
+    );
+    let t = "tolerations = [{ key = \"\" }]";
+    refused(t, t, &["hearth::placement", "needs the `key` of the taint"]);
+    let t = "tolerations = [{ key = \"gpu\", effect = \"no-sched\" }]";
+    refused(t, t, &["hearth::parse", "did you mean `no-schedule`?"]);
+    let sel = "node_selector = { \"kubernetes.io/hostname\" = \"pi2\" }";
+    refused(
+        &format!("node = \"pi1\"\n{sel}"),
+        sel,
+        &[
+            "hearth::placement",
+            "selects host `pi2`, and the workload runs on node `pi1`",
+        ],
+    );
+    refused(
+        sel,
+        sel,
+        &[
+            "hearth::placement",
+            "`pi2`, which is not a node of the site",
+        ],
+    );
+}
+
+#[test]
+fn pull_secrets_must_exist_and_hold_registry_credentials() {
+    let p = "image_pull_secrets = [\"app-secret\"]";
+    refused(
+        p,
+        p,
+        &[
+            "hearth::pull-secret",
+            "secret `app-secret` is of type `Opaque`, not `kubernetes.io/dockerconfigjson`",
+        ],
+    );
+    let no_key = site("image_pull_secrets = [\"regcred\"]").replace(
+        "keys = { \".dockerconfigjson\" = \"placeholder\" }",
+        "keys = { config = \"placeholder\" }",
+    );
+    let s = Scratch::new();
+    s.write("site.toml", &no_key);
+    let err = stderr(&s.render());
+    assert!(
+        err.contains("hearth::pull-secret")
+            && err.contains("secret `regcred` has no `.dockerconfigjson` key"),
+        "{err}"
+    );
+    let p = "image_pull_secrets = [\"regcrd\"]";
+    refused(p, p, &["hearth::dangling", "did you mean `regcred`?"]);
+}
+
+#[test]
+fn working_dir_must_be_absolute() {
+    let w = "working_dir = \"srv\"";
+    // The value's own check says the fix in its message.
+    refused(
+        w,
+        w,
+        &["hearth::parse", "must be an absolute path (start with `/`)"],
+    );
+}
+
+#[test]
+fn run_as_user_and_group_reach_the_container() {
+    let s = Scratch::new();
+    s.write(
+        "site.toml",
+        site("security = { run_as_user = 1000, run_as_group = 1000 }"),
+    );
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text =
+        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    assert!(
+        text.contains(
+            "        securityContext:\n          runAsGroup: 1000\n          runAsUser: 1000\n"
+        ),
+        "{text}"
+    );
+}
+
+/// What only the API server's rules know (label syntax, id ranges) is
+/// refused there, located in site.toml (a string at itself, a number at its
+/// workload).
+#[test]
+fn label_syntax_and_id_ranges_are_the_api_servers() {
+    let cases = [
+        (
+            "node_selector = { \"bad key!\" = \"x\" }",
+            "nodeSelector[bad key!]",
+            "node_selector",
+        ),
+        (
+            "security = { run_as_user = -1 }",
+            "securityContext.runAsUser",
+            "[services.app.workloads.web]",
+        ),
+    ];
+    for (fields, path, at) in cases {
+        let s = Scratch::new();
+        let text = site(fields);
+        s.write("site.toml", &text);
+        let out = s.render();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{fields}: {err}");
+        assert!(
+            err.contains("hearth::apiserver") && err.contains(path),
+            "{fields}: {err}"
+        );
+        let line = line_of(&text, at);
+        assert!(
+            err.contains(&format!("site.toml:{line}:")),
+            "{fields}: {err}"
+        );
+        assert!(tree(&s.path().join("rendered")).is_empty());
+    }
+}
