@@ -138,8 +138,9 @@ impl Default for Config {
 pub const WAF_BLOCKED: &str = "waf_blocked_total";
 /// The WAF counter of rule matches (before the prefix).
 pub const WAF_MATCHES: &str = "waf_rule_matches_total";
-/// The shortest `max_idle`: Promtail refuses less than a second, and a
-/// series dropped as soon as it is counted would never be scraped.
+/// The shortest `max_idle`: Alloy refuses less than a second ("must be
+/// greater or equal than 1s"), and a series dropped as soon as it is counted
+/// would never be scraped.
 pub const MIN_IDLE_SECS: u64 = 1;
 
 /// GeoIP labels the exporter can fill from a City database.
