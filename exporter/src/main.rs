@@ -74,7 +74,7 @@ struct Cli {
 
 fn load_config(cli: &Cli) -> Result<Config, String> {
     let mut cfg = match &cli.config {
-        Some(p) => Config::load(p)?,
+        Some(p) => hearth_exporter::config::load(p)?,
         None => Config::default(),
     };
     if let Some(db) = &cli.geoip_db {

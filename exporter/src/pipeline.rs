@@ -3,7 +3,7 @@
 //! counted as a parse error by kind. Records come from `frame`, lines from
 //! `lines`: reading, framing and counting meet only here, in `line`.
 
-use crate::config::{Config, duration_secs};
+use crate::config::Config;
 use crate::frame::{Framer, Records};
 use crate::geo::Geo;
 use crate::lines::Line;
@@ -117,7 +117,7 @@ impl Processor {
             requests: 0,
             max_series: cfg.limits.max_series_per_metric,
             max_line: cfg.limits.max_line_bytes,
-            max_idle: duration_secs(&cfg.limits.max_idle)?,
+            max_idle: cfg.limits.max_idle.secs(),
             now: 0,
             key: String::with_capacity(128),
             keys: vec![String::with_capacity(128); cfg.counters.len()],

@@ -4,10 +4,13 @@
 
 use std::ops::Range;
 
+use hearth_contract::{Duration, Limits, MIN_IDLE_SECS};
+
 use super::Datasource;
 use super::context::Ctx;
 use super::pipeline::{self, Pipeline};
 use crate::site::model::Monitoring;
+use crate::site::spanned::Spanned;
 
 /// The pipeline, when the site declares `[monitoring.logs]`.
 pub(super) fn pipeline(
@@ -47,7 +50,7 @@ pub(super) fn pipeline(
                 }
             },
         };
-        let max_idle = c.duration(Some(&lp.max_idle), "24h");
+        let max_idle = max_idle(c, &lp.max_idle);
         pipeline::build(pipeline::Input {
             loki_push,
             namespaces: lp.namespaces.iter().map(|n| n.to_string()).collect(),
@@ -67,10 +70,39 @@ pub(super) fn pipeline(
             geoip: lp.geoip.as_ref().map(|g| g.as_str()),
             prefix: &lp.prefix,
             positions: lp.positions.as_str(),
-            max_idle: &max_idle,
+            max_idle,
             max_series: m.max_series,
             agent_counts: lp.count_with == crate::site::model::CountWith::Agent,
         })
+    })
+}
+
+/// `max_idle` in the exporter's own grammar (`hearth_contract::Duration`, the
+/// type `exporter.yaml` carries), so whatever is accepted here the exporter
+/// reads; printed in hours, minutes and seconds, which Promtail and Alloy
+/// read too. Or the error's message, label and help.
+pub(super) fn max_idle_of(s: &str) -> Result<Duration, (String, &'static str, &'static str)> {
+    match s.parse::<Duration>() {
+        Ok(d) if d.secs() >= MIN_IDLE_SECS => Ok(d),
+        Ok(_) => Err((
+            format!("`max_idle` must be at least {MIN_IDLE_SECS}s"),
+            "too short",
+            "a series dropped this soon would never be scraped; write e.g. `24h`",
+        )),
+        Err(e) => Err((
+            e,
+            "not a duration",
+            "write e.g. `90s`, `30m`, `1h30m`, `24h`, `7d`",
+        )),
+    }
+}
+
+/// [`max_idle_of`], reported at its span; an error falls back to the
+/// default, so the stage goes on.
+fn max_idle(c: &mut Ctx, s: &Spanned<String>) -> Duration {
+    max_idle_of(s.get_ref()).unwrap_or_else(|(msg, label, help)| {
+        c.err(msg, s.span(), label, help);
+        Limits::default().max_idle
     })
 }
 

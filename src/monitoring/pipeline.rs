@@ -5,6 +5,7 @@
 //! drop the labels it does not have and add the ones it does, as the seed's
 //! Promtail job does by hand.
 
+use hearth_contract::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -40,7 +41,7 @@ pub enum Stage {
         name: String,
         prefix: String,
         help: String,
-        max_idle: String,
+        max_idle: Duration,
     },
     /// Drop every line (metrics only, nothing shipped).
     DropAll,
@@ -62,14 +63,14 @@ pub struct Pipeline {
     pub geoip: Option<String>,
     pub geo_labels: Vec<String>,
     pub prefix: String,
-    pub max_idle: String,
+    pub max_idle: Duration,
     pub max_series: u64,
     /// The agent (Promtail, Alloy) counts; false when hearth-exporter does.
     pub agent_counts: bool,
 }
 
 /// hearth-exporter's counter of requests ModSecurity denied (before the prefix).
-pub const WAF_COUNTER: &str = "waf_blocked_total";
+pub const WAF_COUNTER: &str = hearth_contract::WAF_BLOCKED;
 
 pub const GEO_LABELS: [&str; 2] = ["geoip_location_latitude", "geoip_location_longitude"];
 
@@ -88,7 +89,7 @@ pub struct Input<'a> {
     pub geoip: Option<&'a str>,
     pub prefix: &'a str,
     pub positions: &'a str,
-    pub max_idle: &'a str,
+    pub max_idle: Duration,
     pub max_series: u64,
     pub agent_counts: bool,
 }
@@ -151,7 +152,7 @@ pub fn build(i: Input) -> Pipeline {
             name: name.clone(),
             prefix: i.prefix.to_string(),
             help: help.clone(),
-            max_idle: i.max_idle.to_string(),
+            max_idle: i.max_idle,
         });
     }
     stages.push(Stage::DropAll);
@@ -171,7 +172,7 @@ pub fn build(i: Input) -> Pipeline {
         geoip: i.geoip.map(str::to_string),
         geo_labels: geo,
         prefix: i.prefix.to_string(),
-        max_idle: i.max_idle.to_string(),
+        max_idle: i.max_idle,
         max_series: i.max_series,
         agent_counts: i.agent_counts,
     }
@@ -206,7 +207,7 @@ fn promtail_stage(s: &Stage) -> Value {
             "type": "Counter",
             "description": help,
             "prefix": prefix,
-            "max_idle_duration": max_idle,
+            "max_idle_duration": max_idle.to_string(),
             "config": { "match_all": true, "action": "inc" },
         } } }),
         Stage::DropAll => json!({ "drop": { "expression": ".*" } }),
@@ -318,7 +319,7 @@ fn alloy_stage(s: &Stage, out: &mut String) {
             alloy_str(name),
             alloy_str(help),
             alloy_str(prefix),
-            alloy_str(max_idle)
+            alloy_str(&max_idle.to_string())
         )),
         Stage::DropAll => out.push_str(&format!(
             "{ind}stage.drop {{\n{ind}  expression = \".*\"\n{ind}}}\n"
@@ -399,17 +400,38 @@ pub fn alloy(p: &Pipeline) -> String {
 }
 
 /// hearth-exporter's configuration: the same counters, fields and GeoIP, and
-/// the limits that keep its memory bounded.
-pub fn exporter(p: &Pipeline) -> Value {
-    json!({
-        "prefix": p.prefix,
-        "sources": p.namespaces.iter().map(|ns| json!({ "namespace": ns, "pod": "*", "container": "*" })).collect::<Vec<_>>(),
-        "fields": p.fields.iter().map(|(l, f)| (l.clone(), json!(f))).collect::<serde_json::Map<_, _>>(),
-        "geoip": p.geoip.as_ref().map(|db| json!({ "database": db, "labels": p.geo_labels })),
-        "counters": p.counters.iter().map(|(n, l, h)| json!({ "name": n, "labels": l, "help": h })).collect::<Vec<_>>(),
-        "waf": { "name": WAF_COUNTER, "labels": ["rule_id"] },
-        "limits": { "max_series_per_metric": p.max_series, "max_idle": p.max_idle },
-    })
+/// the limits that keep its memory bounded; the type the exporter reads.
+pub fn exporter(p: &Pipeline) -> hearth_contract::Config {
+    use hearth_contract::{Config, CounterDef, Geoip, Limits, Source, WafDef};
+    let defaults = Limits::default();
+    Config {
+        prefix: p.prefix.clone(),
+        sources: p.namespaces.iter().map(Source::namespace).collect(),
+        fields: p.fields.iter().cloned().collect(),
+        geoip: p.geoip.as_ref().map(|db| Geoip {
+            database: db.into(),
+            labels: p.geo_labels.clone(),
+        }),
+        counters: p
+            .counters
+            .iter()
+            .map(|(name, labels, help)| CounterDef {
+                name: name.clone(),
+                labels: labels.clone(),
+                help: help.clone(),
+            })
+            .collect(),
+        waf: Some(WafDef {
+            name: WAF_COUNTER.into(),
+            matches: hearth_contract::WAF_MATCHES.into(),
+            labels: vec!["rule_id".into()],
+        }),
+        limits: Limits {
+            max_series_per_metric: usize::try_from(p.max_series).unwrap_or(usize::MAX),
+            max_idle: p.max_idle,
+            ..defaults
+        },
+    }
 }
 
 #[cfg(test)]
@@ -441,7 +463,7 @@ mod tests {
             geoip: Some("/etc/maxmind/GeoLite2-City.mmdb"),
             prefix: "promtail_custom_",
             positions: "/var/lib/promtail/positions.yaml",
-            max_idle: "24h",
+            max_idle: "24h".parse().unwrap(),
             max_series: 1000,
             agent_counts: true,
         })
@@ -495,5 +517,50 @@ mod tests {
         let a = alloy(&seed());
         assert_eq!(a.matches('{').count(), a.matches('}').count());
         assert!(a.contains("prefix            = \"promtail_custom_\""));
+    }
+
+    /// The config hearth builds, written as `render` writes it, reads back in
+    /// the exporter's type as exactly the same value, and passes its checks.
+    fn round_trip(p: &Pipeline) -> hearth_contract::Config {
+        let built = exporter(p);
+        let value = serde_json::to_value(&built).unwrap();
+        let text = crate::render::canonical::to_yaml(&value).unwrap();
+        let read: hearth_contract::Config = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(read, built, "{text}");
+        read.check().unwrap();
+        read
+    }
+
+    #[test]
+    fn the_exporter_reads_the_config_hearth_writes() {
+        let mut p = seed();
+        round_trip(&p);
+        p.geoip = None;
+        p.max_series = 7;
+        assert_eq!(round_trip(&p).limits.max_series_per_metric, 7);
+    }
+
+    proptest::proptest! {
+        /// Every `max_idle` hearth accepts reaches the exporter as the same
+        /// duration: written into exporter.yaml, and also when the site's
+        /// spelling is handed to the exporter as it is.
+        #[test]
+        fn every_max_idle_hearth_accepts_the_exporter_reads(
+            s in proptest::prop_oneof![
+                "(([0-9]{1,4})(y|w|d|h|m|s|ms)){1,4}",
+                "[0-9hmsdwy. +-]{0,8}",
+                proptest::prelude::any::<String>(),
+            ]
+        ) {
+            if let Ok(d) = super::super::logs::max_idle_of(&s) {
+                let mut p = seed();
+                p.max_idle = d;
+                proptest::prop_assert_eq!(round_trip(&p).limits.max_idle, d);
+                let text = format!("limits:\n  max_idle: {}\n", serde_json::to_string(&s).unwrap());
+                let read: hearth_contract::Config = serde_saphyr::from_str(&text).unwrap();
+                read.check().unwrap();
+                proptest::prop_assert_eq!(read.limits.max_idle, d);
+            }
+        }
     }
 }

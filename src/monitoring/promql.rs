@@ -37,11 +37,19 @@ pub fn metric_names(query: &str) -> Result<Vec<String>, String> {
     Ok(v.0)
 }
 
-/// A Prometheus duration (`5m`, `1h30m`) in seconds, or why it is not one.
+/// A Prometheus duration (`5m`, `1h30m`) in seconds, or why it is not one:
+/// the one grammar of `hearth_contract::Duration` (what `max_idle` and the
+/// exporter read too), above zero. promql-parser's `parse_duration` is not
+/// used: it also takes bare numbers as seconds, which a rule's `for:` does not
+/// (Prometheus's `model.ParseDuration`), and panics on `-1` or `inf`.
 pub fn duration_secs(s: &str) -> Result<u64, String> {
-    promql_parser::util::parse_duration(s)
-        .map(|d| d.as_secs())
-        .map_err(|e| format!("`{s}` is not a duration ({e}); write e.g. `30s`, `5m`, `1h`, `7d`"))
+    match s.parse::<hearth_contract::Duration>() {
+        Ok(d) if d.secs() > 0 => Ok(d.secs()),
+        Ok(_) => Err(format!(
+            "`{s}` is not a duration above zero; write e.g. `30s`, `5m`, `1h`, `7d`"
+        )),
+        Err(e) => Err(format!("{e}; write e.g. `30s`, `5m`, `1h`, `7d`")),
+    }
 }
 
 #[cfg(test)]
@@ -63,5 +71,10 @@ mod tests {
         assert!(metric_names("rate(x)").is_err());
         assert_eq!(duration_secs("1h30m").unwrap(), 5400);
         assert!(duration_secs("5 minutes").is_err());
+        // Bare numbers, signs and non-finite numbers are refused, not a panic.
+        for bad in ["-1", "inf", "NaN", "1.5", "300", "0", "0s", ""] {
+            assert!(duration_secs(bad).is_err(), "{bad}");
+        }
+        assert_eq!(duration_secs("1w2d").unwrap(), 777_600);
     }
 }

@@ -77,7 +77,8 @@ pub(super) fn provisioning(
     if let Some(p) = pipeline {
         files.insert("promtail.yaml".into(), yaml(&pipeline::promtail(p)));
         files.insert("config.alloy".into(), Doc::Text(pipeline::alloy(p)));
-        files.insert("exporter.yaml".into(), yaml(&pipeline::exporter(p)));
+        let exporter = serde_json::to_value(pipeline::exporter(p)).expect("the config serialises");
+        files.insert("exporter.yaml".into(), Doc::Yaml(exporter));
     }
     let mut grafana_values = json!({
         "datasources": { "datasources.yaml": ds_doc },
