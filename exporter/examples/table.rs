@@ -21,20 +21,6 @@ fn cpu() -> f64 {
 use hearth_exporter::metrics::{SEP, Series};
 use hearth_exporter::table::{Table, hash};
 
-const NAMESPACES: [&str; 12] = [
-    "argocd",
-    "bunetz",
-    "grafana",
-    "homebridge",
-    "immich",
-    "ip",
-    "longhorn",
-    "myst",
-    "pihole",
-    "prometheus",
-    "vaultwarden",
-    "whoami",
-];
 const STATUSES: [&str; 8] = ["200", "204", "304", "403", "404", "499", "500", "502"];
 
 /// The four keys of each line.
@@ -44,7 +30,7 @@ fn workload(lines: usize) -> Vec<[String; 4]> {
     (0..lines)
         .map(|_| {
             let ip = corpus::ip_of(cdf.partition_point(|c| *c < rng.unit()) as u64);
-            let ns = NAMESPACES[rng.below(12) as usize];
+            let ns = corpus::NAMESPACES[rng.below(12) as usize];
             // Mostly 200, as in the corpus.
             let st = STATUSES[(rng.below(16).saturating_sub(8)) as usize];
             [

@@ -214,17 +214,12 @@ fn oneshot_counts_equal_the_reference() {
         .unwrap();
     assert!(series.keys().any(|k| k.contains('\u{fffd}')));
     assert_eq!(reference["errors"]["too_long"].as_u64(), Some(0));
-    let out = Command::new(EXE)
-        .arg("--config")
-        .arg(roomy_config())
-        .arg("--oneshot")
-        .args(&files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeeds(
+        Command::new(EXE)
+            .arg("--config")
+            .arg(roomy_config())
+            .arg("--oneshot")
+            .args(&files),
     );
     assert_matches(&String::from_utf8(out.stdout).unwrap(), &reference);
 }
@@ -246,6 +241,14 @@ fn pod_root(files: &[PathBuf]) -> (tempfile::TempDir, PathBuf) {
     std::fs::create_dir_all(&other).unwrap();
     std::fs::hard_link(&files[0], other.join("0.log")).unwrap();
     (root, dir)
+}
+
+/// The daemon over `root` until it has read everything there is, on a free port.
+fn until_idle(root: &Path, state: &Path) -> std::process::Output {
+    let listen = format!("127.0.0.1:{}", free_port());
+    daemon(root, state, &["--exit-when-idle", "--listen", &listen])
+        .output()
+        .unwrap()
 }
 
 fn daemon(root: &Path, state: &Path, extra: &[&str]) -> Command {
@@ -321,17 +324,7 @@ fn sigkill_at_random_points_neither_loses_nor_double_counts() {
         }
     }
     assert!(saved_once, "no round waited for a save");
-    let out = daemon(
-        root.path(),
-        &state,
-        &[
-            "--exit-when-idle",
-            "--listen",
-            &format!("127.0.0.1:{}", free_port()),
-        ],
-    )
-    .output()
-    .unwrap();
+    let out = until_idle(root.path(), &state);
     assert!(
         out.status.success(),
         "{}",
@@ -439,17 +432,7 @@ fn a_corrupt_state_is_reported_and_the_exporter_starts_fresh() {
     let (root, _) = pod_root(&files[2..]);
     let state = root.path().join("state.json");
     std::fs::write(&state, "{ not json").unwrap();
-    let out = daemon(
-        root.path(),
-        &state,
-        &[
-            "--exit-when-idle",
-            "--listen",
-            &format!("127.0.0.1:{}", free_port()),
-        ],
-    )
-    .output()
-    .unwrap();
+    let out = until_idle(root.path(), &state);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is corrupt"), "{err}");
@@ -491,17 +474,12 @@ fn bad_flags_and_configs_exit_2() {
     }
     // What hearth accepts for `max_idle`, the exporter reads.
     std::fs::write(&bad, "limits:\n  max_idle: 1h30m\n").unwrap();
-    let out = Command::new(EXE)
-        .arg("--config")
-        .arg(&bad)
-        .arg("--oneshot")
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    common::succeeds(
+        Command::new(EXE)
+            .arg("--config")
+            .arg(&bad)
+            .arg("--oneshot")
+            .arg(&bad),
     );
     let out = Command::new(EXE).arg("--no-such-flag").output().unwrap();
     assert_eq!(out.status.code(), Some(2));

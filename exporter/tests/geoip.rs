@@ -89,19 +89,14 @@ fn labels_come_from_the_database_and_are_cached() {
         "geoip:\n  database: /nonexistent\n  labels: [geoip_location_latitude, geoip_location_longitude, geoip_country_code]\n",
     )
     .unwrap();
-    let out = Command::new(EXE)
-        .arg("--config")
-        .arg(&cfg)
-        .arg("--geoip-db")
-        .arg(&db)
-        .arg("--oneshot")
-        .arg(&log)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeeds(
+        Command::new(EXE)
+            .arg("--config")
+            .arg(&cfg)
+            .arg("--geoip-db")
+            .arg(&db)
+            .arg("--oneshot")
+            .arg(&log),
     );
     let text = String::from_utf8(out.stdout).unwrap();
     let s = series(&text, "promtail_custom_http_requests_total_ip");

@@ -84,3 +84,18 @@ impl Drop for Kill {
         let _ = self.0.wait();
     }
 }
+
+/// Runs `cmd` (a `Command` or the `&mut Command` a builder chain ends with)
+/// and requires it to succeed, showing its stderr when it does not.
+pub fn succeeds(
+    mut cmd: impl std::borrow::BorrowMut<std::process::Command>,
+) -> std::process::Output {
+    let cmd = cmd.borrow_mut();
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

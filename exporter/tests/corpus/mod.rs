@@ -81,7 +81,8 @@ const STATUSES: [(u16, u32); 16] = [
     (503, 5),
     (504, 5),
 ];
-const NAMESPACES: [&str; 12] = [
+/// The reference site's namespaces, as ingress-nginx logs them.
+pub const NAMESPACES: [&str; 12] = [
     "argocd",
     "bunetz",
     "grafana",
