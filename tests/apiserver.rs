@@ -398,10 +398,7 @@ fn validate_and_check_run_the_stage_too() {
 #[test]
 fn diff_refuses_a_head_the_api_server_would_refuse() {
     let s = Scratch::new();
-    let git = |args: &[&str]| {
-        let out = common::git_cmd(s.path(), args);
-        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-    };
+    let git = |args: &[&str]| common::git_ok(s.path(), args);
     s.write("site.toml", MINIMAL);
     git(&["init", "-q"]);
     git(&["add", "-A"]);

@@ -184,10 +184,7 @@ fn a_node_port_or_address_is_claimed_once_per_site() {
 #[test]
 fn diff_says_which_ports_a_change_puts_on_the_lan() {
     let s = Scratch::new();
-    let git = |args: &[&str]| {
-        let out = common::git_cmd(s.path(), args);
-        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-    };
+    let git = |args: &[&str]| common::git_ok(s.path(), args);
     s.write(
         "site.toml",
         site("ports.mqtt = { port = 1883, service = 1883 }"),

@@ -177,6 +177,12 @@ pub fn git_cmd(dir: &Path, args: &[&str]) -> Output {
         .expect("git runs")
 }
 
+/// `git <args>` in `dir`, required to succeed.
+pub fn git_ok(dir: &Path, args: &[&str]) {
+    let out = git_cmd(dir, args);
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
 /// `PATH` with the hearth binary under test first.
 pub fn path_with_hearth() -> String {
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_hearth"))
