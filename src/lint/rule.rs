@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::diag::{Severity, SourceFile};
 use crate::monitoring::Monitoring;
-use crate::plan::{Backup, Exception, Plan, Service, Workload};
+use crate::plan::{Backup, Exception, Ingress, Plan, Service, Workload};
 use crate::render::Rendered;
 
 use super::policy::Policy;
@@ -133,6 +133,14 @@ impl<'p> Context<'p> {
         }
     }
 
+    /// Every ingress of the site, with its service.
+    pub fn ingresses(&self) -> impl Iterator<Item = (&'p Service, &'p Ingress)> + use<'p> {
+        let plan: &'p Plan = self.plan;
+        plan.services
+            .iter()
+            .flat_map(|s| s.ingresses.iter().map(move |i| (s, i)))
+    }
+
     /// Every workload of the site, with its service.
     pub fn workloads(&self) -> impl Iterator<Item = (&'p Service, &'p Workload)> + use<'p> {
         let plan: &'p Plan = self.plan;
@@ -187,6 +195,17 @@ impl<'p> Sink<'p> {
     ) {
         let message = format!("workload `{}/{}` {what}", s.name, w.name);
         self.at(rule, message, w.span.clone(), allow(s, &w.allow));
+    }
+    /// A finding about ingress `i` of service `s`: "ingress `s/i` {what}", at
+    /// the ingress, excused by the service's or the ingress's exceptions.
+    pub fn ingress(
+        &mut self,
+        rule: impl Into<RuleRef<'p>>,
+        (s, i): (&'p Service, &'p Ingress),
+        what: impl std::fmt::Display,
+    ) {
+        let message = format!("ingress `{}/{}` {what}", s.name, i.name);
+        self.at(rule, message, i.span.clone(), allow(s, &i.allow));
     }
     /// A finding about a rendered file that no line of site.toml wrote
     /// (nothing there can hold an exception for it).

@@ -20,35 +20,20 @@
 
 use crate::plan::{Capability};
 use super::{Check, Code};
-use crate::lint::rule::{Context, Sink, allow};
+use crate::lint::rule::{Context, Sink};
 
 pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
-    for s in &cx.plan.services {
-        let admin = s
-            .capabilities
-            .iter()
-            .any(|c| matches!(c, Capability::Longhorn | Capability::Metrics));
-        if !admin {
+    for (s, i) in cx.ingresses().filter(|(_, i)| i.auth.is_none()) {
+        let ui = if s.capabilities.contains(&Capability::Longhorn) {
+            "Longhorn"
+        } else if s.capabilities.contains(&Capability::Metrics) {
+            "metrics"
+        } else {
             continue;
-        }
-        for i in s.ingresses.iter().filter(|i| i.auth.is_none()) {
-            out.at(
-                Code::AdminUiWithoutAuth,
-                format!(
-                    "ingress `{}/{}` exposes the {} UI without authentication",
-                    s.name,
-                    i.name,
-                    if s.capabilities.contains(&Capability::Longhorn) {
-                        "Longhorn"
-                    } else {
-                        "metrics"
-                    }
-                ),
-                i.span.clone(),
-                allow(s, &i.allow),
-            );
-        }
+        };
+        let what = format_args!("exposes the {ui} UI without authentication");
+        out.ingress(Code::AdminUiWithoutAuth, (s, i), what);
     }
 }

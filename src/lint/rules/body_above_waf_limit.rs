@@ -21,7 +21,7 @@
 //! ingress-nginx chart's `controller.config.modsecurity-snippet`.
 
 use super::{Check, Code};
-use crate::lint::rule::{Context, Sink, allow};
+use crate::lint::rule::{Context, Sink};
 use crate::plan::Capability;
 
 pub(super) const CHECK: Option<Check> = Some(check);
@@ -35,26 +35,19 @@ fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     else {
         return;
     };
-    for s in &cx.plan.services {
-        for i in &s.ingresses {
-            // 0 is "no limit" to nginx: the WAF's limit is then the real one.
-            let Some(body) = i.body_limit.filter(|b| *b == 0 || *b > limit) else {
-                continue;
-            };
-            let shown = if body == 0 {
-                "no limit".to_string()
-            } else {
-                format!("{body} bytes")
-            };
-            out.at(
-                Code::BodyAboveWafLimit,
-                format!(
-                    "ingress `{}/{}` allows bodies of {shown}, but ModSecurity refuses bodies over {limit} bytes",
-                    s.name, i.name
-                ),
-                i.span.clone(),
-                allow(s, &i.allow),
-            );
-        }
+    for (s, i) in cx.ingresses() {
+        // 0 is "no limit" to nginx: the WAF's limit is then the real one.
+        let Some(body) = i.body_limit.filter(|b| *b == 0 || *b > limit) else {
+            continue;
+        };
+        let shown = if body == 0 {
+            "no limit".to_string()
+        } else {
+            format!("{body} bytes")
+        };
+        let what = format_args!(
+            "allows bodies of {shown}, but ModSecurity refuses bodies over {limit} bytes"
+        );
+        out.ingress(Code::BodyAboveWafLimit, (s, i), what);
     }
 }

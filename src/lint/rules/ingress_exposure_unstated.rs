@@ -19,26 +19,15 @@
 //! application has its own login.
 
 use super::{Check, Code};
-use crate::lint::rule::{Context, Sink, allow};
+use crate::lint::rule::{Context, Sink};
 
 pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
-    for s in &cx.plan.services {
-        for i in &s.ingresses {
-            if !i.public && i.auth.is_none() {
-                out.at(
-                    Code::IngressExposureUnstated,
-                    format!(
-                        "ingress `{}/{}` ({}) is neither public nor authenticated",
-                        s.name,
-                        i.name,
-                        i.hosts.join(", ")
-                    ),
-                    i.span.clone(),
-                    allow(s, &i.allow),
-                );
-            }
+    for (s, i) in cx.ingresses() {
+        if !i.public && i.auth.is_none() {
+            let what = format_args!("({}) is neither public nor authenticated", i.hosts.join(", "));
+            out.ingress(Code::IngressExposureUnstated, (s, i), what);
         }
     }
 }

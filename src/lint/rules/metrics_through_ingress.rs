@@ -21,24 +21,15 @@
 //! another port.
 
 use super::{Check, Code};
-use crate::lint::rule::{Context, Sink, allow};
+use crate::lint::rule::{Context, Sink};
 
 pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
-    for s in &cx.plan.services {
-        for i in &s.ingresses {
-            if i.routes_metrics_port && !i.deny_paths.iter().any(|p| p == "/metrics") {
-                out.at(
-                    Code::MetricsThroughIngress,
-                    format!(
-                        "ingress `{}/{}` routes to a metrics port and does not deny `/metrics`",
-                        s.name, i.name
-                    ),
-                    i.span.clone(),
-                    allow(s, &i.allow),
-                );
-            }
+    for (s, i) in cx.ingresses() {
+        if i.routes_metrics_port && !i.deny_paths.iter().any(|p| p == "/metrics") {
+            let what = "routes to a metrics port and does not deny `/metrics`";
+            out.ingress(Code::MetricsThroughIngress, (s, i), what);
         }
     }
 }

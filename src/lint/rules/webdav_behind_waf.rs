@@ -24,7 +24,7 @@
 //! why.
 
 use super::{Check, Code};
-use crate::lint::rule::{Context, Sink, allow};
+use crate::lint::rule::{Context, Sink};
 use crate::plan::Capability;
 
 /// Images of applications whose clients speak WebDAV (file sync, calendars,
@@ -56,29 +56,21 @@ fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     if !waf {
         return;
     }
-    for s in &cx.plan.services {
-        for i in &s.ingresses {
-            let app = s
-                .workloads
-                .iter()
-                .filter(|w| w.name.as_str() == i.backend_service)
-                .find_map(|w| {
-                    let image = w.container.image.to_ascii_lowercase();
-                    WEBDAV_APPS.into_iter().find(|a| image.contains(a))
-                });
-            let Some(app) = app else { continue };
-            if i.waf_exclusions.contains(&METHOD_RULE) {
-                continue;
-            }
-            out.at(
-                Code::WebdavBehindWaf,
-                format!(
-                    "ingress `{}/{}` routes to {app} behind the OWASP CRS, which refuses WebDAV methods",
-                    s.name, i.name
-                ),
-                i.span.clone(),
-                allow(s, &i.allow),
-            );
+    for (s, i) in cx.ingresses() {
+        let app = s
+            .workloads
+            .iter()
+            .filter(|w| w.name.as_str() == i.backend_service)
+            .find_map(|w| {
+                let image = w.container.image.to_ascii_lowercase();
+                WEBDAV_APPS.into_iter().find(|a| image.contains(a))
+            });
+        let Some(app) = app else { continue };
+        if i.waf_exclusions.contains(&METHOD_RULE) {
+            continue;
         }
+        let what =
+            format_args!("routes to {app} behind the OWASP CRS, which refuses WebDAV methods");
+        out.ingress(Code::WebdavBehindWaf, (s, i), what);
     }
 }
