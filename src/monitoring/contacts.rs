@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::context::Ctx;
 use super::rules::contact_missing;
+use crate::site::kinds::Word;
 use crate::site::model::{ContactKind, ContactPoint, Monitoring, SecretKeyRef};
 use crate::site::spanned::Spanned;
 
@@ -146,7 +147,7 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
     };
     let mut settings = Map::new();
     let mut secrets = Vec::new();
-    let kind = match p.kind {
+    match p.kind {
         ContactKind::Telegram => {
             let [Some(bot_token)] = fields(c, cp, &[("bot_token", &p.bot_token)], &["chat_id"])
             else {
@@ -163,19 +164,17 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
                 bot_token,
             ));
             settings.insert("chatid".into(), json!(chat_id));
-            "telegram"
         }
         ContactKind::Discord | ContactKind::Slack => {
             let [Some(webhook)] = fields(c, cp, &[("webhook", &p.webhook)], &[]) else {
                 return None;
             };
-            let (kind, var) = if p.kind == ContactKind::Discord {
-                ("discord", "DISCORD_WEBHOOK_URL")
+            let var = if p.kind == ContactKind::Discord {
+                "DISCORD_WEBHOOK_URL"
             } else {
-                ("slack", "SLACK_WEBHOOK_URL")
+                "SLACK_WEBHOOK_URL"
             };
             secrets.push(secret("webhook URL", "url", var, webhook));
-            kind
         }
         ContactKind::Pushover => {
             let needs = [("user_key", &p.user_key), ("api_token", &p.api_token)];
@@ -184,7 +183,6 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
             };
             secrets.push(secret("user key", "userKey", "PUSHOVER_USER_KEY", user));
             secrets.push(secret("API token", "apiToken", "PUSHOVER_API_TOKEN", app));
-            "pushover"
         }
         ContactKind::Ntfy => {
             let [] = fields(c, cp, &[], &["topic", "server", "token"]);
@@ -195,7 +193,6 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
                     .as_ref()
                     .map(|t| secret("token", "authorization_credentials", "NTFY_TOKEN", t)),
             );
-            "webhook"
         }
         ContactKind::Webhook => {
             let [] = fields(c, cp, &[], &["url", "token"]);
@@ -209,7 +206,6 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
                     .as_ref()
                     .map(|t| secret("token", "authorization_credentials", "WEBHOOK_TOKEN", t)),
             );
-            "webhook"
         }
         ContactKind::Email => {
             let [] = fields(c, cp, &[], &["addresses"]);
@@ -217,11 +213,10 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
             // Grafana splits the list at `;`, `,` and newlines
             // (grafana/alerting receivers/email/config.go).
             settings.insert("addresses".into(), json!(addresses.join(";")));
-            "email"
         }
-    };
+    }
     Some(Receiver {
-        kind,
+        kind: p.kind.as_str(),
         settings,
         secrets,
     })
@@ -287,7 +282,7 @@ fn fields<'a, const N: usize>(
             c.err(
                 format!(
                     "`{f}` does not apply to a contact point of kind `{}`",
-                    kind_word(p.kind)
+                    p.kind.word()
                 ),
                 cp.span(),
                 "in this contact point",
@@ -307,24 +302,12 @@ fn missing(c: &mut Ctx, cp: &Spanned<ContactPoint>, field: &str) {
     c.err(
         format!(
             "a contact point of kind `{}` needs `{field}`",
-            kind_word(cp.get_ref().kind)
+            cp.get_ref().kind.word()
         ),
         cp.span(),
         "in this contact point",
         format!("add `{field}`"),
     );
-}
-
-fn kind_word(k: ContactKind) -> &'static str {
-    match k {
-        ContactKind::Telegram => "telegram",
-        ContactKind::Discord => "discord",
-        ContactKind::Slack => "slack",
-        ContactKind::Pushover => "pushover",
-        ContactKind::Ntfy => "ntfy",
-        ContactKind::Webhook => "webhook",
-        ContactKind::Email => "email",
-    }
 }
 
 /// The topic's URL on its server, with ntfy's templates (`tpl=1`) making

@@ -113,6 +113,21 @@ impl WorkloadKind {
     }
 }
 
+// Rendered as Grafana's integration type.
+vocabulary!(
+    /// The integrations hearth provisions. ntfy goes through Grafana's webhook
+    /// with ntfy's message templates (ntfy 2.10 or later).
+    ContactKind {
+        Telegram = "telegram" => "telegram",
+        Discord = "discord" => "discord",
+        Slack = "slack" => "slack",
+        Pushover = "pushover" => "pushover",
+        Ntfy = "ntfy" => "webhook",
+        Webhook = "webhook" => "webhook",
+        Email = "email" => "email",
+    }
+);
+
 vocabulary!(TaintEffect {
     /// New pods are not scheduled on the node.
     NoSchedule = "no-schedule" => "NoSchedule",

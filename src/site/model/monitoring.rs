@@ -179,20 +179,6 @@ pub struct Smtp {
     pub password: Option<Spanned<SecretKeyRef>>,
 }
 
-/// The integrations hearth provisions. ntfy goes through Grafana's webhook
-/// with ntfy's message templates (ntfy 2.10 or later).
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum ContactKind {
-    Telegram,
-    Discord,
-    Slack,
-    Pushover,
-    Ntfy,
-    Webhook,
-    Email,
-}
-
 /// Tuning of one built-in alert.
 #[derive(Debug, Deserialize, JsonSchema, Clone, Default)]
 #[serde(deny_unknown_fields)]

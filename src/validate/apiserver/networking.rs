@@ -68,7 +68,24 @@ pub(super) fn ingress(s: &mut Sink, v: &Value) {
         for (j, p) in paths.iter().enumerate() {
             let pp = format!("{rp}.http.paths[{j}]");
             let path = str_of(&p["path"]).unwrap_or("");
-            match str_of(&p["pathType"]) {
+            let path_type = str_of(&p["pathType"]);
+            // Exact and Prefix paths are absolute; an ImplementationSpecific
+            // one is absolute or empty.
+            let absolute = match path_type {
+                Some("Exact" | "Prefix") => path.starts_with('/'),
+                Some("ImplementationSpecific") => path.is_empty() || path.starts_with('/'),
+                _ => true,
+            };
+            if !absolute {
+                s.refuse(
+                    "validateHTTPIngressPath",
+                    format!("{pp}.path"),
+                    Some(path),
+                    format!("`{path}` must be an absolute path"),
+                    "start the ingress `path` with `/` in site.toml",
+                );
+            }
+            match path_type {
                 None => s.refuse(
                     "validateHTTPIngressPath (Required)",
                     format!("{pp}.pathType"),
@@ -77,15 +94,6 @@ pub(super) fn ingress(s: &mut Sink, v: &Value) {
                     "set pathType to Prefix, Exact or ImplementationSpecific",
                 ),
                 Some("Exact" | "Prefix") => {
-                    if !path.starts_with('/') {
-                        s.refuse(
-                            "validateHTTPIngressPath",
-                            format!("{pp}.path"),
-                            Some(path),
-                            format!("`{path}` must be an absolute path"),
-                            "start the ingress `path` with `/` in site.toml",
-                        );
-                    }
                     for bad in ["//", "/./", "/../", "%2f", "%2F"] {
                         if path.contains(bad) {
                             s.refuse("validateHTTPIngressPath (invalidPathSequences)", format!("{pp}.path"), Some(path), format!("`{path}` must not contain '{bad}'"), "write the ingress `path` without empty, `.` or `..` segments or encoded slashes");
@@ -103,17 +111,7 @@ pub(super) fn ingress(s: &mut Sink, v: &Value) {
                         }
                     }
                 }
-                Some("ImplementationSpecific") => {
-                    if !path.is_empty() && !path.starts_with('/') {
-                        s.refuse(
-                            "validateHTTPIngressPath",
-                            format!("{pp}.path"),
-                            Some(path),
-                            format!("`{path}` must be an absolute path"),
-                            "start the ingress `path` with `/` in site.toml",
-                        );
-                    }
-                }
+                Some("ImplementationSpecific") => {}
                 Some(other) => s.refuse(
                     "validateHTTPIngressPath (NotSupported)",
                     format!("{pp}.pathType"),
