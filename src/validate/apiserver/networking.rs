@@ -66,84 +66,11 @@ pub(super) fn ingress(s: &mut Sink, v: &Value) {
             );
         }
         for (j, p) in paths.iter().enumerate() {
-            let pp = format!("{rp}.http.paths[{j}]");
-            let path = str_of(&p["path"]).unwrap_or("");
-            let path_type = str_of(&p["pathType"]);
-            // Exact and Prefix paths are absolute; an ImplementationSpecific
-            // one is absolute or empty.
-            let absolute = match path_type {
-                Some("Exact" | "Prefix") => path.starts_with('/'),
-                Some("ImplementationSpecific") => path.is_empty() || path.starts_with('/'),
-                _ => true,
-            };
-            if !absolute {
-                s.refuse(
-                    "validateHTTPIngressPath",
-                    format!("{pp}.path"),
-                    Some(path),
-                    format!("`{path}` must be an absolute path"),
-                    "start the ingress `path` with `/` in site.toml",
-                );
-            }
-            match path_type {
-                None => s.refuse(
-                    "validateHTTPIngressPath (Required)",
-                    format!("{pp}.pathType"),
-                    None,
-                    "pathType must be specified",
-                    "set pathType to Prefix, Exact or ImplementationSpecific",
-                ),
-                Some("Exact" | "Prefix") => {
-                    for bad in ["//", "/./", "/../", "%2f", "%2F"] {
-                        if path.contains(bad) {
-                            s.refuse("validateHTTPIngressPath (invalidPathSequences)", format!("{pp}.path"), Some(path), format!("`{path}` must not contain '{bad}'"), "write the ingress `path` without empty, `.` or `..` segments or encoded slashes");
-                        }
-                    }
-                    for bad in ["/..", "/."] {
-                        if path.ends_with(bad) {
-                            s.refuse(
-                                "validateHTTPIngressPath (invalidPathSuffixes)",
-                                format!("{pp}.path"),
-                                Some(path),
-                                format!("`{path}` cannot end with '{bad}'"),
-                                "write the ingress `path` without a trailing `.` or `..` segment",
-                            );
-                        }
-                    }
-                }
-                Some("ImplementationSpecific") => {}
-                Some(other) => s.refuse(
-                    "validateHTTPIngressPath (NotSupported)",
-                    format!("{pp}.pathType"),
-                    Some(other),
-                    format!("`{other}` is not a path type (Exact, ImplementationSpecific, Prefix)"),
-                    "use Prefix, Exact or ImplementationSpecific",
-                ),
-            }
-            backend(s, &format!("{pp}.backend"), &p["backend"]);
+            http_path(s, &format!("{rp}.http.paths[{j}]"), p);
         }
     }
     for (i, t) in arr(&spec["tls"]).iter().enumerate() {
-        for (j, h) in arr(&t["hosts"]).iter().enumerate() {
-            if let Some(h) = str_of(h) {
-                host(
-                    s,
-                    format!("spec.tls[{i}].hosts[{j}]"),
-                    h,
-                    "validateIngressTLS",
-                );
-            }
-        }
-        if let Some(name) = str_of(&t["secretName"]).filter(|n| !n.is_empty()) {
-            check!(
-                s,
-                "validateIngressTLS (validateTLSSecretName)",
-                format!("spec.tls[{i}].secretName"),
-                name,
-                names::dns1123_subdomain(name),
-                "use a secret name that is an RFC 1123 subdomain",
-            );
-        }
+        tls(s, i, t);
     }
     if let Some(c) = str_of(&spec["ingressClassName"]) {
         check!(
@@ -153,6 +80,90 @@ pub(super) fn ingress(s: &mut Sink, v: &Value) {
             c,
             names::dns1123_subdomain(c),
             "set `ingress_class` in site.toml to an RFC 1123 subdomain",
+        );
+    }
+}
+
+/// `validateHTTPIngressPath`: absolute paths (an ImplementationSpecific one
+/// may be empty), a known path type, and for Exact and Prefix no empty, `.`
+/// or `..` segments or encoded slashes; then the backend.
+fn http_path(s: &mut Sink, pp: &str, p: &Value) {
+    let path = str_of(&p["path"]).unwrap_or("");
+    let path_type = str_of(&p["pathType"]);
+    // Exact and Prefix paths are absolute; an ImplementationSpecific
+    // one is absolute or empty.
+    let absolute = match path_type {
+        Some("Exact" | "Prefix") => path.starts_with('/'),
+        Some("ImplementationSpecific") => path.is_empty() || path.starts_with('/'),
+        _ => true,
+    };
+    if !absolute {
+        s.refuse(
+            "validateHTTPIngressPath",
+            format!("{pp}.path"),
+            Some(path),
+            format!("`{path}` must be an absolute path"),
+            "start the ingress `path` with `/` in site.toml",
+        );
+    }
+    match path_type {
+        None => s.refuse(
+            "validateHTTPIngressPath (Required)",
+            format!("{pp}.pathType"),
+            None,
+            "pathType must be specified",
+            "set pathType to Prefix, Exact or ImplementationSpecific",
+        ),
+        Some("Exact" | "Prefix") => {
+            for bad in ["//", "/./", "/../", "%2f", "%2F"] {
+                if path.contains(bad) {
+                    s.refuse("validateHTTPIngressPath (invalidPathSequences)", format!("{pp}.path"), Some(path), format!("`{path}` must not contain '{bad}'"), "write the ingress `path` without empty, `.` or `..` segments or encoded slashes");
+                }
+            }
+            for bad in ["/..", "/."] {
+                if path.ends_with(bad) {
+                    s.refuse(
+                        "validateHTTPIngressPath (invalidPathSuffixes)",
+                        format!("{pp}.path"),
+                        Some(path),
+                        format!("`{path}` cannot end with '{bad}'"),
+                        "write the ingress `path` without a trailing `.` or `..` segment",
+                    );
+                }
+            }
+        }
+        Some("ImplementationSpecific") => {}
+        Some(other) => s.refuse(
+            "validateHTTPIngressPath (NotSupported)",
+            format!("{pp}.pathType"),
+            Some(other),
+            format!("`{other}` is not a path type (Exact, ImplementationSpecific, Prefix)"),
+            "use Prefix, Exact or ImplementationSpecific",
+        ),
+    }
+    backend(s, &format!("{pp}.backend"), &p["backend"]);
+}
+
+/// `validateIngressTLS`: hosts as in rules, a secret name that is a subdomain.
+fn tls(s: &mut Sink, i: usize, t: &Value) {
+    for (j, h) in arr(&t["hosts"]).iter().enumerate() {
+        if let Some(h) = str_of(h) {
+            host(
+                s,
+                format!("spec.tls[{i}].hosts[{j}]"),
+                h,
+                "validateIngressTLS",
+            );
+        }
+    }
+    if let Some(name) = str_of(&t["secretName"]).filter(|n| !n.is_empty()) {
+        check!(
+            s,
+            "validateIngressTLS (validateTLSSecretName)",
+            format!("spec.tls[{i}].secretName"),
+            name,
+            names::dns1123_subdomain(name),
+            "use a secret name that is an RFC 1123 subdomain",
         );
     }
 }

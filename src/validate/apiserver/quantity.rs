@@ -62,35 +62,7 @@ pub fn parse(s: &str) -> Result<Quantity, String> {
     if int.is_empty() && frac.is_empty() {
         return Err(bad());
     }
-    // Suffix: binary, decimal SI, or a decimal exponent.
-    let (mut exp10, mut exp2): (i64, u32) = (0, 0);
-    match rest {
-        "" => {}
-        "Ki" => exp2 = 10,
-        "Mi" => exp2 = 20,
-        "Gi" => exp2 = 30,
-        "Ti" => exp2 = 40,
-        "Pi" => exp2 = 50,
-        "Ei" => exp2 = 60,
-        "n" => exp10 = -9,
-        "u" => exp10 = -6,
-        "m" => exp10 = -3,
-        "k" => exp10 = 3,
-        "M" => exp10 = 6,
-        "G" => exp10 = 9,
-        "T" => exp10 = 12,
-        "P" => exp10 = 15,
-        "E" => exp10 = 18,
-        _ => {
-            let e = rest.strip_prefix(['e', 'E']).ok_or_else(bad)?;
-            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
-            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) || digits.len() > 6
-            {
-                return Err(bad());
-            }
-            exp10 = e.parse::<i64>().map_err(|_| bad())?;
-        }
-    }
+    let (exp10, exp2) = suffix(rest).ok_or_else(bad)?;
     // value = int.frac × 10^exp10 × 2^exp2
     let mantissa_digits = format!("{int}{frac}");
     let scale = exp10 - frac.len() as i64 + 9; // power of ten for nano-units
@@ -98,31 +70,7 @@ pub fn parse(s: &str) -> Result<Quantity, String> {
     let approx = format!("{}{int}.{frac}0e{exp10}", if negative { "-" } else { "" })
         .parse::<f64>()
         .map_or(f64::NAN, |m| m * 2f64.powi(exp2 as i32));
-    let nanos = (|| {
-        let trimmed = mantissa_digits.trim_start_matches('0');
-        if trimmed.len() > 36 {
-            return None;
-        }
-        let mut m: i128 = if trimmed.is_empty() {
-            0
-        } else {
-            trimmed.parse().ok()?
-        };
-        if scale >= 0 {
-            for _ in 0..scale.min(40) {
-                m = m.checked_mul(10)?;
-            }
-            if scale > 40 && m != 0 {
-                return None;
-            }
-        } else if -scale > 38 {
-            m = i128::from(m != 0); // far below a nano-unit: rounds up to one
-        } else {
-            let div = 10i128.pow(u32::try_from(-scale).ok()?);
-            m = m / div + i128::from(m % div != 0); // away from zero, as the API server rounds
-        }
-        m.checked_mul(1i128 << exp2)
-    })();
+    let nanos = nano_units(&mantissa_digits, scale, exp2);
     // Negative means a minus sign before a non-zero number (the API server
     // rounds away from zero, so no negative value becomes 0).
     let negative = negative && mantissa_digits.bytes().any(|b| b != b'0');
@@ -131,6 +79,70 @@ pub fn parse(s: &str) -> Result<Quantity, String> {
         nanos: nanos.map(|n| if negative { -n } else { n }),
         approx,
     })
+}
+
+/// The suffixes with a fixed meaning: binary (2^n) and decimal SI (10^n).
+const SUFFIXES: [(&str, i64, u32); 15] = [
+    ("Ki", 0, 10),
+    ("Mi", 0, 20),
+    ("Gi", 0, 30),
+    ("Ti", 0, 40),
+    ("Pi", 0, 50),
+    ("Ei", 0, 60),
+    ("n", -9, 0),
+    ("u", -6, 0),
+    ("m", -3, 0),
+    ("k", 3, 0),
+    ("M", 6, 0),
+    ("G", 9, 0),
+    ("T", 12, 0),
+    ("P", 15, 0),
+    ("E", 18, 0),
+];
+
+/// A suffix as (power of ten, power of two): none, one of `SUFFIXES`, or a
+/// decimal exponent `e<int>` of at most six digits. None: not a suffix.
+fn suffix(rest: &str) -> Option<(i64, u32)> {
+    if rest.is_empty() {
+        return Some((0, 0));
+    }
+    if let Some((_, e10, e2)) = SUFFIXES.iter().find(|(s, ..)| *s == rest) {
+        return Some((*e10, *e2));
+    }
+    let e = rest.strip_prefix(['e', 'E'])?;
+    let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) || digits.len() > 6 {
+        return None;
+    }
+    Some((e.parse::<i64>().ok()?, 0))
+}
+
+/// The magnitude in nano-units of `digits` × 10^(scale-9) × 2^exp2, rounded
+/// away from zero as the API server rounds; None beyond i128.
+fn nano_units(digits: &str, scale: i64, exp2: u32) -> Option<i128> {
+    let trimmed = digits.trim_start_matches('0');
+    if trimmed.len() > 36 {
+        return None;
+    }
+    let mut m: i128 = if trimmed.is_empty() {
+        0
+    } else {
+        trimmed.parse().ok()?
+    };
+    if scale >= 0 {
+        for _ in 0..scale.min(40) {
+            m = m.checked_mul(10)?;
+        }
+        if scale > 40 && m != 0 {
+            return None;
+        }
+    } else if -scale > 38 {
+        m = i128::from(m != 0); // far below a nano-unit: rounds up to one
+    } else {
+        let div = 10i128.pow(u32::try_from(-scale).ok()?);
+        m = m / div + i128::from(m % div != 0); // away from zero, as the API server rounds
+    }
+    m.checked_mul(1i128 << exp2)
 }
 
 /// A quantity as it appears in a rendered object: a string or a JSON number.

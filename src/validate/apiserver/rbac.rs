@@ -104,66 +104,72 @@ pub(super) fn binding(s: &mut Sink, v: &Value, namespaced: bool) {
         );
     }
     for (i, sub) in arr(&v["subjects"]).iter().enumerate() {
-        let sp = format!("subjects[{i}]");
-        let sname = str_of(&sub["name"]).unwrap_or("");
-        if sname.is_empty() {
-            s.refuse(
-                "ValidateRoleBindingSubject (Required)",
-                format!("{sp}.name"),
-                None,
-                "a subject needs a name",
-                "name the subject",
-            );
-        }
-        match str_of(&sub["kind"]).unwrap_or("") {
-            "ServiceAccount" => {
-                if let Some(g) = str_of(&sub["apiGroup"]).filter(|g| !g.is_empty()) {
-                    s.refuse(
-                        "ValidateRoleBindingSubject (NotSupported)",
-                        format!("{sp}.apiGroup"),
-                        Some(g),
-                        "a ServiceAccount subject has the core group (\"\")",
-                        "remove apiGroup from the ServiceAccount subject",
-                    );
-                }
-                if !sname.is_empty() {
-                    check!(
-                        s,
-                        "ValidateRoleBindingSubject (ValidateServiceAccountName)",
-                        format!("{sp}.name"),
-                        sname,
-                        names::dns1123_subdomain(sname),
-                        "name the service account as an RFC 1123 subdomain",
-                    );
-                }
-                if !namespaced && str_of(&sub["namespace"]).is_none_or(str::is_empty) {
-                    s.refuse(
-                        "ValidateRoleBindingSubject (Required)",
-                        format!("{sp}.namespace"),
-                        None,
-                        "a ServiceAccount subject of a ClusterRoleBinding needs a namespace",
-                        "give the subject its namespace",
-                    );
-                }
+        subject(s, &format!("subjects[{i}]"), sub, namespaced);
+    }
+}
+
+/// `ValidateRoleBindingSubject`: a name; a ServiceAccount in the core group
+/// with a subdomain name (and a namespace in a ClusterRoleBinding); a User or
+/// Group in the RBAC group.
+fn subject(s: &mut Sink, sp: &str, sub: &Value, namespaced: bool) {
+    let sname = str_of(&sub["name"]).unwrap_or("");
+    if sname.is_empty() {
+        s.refuse(
+            "ValidateRoleBindingSubject (Required)",
+            format!("{sp}.name"),
+            None,
+            "a subject needs a name",
+            "name the subject",
+        );
+    }
+    match str_of(&sub["kind"]).unwrap_or("") {
+        "ServiceAccount" => {
+            if let Some(g) = str_of(&sub["apiGroup"]).filter(|g| !g.is_empty()) {
+                s.refuse(
+                    "ValidateRoleBindingSubject (NotSupported)",
+                    format!("{sp}.apiGroup"),
+                    Some(g),
+                    "a ServiceAccount subject has the core group (\"\")",
+                    "remove apiGroup from the ServiceAccount subject",
+                );
             }
-            "User" | "Group" => {
-                if str_of(&sub["apiGroup"]) != Some(GROUP) {
-                    s.refuse(
-                        "ValidateRoleBindingSubject (NotSupported)",
-                        format!("{sp}.apiGroup"),
-                        str_of(&sub["apiGroup"]),
-                        format!("must be `{GROUP}`"),
-                        "set the subject's apiGroup",
-                    );
-                }
+            if !sname.is_empty() {
+                check!(
+                    s,
+                    "ValidateRoleBindingSubject (ValidateServiceAccountName)",
+                    format!("{sp}.name"),
+                    sname,
+                    names::dns1123_subdomain(sname),
+                    "name the service account as an RFC 1123 subdomain",
+                );
             }
-            k => s.refuse(
-                "ValidateRoleBindingSubject (NotSupported)",
-                format!("{sp}.kind"),
-                Some(k),
-                format!("`{k}` is not a subject kind (ServiceAccount, User, Group)"),
-                "bind a ServiceAccount, User or Group",
-            ),
+            if !namespaced && str_of(&sub["namespace"]).is_none_or(str::is_empty) {
+                s.refuse(
+                    "ValidateRoleBindingSubject (Required)",
+                    format!("{sp}.namespace"),
+                    None,
+                    "a ServiceAccount subject of a ClusterRoleBinding needs a namespace",
+                    "give the subject its namespace",
+                );
+            }
         }
+        "User" | "Group" => {
+            if str_of(&sub["apiGroup"]) != Some(GROUP) {
+                s.refuse(
+                    "ValidateRoleBindingSubject (NotSupported)",
+                    format!("{sp}.apiGroup"),
+                    str_of(&sub["apiGroup"]),
+                    format!("must be `{GROUP}`"),
+                    "set the subject's apiGroup",
+                );
+            }
+        }
+        k => s.refuse(
+            "ValidateRoleBindingSubject (NotSupported)",
+            format!("{sp}.kind"),
+            Some(k),
+            format!("`{k}` is not a subject kind (ServiceAccount, User, Group)"),
+            "bind a ServiceAccount, User or Group",
+        ),
     }
 }

@@ -29,99 +29,123 @@ pub(super) fn service(s: &mut Sink, v: &Value) {
     if ports.is_empty() && !headless && ty != "ExternalName" {
         s.refuse("ValidateService (Required)", "spec.ports", None, "a Service needs at least one port", "give the workload a port with `service = <number>` in site.toml, or render no Service for it");
     }
-    let require_name = ports.len() > 1;
-    let mut names_seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut pairs: BTreeMap<(i64, &str), usize> = BTreeMap::new();
+    let mut seen = Seen::default();
     for (i, p) in ports.iter().enumerate() {
-        let pp = format!("spec.ports[{i}]");
-        let name = str_of(&p["name"]).unwrap_or("");
-        if name.is_empty() {
-            if require_name {
-                s.refuse(
-                    "validateServicePort (Required)",
-                    format!("{pp}.name"),
-                    None,
-                    "every port of a Service with more than one port needs a name",
-                    "name every port of the workload in site.toml",
-                );
-            }
-        } else {
-            check!(
-                s,
-                "validateServicePort (ValidateDNS1123Label)",
+        port(s, i, p, ty, ports.len() > 1, &mut seen);
+    }
+    super::meta::labels(s, "spec.selector", &spec["selector"]);
+}
+
+/// Port names and (number, protocol) pairs already taken, with their index.
+#[derive(Default)]
+struct Seen<'a> {
+    names: BTreeMap<&'a str, usize>,
+    pairs: BTreeMap<(i64, &'a str), usize>,
+}
+
+/// `validateServicePort`: a name when there are several ports (RFC 1123,
+/// unique), a port number, a protocol, a unique port/protocol pair, a valid
+/// target, and no nodePort on a ClusterIP Service.
+fn port<'a>(
+    s: &mut Sink,
+    i: usize,
+    p: &'a Value,
+    ty: &str,
+    require_name: bool,
+    seen: &mut Seen<'a>,
+) {
+    let pp = format!("spec.ports[{i}]");
+    let name = str_of(&p["name"]).unwrap_or("");
+    if name.is_empty() {
+        if require_name {
+            s.refuse(
+                "validateServicePort (Required)",
                 format!("{pp}.name"),
-                name,
-                names::dns1123_label(name),
-                "rename the port in the workload's `ports` in site.toml (an RFC 1123 label)",
+                None,
+                "every port of a Service with more than one port needs a name",
+                "name every port of the workload in site.toml",
             );
-            if let Some(first) = names_seen.insert(name, i) {
-                s.refuse(
-                    "validateServicePort (Duplicate)",
-                    format!("{pp}.name"),
-                    Some(name),
-                    format!("port name `{name}` is already used by spec.ports[{first}]"),
-                    "give every Service port its own name",
-                );
-            }
         }
-        let num = p["port"].as_i64().unwrap_or(0);
+    } else {
         check!(
             s,
-            "validateServicePort (IsValidPortNum)",
-            format!("{pp}.port"),
-            &num.to_string(),
-            names::port_num(num),
-            "set the port's `service` number in site.toml from 1 to 65535",
+            "validateServicePort (ValidateDNS1123Label)",
+            format!("{pp}.name"),
+            name,
+            names::dns1123_label(name),
+            "rename the port in the workload's `ports` in site.toml (an RFC 1123 label)",
         );
-        let proto = str_of(&p["protocol"]).unwrap_or("TCP");
-        super::pod::protocol(s, || format!("{pp}.protocol"), proto);
-        if let Some(first) = pairs.insert((num, proto), i) {
+        if let Some(first) = seen.names.insert(name, i) {
             s.refuse(
-                "ValidateService (Duplicate port and protocol)",
-                pp.clone(),
-                None,
-                format!("port {num}/{proto} is already exposed by spec.ports[{first}]"),
-                "give each port of the workload its own `service` number in site.toml",
-            );
-        }
-        match &p["targetPort"] {
-            Value::Number(n) => {
-                let n = n.as_i64().unwrap_or(-1);
-                // 0 is defaulted to `port` before validation.
-                if n != 0 {
-                    check!(
-                        s,
-                        "validateServicePort (ValidatePortNumOrName)",
-                        format!("{pp}.targetPort"),
-                        &n.to_string(),
-                        names::port_num(n),
-                        "target a container port from 1 to 65535",
-                    );
-                }
-            }
-            Value::String(t) if !t.is_empty() => {
-                check!(
-                    s,
-                    "validateServicePort (ValidatePortNumOrName → IsValidPortName)",
-                    format!("{pp}.targetPort"),
-                    t,
-                    names::port_name(t),
-                    "target a container port by a valid port name (at most 15 characters, at least one letter)"
-                );
-            }
-            _ => {}
-        }
-        if p["nodePort"].as_i64().is_some_and(|n| n != 0) && ty == "ClusterIP" {
-            s.refuse(
-                "ValidateService (Forbidden)",
-                format!("{pp}.nodePort"),
-                None,
-                "may not be used when `type` is 'ClusterIP'",
-                "remove nodePort or change the Service type",
+                "validateServicePort (Duplicate)",
+                format!("{pp}.name"),
+                Some(name),
+                format!("port name `{name}` is already used by spec.ports[{first}]"),
+                "give every Service port its own name",
             );
         }
     }
-    super::meta::labels(s, "spec.selector", &spec["selector"]);
+    let num = p["port"].as_i64().unwrap_or(0);
+    check!(
+        s,
+        "validateServicePort (IsValidPortNum)",
+        format!("{pp}.port"),
+        &num.to_string(),
+        names::port_num(num),
+        "set the port's `service` number in site.toml from 1 to 65535",
+    );
+    let proto = str_of(&p["protocol"]).unwrap_or("TCP");
+    super::pod::protocol(s, || format!("{pp}.protocol"), proto);
+    if let Some(first) = seen.pairs.insert((num, proto), i) {
+        s.refuse(
+            "ValidateService (Duplicate port and protocol)",
+            pp.to_string(),
+            None,
+            format!("port {num}/{proto} is already exposed by spec.ports[{first}]"),
+            "give each port of the workload its own `service` number in site.toml",
+        );
+    }
+    target_port(s, &pp, &p["targetPort"]);
+    if p["nodePort"].as_i64().is_some_and(|n| n != 0) && ty == "ClusterIP" {
+        s.refuse(
+            "ValidateService (Forbidden)",
+            format!("{pp}.nodePort"),
+            None,
+            "may not be used when `type` is 'ClusterIP'",
+            "remove nodePort or change the Service type",
+        );
+    }
+}
+
+/// `ValidatePortNumOrName` for a targetPort (0 is defaulted to `port` first).
+fn target_port(s: &mut Sink, pp: &str, target: &Value) {
+    match target {
+        Value::Number(n) => {
+            let n = n.as_i64().unwrap_or(-1);
+            // 0 is defaulted to `port` before validation.
+            if n != 0 {
+                check!(
+                    s,
+                    "validateServicePort (ValidatePortNumOrName)",
+                    format!("{pp}.targetPort"),
+                    &n.to_string(),
+                    names::port_num(n),
+                    "target a container port from 1 to 65535",
+                );
+            }
+        }
+        Value::String(t) if !t.is_empty() => {
+            check!(
+                s,
+                "validateServicePort (ValidatePortNumOrName → IsValidPortName)",
+                format!("{pp}.targetPort"),
+                t,
+                names::port_name(t),
+                "target a container port by a valid port name (at most 15 characters, at least one letter)"
+            );
+        }
+        _ => {}
+    }
 }
 
 /// The `trafficDistribution` values the API server of 1.`minor` takes with

@@ -260,6 +260,47 @@ pub(super) fn cron_job(s: &mut Sink, v: &Value) {
         );
     }
     let spec = &v["spec"];
+    schedule(s, spec);
+    if let Some(p) = str_of(&spec["concurrencyPolicy"])
+        && !matches!(p, "Allow" | "Forbid" | "Replace")
+    {
+        s.refuse(
+            "validateConcurrencyPolicy (NotSupported)",
+            "spec.concurrencyPolicy",
+            Some(p),
+            format!("`{p}` is not a concurrency policy (Allow, Forbid, Replace)"),
+            "use Allow, Forbid or Replace",
+        );
+    }
+    for f in [
+        "startingDeadlineSeconds",
+        "successfulJobsHistoryLimit",
+        "failedJobsHistoryLimit",
+    ] {
+        nonnegative(
+            s,
+            "validateCronJobSpec (ValidateNonnegativeField)",
+            format!("spec.{f}"),
+            &spec[f],
+        );
+    }
+    let jt = &spec["jobTemplate"];
+    super::meta::labels(
+        s,
+        "spec.jobTemplate.metadata.labels",
+        &jt["metadata"]["labels"],
+    );
+    super::meta::annotations(
+        s,
+        "spec.jobTemplate.metadata.annotations",
+        &jt["metadata"]["annotations"],
+    );
+    job_spec(s, "spec.jobTemplate.spec", &jt["spec"]);
+}
+
+/// `validateScheduleFormat` (five standard fields or a descriptor, no `TZ=`
+/// prefix) and `validateTimeZone` (an IANA zone the API server can load).
+fn schedule(s: &mut Sink, spec: &Value) {
     let schedule = str_of(&spec["schedule"]).unwrap_or("");
     if schedule.is_empty() {
         s.refuse(
@@ -311,41 +352,6 @@ pub(super) fn cron_job(s: &mut Sink, v: &Value) {
             help,
         );
     }
-    if let Some(p) = str_of(&spec["concurrencyPolicy"])
-        && !matches!(p, "Allow" | "Forbid" | "Replace")
-    {
-        s.refuse(
-            "validateConcurrencyPolicy (NotSupported)",
-            "spec.concurrencyPolicy",
-            Some(p),
-            format!("`{p}` is not a concurrency policy (Allow, Forbid, Replace)"),
-            "use Allow, Forbid or Replace",
-        );
-    }
-    for f in [
-        "startingDeadlineSeconds",
-        "successfulJobsHistoryLimit",
-        "failedJobsHistoryLimit",
-    ] {
-        nonnegative(
-            s,
-            "validateCronJobSpec (ValidateNonnegativeField)",
-            format!("spec.{f}"),
-            &spec[f],
-        );
-    }
-    let jt = &spec["jobTemplate"];
-    super::meta::labels(
-        s,
-        "spec.jobTemplate.metadata.labels",
-        &jt["metadata"]["labels"],
-    );
-    super::meta::annotations(
-        s,
-        "spec.jobTemplate.metadata.annotations",
-        &jt["metadata"]["annotations"],
-    );
-    job_spec(s, "spec.jobTemplate.spec", &jt["spec"]);
 }
 
 /// `validateJobSpec`: counts and deadlines not negative, Indexed jobs count
