@@ -5,7 +5,7 @@
 
 #![deny(unsafe_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,7 +20,7 @@ use hearth_exporter::lines::{CHUNK, Lines};
 use hearth_exporter::metrics::Format;
 use hearth_exporter::pipeline::Processor;
 use hearth_exporter::serve::{Shared, serve};
-use hearth_exporter::state::{self, Snapshot};
+use hearth_exporter::state::{self, FilePos, Snapshot};
 use hearth_exporter::tail::Tailer;
 
 #[derive(Parser)]
@@ -153,16 +153,11 @@ fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn daemon(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
-    let mut p = processor(cfg).map_err(|e| (2, e))?;
-    if let Some(db) = p.geo.pending() {
-        eprintln!(
-            "hearth-exporter: {}: counting without GeoIP labels until it appears",
-            geo_missing(db)
-        );
-    }
-    let saved = match state::load(&cli.state) {
-        Ok(Some(s)) => Some(s.restore(&mut p)),
+/// Positions saved by the last run, with the counters restored into `p`;
+/// None (and a line saying why) when there is nothing usable to resume.
+fn resume(cli: &Cli, p: &mut Processor) -> Option<Vec<FilePos>> {
+    match state::load(&cli.state) {
+        Ok(Some(s)) => Some(s.restore(p)),
         Ok(None) => {
             eprintln!(
                 "hearth-exporter: no state at `{}`: starting fresh",
@@ -177,7 +172,94 @@ fn daemon(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
             );
             None
         }
-    };
+    }
+}
+
+/// Write the counters and positions to the state file; a failure is counted
+/// (it shows in the metrics) and the daemon goes on.
+fn save(path: &Path, s: &mut Shared) {
+    let snap = Snapshot::take(&s.processor, s.tailer.positions());
+    match state::save(path, &snap) {
+        Ok(()) => s.saves += 1,
+        Err(e) => {
+            s.save_errors += 1;
+            eprintln!("hearth-exporter: {e}");
+        }
+    }
+}
+
+/// The main loop's chores besides reading, each on its own clock.
+struct Chores {
+    save_every: Duration,
+    last_save: Instant,
+    last_scan: Instant,
+    last_sweep: Instant,
+    last_geo: Instant,
+}
+
+impl Chores {
+    fn new(save_every: Duration) -> Self {
+        let now = Instant::now();
+        Chores {
+            save_every,
+            last_save: now,
+            last_scan: now,
+            last_sweep: now,
+            last_geo: now,
+        }
+    }
+
+    /// One round under the lock: new files (every second), up to 16 chunks
+    /// of lines, idle series swept (every minute), a new GeoIP database
+    /// noticed (a stat every few seconds), the state saved when due. Returns
+    /// the lines read.
+    fn round(&mut self, s: &mut Shared, state: &Path) -> u64 {
+        let Shared {
+            processor, tailer, ..
+        } = &mut *s;
+        processor.now = now_secs();
+        if self.last_scan.elapsed() >= Duration::from_secs(1) {
+            tailer.rescan();
+            self.last_scan = Instant::now();
+        }
+        let read = tailer.poll(processor, 16);
+        if self.last_sweep.elapsed() >= Duration::from_secs(60) {
+            processor.expire();
+            self.last_sweep = Instant::now();
+        }
+        if self.last_geo.elapsed() >= Duration::from_secs(3) {
+            if let Some(w) = processor.geo.refresh() {
+                eprintln!("hearth-exporter: {w}");
+            }
+            self.last_geo = Instant::now();
+        }
+        if self.last_save.elapsed() >= self.save_every {
+            save(state, s);
+            self.last_save = Instant::now();
+        }
+        read
+    }
+}
+
+/// With `--exit-when-idle`: after a rescan (files may have appeared since
+/// the last one), is there still nothing to read?
+fn drained(s: &mut Shared) -> bool {
+    s.tailer.rescan();
+    let Shared {
+        processor, tailer, ..
+    } = s;
+    tailer.poll(processor, 16) == 0
+}
+
+fn daemon(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
+    let mut p = processor(cfg).map_err(|e| (2, e))?;
+    if let Some(db) = p.geo.pending() {
+        eprintln!(
+            "hearth-exporter: {}: counting without GeoIP labels until it appears",
+            geo_missing(db)
+        );
+    }
+    let saved = resume(cli, &mut p);
     let mut tailer = Tailer::new(cli.root.clone(), cfg.sources.clone());
     tailer.start(saved, cli.from == "end");
 
@@ -204,75 +286,25 @@ fn daemon(cli: &Cli, cfg: &Config) -> Result<(), (u8, String)> {
     };
     ready.store(true, Ordering::SeqCst);
 
-    let save = |s: &mut Shared| {
-        let snap = Snapshot::take(&s.processor, s.tailer.positions());
-        match state::save(&cli.state, &snap) {
-            Ok(()) => s.saves += 1,
-            Err(e) => {
-                s.save_errors += 1;
-                eprintln!("hearth-exporter: {e}");
-            }
-        }
-    };
-    let save_every = Duration::from_millis(cli.save_interval_ms.max(1));
-    let (mut last_save, mut last_scan, mut last_sweep) =
-        (Instant::now(), Instant::now(), Instant::now());
-    let mut last_geo = Instant::now();
+    let mut chores = Chores::new(Duration::from_millis(cli.save_interval_ms.max(1)));
     let mut idle_rounds = 0;
-    loop {
-        if term.load(Ordering::SeqCst) {
-            break;
-        }
-        let read = {
-            let mut s = lock(&shared);
-            let Shared {
-                processor, tailer, ..
-            } = &mut *s;
-            processor.now = now_secs();
-            if last_scan.elapsed() >= Duration::from_secs(1) {
-                tailer.rescan();
-                last_scan = Instant::now();
-            }
-            let read = tailer.poll(processor, 16);
-            if last_sweep.elapsed() >= Duration::from_secs(60) {
-                processor.expire();
-                last_sweep = Instant::now();
-            }
-            // A stat every few seconds notices geoipupdate's new database.
-            if last_geo.elapsed() >= Duration::from_secs(3) {
-                if let Some(w) = processor.geo.refresh() {
-                    eprintln!("hearth-exporter: {w}");
-                }
-                last_geo = Instant::now();
-            }
-            if last_save.elapsed() >= save_every {
-                save(&mut s);
-                last_save = Instant::now();
-            }
-            read
-        };
-        if read == 0 {
-            idle_rounds += 1;
-            if cli.exit_when_idle && idle_rounds >= 2 {
-                // A rescan first: files may have appeared since the last one.
-                let mut s = lock(&shared);
-                s.tailer.rescan();
-                let Shared {
-                    processor, tailer, ..
-                } = &mut *s;
-                if tailer.poll(processor, 16) == 0 {
-                    break;
-                }
-                idle_rounds = 0;
-                continue;
-            }
-            std::thread::sleep(Duration::from_millis(cli.poll_ms));
-        } else {
+    while !term.load(Ordering::SeqCst) {
+        if chores.round(&mut lock(&shared), &cli.state) > 0 {
             idle_rounds = 0;
+            continue;
         }
+        idle_rounds += 1;
+        if cli.exit_when_idle && idle_rounds >= 2 {
+            if drained(&mut lock(&shared)) {
+                break;
+            }
+            idle_rounds = 0;
+            continue;
+        }
+        std::thread::sleep(Duration::from_millis(cli.poll_ms));
     }
     let mut s = lock(&shared);
-    save(&mut s);
+    save(&cli.state, &mut s);
     if cli.exit_when_idle {
         print!("{}", s.processor.render(Format::Prometheus));
     }
