@@ -156,17 +156,7 @@ impl Reducer {
                     self.push_key(b);
                     Json::InKey { esc: false }
                 }
-                Json::InKey { esc: false } if b == b'"' => {
-                    self.keep = self.key.len() <= KEY_MAX && wanted.contains(&self.key);
-                    if self.keep {
-                        let key = std::mem::take(&mut self.key);
-                        self.put(b"\"");
-                        self.put(&key);
-                        self.put(b"\":");
-                        self.key = key;
-                    }
-                    Json::Colon
-                }
+                Json::InKey { esc: false } if b == b'"' => self.key_end(wanted),
                 Json::InKey { esc: false } => {
                     self.push_key(b);
                     Json::InKey { esc: b == b'\\' }
@@ -193,27 +183,11 @@ impl Reducer {
                     Json::InStr { esc: false }
                 }
                 Json::InStr { esc: false } => {
-                    // Most of a long record is string content: skip to the
-                    // next quote or backslash at once.
-                    let j = memchr2(b'"', b'\\', &s[i..]).map_or(s.len(), |k| i + k);
-                    if self.keep {
-                        self.put(&s[i..j]);
-                    }
-                    if j == s.len() {
-                        i = j;
-                        continue;
-                    }
-                    i = j;
-                    if self.keep {
-                        self.put(&s[j..=j]);
-                    }
-                    if s[j] == b'"' {
-                        if self.keep {
-                            self.put(b",");
-                        }
-                        Json::AfterValue
-                    } else {
-                        Json::InStr { esc: true }
+                    let (next, at) = self.string_run(s, i);
+                    i = at;
+                    match next {
+                        Some(st) => st,
+                        None => continue,
                     }
                 }
                 Json::Bare if !(is_ws(b) || b == b',' || b == b'}') => {
@@ -221,19 +195,9 @@ impl Reducer {
                     Json::Bare
                 }
                 Json::Bare => {
-                    if !valid_bare(&self.bare) {
-                        Json::Broken
-                    } else {
-                        if self.keep {
-                            let bare = std::mem::take(&mut self.bare);
-                            self.put(&bare);
-                            self.put(b",");
-                            self.bare = bare;
-                        }
-                        // Not consumed: the separator is read as after a value.
-                        st = Json::AfterValue;
-                        continue;
-                    }
+                    // Not consumed: the separator is read as after a value.
+                    st = self.bare_end();
+                    continue;
                 }
                 Json::AfterValue if is_ws(b) => st,
                 Json::AfterValue if b == b',' => Json::Key { first: false },
@@ -244,6 +208,57 @@ impl Reducer {
             i += 1;
         }
         self.mode = Mode::Json(st);
+    }
+
+    /// A key's closing quote: keep the field if it is wanted (its key goes
+    /// out at once), and expect the colon.
+    fn key_end(&mut self, wanted: &[Vec<u8>]) -> Json {
+        self.keep = self.key.len() <= KEY_MAX && wanted.contains(&self.key);
+        if self.keep {
+            let key = std::mem::take(&mut self.key);
+            self.put(b"\"");
+            self.put(&key);
+            self.put(b"\":");
+            self.key = key;
+        }
+        Json::Colon
+    }
+
+    /// String content from `s[i]`: most of a long record, so skip to the next
+    /// quote or backslash at once. Returns the state after that byte and its
+    /// index, or None (and the end of `s`) when the piece ends inside the string.
+    fn string_run(&mut self, s: &[u8], i: usize) -> (Option<Json>, usize) {
+        let Some(j) = memchr2(b'"', b'\\', &s[i..]).map(|k| i + k) else {
+            if self.keep {
+                self.put(&s[i..]);
+            }
+            return (None, s.len());
+        };
+        if self.keep {
+            self.put(&s[i..=j]);
+        }
+        if s[j] == b'"' {
+            if self.keep {
+                self.put(b",");
+            }
+            (Some(Json::AfterValue), j)
+        } else {
+            (Some(Json::InStr { esc: true }), j)
+        }
+    }
+
+    /// The end of a bare value (number, true, false, null): kept if valid.
+    fn bare_end(&mut self) -> Json {
+        if !valid_bare(&self.bare) {
+            return Json::Broken;
+        }
+        if self.keep {
+            let bare = std::mem::take(&mut self.bare);
+            self.put(&bare);
+            self.put(b",");
+            self.bare = bare;
+        }
+        Json::AfterValue
     }
 
     fn push_key(&mut self, b: u8) {
