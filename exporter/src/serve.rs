@@ -46,60 +46,47 @@ impl Shared {
             l.push('"');
             w.sample("hearth_exporter_bytes_behind", &l, behind);
         }
-        w.header(
-            "hearth_exporter_state_saves_total",
-            "State snapshots written.",
-            "counter",
-        );
-        w.sample("hearth_exporter_state_saves_total", "", self.saves);
-        w.header(
-            "hearth_exporter_state_save_errors_total",
-            "State snapshots that failed.",
-            "counter",
-        );
-        w.sample(
-            "hearth_exporter_state_save_errors_total",
-            "",
-            self.save_errors,
-        );
-        w.header(
-            "hearth_exporter_truncations_total",
-            "Files truncated under the reader (copy-truncate).",
-            "counter",
-        );
-        w.sample("hearth_exporter_truncations_total", "", t.stats.truncations);
-        w.header(
-            "hearth_exporter_rotations_total",
-            "Files renamed away (kubelet rotation) and read to their end.",
-            "counter",
-        );
-        w.sample("hearth_exporter_rotations_total", "", t.stats.rotations);
-        w.header(
-            "hearth_exporter_rotations_missed_total",
-            "Rotated files gone before their end was read.",
-            "counter",
-        );
-        w.sample(
-            "hearth_exporter_rotations_missed_total",
-            "",
-            t.stats.rotations_missed,
-        );
-        w.header(
-            "hearth_exporter_bytes_lost_total",
-            "Bytes known to be lost: an unfinished record of a file let go or truncated.",
-            "counter",
-        );
-        w.sample("hearth_exporter_bytes_lost_total", "", t.stats.bytes_lost);
-        w.header(
-            "hearth_exporter_geoip_reloads_total",
-            "GeoIP database reloads.",
-            "counter",
-        );
-        w.sample(
-            "hearth_exporter_geoip_reloads_total",
-            "",
-            self.processor.geo.reloads,
-        );
+        let counters = [
+            (
+                "hearth_exporter_state_saves_total",
+                "State snapshots written.",
+                self.saves,
+            ),
+            (
+                "hearth_exporter_state_save_errors_total",
+                "State snapshots that failed.",
+                self.save_errors,
+            ),
+            (
+                "hearth_exporter_truncations_total",
+                "Files truncated under the reader (copy-truncate).",
+                t.stats.truncations,
+            ),
+            (
+                "hearth_exporter_rotations_total",
+                "Files renamed away (kubelet rotation) and read to their end.",
+                t.stats.rotations,
+            ),
+            (
+                "hearth_exporter_rotations_missed_total",
+                "Rotated files gone before their end was read.",
+                t.stats.rotations_missed,
+            ),
+            (
+                "hearth_exporter_bytes_lost_total",
+                "Bytes known to be lost: an unfinished record of a file let go or truncated.",
+                t.stats.bytes_lost,
+            ),
+            (
+                "hearth_exporter_geoip_reloads_total",
+                "GeoIP database reloads.",
+                self.processor.geo.reloads,
+            ),
+        ];
+        for (name, help, value) in counters {
+            w.header(name, help, "counter");
+            w.sample(name, "", value);
+        }
         if self.processor.geo.configured() {
             w.header(
                 "hearth_exporter_geoip_database_loaded",
