@@ -25,12 +25,18 @@ enum Frame {
     Map(Map<String, Value>, Option<String>, usize),
 }
 
+/// The reader's state between parser events.
+#[derive(Default)]
+struct Reader {
+    docs: Vec<Value>,
+    stack: Vec<Frame>,
+    root: Option<Value>,
+    anchors: HashMap<usize, Value>,
+}
+
 /// Every document of `text`, in order (an empty document is `null`).
 pub fn documents(text: &str) -> Result<Vec<Value>, YamlError> {
-    let mut docs = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut root: Option<Value> = None;
-    let mut anchors: HashMap<usize, Value> = HashMap::new();
+    let mut r = Reader::default();
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| YamlError {
             line: e.marker().line(),
@@ -42,86 +48,97 @@ pub fn documents(text: &str) -> Result<Vec<Value>, YamlError> {
             col: span.start.col() + 1,
             message,
         };
-        let done: Option<(Value, usize)> = match event {
+        if let Some((value, anchor)) = r.event(event).map_err(at)? {
+            if anchor != 0 {
+                r.anchors.insert(anchor, value.clone());
+            }
+            r.place(value).map_err(at)?;
+        }
+    }
+    Ok(r.docs)
+}
+
+impl Reader {
+    /// One event: Some(a finished value and its anchor id) when it completes
+    /// a scalar, alias or collection.
+    fn event(&mut self, event: Event) -> Result<Option<(Value, usize)>, String> {
+        Ok(match event {
             // Anchor metadata and comments (never enabled here) carry no data.
             Event::StreamStart
             | Event::StreamEnd
             | Event::Anchor(..)
             | Event::UnresolvedAlias(..) => None,
             Event::DocumentStart(..) => {
-                root = None;
+                self.root = None;
                 None
             }
             Event::DocumentEnd => {
-                docs.push(root.take().unwrap_or(Value::Null));
+                self.docs.push(self.root.take().unwrap_or(Value::Null));
                 None
             }
             Event::Alias(id) => Some((
-                anchors
+                self.anchors
                     .get(&id)
                     .cloned()
-                    .ok_or_else(|| at("alias to an unknown anchor".into()))?,
+                    .ok_or("alias to an unknown anchor")?,
                 0,
             )),
             Event::Scalar(v, style, anchor, tag) => {
                 // Keys keep their text: a key `n:` or `on:` names a field, it is not a boolean.
-                let is_key = matches!(stack.last(), Some(Frame::Map(_, None, _)));
+                let is_key = matches!(self.stack.last(), Some(Frame::Map(_, None, _)));
                 let as_str = is_key
                     || style != ScalarStyle::Plain
                     || tag
                         .as_ref()
                         .is_some_and(|t| t.is_yaml_core_schema_tag("str"));
-                Some((
-                    if as_str {
-                        Value::String(v.into_owned())
-                    } else {
-                        resolve(&v)
-                    },
-                    anchor,
-                ))
+                let value = if as_str {
+                    Value::String(v.into_owned())
+                } else {
+                    resolve(&v)
+                };
+                Some((value, anchor))
             }
             Event::SequenceStart(_, anchor, _) => {
-                stack.push(Frame::Seq(Vec::new(), anchor));
+                self.stack.push(Frame::Seq(Vec::new(), anchor));
                 None
             }
             Event::MappingStart(_, anchor, _) => {
-                stack.push(Frame::Map(Map::new(), None, anchor));
+                self.stack.push(Frame::Map(Map::new(), None, anchor));
                 None
             }
-            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+            Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
                 Some(Frame::Seq(v, a)) => Some((Value::Array(v), a)),
                 Some(Frame::Map(m, _, a)) => Some((Value::Object(m), a)),
-                None => return Err(at("unbalanced collection end".into())),
+                None => return Err("unbalanced collection end".into()),
             },
             #[allow(unreachable_patterns)] // Event is non-exhaustive
             _ => None,
-        };
-        let Some((value, anchor)) = done else {
-            continue;
-        };
-        if anchor != 0 {
-            anchors.insert(anchor, value.clone());
-        }
-        match stack.last_mut() {
-            None => root = Some(value),
+        })
+    }
+
+    /// Put a finished value where it belongs: the document's root, the next
+    /// item of a sequence, a mapping's key (scalars only) or its value.
+    fn place(&mut self, value: Value) -> Result<(), String> {
+        match self.stack.last_mut() {
+            None => self.root = Some(value),
             Some(Frame::Seq(items, _)) => items.push(value),
             Some(Frame::Map(_, key @ None, _)) => match value {
                 Value::String(s) => *key = Some(s),
                 Value::Null => *key = Some("null".into()),
                 Value::Bool(b) => *key = Some(b.to_string()),
                 Value::Number(n) => *key = Some(n.to_string()),
-                _ => return Err(at("a mapping key must be a scalar".into())),
+                _ => return Err("a mapping key must be a scalar".into()),
             },
             Some(Frame::Map(map, key @ Some(_), _)) => {
                 let k = key.take().expect("matched Some");
                 if map.contains_key(&k) {
-                    return Err(at(format!("duplicate key `{k}`")));
+                    return Err(format!("duplicate key `{k}`"));
                 }
                 map.insert(k, value);
             }
         }
+        Ok(())
     }
-    Ok(docs)
 }
 
 /// Resolve a plain scalar the way Kubernetes reads YAML (go-yaml v2, YAML 1.1):
