@@ -22,28 +22,8 @@ pub(super) fn provisioning(
 ) -> (BTreeMap<String, Doc>, Value) {
     let mut files = BTreeMap::new();
     let yaml = |v: &Value| Doc::Yaml(v.clone());
-    let ds_doc = json!({
-        "apiVersion": 1,
-        "datasources": datasources.iter().map(|d| json!({
-            "name": d.uid,
-            "uid": d.uid,
-            "type": d.kind,
-            "url": d.url,
-            "access": "proxy",
-            "isDefault": d.default && d.kind == "prometheus",
-        })).collect::<Vec<_>>(),
-    });
-    let provider = json!({
-        "apiVersion": 1,
-        "providers": [{
-            "name": "hearth",
-            "folder": "hearth",
-            "type": "file",
-            "disableDeletion": true,
-            "allowUiUpdates": false,
-            "options": { "path": "/var/lib/grafana/dashboards/hearth" },
-        }],
-    });
+    let ds_doc = datasources_doc(datasources);
+    let provider = provider_doc();
     let contact_doc = json!({ "apiVersion": 1, "contactPoints": contacts.receivers });
     let policy_doc = super::contacts::policy(m);
     let prom = super::datasources::default_of(datasources, "prometheus");
@@ -75,10 +55,7 @@ pub(super) fn provisioning(
         yaml(&alerts::promtool_tests(rules, "alerts.rules.yaml")),
     );
     if let Some(p) = pipeline {
-        files.insert("promtail.yaml".into(), yaml(&pipeline::promtail(p)));
-        files.insert("config.alloy".into(), Doc::Text(pipeline::alloy(p)));
-        let exporter = serde_json::to_value(pipeline::exporter(p)).expect("the config serialises");
-        files.insert("exporter.yaml".into(), Doc::Yaml(exporter));
+        pipeline_files(&mut files, p);
     }
     let mut grafana_values = json!({
         "datasources": { "datasources.yaml": ds_doc },
@@ -95,4 +72,42 @@ pub(super) fn provisioning(
         grafana_values["grafana.ini"] = json!({ "smtp": smtp });
     }
     (files, grafana_values)
+}
+
+/// Grafana's datasource provisioning file.
+fn datasources_doc(datasources: &[Datasource]) -> Value {
+    json!({
+        "apiVersion": 1,
+        "datasources": datasources.iter().map(|d| json!({
+            "name": d.uid,
+            "uid": d.uid,
+            "type": d.kind,
+            "url": d.url,
+            "access": "proxy",
+            "isDefault": d.default && d.kind == "prometheus",
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Grafana's dashboard provider: hearth's dashboards, read-only in the UI.
+fn provider_doc() -> Value {
+    json!({
+        "apiVersion": 1,
+        "providers": [{
+            "name": "hearth",
+            "folder": "hearth",
+            "type": "file",
+            "disableDeletion": true,
+            "allowUiUpdates": false,
+            "options": { "path": "/var/lib/grafana/dashboards/hearth" },
+        }],
+    })
+}
+
+/// The log pipeline three ways: Promtail, Alloy, and hearth-exporter's config.
+fn pipeline_files(files: &mut BTreeMap<String, Doc>, p: &Pipeline) {
+    files.insert("promtail.yaml".into(), Doc::Yaml(pipeline::promtail(p)));
+    files.insert("config.alloy".into(), Doc::Text(pipeline::alloy(p)));
+    let exporter = serde_json::to_value(pipeline::exporter(p)).expect("the config serialises");
+    files.insert("exporter.yaml".into(), Doc::Yaml(exporter));
 }
