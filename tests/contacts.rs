@@ -246,3 +246,226 @@ addresses = ["ops@lab.example", "me@lab.example"]
         &["`smtp.lab.example` is not `host:port`"],
     );
 }
+
+/// `every_kind()` with routes: critical alerts to the phone, alerts about
+/// `app` to the chat (and on), one alert by name to the team, and a site
+/// alert pinned to the webhook.
+fn routed() -> String {
+    format!(
+        r#"{}
+[[monitoring.routes]]
+notify = "phone"
+severity = "critical"
+[[monitoring.routes]]
+notify = "chat"
+services = ["app", "longhorn"]
+continue = true
+repeat = "1h"
+[[monitoring.routes]]
+notify = "team"
+alerts = ["PodRestarting", "DiskAlmostFull"]
+
+[alerts.DiskAlmostFull]
+expr = "kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.1"
+summary = "a volume is almost full"
+[alerts.Paged]
+expr = "up == 0"
+severity = "critical"
+summary = "down"
+notify = "hook"
+"#,
+        every_kind()
+    )
+}
+
+/// Routes become Grafana's notification policy tree under the default
+/// contact point, matching on `severity`, `namespace` (a service's) and
+/// `alertname`; only a pinned site alert keeps `notification_settings`.
+#[test]
+fn routes_become_the_notification_policy_tree() {
+    let s = Scratch::new();
+    s.write("site.toml", routed());
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let policies = rendered(&s, "monitoring/grafana/alerting/policies.yaml");
+    assert_eq!(
+        policies["policies"][0]["routes"],
+        serde_json::json!([
+            { "receiver": "phone", "object_matchers": [["severity", "=", "critical"]] },
+            {
+                "receiver": "chat",
+                "object_matchers": [["namespace", "=~", "app|longhorn-system"]],
+                "continue": true,
+                "repeat_interval": "1h",
+            },
+            {
+                "receiver": "team",
+                "object_matchers": [["alertname", "=~", "PodRestarting|DiskAlmostFull"]],
+            },
+        ])
+    );
+    assert_eq!(policies["policies"][0]["receiver"], "ops");
+    let rules = rendered(&s, "monitoring/grafana/alerting/rules.yaml");
+    let pinned: Vec<(String, Value)> = rules["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_array().unwrap().iter())
+        .map(|r| {
+            (
+                r["title"].as_str().unwrap().to_string(),
+                r["notification_settings"].clone(),
+            )
+        })
+        .filter(|(_, n)| !n.is_null())
+        .collect();
+    assert_eq!(
+        pinned,
+        vec![(
+            "Paged".to_string(),
+            serde_json::json!({ "receiver": "hook" })
+        )]
+    );
+}
+
+/// The policy tree as Alertmanager configuration: Grafana routes alerts with
+/// Alertmanager's own routing tree (`dispatch.Route`), so `amtool config
+/// routes test` answers where an alert with given labels goes.
+fn alertmanager_yaml(policies: &Value) -> String {
+    let root = &policies["policies"][0];
+    let mut receivers = vec![root["receiver"].as_str().unwrap().to_string()];
+    let mut routes = String::new();
+    for r in root["routes"].as_array().unwrap() {
+        let name = r["receiver"].as_str().unwrap();
+        receivers.push(name.to_string());
+        let matchers: Vec<String> = r["object_matchers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                format!(
+                    "'{}{}\"{}\"'",
+                    m[0].as_str().unwrap(),
+                    m[1].as_str().unwrap(),
+                    m[2].as_str().unwrap()
+                )
+            })
+            .collect();
+        routes.push_str(&format!(
+            "    - receiver: {name}\n      matchers: [{}]\n      continue: {}\n",
+            matchers.join(", "),
+            r["continue"].as_bool().unwrap_or(false)
+        ));
+    }
+    receivers.sort();
+    receivers.dedup();
+    let receivers: String = receivers
+        .iter()
+        .map(|r| format!("  - name: {r}\n"))
+        .collect();
+    format!(
+        "route:\n  receiver: {}\n  routes:\n{routes}receivers:\n{receivers}",
+        root["receiver"].as_str().unwrap()
+    )
+}
+
+#[test]
+#[cfg_attr(
+    no_amtool,
+    ignore = "amtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn alertmanagers_routing_tree_sends_each_alert_where_the_site_says() {
+    let Some(amtool) = common::tool("amtool", &[]) else {
+        return;
+    };
+    let s = Scratch::new();
+    s.write("site.toml", routed());
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let policies = rendered(&s, "monitoring/grafana/alerting/policies.yaml");
+    s.write("alertmanager.yml", alertmanager_yaml(&policies));
+    let cases: [(&[&str], &str); 6] = [
+        (&["alertname=BruteForce", "severity=warning"], "ops"),
+        (
+            &["alertname=Anything", "severity=critical", "namespace=app"],
+            "phone",
+        ),
+        // `continue`: the chat, then the next route that matches.
+        (
+            &[
+                "alertname=PodRestarting",
+                "severity=warning",
+                "namespace=app",
+            ],
+            "chat,team",
+        ),
+        (
+            &[
+                "alertname=BackupStale",
+                "severity=warning",
+                "namespace=longhorn-system",
+            ],
+            "chat",
+        ),
+        (&["alertname=DiskAlmostFull", "severity=warning"], "team"),
+        (
+            &[
+                "alertname=PodRestarting",
+                "severity=warning",
+                "namespace=other",
+            ],
+            "team",
+        ),
+    ];
+    for (labels, expect) in cases {
+        let out = common::succeeds(
+            std::process::Command::new(&amtool)
+                .current_dir(s.path())
+                .args(["config", "routes", "test", "--config.file=alertmanager.yml"])
+                .args(labels),
+        );
+        let got = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert_eq!(got, expect, "{labels:?}");
+    }
+}
+
+#[test]
+fn route_mistakes_are_refused_at_their_line() {
+    let site = routed();
+    let bad = site.replace("notify = \"team\"", "notify = \"teem\"");
+    refused(
+        &bad,
+        &[
+            "contact point `teem` is not declared",
+            "did you mean `team`?",
+            &format!("site.toml:{}:", line_of(&bad, "notify = \"teem\"")),
+        ],
+    );
+    let bad = site.replace("services = [\"app\", \"longhorn\"]", "services = [\"ap\"]");
+    refused(
+        &bad,
+        &[
+            "service `ap` is not declared",
+            "did you mean `app`?",
+            &format!("site.toml:{}:", line_of(&bad, "services = [\"ap\"]")),
+        ],
+    );
+    let bad = site.replace("\"PodRestarting\", ", "\"PodRestart\", ");
+    refused(
+        &bad,
+        &[
+            "the site has no alert `PodRestart`",
+            "did you mean `PodRestarting`?",
+        ],
+    );
+    let bad = site.replace("severity = \"critical\"\n[[", "\n[[");
+    refused(
+        &bad,
+        &[
+            "this route matches every alert",
+            "send every alert to `phone` with `monitoring.notify`",
+        ],
+    );
+    let bad = site.replace("repeat = \"1h\"", "repeat = \"an hour\"");
+    refused(&bad, &["not a duration"]);
+}

@@ -50,7 +50,9 @@ pub struct AlertRule {
     pub summary: String,
     pub description: String,
     pub runbook: Option<String>,
-    pub notify: String,
+    /// The contact point a site alert is pinned to (its `notify`); None: the
+    /// notification policy (routes, then `monitoring.notify`) decides.
+    pub notify: Option<String>,
     /// Built-in alerts carry their tests.
     pub cases: Vec<Case>,
     /// Where in site.toml it comes from.
@@ -166,7 +168,7 @@ pub fn grafana_rules(alerts: &[AlertRule], datasource: &str, folder: &str) -> Va
                 "name": g,
                 "folder": folder,
                 "interval": "1m",
-                "rules": rules.iter().map(|a| json!({
+                "rules": rules.iter().map(|a| pinned(a, json!({
                     "uid": uid(&a.name),
                     "title": a.name,
                     "condition": "B",
@@ -193,12 +195,19 @@ pub fn grafana_rules(alerts: &[AlertRule], datasource: &str, folder: &str) -> Va
                     "for": a.for_,
                     "annotations": annotations(a),
                     "labels": { "severity": severity(a.severity) },
-                    "notification_settings": { "receiver": a.notify },
-                })).collect::<Vec<_>>(),
+                }))).collect::<Vec<_>>(),
             })
         })
         .collect();
     json!({ "apiVersion": 1, "groups": groups })
+}
+
+/// A rule pinned to a contact point skips the notification policy.
+fn pinned(a: &AlertRule, mut rule: Value) -> Value {
+    if let Some(n) = &a.notify {
+        rule["notification_settings"] = json!({ "receiver": n });
+    }
+    rule
 }
 
 /// A Grafana uid (at most 40 characters) derived from the alert name.

@@ -380,18 +380,3 @@ fn check_secret(c: &mut Ctx, m: &Monitoring, s: &SecretSetting) {
         );
     }
 }
-
-/// The default notification policy: everything to `notify`.
-pub(super) fn policy(m: &Monitoring) -> Value {
-    json!({
-        "apiVersion": 1,
-        "policies": [{
-            "orgId": 1,
-            "receiver": m.notify.get_ref().as_str(),
-            "group_by": ["grafana_folder", "alertname"],
-            "group_wait": "30s",
-            "group_interval": "5m",
-            "repeat_interval": "4h",
-        }],
-    })
-}

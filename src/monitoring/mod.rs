@@ -19,6 +19,7 @@ mod logs;
 pub mod pipeline;
 pub mod promql;
 mod provisioning;
+mod routes;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -127,6 +128,7 @@ pub fn plan(loaded: &Loaded, plan: &Plan) -> Result<Option<Monitoring>, Errors> 
             raw.site.rendered_path.trim_matches('/')
         );
         let alerts = rules::alerts(&mut c, m, pipeline.as_ref(), &runbook, span.clone());
+        let routes = routes::routes(&mut c, m, &alerts.rules);
         let boards = boards::dashboards(&mut c, m, pipeline.as_ref(), &datasources, span.clone());
         let has_prometheus = datasources::default_of(&datasources, "prometheus").is_some();
         let catalog = catalog::of_site(plan, pipeline.as_ref(), has_prometheus);
@@ -134,6 +136,7 @@ pub fn plan(loaded: &Loaded, plan: &Plan) -> Result<Option<Monitoring>, Errors> 
             m,
             &datasources,
             contacts,
+            &routes,
             &alerts.rules,
             &boards,
             pipeline.as_ref(),

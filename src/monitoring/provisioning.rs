@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::alerts::{self, AlertRule};
 use super::contacts::Contacts;
 use super::pipeline::{self, Pipeline};
+use super::routes::Route;
 use super::{Datasource, Doc};
 use crate::site::model::Monitoring;
 
@@ -16,6 +17,7 @@ pub(super) fn provisioning(
     m: &Monitoring,
     datasources: &[Datasource],
     contacts: Contacts,
+    routes: &[Route],
     rules: &[AlertRule],
     boards: &[(String, Value)],
     pipeline: Option<&Pipeline>,
@@ -25,7 +27,7 @@ pub(super) fn provisioning(
     let ds_doc = datasources_doc(datasources);
     let provider = provider_doc();
     let contact_doc = json!({ "apiVersion": 1, "contactPoints": contacts.receivers });
-    let policy_doc = super::contacts::policy(m);
+    let policy_doc = super::routes::policy(m, routes);
     let prom = super::datasources::default_of(datasources, "prometheus");
     let prom_uid = prom.as_ref().map_or("prometheus", |p| p.0.as_str());
     let rules_doc = alerts::grafana_rules(rules, prom_uid, "hearth");

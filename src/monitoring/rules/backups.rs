@@ -52,7 +52,7 @@ impl Mk<'_> {
             summary: d.summary,
             description: d.description,
             runbook: Some(format!("{}#{anchor}", self.runbook)),
-            notify: self.common.notify.clone(),
+            notify: None,
             cases,
             span: self.common.span.clone(),
         }

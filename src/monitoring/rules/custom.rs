@@ -17,9 +17,9 @@ pub(super) fn alerts(c: &mut Ctx, m: &Monitoring) -> Vec<AlertRule> {
                 if !m.contact_points.contains_key(n.get_ref()) {
                     contact_missing(c, m, n.get_ref().as_str(), n.span());
                 }
-                n.get_ref().to_string()
+                Some(n.get_ref().to_string())
             }
-            None => m.notify.get_ref().to_string(),
+            None => None,
         };
         let for_ = c.duration(a_ref.for_.as_ref(), "0m");
         c.query(

@@ -31,10 +31,7 @@ pub(super) fn alerts(
     runbook: &str,
     span: Range<usize>,
 ) -> Alerts {
-    let common = Common {
-        notify: m.notify.get_ref().to_string(),
-        span: span.clone(),
-    };
+    let common = Common { span: span.clone() };
     let mut rules = traffic::alerts(c, m, p, &common);
     let mut watches = BTreeMap::new();
     if let Some(t) = tune(c, &m.alerts.backups, 0.0, "1h", "0m") {
@@ -57,9 +54,8 @@ pub(super) fn alerts(
     Alerts { rules, watches }
 }
 
-/// What every built-in rule shares: its contact point and where `[monitoring]` is.
+/// What every built-in rule shares: where `[monitoring]` is.
 pub(super) struct Common {
-    pub notify: String,
     pub span: Range<usize>,
 }
 
@@ -83,7 +79,7 @@ impl Common {
             summary: d.summary,
             description: d.description,
             runbook: None,
-            notify: self.notify.clone(),
+            notify: None,
             cases,
             span: self.span.clone(),
         }

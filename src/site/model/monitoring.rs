@@ -16,8 +16,34 @@ pub struct Alert {
     /// One line; `{{ $labels.x }}` is replaced by a label of the series.
     pub summary: String,
     pub description: Option<String>,
-    /// The contact point; defaults to `monitoring.notify`.
+    /// Send this alert to this contact point, past every route; unless given,
+    /// `[[monitoring.routes]]` and then `monitoring.notify` decide.
     pub notify: Option<Spanned<ContactName>>,
+}
+
+/// A notification route: alerts that match every matcher given go to
+/// `notify` instead of `monitoring.notify`. Routes are tried in order and the
+/// first that matches takes the alert, unless it says `continue = true`.
+/// `services` matches an alert's `namespace` label, which alerts about pods,
+/// volumes and backups carry; traffic alerts (per client IP) do not.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// The contact point these alerts go to.
+    pub notify: Spanned<ContactName>,
+    /// Only alerts of this severity.
+    pub severity: Option<AlertSeverity>,
+    /// Only alerts about these services (their namespaces).
+    #[serde(default)]
+    pub services: Vec<Spanned<ServiceName>>,
+    /// Only these alerts, by name (built-in, e.g. `BruteForce`, or `[alerts]`).
+    #[serde(default)]
+    pub alerts: Vec<Spanned<String>>,
+    /// Also try the routes after this one (notify several contact points).
+    #[serde(default, rename = "continue")]
+    pub continue_: bool,
+    /// Send a still-firing alert again after this long (default `4h`).
+    pub repeat: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -74,6 +100,10 @@ pub struct Monitoring {
     pub contact_points: BTreeMap<ContactName, Spanned<ContactPoint>>,
     /// The contact point of the default notification policy.
     pub notify: Spanned<ContactName>,
+    /// Where some alerts go instead, by severity, service or name; the first
+    /// route that matches takes an alert.
+    #[serde(default)]
+    pub routes: Vec<Spanned<Route>>,
     /// The mail server Grafana sends `email` contact points through.
     pub smtp: Option<Spanned<Smtp>>,
     /// Built-in dashboards to render (all of them unless listed).
