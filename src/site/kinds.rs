@@ -71,7 +71,67 @@ vocabulary!(BackupKind {
     PgBackup = "pg-backup" => "pg-backup",
     /// An rclone CronJob syncing a volume to an (encrypted) remote.
     Rclone = "rclone" => "rclone",
+    /// A CronJob dumping the listed databases of one server with the engine's
+    /// own tools and official image (`pg_dump`, `mariadb-dump`, `mysqldump`).
+    Dump = "dump" => "dump",
+    /// A restic CronJob snapshotting volumes into a repository, with a
+    /// retention policy and an optional `restic check` schedule.
+    Restic = "restic" => "restic",
+    /// Your own CronJob (image, command) protecting the listed volumes, with
+    /// the command that restores them.
+    Job = "job" => "job",
 });
+
+impl BackupKind {
+    /// Kinds that recover a database from a dump of its own (not its files).
+    pub fn dumps_databases(self) -> bool {
+        matches!(self, Self::PgBackup | Self::Dump)
+    }
+}
+
+vocabulary!(DatabaseEngine default Postgres {
+    /// PostgreSQL.
+    Postgres = "postgres" => "postgres",
+    /// MariaDB.
+    Mariadb = "mariadb" => "mariadb",
+    /// MySQL.
+    Mysql = "mysql" => "mysql",
+});
+
+impl DatabaseEngine {
+    /// The port the engine's server listens on unless told otherwise.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::Postgres => 5432,
+            Self::Mariadb | Self::Mysql => 3306,
+        }
+    }
+
+    /// The official image (Docker Hub library) carrying the engine's dump tools.
+    pub fn official_image(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Mariadb => "mariadb",
+            Self::Mysql => "mysql",
+        }
+    }
+
+    /// The engine an image's name shows (`postgres:16`, `bitnami/mariadb:11`,
+    /// `tensorchord/pgvecto-rs:pg16`), if any.
+    pub fn of_image(image: &str) -> Option<Self> {
+        let repo = image.split(['@', ':']).next().unwrap_or(image);
+        let last = repo.rsplit('/').next().unwrap_or(repo);
+        if last.contains("mariadb") {
+            Some(Self::Mariadb)
+        } else if last.contains("mysql") {
+            Some(Self::Mysql)
+        } else if last.contains("postgres") || last.starts_with("pg") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
 
 // Templates see the PascalCase name.
 vocabulary!(Capability {
