@@ -232,6 +232,23 @@ fn the_runbook_restores_each_engine_with_its_own_client_into_the_real_workload()
     assert!(!rb.contains("## 6. Restore databases from pg-backup dumps"));
     let cov = std::fs::read_to_string(s.path().join("rendered/dr/coverage.json")).unwrap();
     assert!(cov.contains("\"recovery\": \"restic\""), "{cov}");
+    // `hearth dr` names each database's engine and restore command.
+    let out = common::hearth()
+        .current_dir(s.path())
+        .arg("dr")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "kubectl exec -i -n db statefulset/postgres -- pg_restore --clean --if-exists --no-owner --username=app --dbname=app",
+        "kubectl exec -i -n db statefulset/mariadb -- mariadb --user=root",
+    ] {
+        assert!(text.contains(want), "hearth dr lacks {want:?}:\n{text}");
+    }
+    assert!(
+        text.contains("db/shop") && text.contains("mariadb") && text.contains("shop-dump"),
+        "{text}"
+    );
 }
 
 #[test]
