@@ -271,4 +271,27 @@ mod tests {
         assert_eq!(Protocol::Udp.to_string(), "UDP");
         assert_eq!(BackupKind::PgBackup.as_str(), "pg-backup");
     }
+
+    #[test]
+    fn an_image_name_shows_the_engine_and_nothing_else_guesses() {
+        use DatabaseEngine::*;
+        for (image, engine) in [
+            ("postgres:16.2-alpine3.19", Some(Postgres)),
+            (
+                "ghcr.io/immich-app/postgres:14-vectorchord0.3.0",
+                Some(Postgres),
+            ),
+            ("tensorchord/pgvecto-rs:pg16-v0.2.0", Some(Postgres)),
+            ("bitnami/postgresql:16.3.0", Some(Postgres)),
+            ("mariadb:11.4.2", Some(Mariadb)),
+            ("lscr.io/linuxserver/mariadb:10.11.8", Some(Mariadb)),
+            ("mysql:8.0.39", Some(Mysql)),
+            ("registry:5000/postgres-tools/app:1.0", None),
+            ("vaultwarden/server:1.32.0", None),
+        ] {
+            assert_eq!(DatabaseEngine::of_image(image), engine, "{image}");
+        }
+        assert_eq!(Mariadb.default_port(), 3306);
+        assert_eq!(Postgres.official_image(), "postgres");
+    }
 }

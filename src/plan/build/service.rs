@@ -258,3 +258,20 @@ pub(super) fn single_workload(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_tag_shows_the_major_version_it_starts_with() {
+        for (tag, major) in [
+            ("16.2-alpine3.19", Some(16)),
+            ("pg16-v0.2.0", Some(16)),
+            ("11", Some(11)),
+            ("latest", None),
+            ("v1.2", None),
+            ("0.1", None),
+        ] {
+            assert_eq!(super::major_version(tag), major, "{tag}");
+        }
+    }
+}
