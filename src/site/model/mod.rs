@@ -251,7 +251,8 @@ pub struct Backup {
     /// rclone: a path that must exist under the volume before syncing (guards against
     /// mirroring an empty, unmounted folder over the remote copy).
     pub require_path: Option<String>,
-    /// rclone, pg-backup: node the job must run on.
+    /// Node the job must run on (a local or host-path volume it reads pins it
+    /// to that volume's node).
     pub node: Option<Spanned<NodeName>>,
     pub resources: Option<Resources>,
     /// restic: the repository, e.g. `s3:s3.amazonaws.com/bucket/path`,
@@ -277,10 +278,15 @@ pub struct Backup {
 pub struct Keep {
     /// The newest snapshots, whatever their age.
     pub last: Option<u32>,
+    /// The newest snapshot of each of the last N hours that have one.
     pub hourly: Option<u32>,
+    /// The newest snapshot of each of the last N days that have one.
     pub daily: Option<u32>,
+    /// The newest snapshot of each of the last N weeks that have one.
     pub weekly: Option<u32>,
+    /// The newest snapshot of each of the last N months that have one.
     pub monthly: Option<u32>,
+    /// The newest snapshot of each of the last N years that have one.
     pub yearly: Option<u32>,
 }
 
