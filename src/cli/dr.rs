@@ -47,6 +47,7 @@ pub fn dr(site: &Path) -> ExitCode {
             detail
         );
     }
+    databases(&built.plan);
     out!("");
     let exported = c.secrets.iter().filter(|s| s.exported).count();
     let unsealed = c
@@ -81,5 +82,34 @@ pub fn dr(site: &Path) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Each dumped database: its engine, the backup, and the command that loads
+/// the newest dump into its server's workload.
+fn databases(plan: &hearth::plan::Plan) {
+    let dumps = hearth::dr::dump_restores(plan);
+    if dumps.is_empty() {
+        return;
+    }
+    out!("");
+    out!(
+        "{:<34} {:<9} {:<20} restore (run in the server's pod, dump on stdin)",
+        "database",
+        "engine",
+        "dump"
+    );
+    for b in &dumps {
+        for d in &b.databases {
+            out!(
+                "{:<34} {:<9} {:<20} kubectl exec -i -n {} {} -- {}",
+                d.database,
+                b.engine,
+                b.backup,
+                d.namespace,
+                d.server_ref,
+                d.restore
+            );
+        }
     }
 }

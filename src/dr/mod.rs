@@ -7,6 +7,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+mod restores;
+
+pub use restores::*;
+
 use crate::monitoring::Monitoring;
 use crate::plan::{Backup, BackupKind, Plan, VolumeKind};
 use crate::site::values::Cron as Schedule;

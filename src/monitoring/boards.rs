@@ -211,6 +211,32 @@ fn backups(plan: &Plan, prom_ds: &Ds) -> Vec<PanelSpec> {
             .legend("{{cronjob}}"),
         );
     }
+    let jobs: Vec<&str> = backups
+        .iter()
+        .filter(|b| {
+            matches!(
+                b.kind,
+                BackupKind::Dump | BackupKind::Restic | BackupKind::Job
+            )
+        })
+        .map(|b| b.name.as_str())
+        .collect();
+    if !jobs.is_empty() {
+        panels.push(
+            PanelSpec::new(
+                "Time since the last dump, restic or job backup",
+                "table",
+                prom_ds,
+                format!(
+                    "time() - kube_cronjob_status_last_successful_time{{cronjob=~\"{}\"}}",
+                    jobs.join("|")
+                ),
+            )
+            .instant()
+            .unit("s")
+            .legend("{{cronjob}}"),
+        );
+    }
     if backups.iter().any(|b| b.kind == BackupKind::Longhorn) {
         panels.push(PanelSpec::new(
             "Longhorn backups in error",

@@ -26,7 +26,7 @@ pub use pod::*;
 pub use workload::*;
 
 pub use crate::site::kinds::{
-    AccessMode, BackupKind, Capability, HostPathType, VolumeKind, WorkloadKind,
+    AccessMode, BackupKind, Capability, DatabaseEngine, HostPathType, VolumeKind, WorkloadKind,
 };
 use crate::site::names::*;
 use crate::site::values::Cron as Schedule;
@@ -223,6 +223,10 @@ pub struct Database {
     pub host: String,
     pub port: u16,
     pub owner: Option<String>,
+    pub engine: DatabaseEngine,
+    /// The server's major version, when the workload's image tag shows it
+    /// (`postgres:16.2` → 16); dump jobs pin their image to it.
+    pub major: Option<u32>,
     #[serde(skip)]
     pub span: Range<usize>,
 }
@@ -246,6 +250,20 @@ pub struct Backup {
     pub volumes: Vec<String>,
     /// `service/database` of every database this backup dumps.
     pub databases: Vec<String>,
+    /// Where the job runs (dump, restic, job).
+    pub namespace: Option<Namespace>,
+    /// The job's image (dump, restic, job).
+    pub image: Option<String>,
+    /// dump: the engine of every database it dumps.
+    pub engine: Option<DatabaseEngine>,
+    /// dump: the claim the dumps are written to, under `/backups/<database>/`.
+    pub claim: Option<String>,
+    /// restic, job: the shell line that restores the volumes, for the runbook.
+    pub restore: Option<String>,
+    /// restic: the repository.
+    pub repository: Option<String>,
+    /// restic: a `<name>-check` CronJob runs `restic check`.
+    pub check: bool,
     #[serde(skip)]
     pub span: Range<usize>,
 }

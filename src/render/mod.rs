@@ -90,6 +90,8 @@ fn dr_files(r: &mut Renderer, plan: &Plan, monitoring: Option<&Monitoring>) -> V
         longhorn => provider(Capability::Longhorn).map(s),
         dr => s(&plan.dr),
         databases => s(&crate::dr::database_restores(plan)),
+        dumps => s(&crate::dr::dump_restores(plan)),
+        own_jobs => s(&crate::dr::job_restores(plan)),
     };
     for name in [
         "RUNBOOK.md",

@@ -71,7 +71,67 @@ vocabulary!(BackupKind {
     PgBackup = "pg-backup" => "pg-backup",
     /// An rclone CronJob syncing a volume to an (encrypted) remote.
     Rclone = "rclone" => "rclone",
+    /// A CronJob dumping the listed databases of one server with the engine's
+    /// own tools and official image (`pg_dump`, `mariadb-dump`, `mysqldump`).
+    Dump = "dump" => "dump",
+    /// A restic CronJob snapshotting volumes into a repository, with a
+    /// retention policy and an optional `restic check` schedule.
+    Restic = "restic" => "restic",
+    /// Your own CronJob (image, command) protecting the listed volumes, with
+    /// the command that restores them.
+    Job = "job" => "job",
 });
+
+impl BackupKind {
+    /// Kinds that recover a database from a dump of its own (not its files).
+    pub fn dumps_databases(self) -> bool {
+        matches!(self, Self::PgBackup | Self::Dump)
+    }
+}
+
+vocabulary!(DatabaseEngine default Postgres {
+    /// PostgreSQL.
+    Postgres = "postgres" => "postgres",
+    /// MariaDB.
+    Mariadb = "mariadb" => "mariadb",
+    /// MySQL.
+    Mysql = "mysql" => "mysql",
+});
+
+impl DatabaseEngine {
+    /// The port the engine's server listens on unless told otherwise.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::Postgres => 5432,
+            Self::Mariadb | Self::Mysql => 3306,
+        }
+    }
+
+    /// The official image (Docker Hub library) carrying the engine's dump tools.
+    pub fn official_image(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Mariadb => "mariadb",
+            Self::Mysql => "mysql",
+        }
+    }
+
+    /// The engine an image's name shows (`postgres:16`, `bitnami/mariadb:11`,
+    /// `tensorchord/pgvecto-rs:pg16`), if any.
+    pub fn of_image(image: &str) -> Option<Self> {
+        let repo = image.split(['@', ':']).next().unwrap_or(image);
+        let last = repo.rsplit('/').next().unwrap_or(repo);
+        if last.contains("mariadb") {
+            Some(Self::Mariadb)
+        } else if last.contains("mysql") {
+            Some(Self::Mysql)
+        } else if last.contains("postgres") || last.starts_with("pg") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
 
 // Templates see the PascalCase name.
 vocabulary!(Capability {
@@ -210,5 +270,28 @@ mod tests {
         assert!(serde_json::from_str::<WorkloadKind>("\"StatefulSet\"").is_err());
         assert_eq!(Protocol::Udp.to_string(), "UDP");
         assert_eq!(BackupKind::PgBackup.as_str(), "pg-backup");
+    }
+
+    #[test]
+    fn an_image_name_shows_the_engine_and_nothing_else_guesses() {
+        use DatabaseEngine::*;
+        for (image, engine) in [
+            ("postgres:16.2-alpine3.19", Some(Postgres)),
+            (
+                "ghcr.io/immich-app/postgres:14-vectorchord0.3.0",
+                Some(Postgres),
+            ),
+            ("tensorchord/pgvecto-rs:pg16-v0.2.0", Some(Postgres)),
+            ("bitnami/postgresql:16.3.0", Some(Postgres)),
+            ("mariadb:11.4.2", Some(Mariadb)),
+            ("lscr.io/linuxserver/mariadb:10.11.8", Some(Mariadb)),
+            ("mysql:8.0.39", Some(Mysql)),
+            ("registry:5000/postgres-tools/app:1.0", None),
+            ("vaultwarden/server:1.32.0", None),
+        ] {
+            assert_eq!(DatabaseEngine::of_image(image), engine, "{image}");
+        }
+        assert_eq!(Mariadb.default_port(), 3306);
+        assert_eq!(Postgres.official_image(), "postgres");
     }
 }

@@ -1,8 +1,8 @@
 //! HL004: a database that neither a dump nor a file-level backup brings back.
 //!
 //! ## What it does
-//! A database is not dumped by any pg-backup, and its server's volume has no
-//! file-level backup.
+//! A database is not dumped by any `dump` or pg-backup backup, and its
+//! server's volume has no file-level backup.
 //!
 //! ## Why
 //! A dump of one database on a server does not bring back the others: each
@@ -10,7 +10,7 @@
 //!
 //! ## Example
 //! ```toml
-//! [services.app.databases.main]   # no pg-backup lists "app/main"
+//! [services.app.databases.main]   # no dump backup lists "app/main"
 //!
 //! [services.app.volumes.data]
 //! kind = "longhorn"
@@ -19,9 +19,9 @@
 //! ```
 //!
 //! ## Fix
-//! Add `service/database` to the `databases` of a pg-backup backup.
+//! Add `service/database` to the `databases` of a backup of kind `dump`
+//! (or pg-backup).
 
-use crate::plan::{BackupKind};
 use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
 
@@ -35,7 +35,7 @@ fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
             let dumped = plan
                 .backups
                 .iter()
-                .any(|b| b.kind == BackupKind::PgBackup && b.databases.contains(&key));
+                .any(|b| b.kind.dumps_databases() && b.databases.contains(&key));
             if dumped {
                 continue;
             }
@@ -43,12 +43,12 @@ fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
             let file_level = crate::dr::database_volumes(plan, &key).iter().any(|v| {
                 cx.covering
                     .get(v)
-                    .is_some_and(|bs| bs.iter().any(|b| b.kind != BackupKind::PgBackup))
+                    .is_some_and(|bs| bs.iter().any(|b| !b.kind.dumps_databases()))
             });
             if !file_level {
                 out.at(
                     Code::DatabaseUnrecoverable,
-                    format!("database `{key}` is not dumped by any pg-backup"),
+                    format!("database `{key}` is not dumped by any backup"),
                     d.span.clone(),
                     s.allow.iter().collect(),
                 );

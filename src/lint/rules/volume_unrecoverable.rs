@@ -6,9 +6,9 @@
 //! ## Why
 //! Replicas protect against a dead disk, not against a deleted volume, a
 //! corrupted filesystem or a lost cluster. A volume is recoverable only through
-//! a backup that leaves the cluster: a Longhorn backup to a target, a pg-backup
-//! dump of the databases on it (the dump volume itself backed up), or an rclone
-//! sync of its folder.
+//! a backup that leaves the cluster: a Longhorn backup to a target, a dump
+//! (or pg-backup) of the databases on it (the dump volume itself backed up),
+//! a restic snapshot, your own backup job, or an rclone sync of its folder.
 //!
 //! ## Example
 //! ```toml
@@ -19,9 +19,9 @@
 //! ```
 //!
 //! ## Fix
-//! Add the volume to a backup (`volumes = ["service/volume"]` of a longhorn or
-//! rclone backup, or dump its databases with a pg-backup backup), or state
-//! `no_backup = "why"` on the volume.
+//! Add the volume to a backup (`volumes = ["service/volume"]` of a longhorn,
+//! restic or job backup, `volume` of an rclone one, or dump its databases
+//! with a `dump` backup), or state `no_backup = "why"` on the volume.
 
 use super::{Check, Code};
 use crate::lint::rule::{Context, Sink, allow};

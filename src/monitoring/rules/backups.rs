@@ -1,5 +1,6 @@
 //! Backup alerts: failure and staleness per backup (pg-backup from its own
-//! metrics, rclone and Longhorn RecurringJobs from their CronJobs). Each alert
+//! metrics; rclone, dump, restic, job and Longhorn RecurringJobs from their
+//! CronJobs). Each alert
 //! is recorded against the backup it watches.
 
 use std::collections::BTreeMap;
@@ -73,6 +74,7 @@ pub(super) fn alerts(
             BackupKind::PgBackup => pg_backup(&mk, b),
             BackupKind::Rclone => rclone(&mk, c.plan, b),
             BackupKind::Longhorn => longhorn(&mk, c.plan, b),
+            BackupKind::Dump | BackupKind::Restic | BackupKind::Job => own_job(&mk, b),
         };
         watches.insert(
             b.name.to_string(),
@@ -191,6 +193,50 @@ fn rclone(mk: &Mk, plan: &Plan, b: &Backup) -> Vec<AlertRule> {
     cronjob_alerts(mk, &cj, b)
 }
 
+/// Runbook anchors of the sections restoring each CronJob kind hearth renders.
+pub const DUMP_ANCHOR: &str = "6b-restore-databases-from-engine-dumps";
+pub const RESTIC_ANCHOR: &str = "7b-restore-volumes-from-restic";
+pub const JOB_ANCHOR: &str = "7c-restore-volumes-from-your-own-backup-jobs";
+
+/// dump, restic and job backups: CronJobs named after the backup in the
+/// namespace they run in; restic's `check` CronJob also alerts on failure.
+fn own_job(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
+    let job = b.name.as_str();
+    let ns = b
+        .namespace
+        .as_ref()
+        .map_or_else(|| job.to_string(), |n| n.to_string());
+    let (prefix, what, anchor) = match b.kind {
+        BackupKind::Dump => ("DumpBackup", format!("database dump `{job}`"), DUMP_ANCHOR),
+        BackupKind::Restic => (
+            "ResticBackup",
+            format!("restic backup `{job}`"),
+            RESTIC_ANCHOR,
+        ),
+        _ => ("JobBackup", format!("backup job `{job}`"), JOB_ANCHOR),
+    };
+    let cj = CronJobRef {
+        prefix,
+        ns: &ns,
+        cronjob: job,
+        what: &what,
+        anchor,
+    };
+    let mut rules = cronjob_alerts(mk, &cj, b);
+    if b.kind == BackupKind::Restic && b.check {
+        let check = format!("{job}-check");
+        let cj = CronJobRef {
+            prefix: "ResticCheck",
+            ns: &ns,
+            cronjob: &check,
+            what: &format!("restic check of `{job}`"),
+            anchor,
+        };
+        rules.push(cronjob_failed(mk, &cj, &series(&ns, &check)));
+    }
+    rules
+}
+
 /// Longhorn runs a RecurringJob as a CronJob of the same name in its own
 /// namespace, and the Job fails when a volume's backup fails (longhorn-manager
 /// v1.6.2 controller/recurring_job_controller.go:477-482,
@@ -231,8 +277,12 @@ struct CronJobRef<'a> {
 /// failure counts only while it is newer than the last success; a CronJob that
 /// never succeeded is stale once it is older than one period.
 fn cronjob_alerts(mk: &Mk, cj: &CronJobRef, b: &Backup) -> Vec<AlertRule> {
-    let (ns, cronjob) = (cj.ns, cj.cronjob);
-    let s = CronJobSeries {
+    let s = series(cj.ns, cj.cronjob);
+    vec![cronjob_failed(mk, cj, &s), cronjob_stale(mk, cj, &s, b)]
+}
+
+fn series(ns: &str, cronjob: &str) -> CronJobSeries {
+    CronJobSeries {
         last: selector(
             "kube_cronjob_status_last_successful_time",
             &[("namespace", ns), ("cronjob", cronjob)],
@@ -242,8 +292,7 @@ fn cronjob_alerts(mk: &Mk, cj: &CronJobRef, b: &Backup) -> Vec<AlertRule> {
             &[("namespace", ns), ("cronjob", cronjob)],
         ),
         who: labels(&[("namespace", ns), ("cronjob", cronjob)]),
-    };
-    vec![cronjob_failed(mk, cj, &s), cronjob_stale(mk, cj, &s, b)]
+    }
 }
 
 /// The CronJob's own series, and the labels of its alerts.

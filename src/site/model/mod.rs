@@ -47,7 +47,8 @@ pub struct RawSite {
     /// Where backups are sent, by name.
     #[serde(default)]
     pub backup_targets: BTreeMap<TargetName, Spanned<BackupTarget>>,
-    /// Backups: Longhorn RecurringJobs, pg-backup runs, rclone syncs.
+    /// Backups: Longhorn RecurringJobs, database dumps, restic snapshots,
+    /// rclone syncs, your own jobs.
     #[serde(default)]
     pub backups: BTreeMap<BackupName, Spanned<Backup>>,
     /// The deployables: each becomes one ArgoCD Application and one folder under `apps/`.
@@ -217,25 +218,29 @@ pub struct Backup {
     pub kind: BackupKind,
     /// Five-field cron schedule.
     pub schedule: Cron,
-    /// How many backups to keep (longhorn) or days of dumps to keep (pg-backup).
+    /// How many backups to keep (longhorn, dump: per database) or days of
+    /// dumps to keep (pg-backup).
     pub retain: Option<u32>,
     /// longhorn: the backup target.
     pub target: Option<Spanned<TargetName>>,
-    /// longhorn: the volumes backed up, as `service/volume`.
+    /// longhorn, restic, job: the volumes backed up, as `service/volume`.
     #[serde(default)]
     pub volumes: Vec<Spanned<String>>,
-    /// pg-backup: the databases dumped, as `service/database`.
+    /// pg-backup, dump: the databases dumped, as `service/database`.
     #[serde(default)]
     pub databases: Vec<Spanned<String>>,
-    /// pg-backup: the dump volume; rclone: the volume synced. As `service/volume`.
+    /// pg-backup, dump: the dump volume; rclone: the volume synced. As `service/volume`.
     pub volume: Option<Spanned<String>>,
-    /// pg-backup, rclone: the service whose namespace runs the job.
+    /// pg-backup, rclone, dump, restic, job: the service whose namespace runs the job.
     pub runs_in: Option<Spanned<ServiceName>>,
-    /// pg-backup, rclone: the job's image.
+    /// The job's image (pg-backup, rclone, job); dump and restic default to
+    /// the official image (the engine's, pinned to the server's major version;
+    /// `restic/restic`).
     pub image: Option<Spanned<Image>>,
-    /// pg-backup: the database user.
+    /// pg-backup, dump: the database user.
     pub user: Option<String>,
-    /// pg-backup: the database password, from a secret of `runs_in`.
+    /// pg-backup, dump: the database password; restic: the repository
+    /// password. From a secret of `runs_in`.
     pub password: Option<Spanned<SecretKeyRef>>,
     /// pg-backup: Pushgateway URL the job pushes its metrics to.
     pub push_gateway: Option<String>,
@@ -246,9 +251,60 @@ pub struct Backup {
     /// rclone: a path that must exist under the volume before syncing (guards against
     /// mirroring an empty, unmounted folder over the remote copy).
     pub require_path: Option<String>,
-    /// rclone, pg-backup: node the job must run on.
+    /// Node the job must run on (a local or host-path volume it reads pins it
+    /// to that volume's node).
     pub node: Option<Spanned<NodeName>>,
     pub resources: Option<Resources>,
+    /// restic: the repository, e.g. `s3:s3.amazonaws.com/bucket/path`,
+    /// `b2:bucket:path`, `rest:https://host/` or a path on a mounted volume.
+    pub repository: Option<Spanned<String>>,
+    /// restic: which snapshots `restic forget --prune` keeps.
+    pub keep: Option<Keep>,
+    /// restic: five-field cron schedule of a second CronJob running `restic check`.
+    pub check: Option<Cron>,
+    /// restic, job: a secret of `runs_in` whose keys become the job's
+    /// environment (e.g. `AWS_ACCESS_KEY_ID`, `B2_ACCOUNT_KEY`).
+    pub credentials: Option<Spanned<SecretName>>,
+    /// job: the command the CronJob runs (the image's entrypoint is replaced).
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// job: the command that restores the listed volumes, for the runbook.
+    pub restore: Option<String>,
+}
+
+/// A restic retention policy: each count becomes `--keep-<name> <count>`.
+#[derive(Debug, Default, Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Keep {
+    /// The newest snapshots, whatever their age.
+    pub last: Option<u32>,
+    /// The newest snapshot of each of the last N hours that have one.
+    pub hourly: Option<u32>,
+    /// The newest snapshot of each of the last N days that have one.
+    pub daily: Option<u32>,
+    /// The newest snapshot of each of the last N weeks that have one.
+    pub weekly: Option<u32>,
+    /// The newest snapshot of each of the last N months that have one.
+    pub monthly: Option<u32>,
+    /// The newest snapshot of each of the last N years that have one.
+    pub yearly: Option<u32>,
+}
+
+impl Keep {
+    /// `restic forget` flags, e.g. `--keep-daily 7 --keep-weekly 4`.
+    pub fn flags(&self) -> Vec<String> {
+        [
+            ("last", self.last),
+            ("hourly", self.hourly),
+            ("daily", self.daily),
+            ("weekly", self.weekly),
+            ("monthly", self.monthly),
+            ("yearly", self.yearly),
+        ]
+        .into_iter()
+        .filter_map(|(k, n)| n.map(|n| format!("--keep-{k} {n}")))
+        .collect()
+    }
 }
 
 /// A lint finding excused for one object: the rule, why, and until when.

@@ -191,12 +191,12 @@ pub enum PortRef {
 pub struct Database {
     /// The workload serving it; defaults to the service's only workload.
     pub workload: Option<Spanned<WorkloadName>>,
-    #[serde(default = "default_pg_port")]
-    pub port: u16,
+    /// The database engine; by default the one the serving workload's image
+    /// names (`postgres:16`, `mariadb:11.4`), else `postgres`.
+    pub engine: Option<Spanned<DatabaseEngine>>,
+    /// The port the server listens on; by default the engine's (5432 for
+    /// postgres, 3306 for mariadb and mysql).
+    pub port: Option<u16>,
     /// The role owning the database.
     pub owner: Option<String>,
-}
-
-fn default_pg_port() -> u16 {
-    5432
 }

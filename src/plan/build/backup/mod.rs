@@ -2,9 +2,12 @@
 //! turns one `[backups.x]` into a `plan::Backup` and, where it runs a job,
 //! adds the derived workload to the service that runs it.
 
+mod dump;
+mod job;
 mod longhorn;
 mod pg_backup;
 mod rclone;
+mod restic;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -77,13 +80,20 @@ impl Decl<'_> {
             target: None,
             volumes: vec![],
             databases: vec![],
+            namespace: None,
+            image: None,
+            engine: None,
+            claim: None,
+            restore: None,
+            repository: None,
+            check: false,
             span: self.span.clone(),
         }
     }
 }
 
 /// Which of the fields that only some kinds use are set.
-fn set_fields(b: &m::Backup) -> [(&'static str, bool); 15] {
+fn set_fields(b: &m::Backup) -> [(&'static str, bool); 21] {
     [
         ("retain", b.retain.is_some()),
         ("target", b.target.is_some()),
@@ -100,6 +110,12 @@ fn set_fields(b: &m::Backup) -> [(&'static str, bool); 15] {
         ("require_path", b.require_path.is_some()),
         ("node", b.node.is_some()),
         ("resources", b.resources.is_some()),
+        ("repository", b.repository.is_some()),
+        ("keep", b.keep.is_some()),
+        ("check", b.check.is_some()),
+        ("credentials", b.credentials.is_some()),
+        ("command", !b.command.is_empty()),
+        ("restore", b.restore.is_some()),
     ]
 }
 
@@ -123,6 +139,9 @@ pub(super) fn backups(
             BackupKind::Longhorn => longhorn::plan(ctx, &d, services, providers),
             BackupKind::PgBackup => pg_backup::plan(ctx, &d, services),
             BackupKind::Rclone => rclone::plan(ctx, &d, services),
+            BackupKind::Dump => dump::plan(ctx, &d, services),
+            BackupKind::Restic => restic::plan(ctx, &d, services),
+            BackupKind::Job => job::plan(ctx, &d, services),
         };
         if let Some(pb) = planned {
             longhorn_targets.extend(pb.target.clone());
@@ -155,6 +174,7 @@ struct Job {
     command: Vec<String>,
     args: Vec<String>,
     env: Vec<EnvVar>,
+    env_from: Vec<EnvFrom>,
     mounts: Vec<Mount>,
     volumes: Vec<PodVolume>,
     node: Option<NodeName>,
@@ -163,19 +183,32 @@ struct Job {
 impl Job {
     /// The workload running this job for backup `d` in service `svc`.
     fn workload(self, d: &Decl, svc: &ServiceName, timezone: Option<String>) -> Workload {
-        let (labels, selector) = std_labels(d.name.as_str(), svc.as_str());
+        self.named(None, d.b.schedule.clone(), d, svc, timezone)
+    }
+
+    /// The workload under `name` (default: the backup's) on `schedule`: a
+    /// backup may run a second job, such as restic's `check`.
+    fn named(
+        self,
+        name: Option<&str>,
+        schedule: Schedule,
+        d: &Decl,
+        svc: &ServiceName,
+        timezone: Option<String>,
+    ) -> Workload {
         let cron = self.kind == WorkloadKind::CronJob;
+        let name = name.unwrap_or(d.name.as_str());
+        let (labels, selector) = std_labels(name, svc.as_str());
         let node = self
             .node
             .or_else(|| d.b.node.as_ref().map(|n| n.get_ref().clone()));
         Workload {
-            name: WorkloadName::new(d.name.as_str())
-                .expect("backup names are valid workload names"),
+            name: WorkloadName::new(name).expect("backup names are valid workload names"),
             kind: self.kind,
             api_version: self.kind.api_version(),
             replicas: (!cron).then_some(1),
             strategy: (!cron).then_some(crate::site::kinds::Strategy::Recreate),
-            cron: cron.then(|| CronRun::new(d.b.schedule.clone(), timezone)),
+            cron: cron.then(|| CronRun::new(schedule, timezone)),
             labels,
             selector,
             pod_annotations: BTreeMap::new(),
@@ -188,13 +221,13 @@ impl Job {
             service_account: None,
             rbac: None,
             container: Container {
-                name: d.name.to_string(),
+                name: name.to_string(),
                 image: self.image,
                 command: self.command,
                 args: self.args,
                 working_dir: None,
                 env: self.env,
-                env_from: vec![],
+                env_from: self.env_from,
                 ports: vec![],
                 resources: super::workload::resources(&d.b.resources),
                 liveness: None,
@@ -215,5 +248,149 @@ impl Job {
             allow: Vec::new(),
             span: 0..0,
         }
+    }
+}
+
+/// Where a job that reads volumes mounts volume `svc/vol`.
+fn data_path(svc: &ServiceName, vol: &VolumeName) -> String {
+    format!("/data/{svc}/{vol}")
+}
+
+/// The volumes a restic or job backup protects, resolved in the namespace
+/// `ns` the job runs in: their pod volumes and mounts (read-only at
+/// `/data/<service>/<volume>` unless `write`), their `service/volume` names,
+/// and the node a local or host-path volume pins the job to.
+struct Protected {
+    names: Vec<String>,
+    volumes: Vec<PodVolume>,
+    mounts: Vec<Mount>,
+    node: Option<NodeName>,
+}
+
+fn protected(
+    ctx: &mut Ctx,
+    d: &Decl,
+    services: &BTreeMap<ServiceName, Service>,
+    ns: &Namespace,
+    write: bool,
+) -> Protected {
+    let mut p = Protected {
+        names: vec![],
+        volumes: vec![],
+        mounts: vec![],
+        node: None,
+    };
+    for r in &d.b.volumes {
+        let Some((svc, vol)) = ctx.volume_ref(services, r) else {
+            continue;
+        };
+        let Some(pv) = services
+            .get(&svc)
+            .and_then(|s| s.volumes.iter().find(|v| v.name == vol))
+        else {
+            continue;
+        };
+        if ctx.namespace_of(&svc) != *ns {
+            ctx.err(
+                Code::Backup,
+                format!("volume `{svc}/{vol}` is not in namespace `{ns}` where the job runs"),
+                r.span(),
+                "referenced here",
+                "set `runs_in` to a service of the volume's namespace, or split the backup",
+            );
+            continue;
+        }
+        let source = match pv.kind {
+            VolumeKind::HostPath => PodVolumeSource::HostPath {
+                volume: vol.clone(),
+                path: pv.path.clone().unwrap_or_default(),
+                kind: HostPathType::Directory,
+            },
+            VolumeKind::Chart => {
+                ctx.err(
+                    Code::Backup,
+                    format!("volume `{svc}/{vol}` is created by a chart; hearth cannot mount it"),
+                    r.span(),
+                    "referenced here",
+                    "back up chart volumes through their chart",
+                );
+                continue;
+            }
+            VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
+                volume: vol.clone(),
+                read_only: !write,
+            },
+        };
+        if let Some(n) = &pv.node {
+            if p.node.as_ref().is_some_and(|m| m != n) {
+                ctx.err(
+                    Code::Backup,
+                    format!("volume `{svc}/{vol}` is on node `{n}`, another volume of this backup is not"),
+                    r.span(),
+                    "referenced here",
+                    "back up volumes of different nodes in separate backups",
+                );
+            }
+            p.node = Some(n.clone());
+        }
+        let name = format!("vol-{svc}-{vol}");
+        p.mounts.push(Mount {
+            volume: name.clone(),
+            path: data_path(&svc, &vol),
+            sub_path: None,
+            read_only: !write,
+        });
+        p.volumes.push(PodVolume { name, source });
+        p.names.push(format!("{svc}/{vol}"));
+    }
+    p
+}
+
+/// The service a job runs in: `runs_in`, else `fallback`; reported when missing.
+fn runs_in(ctx: &mut Ctx, d: &Decl, fallback: Option<ServiceName>) -> Option<ServiceName> {
+    let (name, at) = match (&d.b.runs_in, fallback) {
+        (Some(r), _) => (r.get_ref().clone(), r.span()),
+        (None, Some(f)) => (f, d.span.clone()),
+        (None, None) => {
+            ctx.err(
+                Code::Backup,
+                format!("a backup of kind `{}` needs `runs_in`", d.kind),
+                d.span.clone(),
+                "this backup",
+                "add `runs_in = \"<service>\"`",
+            );
+            return None;
+        }
+    };
+    d.runs_in_exists(ctx, &name, at).then_some(name)
+}
+
+/// `credentials`: the secret whose keys become the job's environment.
+fn credentials(ctx: &mut Ctx, d: &Decl, ns: &Namespace) -> Vec<EnvFrom> {
+    let Some(c) = &d.b.credentials else {
+        return vec![];
+    };
+    ctx.check_secret_key(ns, c.get_ref(), None, c.span());
+    vec![EnvFrom::Secret(c.get_ref().clone())]
+}
+
+/// An environment variable holding a literal value.
+fn plain(name: &str, value: impl Into<String>) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: EnvValue::Literal(value.into()),
+        span: None,
+    }
+}
+
+/// An environment variable from a secret key.
+fn secret_env(name: &str, r: &crate::site::model::SecretKeyRef) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value: EnvValue::SecretKey {
+            secret: r.secret.clone(),
+            key: r.key.clone(),
+        },
+        span: None,
     }
 }

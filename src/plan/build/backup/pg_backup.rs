@@ -107,6 +107,19 @@ fn connections(
             );
             continue;
         };
+        if pdb.engine != DatabaseEngine::Postgres {
+            ctx.err(
+                Code::Backup,
+                format!(
+                    "database `{svc}/{dname}` is a {} database; pg-backup dumps only postgres",
+                    pdb.engine
+                ),
+                db.span(),
+                "referenced here",
+                "dump it with a backup of kind `dump`",
+            );
+            continue;
+        }
         let conn = format!(
             "postgres://{user}:$(PGPASSWORD)@{}:{}/{dname}?sslmode=disable",
             pdb.host, pdb.port
@@ -131,6 +144,7 @@ fn dumper(image: String, args: Vec<String>, password: &SecretKeyRef, volume: Vol
         image,
         command: vec![],
         args,
+        env_from: vec![],
         env: vec![EnvVar {
             name: "PGPASSWORD".into(),
             value: EnvValue::SecretKey {

@@ -151,6 +151,7 @@ fn syncer(
         image,
         command: vec!["/bin/sh".into(), "-c".into(), script],
         args: vec![],
+        env_from: vec![],
         env: vec![],
         mounts: vec![
             Mount {

@@ -1,0 +1,66 @@
+//! `kind = "job"`: your own CronJob (image and command) protecting the listed
+//! volumes, mounted read-only at `/data/<service>/<volume>`, with the command
+//! that restores them written into the runbook. Lint counts the volumes as
+//! backed up and the monitoring watches the CronJob like any other backup.
+
+use std::collections::BTreeMap;
+
+use crate::plan::*;
+
+use super::super::resolve::Ctx;
+use super::{Decl, Job, credentials, protected};
+
+pub(super) fn plan(
+    ctx: &mut Ctx,
+    d: &Decl,
+    services: &mut BTreeMap<ServiceName, Service>,
+) -> Option<Backup> {
+    let b = d.b;
+    d.fields(
+        ctx,
+        &["image", "command", "volumes", "restore"],
+        &["runs_in", "credentials", "node", "resources"],
+    );
+    let (Some(image), Some(restore)) = (&b.image, &b.restore) else {
+        return None;
+    };
+    if b.command.is_empty() {
+        return None; // reported by `fields`
+    }
+    let first = b
+        .volumes
+        .first()
+        .and_then(|v| v.get_ref().split_once('/'))
+        .and_then(|(s, _)| ServiceName::new(s).ok());
+    let runs_in = super::runs_in(ctx, d, first)?;
+    let ns = ctx.namespace_of(&runs_in);
+    let p = protected(ctx, d, services, &ns, false);
+    if p.names.is_empty() {
+        return None;
+    }
+    let env_from = credentials(ctx, d, &ns);
+    if let Some(n) = &b.node {
+        ctx.check_node(n);
+    }
+    let job = Job {
+        kind: WorkloadKind::CronJob,
+        image: image.get_ref().to_string(),
+        command: b.command.clone(),
+        args: vec![],
+        env: vec![],
+        env_from,
+        mounts: p.mounts,
+        volumes: p.volumes,
+        node: p.node,
+    };
+    let wl = job.workload(d, &runs_in, ctx.raw.site.time_zone());
+    if let Some(s) = services.get_mut(&runs_in) {
+        s.workloads.push(wl);
+    }
+    let mut pb = d.plan();
+    pb.volumes = p.names;
+    pb.namespace = Some(ns);
+    pb.image = Some(image.get_ref().to_string());
+    pb.restore = Some(restore.clone());
+    Some(pb)
+}

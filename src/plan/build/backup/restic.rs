@@ -1,0 +1,141 @@
+//! `kind = "restic"`: a CronJob snapshotting the listed volumes into a restic
+//! repository, then applying the retention policy (`restic forget --prune`),
+//! and optionally a second CronJob running `restic check` on its own schedule.
+
+use crate::diag::Code;
+use std::collections::BTreeMap;
+
+use crate::plan::*;
+
+use super::super::resolve::Ctx;
+use super::{Decl, Job, credentials, plain, protected, secret_env};
+
+/// The official image, pinned (docker.io/restic/restic).
+pub const IMAGE: &str = "restic/restic:0.17.3";
+
+/// Repository schemes restic reaches over the network; a bare path would be
+/// inside the job's pod and vanish with it.
+const SCHEMES: [&str; 8] = [
+    "s3:", "b2:", "rest:", "azure:", "gs:", "sftp:", "swift:", "rclone:",
+];
+
+pub(super) fn plan(
+    ctx: &mut Ctx,
+    d: &Decl,
+    services: &mut BTreeMap<ServiceName, Service>,
+) -> Option<Backup> {
+    let b = d.b;
+    d.fields(
+        ctx,
+        &["repository", "password", "volumes", "keep"],
+        &[
+            "runs_in",
+            "image",
+            "check",
+            "credentials",
+            "node",
+            "resources",
+        ],
+    );
+    let (Some(repo), Some(password), Some(keep)) = (&b.repository, &b.password, &b.keep) else {
+        return None;
+    };
+    if !SCHEMES.iter().any(|s| repo.get_ref().starts_with(s)) {
+        ctx.err(
+            Code::Backup,
+            format!(
+                "repository `{}` is not a remote restic repository",
+                repo.get_ref()
+            ),
+            repo.span(),
+            "here",
+            format!(
+                "use one of {} (a local path would live inside the job's pod)",
+                SCHEMES.join(" ")
+            ),
+        );
+    }
+    let flags = keep.flags();
+    if flags.is_empty() {
+        ctx.err(
+            Code::Backup,
+            "`keep` keeps nothing: `restic forget` would remove no snapshot and the repository would only grow",
+            d.span.clone(),
+            "this backup",
+            "set counts, e.g. `keep = { daily = 7, weekly = 4, monthly = 6 }`",
+        );
+        return None;
+    }
+    let first = b
+        .volumes
+        .first()
+        .and_then(|v| v.get_ref().split_once('/'))
+        .and_then(|(s, _)| ServiceName::new(s).ok());
+    let runs_in = super::runs_in(ctx, d, first)?;
+    let ns = ctx.namespace_of(&runs_in);
+    let p = protected(ctx, d, services, &ns, false);
+    if p.names.is_empty() {
+        return None; // each reference was reported
+    }
+    let crate::site::model::SecretKeyRef { secret, key } = password.get_ref();
+    ctx.check_secret_key(&ns, secret, Some(key), password.span());
+    let env_from = credentials(ctx, d, &ns);
+    if let Some(n) = &b.node {
+        ctx.check_node(n);
+    }
+    let image = b
+        .image
+        .as_ref()
+        .map_or_else(|| IMAGE.to_string(), |i| i.get_ref().to_string());
+    let env = vec![
+        plain("RESTIC_REPOSITORY", repo.get_ref().clone()),
+        secret_env("RESTIC_PASSWORD", password.get_ref()),
+    ];
+    let paths: Vec<String> = p.mounts.iter().map(|m| m.path.clone()).collect();
+    let job = |script: String| Job {
+        kind: WorkloadKind::CronJob,
+        image: image.clone(),
+        command: vec!["/bin/sh".into(), "-c".into(), script],
+        args: vec![],
+        env: env.clone(),
+        env_from: env_from.clone(),
+        mounts: p.mounts.clone(),
+        volumes: p.volumes.clone(),
+        node: p.node.clone(),
+    };
+    let tz = ctx.raw.site.time_zone();
+    let mut wls = vec![job(script(d.name, &paths, &flags)).workload(d, &runs_in, tz.clone())];
+    if let Some(check) = &b.check {
+        let name = format!("{}-check", d.name);
+        let mut j = job("exec restic check".into());
+        (j.mounts, j.volumes) = (vec![], vec![]);
+        wls.push(j.named(Some(&name), check.clone(), d, &runs_in, tz));
+    }
+    if let Some(s) = services.get_mut(&runs_in) {
+        s.workloads.extend(wls);
+    }
+    let mut pb = d.plan();
+    pb.volumes = p.names;
+    pb.namespace = Some(ns);
+    pb.image = Some(image);
+    pb.restore = Some(restore(d.name));
+    pb.check = b.check.is_some();
+    pb.repository = Some(repo.get_ref().clone());
+    Some(pb)
+}
+
+/// The backup script: create the repository on first use, snapshot every
+/// path under the backup's name as host, then forget and prune by policy.
+/// A wrong password fails `cat config` and then `init` (the config exists).
+fn script(name: &BackupName, paths: &[String], keep: &[String]) -> String {
+    format!(
+        "set -eu\nrestic cat config >/dev/null 2>&1 || restic init\nrestic backup --host {name} {}\nrestic forget --prune --host {name} {}\n",
+        paths.join(" "),
+        keep.join(" ")
+    )
+}
+
+/// The restore: the newest snapshot back into the same paths (`--target /`).
+fn restore(name: &BackupName) -> String {
+    format!("restic restore latest --host {name} --target /")
+}

@@ -1,0 +1,134 @@
+//! Bad backup input around engines and the dump, restic and job kinds: each
+//! refused with exit code 2 and a diagnostic at the line that caused it.
+
+mod common;
+
+use common::{MINIMAL, Scratch, stderr};
+
+fn site() -> String {
+    let extra = std::fs::read_to_string(common::repo().join("tests/fixtures/backup-kinds.toml"))
+        .expect("fixture");
+    MINIMAL.replacen(
+        "volumes = [\"app/data\"]",
+        "volumes = [\"app/data\", \"db/pg-dumps\", \"db/my-dumps\"]",
+        1,
+    ) + &extra
+}
+
+/// Render `text`; it must be refused, each of `expect` in the diagnostics.
+fn refused(text: &str, expect: &[&str]) {
+    let s = Scratch::new();
+    s.write("site.toml", text);
+    let out = s.render();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for e in expect {
+        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
+    }
+}
+
+#[test]
+fn a_mariadb_database_in_a_postgres_dump_is_an_input_error_at_its_reference() {
+    refused(
+        &site().replace(
+            "databases = [\"db/app\"]",
+            "databases = [\"db/app\", \"db/shop\"]",
+        ),
+        &[
+            "database `db/shop` is a mariadb database, but this dump runs postgres tools (for `db/app`)",
+            "site.toml:",
+            "databases = [\"db/app\", \"db/shop\"]",
+            "dump it in a backup of its own",
+        ],
+    );
+    // pg-backup dumps only PostgreSQL.
+    let pg_backup = "\n[backups.legacy]\nkind = \"pg-backup\"\nschedule = \"0 2 * * *\"\nretain = 7\nruns_in = \"db\"\nimage = \"bunetz/pg-backup:1.0.0\"\ndatabases = [\"db/shop\"]\nuser = \"u\"\npassword = { secret = \"db-secret\", key = \"PG\" }\nvolume = \"db/pg-dumps\"\n";
+    refused(
+        &(site() + pg_backup),
+        &[
+            "database `db/shop` is a mariadb database; pg-backup dumps only postgres",
+            "kind `dump`",
+        ],
+    );
+}
+
+#[test]
+fn an_explicit_engine_wins_over_the_image_and_an_unknown_version_asks_for_the_image() {
+    let custom = site().replace(
+        "image = \"mariadb:11.4.2\"",
+        "image = \"example/shop-db:2.1\"",
+    );
+    refused(
+        &custom,
+        &[
+            "cannot tell the postgres version of `db/shop`",
+            "set `image = \"postgres:<major version of the server>\"`",
+        ],
+    );
+    // Said outright, the engine is MariaDB; the dump then needs its image.
+    let said = custom.replace(
+        "workload = \"mariadb\"",
+        "workload = \"mariadb\"\nengine = \"mariadb\"",
+    );
+    refused(&said, &["cannot tell the mariadb version of `db/shop`"]);
+    let fixed = said.replace(
+        "user = \"backup\"\npassword = { secret = \"db-secret\", key = \"MY\" }",
+        "user = \"backup\"\npassword = { secret = \"db-secret\", key = \"MY\" }\nimage = \"mariadb:10.11\"",
+    );
+    let loaded = hearth::site::parse("site.toml", fixed.into_bytes()).unwrap();
+    let plan = hearth::plan::plan(&loaded).expect("plans");
+    let db = plan.service("db").unwrap();
+    let job = db
+        .workloads
+        .iter()
+        .find(|w| w.name.as_str() == "shop-dump")
+        .unwrap();
+    assert_eq!(job.container.image, "mariadb:10.11");
+    assert_eq!(db.databases[1].engine.as_str(), "mariadb");
+}
+
+#[test]
+fn restic_refuses_a_missing_password_secret_an_empty_policy_and_a_local_repository() {
+    refused(
+        &site().replace(
+            "key = \"RESTIC_PASSWORD\" }\ncredentials",
+            "key = \"RESTIC_PASWORD\" }\ncredentials",
+        ),
+        &[
+            "secret `files-secret` has no key `RESTIC_PASWORD`",
+            "did you mean `RESTIC_PASSWORD`?",
+        ],
+    );
+    refused(
+        &site().replace(
+            "credentials = \"files-s3\"\nvolumes = [\"files/media\"]",
+            "credentials = \"files-s4\"\nvolumes = [\"files/media\"]",
+        ),
+        &["secret `files-s4` does not exist in namespace `files`"],
+    );
+    refused(
+        &site().replace("keep = { daily = 7, weekly = 4, monthly = 6 }", "keep = {}"),
+        &["`keep` keeps nothing"],
+    );
+    refused(
+        &site().replace(
+            "repository = \"s3:s3.example.com/bucket/lab\"",
+            "repository = \"/srv/restic\"",
+        ),
+        &["repository `/srv/restic` is not a remote restic repository"],
+    );
+    refused(
+        &site().replace(
+            "restore = \"borgmatic extract --archive latest --destination /\"\n",
+            "",
+        ),
+        &["a backup of kind `job` needs `restore`"],
+    );
+    refused(
+        &site().replace(
+            "retain = 3\ndatabases",
+            "retain = 3\nremote = \"x:\"\ndatabases",
+        ),
+        &["`remote` does not apply to a backup of kind `dump`"],
+    );
+}
