@@ -439,6 +439,29 @@ fn annotations_pass_through_unless_hearth_writes_them() {
     }
 }
 
+/// An annotation of the other controller would be ignored: refused.
+#[test]
+fn another_controllers_annotation_is_refused() {
+    refused(
+        &site(
+            "traefik",
+            "public = true\nannotations = { \"nginx.ingress.kubernetes.io/proxy-read-timeout\" = \"3600\" }\n",
+        ),
+        "hearth::controller",
+        "annotations",
+        "another ingress controller",
+    );
+    refused(
+        &site(
+            "ingress-nginx",
+            "public = true\nannotations = { \"traefik.ingress.kubernetes.io/router.priority\" = \"10\" }\n",
+        ),
+        "hearth::controller",
+        "annotations",
+        "another ingress controller",
+    );
+}
+
 /// The cert-manager service, a DNS-01 issuer `dns` of `provider` with
 /// `fields`, and its credential secret in cert-manager's namespace.
 fn with_dns01(text: &str, provider: &str, fields: &str) -> String {

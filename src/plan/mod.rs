@@ -206,6 +206,8 @@ pub struct Ingress {
     /// cert-manager's, the controller's for this ingress's intents (nginx), the
     /// middleware list (Traefik), and the site's own passthrough.
     pub annotations: BTreeMap<String, String>,
+    /// The keys of `annotations` the site passed through as written.
+    pub passthrough: Vec<String>,
     /// The hosts routed: `hosts`, and on Traefik the `www.` host it redirects.
     pub rule_hosts: Vec<String>,
     pub public: bool,

@@ -58,12 +58,13 @@ pub(super) fn ingress(
             rule_hosts = tls_hosts.clone();
         }
     }
-    passthrough(ctx, ing, &mut ann);
+    let passthrough = passthrough(ctx, ing, &mut ann);
     Ingress {
         name: name.clone(),
         hosts,
         tls_hosts,
         rule_hosts,
+        passthrough,
         tls_secret: format!("{name}-tls"),
         backend_service,
         backend_port,
@@ -90,7 +91,10 @@ pub(super) fn ingress(
 
 /// The site's own annotations, after hearth's: a key hearth already wrote
 /// belongs to a setting of the ingress, and two writers would hide one.
-fn passthrough(ctx: &mut Ctx, ing: &m::Ingress, ann: &mut BTreeMap<String, String>) {
+/// Returns the keys passed through.
+fn passthrough(ctx: &mut Ctx, ing: &m::Ingress, ann: &mut BTreeMap<String, String>) -> Vec<String> {
+    let controller = ctx.raw.site.ingress_controller;
+    let mut keys = Vec::new();
     for (k, v) in &ing.annotations {
         if let Some(setting) = owner(k) {
             ctx.err(
@@ -102,8 +106,24 @@ fn passthrough(ctx: &mut Ctx, ing: &m::Ingress, ann: &mut BTreeMap<String, Strin
             );
             continue;
         }
+        let other = match controller {
+            IngressController::IngressNginx => k.starts_with("traefik.ingress.kubernetes.io/"),
+            IngressController::Traefik => k.starts_with("nginx.ingress.kubernetes.io/"),
+        };
+        if other {
+            ctx.err(
+                Code::Controller,
+                format!("annotation `{k}` is for another ingress controller than the site's `{controller}`"),
+                v.span(),
+                "set here",
+                "the site's controller would ignore it: use an ingress setting, or the controller's own annotation",
+            );
+            continue;
+        }
         ann.insert(k.clone(), v.get_ref().clone());
+        keys.push(k.clone());
     }
+    keys
 }
 
 /// The ingress setting behind an annotation hearth writes, if it is one.
