@@ -646,3 +646,33 @@ fn traefik_redirect_regexes_match_what_nginx_redirects() {
     assert_eq!(rewrite(www, "https://app.lab.example/p"), None);
     assert_eq!(rewrite(www, "https://wwwxapp.lab.example/p"), None);
 }
+
+/// `hearth diff` says when an ingress's access changes: auth, networks.
+#[test]
+fn diff_says_how_an_ingress_access_changed() {
+    let s = common::Scratch::new();
+    let git = |args: &[&str]| common::git_ok(s.path(), args);
+    s.write("site.toml", site("ingress-nginx", "public = true\n"));
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    s.write(
+        "site.toml",
+        site(
+            "ingress-nginx",
+            "auth = \"forward\"\nauth_url = \"http://authelia.auth.svc:9091/api/verify\"\nnetworks = [\"lan\"]\n",
+        ),
+    );
+    git(&["commit", "-q", "-am", "head"]);
+    let out = common::hearth()
+        .current_dir(s.path())
+        .args(["diff", "--base", "HEAD~1", "--head", "HEAD"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("ingress app/web access: public → forward auth, only from lan"),
+        "{text}\n{}",
+        common::stderr(&out)
+    );
+}
