@@ -209,22 +209,22 @@ fn every_intent_renders_on_both_controllers() {
         let b =
             build(&site("traefik", row.toml)).unwrap_or_else(|e| panic!("{}: {e:?}", row.intent));
         let ann = annotations(&b, "web");
-        let refs: Vec<String> = row
-            .traefik
-            .iter()
-            .map(|(n, _)| format!("app-web-{n}@kubernetescrd"))
+        // First, always: plain HTTP to HTTPS, as ingress-nginx's ssl-redirect.
+        let refs: Vec<String> = std::iter::once("https")
+            .chain(row.traefik.iter().map(|(n, _)| *n))
+            .map(|n| format!("app-web-{n}@kubernetescrd"))
             .collect();
-        if refs.is_empty() {
-            assert!(ann.is_empty(), "traefik, {}: {ann:?}", row.intent);
-        } else {
-            assert_eq!(
-                ann,
-                BTreeMap::from([(MIDDLEWARES.to_string(), refs.join(","))]),
-                "traefik, {}",
-                row.intent
-            );
-        }
+        assert_eq!(
+            ann,
+            BTreeMap::from([(MIDDLEWARES.to_string(), refs.join(","))]),
+            "traefik, {}",
+            row.intent
+        );
         let mws = objects(&b, "Middleware");
+        assert_eq!(
+            mws["web-https"]["spec"],
+            json!({"redirectScheme": {"scheme": "https", "permanent": true}})
+        );
         for (n, spec) in &row.traefik {
             let mw = &mws[&format!("web-{n}")];
             assert_eq!(mw["apiVersion"], "traefik.io/v1alpha1");

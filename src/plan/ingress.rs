@@ -43,6 +43,8 @@ pub enum MiddlewareSpec {
     },
     #[serde(rename_all = "camelCase")]
     Buffering { max_request_body_bytes: u64 },
+    #[serde(rename_all = "camelCase")]
+    RedirectScheme { scheme: String, permanent: bool },
 }
 
 /// Traefik's answer to denied paths: an Ingress of its own for those paths

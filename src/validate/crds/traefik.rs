@@ -22,6 +22,7 @@ crd! {
         pub ip_allow_list: Option<IpAllowList>,
         pub redirect_regex: Option<RedirectRegex>,
         pub buffering: Option<Buffering>,
+        pub redirect_scheme: Option<RedirectScheme>,
     }
 }
 
@@ -75,4 +76,12 @@ pub struct Buffering {
     pub max_response_body_bytes: Option<i64>,
     pub mem_response_body_bytes: Option<i64>,
     pub retry_expression: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RedirectScheme {
+    pub scheme: Option<String>,
+    pub port: Option<String>,
+    pub permanent: Option<bool>,
 }

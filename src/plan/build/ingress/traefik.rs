@@ -1,5 +1,5 @@
 //! Traefik's terms: one `Middleware` per intent, named on the Ingress in the
-//! order nginx applies the same intents (redirects, rate limits, source
+//! order nginx applies the same intents (HTTPS, redirects, rate limits, source
 //! ranges, auth, body size), and a second Ingress for denied paths. What
 //! Traefik cannot do (ModSecurity, a sign-in redirect of its own) is an input
 //! error at the setting, never a silent drop.
@@ -57,6 +57,15 @@ pub(super) fn render(ctx: &mut Ctx, ns: &Namespace, name: &IngressName, i: &Inte
             spec,
         })
     };
+    // ingress-nginx sends plain HTTP to HTTPS for an Ingress with TLS (its
+    // `ssl-redirect`); Traefik serves both entry points unless told.
+    add(
+        "https",
+        MiddlewareSpec::RedirectScheme {
+            scheme: "https".into(),
+            permanent: true,
+        },
+    );
     if let Some(host) = &i.www_redirect {
         add(
             "www",
@@ -118,11 +127,8 @@ pub(super) fn render(ctx: &mut Ctx, ns: &Namespace, name: &IngressName, i: &Inte
             },
         );
     }
-    let mut annotations = BTreeMap::new();
-    if !mws.is_empty() {
-        let refs: Vec<String> = mws.iter().map(|m| reference(ns, &m.name)).collect();
-        annotations.insert(TRAEFIK_MIDDLEWARES.to_string(), refs.join(","));
-    }
+    let refs: Vec<String> = mws.iter().map(|m| reference(ns, &m.name)).collect();
+    let annotations = BTreeMap::from([(TRAEFIK_MIDDLEWARES.to_string(), refs.join(","))]);
     let deny_route = (!i.deny_paths.is_empty()).then(|| {
         let deny = format!("{name}-deny");
         mws.push(Middleware {
