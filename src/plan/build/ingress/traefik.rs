@@ -50,83 +50,13 @@ pub(super) fn render(ctx: &mut Ctx, ns: &Namespace, name: &IngressName, i: &Inte
             "remove `waf_exclusions`, or set `[site] ingress_controller = \"ingress-nginx\"` for its ModSecurity WAF",
         );
     }
-    let mut mws: Vec<Middleware> = Vec::new();
-    let mut add = |purpose: &str, spec: MiddlewareSpec| {
-        mws.push(Middleware {
+    let mut mws: Vec<Middleware> = chain(ctx, ns, i)
+        .into_iter()
+        .map(|(purpose, spec)| Middleware {
             name: format!("{name}-{purpose}"),
             spec,
         })
-    };
-    // ingress-nginx sends plain HTTP to HTTPS for an Ingress with TLS (its
-    // `ssl-redirect`); Traefik serves both entry points unless told.
-    add(
-        "https",
-        MiddlewareSpec::RedirectScheme {
-            scheme: "https".into(),
-            permanent: true,
-        },
-    );
-    if let Some(host) = &i.www_redirect {
-        add(
-            "www",
-            MiddlewareSpec::RedirectRegex {
-                regex: format!("^https?://www\\.{}(?::\\d+)?/(.*)$", escape(host)),
-                replacement: format!("https://{host}/${{1}}"),
-                permanent: true,
-            },
-        );
-    }
-    for (n, (from, to)) in i.redirects.iter().enumerate() {
-        // nginx's `location = <from>`: that exact path, any query.
-        add(
-            &format!("redirect-{n}"),
-            MiddlewareSpec::RedirectRegex {
-                regex: format!("^(https?://[^/]+){}(\\?.*)?$", escape(from)),
-                replacement: format!("${{1}}{to}"),
-                permanent: true,
-            },
-        );
-    }
-    if let Some(rl) = &i.rate_limit {
-        // nginx's limit-rps and limit-rpm are two limits with burst = limit ×
-        // multiplier; Traefik takes one rate per middleware.
-        let (rps, rpm, mult) = (u64::from(rl.rps), u64::from(rl.rpm), u64::from(rl.burst));
-        add(
-            "rate-limit",
-            MiddlewareSpec::RateLimit {
-                average: rps,
-                period: "1s".into(),
-                burst: rps * mult.max(1),
-            },
-        );
-        add(
-            "rate-limit-rpm",
-            MiddlewareSpec::RateLimit {
-                average: rpm,
-                period: "1m".into(),
-                burst: rpm * mult.max(1),
-            },
-        );
-    }
-    if !i.source_ranges.is_empty() {
-        add(
-            "networks",
-            MiddlewareSpec::IpAllowList {
-                source_range: i.source_ranges.clone(),
-            },
-        );
-    }
-    if let Some(spec) = auth(ctx, ns, i) {
-        add("auth", spec);
-    }
-    if let Some((_, bytes)) = i.body_size {
-        add(
-            "body-size",
-            MiddlewareSpec::Buffering {
-                max_request_body_bytes: bytes,
-            },
-        );
-    }
+        .collect();
     let refs: Vec<String> = mws.iter().map(|m| reference(ns, &m.name)).collect();
     let annotations = BTreeMap::from([(TRAEFIK_MIDDLEWARES.to_string(), refs.join(","))]);
     let deny_route = (!i.deny_paths.is_empty()).then(|| {
@@ -148,6 +78,75 @@ pub(super) fn render(ctx: &mut Ctx, ns: &Namespace, name: &IngressName, i: &Inte
         middlewares: mws,
         deny_route,
     }
+}
+
+/// The ingress's middlewares, each with its purpose (its name's suffix), in
+/// the order ingress-nginx applies the same intents.
+fn chain(ctx: &mut Ctx, ns: &Namespace, i: &Intents) -> Vec<(String, MiddlewareSpec)> {
+    // ingress-nginx sends plain HTTP to HTTPS for an Ingress with TLS (its
+    // `ssl-redirect`); Traefik serves both entry points unless told.
+    let https = MiddlewareSpec::RedirectScheme {
+        scheme: "https".into(),
+        permanent: true,
+    };
+    let mut out = vec![("https".to_string(), https)];
+    out.extend(redirects(i));
+    if let Some(rl) = &i.rate_limit {
+        // nginx's limit-rps and limit-rpm are two limits with burst = limit ×
+        // multiplier; Traefik takes one rate per middleware.
+        let mult = u64::from(rl.burst).max(1);
+        for (purpose, limit, period) in [
+            ("rate-limit", rl.rps, "1s"),
+            ("rate-limit-rpm", rl.rpm, "1m"),
+        ] {
+            let spec = MiddlewareSpec::RateLimit {
+                average: u64::from(limit),
+                period: period.into(),
+                burst: u64::from(limit) * mult,
+            };
+            out.push((purpose.to_string(), spec));
+        }
+    }
+    if !i.source_ranges.is_empty() {
+        let spec = MiddlewareSpec::IpAllowList {
+            source_range: i.source_ranges.clone(),
+        };
+        out.push(("networks".to_string(), spec));
+    }
+    if let Some(spec) = auth(ctx, ns, i) {
+        out.push(("auth".to_string(), spec));
+    }
+    if let Some((_, bytes)) = i.body_size {
+        let spec = MiddlewareSpec::Buffering {
+            max_request_body_bytes: bytes,
+        };
+        out.push(("body-size".to_string(), spec));
+    }
+    out
+}
+
+/// The www redirect and the path redirects, as redirectRegex over the whole
+/// request URL.
+fn redirects(i: &Intents) -> Vec<(String, MiddlewareSpec)> {
+    let mut out = Vec::new();
+    if let Some(host) = &i.www_redirect {
+        let spec = MiddlewareSpec::RedirectRegex {
+            regex: format!("^https?://www\\.{}(?::\\d+)?/(.*)$", escape(host)),
+            replacement: format!("https://{host}/${{1}}"),
+            permanent: true,
+        };
+        out.push(("www".to_string(), spec));
+    }
+    for (n, (from, to)) in i.redirects.iter().enumerate() {
+        // nginx's `location = <from>`: that exact path, any query.
+        let spec = MiddlewareSpec::RedirectRegex {
+            regex: format!("^(https?://[^/]+){}(\\?.*)?$", escape(from)),
+            replacement: format!("${{1}}{to}"),
+            permanent: true,
+        };
+        out.push((format!("redirect-{n}"), spec));
+    }
+    out
 }
 
 /// basicAuth reads one key of htpasswd lines (or `username` and `password`);
