@@ -398,6 +398,14 @@ fn networks_are_cidr_ranges_named_by_ingresses() {
     refused(&bad, "hearth::network", "networks.lan", "not a CIDR range");
     let junk = site("ingress-nginx", "public = true\n").replace(LAN, "networks.lan = [\"ten\"]\n");
     refused(&junk, "hearth::network", "networks.lan", "not a CIDR range");
+    let empty = site("ingress-nginx", "public = true\nnetworks = [\"lan\"]\n")
+        .replace(LAN, "networks.lan = []\n");
+    refused(
+        &empty,
+        "hearth::network",
+        "networks = [\"lan\"]",
+        "no ranges",
+    );
     // A single address and IPv6 ranges are fine.
     let ok = site("ingress-nginx", "public = true\nnetworks = [\"lan\"]\n")
         .replace(LAN, "networks.lan = [\"fd00::/8\", \"192.168.1.10\"]\n");

@@ -204,9 +204,11 @@ fn rate_limit(ctx: &mut Ctx, tier: &Spanned<crate::site::names::TierName>) -> Op
 fn source_ranges(ctx: &mut Ctx, networks: &[Spanned<NetworkName>]) -> Vec<String> {
     let site = &ctx.raw.site;
     let mut out: Vec<String> = Vec::new();
-    let mut missing = Vec::new();
+    let (mut missing, mut empty) = (Vec::new(), Vec::new());
     for n in networks {
         match site.networks.get(n.get_ref()) {
+            // No range would mean no allow list at all: open to everyone.
+            Some(ranges) if ranges.is_empty() => empty.push(n),
             Some(ranges) => {
                 for r in ranges {
                     if !out.contains(r.get_ref()) {
@@ -216,6 +218,18 @@ fn source_ranges(ctx: &mut Ctx, networks: &[Spanned<NetworkName>]) -> Vec<String
             }
             None => missing.push(n),
         }
+    }
+    for n in empty {
+        ctx.err(
+            Code::Network,
+            format!(
+                "network `{}` has no ranges: the ingress would answer everyone",
+                n.get_ref()
+            ),
+            n.span(),
+            "referenced here",
+            "list the network's CIDR ranges in [site.networks]",
+        );
     }
     for n in missing {
         let names: Vec<&str> = site.networks.keys().map(|k| k.as_str()).collect();
