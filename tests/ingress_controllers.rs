@@ -358,6 +358,19 @@ fn what_traefik_cannot_do_is_an_input_error_at_the_setting() {
 }
 
 #[test]
+fn redirect_paths_are_plain() {
+    refused(
+        &site(
+            "traefik",
+            "public = true\nredirects = [{ from = \"/a\", to = \"/b$1\" }]\n",
+        ),
+        "hearth::ingress",
+        "[services.app.ingresses.web]",
+        "plain absolute paths",
+    );
+}
+
+#[test]
 fn auth_settings_must_fit_together() {
     refused(
         &site("traefik", "auth = \"forward\"\n"),

@@ -310,7 +310,8 @@ fn redirects(ctx: &mut Ctx, ing: &m::Ingress, span: &Range<usize>) -> Vec<(Strin
     for r in &ing.redirects {
         if [&r.from, &r.to]
             .iter()
-            .any(|p| p.contains(['"', '{', '}', ';', ' ']) || !p.starts_with('/'))
+            // `$` would be a variable to nginx and a group to Traefik's regexp.
+            .any(|p| p.contains(['"', '{', '}', ';', ' ', '$']) || !p.starts_with('/'))
         {
             ctx.err(
                 Code::Ingress,
@@ -320,7 +321,7 @@ fn redirects(ctx: &mut Ctx, ing: &m::Ingress, span: &Range<usize>) -> Vec<(Strin
                 ),
                 span.clone(),
                 "this ingress",
-                "paths start with `/` and contain no quotes, braces, spaces or semicolons",
+                "paths start with `/` and contain no quotes, braces, spaces, semicolons or `$`",
             );
             continue;
         }
