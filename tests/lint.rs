@@ -716,6 +716,14 @@ fn row(code: hearth::lint::Code) -> Row {
             ),
             Some("env.API_KEY"),
         ),
+        SnippetAnnotation => {
+            let site = c.replace(
+                "public = true\n",
+                "public = true\nannotations = { \"nginx.ingress.kubernetes.io/configuration-snippet\" = \"more_set_headers \\\"X: y\\\";\" }\n",
+            );
+            fixed = Some(clean());
+            (site, Some("[services.app.ingresses.web]"))
+        }
         LanExposureUnstated => {
             let site = c
                 .replace(

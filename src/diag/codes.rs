@@ -207,6 +207,26 @@ codes! {
         why: "The controller would route nowhere, serve no certificate, or an annotation would break nginx's configuration.",
         fix: "Follow the help line: name the port, set an issuer, choose `public` or `auth`, use plain absolute paths.",
     }
+    Controller = "hearth::controller" {
+        what: "An ingress asks for something the site's ingress controller cannot do: ModSecurity WAF exclusions on Traefik, a sign-in URL for forward auth on Traefik, a basic-auth secret Traefik cannot read.",
+        why: "Rendering it anyway would drop the setting silently: the ingress would be served without the protection or behaviour it asked for.",
+        fix: "Remove the setting, or run the controller that has it (`[site] ingress_controller`); the help line says which.",
+    }
+    Network = "hearth::network" {
+        what: "A network of `[site.networks]` is not a list of CIDR ranges, or an ingress names a network that is not declared.",
+        why: "A LAN-only ingress is only as closed as its source ranges; a typo would open it or lock everyone out.",
+        fix: "Write ranges as `10.0.0.0/8` or `fd00::/8` (host bits zero) and name declared networks.",
+    }
+    Annotation = "hearth::annotation" {
+        what: "An ingress's `annotations` sets a key hearth writes itself from a setting of the ingress.",
+        why: "Two writers of one annotation means one silently loses: the rendered Ingress would not say what site.toml says.",
+        fix: "Use the ingress setting named in the help line instead of the raw annotation.",
+    }
+    Issuer = "hearth::issuer" {
+        what: "An issuer's DNS-01 solver is incomplete for its provider, or a wildcard host's issuer solves HTTP-01.",
+        why: "Let's Encrypt issues wildcard certificates only through DNS-01, and a solver missing its credentials never completes a challenge.",
+        fix: "Give the issuer `dns01 = { provider = ..., secret = ..., key = ... }` with the provider's fields.",
+    }
     HostPath = "hearth::host-path" {
         what: "Two ingresses of the site claim the same host and path.",
         why: "ingress-nginx's admission webhook refuses the second one (`host \"…\" and path \"…\" is already defined in ingress …`), so one of the two services would never sync.",

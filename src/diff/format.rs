@@ -58,6 +58,11 @@ fn intent_lines(r: &Report) -> Vec<String> {
             .map(|x| format!("⚠ ingress {x} is now reachable without authentication")),
     );
     out.extend(
+        i.ingress_access_changed
+            .iter()
+            .map(|(x, was, now)| format!("ingress {x} access: {was} → {now}")),
+    );
+    out.extend(
         i.ports_now_on_lan
             .iter()
             .map(|(p, at)| format!("⚠ port {p} is now reachable on the LAN at {at}")),

@@ -5,6 +5,7 @@
 //! canonical data, so ordering and formatting can never show up as a change.
 //! Secret values are masked everywhere.
 
+mod access;
 mod format;
 mod lan;
 
@@ -71,6 +72,8 @@ pub struct Intent {
     pub images_changed: Vec<(String, String, String)>,
     /// `service/ingress` now reachable without authentication.
     pub ingresses_now_public: Vec<String>,
+    /// `service/ingress` whose auth or networks changed: before, after.
+    pub ingress_access_changed: Vec<(String, String, String)>,
     /// `service/workload:port` now reachable from the LAN, and where.
     pub ports_now_on_lan: Vec<(String, String)>,
     /// `service/volume` no longer covered by any backup.
@@ -89,6 +92,7 @@ impl Intent {
             && self.services_removed.is_empty()
             && self.images_changed.is_empty()
             && self.ingresses_now_public.is_empty()
+            && self.ingress_access_changed.is_empty()
             && self.ports_now_on_lan.is_empty()
             && self.volumes_lost_backup.is_empty()
             && self.volumes_gained_backup.is_empty()
@@ -401,6 +405,7 @@ fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
             .filter(|(k, open)| **open && ea.get(*k) != Some(&true))
             .map(|(k, _)| k.clone())
             .collect(),
+        ingress_access_changed: access::changed(base, head),
         ports_now_on_lan: lan::now_on_lan(base, head),
         volumes_lost_backup: ca
             .difference(&cb)

@@ -9,6 +9,7 @@ mod build;
 pub mod exposure;
 mod graph;
 pub mod helm;
+pub mod ingress;
 pub mod placement;
 pub mod pod;
 pub mod workload;
@@ -70,6 +71,7 @@ pub struct Site {
     pub timezone: Option<String>,
     /// The Kubernetes minor version the site targets (`[site] kubernetes`).
     pub kube_minor: u32,
+    pub ingress_controller: crate::site::kinds::IngressController,
     pub ingress_class: String,
     pub longhorn_replicas: u8,
     #[serde(skip)]
@@ -108,6 +110,8 @@ pub struct Issuer {
     pub acme_server: String,
     pub email: String,
     pub ingress_class: String,
+    /// The DNS-01 solver, instead of HTTP-01.
+    pub dns01: Option<Dns01>,
     /// The service whose folder holds the ClusterIssuer (the cert-manager provider).
     pub service: Option<ServiceName>,
 }
@@ -199,9 +203,22 @@ pub struct Ingress {
     pub backend_service: String,
     /// Port number or name on the backend Service.
     pub backend_port: BackendPort,
+    /// cert-manager's, the controller's for this ingress's intents (nginx), the
+    /// middleware list (Traefik), and the site's own passthrough.
     pub annotations: BTreeMap<String, String>,
+    /// The keys of `annotations` the site passed through as written.
+    pub passthrough: Vec<String>,
+    /// The hosts routed: `hosts`, and on Traefik the `www.` host it redirects.
+    pub rule_hosts: Vec<String>,
     pub public: bool,
+    /// `basic` or `forward`.
     pub auth: Option<String>,
+    /// Only clients of these `[site.networks]` are answered.
+    pub networks: Vec<crate::site::names::NetworkName>,
+    /// Traefik: the Middleware objects the Ingress names.
+    pub middlewares: Vec<ingress::Middleware>,
+    /// Traefik: the Ingress answering the denied paths with 403.
+    pub deny_route: Option<ingress::DenyRoute>,
     /// Paths answered with 403 at the edge.
     pub deny_paths: Vec<String>,
     /// The backend is a workload of ours whose metrics port is the routed port.
@@ -312,6 +329,36 @@ impl Plan {
         }
         waves.into_iter().collect()
     }
+}
+
+/// cert-manager's ACME DNS-01 solver for one provider; serialises as the
+/// solver's `dns01` block.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Dns01 {
+    #[serde(rename_all = "camelCase")]
+    Cloudflare { api_token_secret_ref: SecretRef },
+    #[serde(rename_all = "camelCase")]
+    Route53 {
+        region: String,
+        #[serde(rename = "accessKeyID")]
+        access_key_id: String,
+        secret_access_key_secret_ref: SecretRef,
+    },
+    #[serde(rename_all = "camelCase")]
+    Rfc2136 {
+        nameserver: String,
+        tsig_key_name: String,
+        tsig_algorithm: String,
+        tsig_secret_secret_ref: SecretRef,
+    },
+}
+
+/// A key of a secret (cert-manager's `SecretKeySelector`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretRef {
+    pub name: String,
+    pub key: String,
 }
 
 /// The port of an ingress backend Service, by number or by name.

@@ -373,6 +373,22 @@ fn service(r: &mut Renderer, plan: &Plan, svc: &Service) {
             &folder,
             &of("ingress", &i.name),
         );
+        if i.deny_route.is_some() {
+            r.emit(
+                "traefik/deny-ingress.yaml",
+                context! { service => sv.clone(), ingress => s(i) },
+                &folder,
+                &of("the denied paths of ingress", &i.name),
+            );
+        }
+        for mw in &i.middlewares {
+            r.emit(
+                "traefik/middleware.yaml",
+                context! { service => sv.clone(), middleware => s(mw) },
+                &folder,
+                &of("the Traefik Middleware of ingress", &i.name),
+            );
+        }
     }
     for j in &svc.recurring_jobs {
         r.emit(

@@ -20,8 +20,8 @@ pub fn as_word<T: Word, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::E
 /// One enum of the vocabulary: each variant with its site.toml word and its
 /// rendered spelling.
 macro_rules! vocabulary {
-    ($name:ident default $d:ident $body:tt) => {
-        vocabulary!($name $body);
+    ($(#[$m:meta])* $name:ident default $d:ident $body:tt) => {
+        vocabulary!($(#[$m])* $name $body);
         impl Default for $name {
             fn default() -> Self {
                 Self::$d
@@ -57,6 +57,38 @@ vocabulary!(Arch {
     Arm64 = "arm64" => "arm64",
     Amd64 = "amd64" => "amd64",
     Arm = "arm" => "arm",
+});
+
+vocabulary!(
+    /// The ingress controller of the site: every ingress setting is rendered
+    /// in its own terms (annotations for ingress-nginx, `Middleware` objects
+    /// for Traefik).
+    IngressController default IngressNginx {
+    /// kubernetes/ingress-nginx (its chart; ModSecurity WAF available).
+    IngressNginx = "ingress-nginx" => "ingress-nginx",
+    /// Traefik v3, as k3s ships it or from its chart (`traefik.io/v1alpha1` CRDs).
+    Traefik = "traefik" => "traefik",
+});
+
+impl IngressController {
+    /// The ingress class the controller's own install registers.
+    pub fn default_class(self) -> &'static str {
+        match self {
+            Self::IngressNginx => "nginx",
+            Self::Traefik => "traefik",
+        }
+    }
+}
+
+vocabulary!(
+    /// A DNS provider cert-manager's ACME DNS-01 solver writes records with.
+    Dns01Provider {
+    /// Cloudflare, with an API token.
+    Cloudflare = "cloudflare" => "cloudflare",
+    /// AWS Route 53, with an access key.
+    Route53 = "route53" => "route53",
+    /// Any RFC 2136 (dynamic update) server, with a TSIG key.
+    Rfc2136 = "rfc2136" => "rfc2136",
 });
 
 vocabulary!(NodeRole {

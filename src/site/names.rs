@@ -102,6 +102,9 @@ dns_name!(
 dns_name!(
     /// A rate-limit tier.
     TierName, 63);
+dns_name!(
+    /// A named client network of `[site.networks]` (source ranges).
+    NetworkName, 63);
 
 dns_name!(
     /// A Grafana datasource uid (stable, so dashboards can refer to it).

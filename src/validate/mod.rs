@@ -148,7 +148,8 @@ impl Schemas {
             crds::AppProject,
             crds::SealedSecret,
             crds::RecurringJob,
-            crds::ClusterIssuer
+            crds::ClusterIssuer,
+            crds::Middleware
         );
         by_kind.insert(
             (

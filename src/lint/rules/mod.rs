@@ -91,6 +91,7 @@ rules! {
     HighEntropyString "HL107" high_entropy_string "high-entropy-string" Error,
     SecretEnvLiteral "HL108" secret_env_literal "secret-env-literal" Error,
     LanExposureUnstated "HL109" lan_exposure_unstated "lan-exposure-unstated" Warning,
+    SnippetAnnotation "HL110" snippet_annotation "snippet-annotation" Error,
     MissingResources "HL201" missing_resources "missing-resources" Warning,
     MissingProbes "HL202" missing_probes "missing-probes" Warning,
     LocalVolumeNotPinned "HL203" local_volume_not_pinned "local-volume-not-pinned" Warning,

@@ -8,6 +8,7 @@ mod backup;
 mod duplicates;
 mod exposure;
 mod ingress;
+mod issuer;
 mod mounts;
 mod placement;
 mod resolve;
@@ -62,6 +63,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
     }
 
     cluster(&mut ctx);
+    ingress::check_networks(&mut ctx);
 
     let providers = providers(raw);
     let mut services: BTreeMap<ServiceName, Service> = BTreeMap::new();
@@ -71,7 +73,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
     }
     let backups = backup::backups(&mut ctx, &mut services, &providers);
 
-    let issuers = issuers(raw, &providers, &mut services);
+    let issuers = issuer::issuers(&mut ctx, &providers, &mut services);
     super::helm::apply_presets(raw, &mut services, &mut ctx.errs, ctx.src);
     super::graph::assign_waves(raw, &providers, &mut services, &mut ctx.errs, ctx.src);
 
@@ -150,7 +152,8 @@ fn site_of(raw: &RawSite) -> Site {
         rendered_path: site.rendered_path.trim_matches('/').to_string(),
         timezone: site.time_zone(),
         kube_minor: crate::site::kube::minor(site),
-        ingress_class: site.ingress_class.clone(),
+        ingress_controller: site.ingress_controller,
+        ingress_class: site.ingress_class(),
         longhorn_replicas: site.longhorn_replicas,
         span: site.domain.span(),
     }
@@ -165,31 +168,6 @@ fn nodes(raw: &RawSite) -> Vec<Node> {
             roles: n.get_ref().roles.clone(),
             labels: n.get_ref().labels.clone(),
             span: n.span(),
-        })
-        .collect()
-}
-
-/// The ClusterIssuers, rendered by the service that provides cert-manager.
-fn issuers(
-    raw: &RawSite,
-    providers: &BTreeMap<Capability, Vec<ServiceName>>,
-    services: &mut BTreeMap<ServiceName, Service>,
-) -> Vec<Issuer> {
-    let home = providers
-        .get(&Capability::CertManager)
-        .and_then(|v| v.first())
-        .cloned();
-    if let Some(s) = home.as_ref().and_then(|h| services.get_mut(h)) {
-        s.issuers = raw.issuers.keys().cloned().collect();
-    }
-    raw.issuers
-        .iter()
-        .map(|(name, i)| Issuer {
-            name: name.clone(),
-            acme_server: i.get_ref().acme_server.clone(),
-            email: i.get_ref().email.clone(),
-            ingress_class: i.get_ref().ingress_class.clone(),
-            service: home.clone(),
         })
         .collect()
 }

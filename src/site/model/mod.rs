@@ -95,12 +95,26 @@ pub struct SiteMeta {
     /// (default `"1.33"`); rules that changed between versions follow it.
     #[schemars(regex(pattern = r"^1\.(3[0-4])$"))]
     pub kubernetes: Option<Spanned<String>>,
-    /// The ingress class of the ingress controller.
-    #[serde(default = "default_ingress_class")]
-    pub ingress_class: String,
+    /// The ingress controller every ingress is rendered for: `ingress-nginx`
+    /// (annotations) or `traefik` (`Middleware` objects).
+    #[serde(default)]
+    #[serde(serialize_with = "crate::site::kinds::as_word")]
+    pub ingress_controller: IngressController,
+    /// The ingress class; defaults to the controller's own (`nginx`, `traefik`).
+    pub ingress_class: Option<String>,
+    /// Client networks by name, as CIDR ranges (`lan = ["10.0.0.0/8"]`); an
+    /// ingress with `networks = ["lan"]` answers only clients from them.
+    #[serde(default)]
+    pub networks: BTreeMap<NetworkName, Vec<Spanned<String>>>,
 }
 
 impl SiteMeta {
+    /// The ingress class: as written, or the controller's own.
+    pub fn ingress_class(&self) -> String {
+        self.ingress_class
+            .clone()
+            .unwrap_or_else(|| self.ingress_controller.default_class().to_string())
+    }
     /// The CronJob time zone as written.
     pub fn time_zone(&self) -> Option<String> {
         self.timezone.as_ref().map(|t| t.get_ref().clone())
@@ -172,13 +186,34 @@ pub struct Issuer {
     pub acme_server: String,
     /// Account e-mail for the ACME server.
     pub email: String,
-    /// Ingress class used for HTTP-01 challenges.
-    #[serde(default = "default_ingress_class")]
-    pub ingress_class: String,
+    /// Ingress class used for HTTP-01 challenges; defaults to the site's.
+    pub ingress_class: Option<String>,
+    /// Solve DNS-01 challenges instead of HTTP-01 (needed for wildcard hosts).
+    pub dns01: Option<Spanned<Dns01>>,
 }
 
-fn default_ingress_class() -> String {
-    "nginx".into()
+/// A DNS-01 solver: the DNS provider and the secret of cert-manager's
+/// namespace holding its credentials.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dns01 {
+    /// The DNS provider.
+    pub provider: Dns01Provider,
+    /// The credential secret, in cert-manager's namespace.
+    pub secret: Spanned<SecretName>,
+    /// cloudflare: the API token's key; route53: the secret access key's key;
+    /// rfc2136: the TSIG secret's key.
+    pub key: Spanned<DataKey>,
+    /// route53: the AWS region.
+    pub region: Option<String>,
+    /// route53: the access key id.
+    pub access_key_id: Option<String>,
+    /// rfc2136: the name server, `host:port`.
+    pub nameserver: Option<String>,
+    /// rfc2136: the TSIG key name.
+    pub tsig_key_name: Option<String>,
+    /// rfc2136: the TSIG algorithm, e.g. `HMACSHA256`.
+    pub tsig_algorithm: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Clone)]

@@ -141,15 +141,37 @@ pub struct Ingress {
     /// Reachable by anyone (say so explicitly), or set `auth`.
     #[serde(default)]
     pub public: bool,
-    /// `basic`: HTTP basic auth from `auth_secret` (htpasswd auth-map).
-    pub auth: Option<AuthKind>,
-    /// With `auth = "basic"`: a secret of this namespace in htpasswd auth-map form.
+    /// `basic`: HTTP basic auth from `auth_secret`; `forward`: every request
+    /// is first asked of `auth_url` (Authelia, oauth2-proxy).
+    pub auth: Option<Spanned<AuthKind>>,
+    /// With `auth = "basic"`: a secret of this namespace. ingress-nginx reads
+    /// it as an htpasswd auth-map (a key per user); Traefik as one key of
+    /// htpasswd lines.
     pub auth_secret: Option<Spanned<SecretName>>,
+    /// With `auth = "forward"`: the URL asked about every request (2xx lets it
+    /// through), e.g. `http://authelia.auth.svc:9091/api/verify`.
+    pub auth_url: Option<Spanned<String>>,
+    /// With `auth = "forward"` on ingress-nginx: where a refused browser is
+    /// sent to sign in.
+    pub auth_signin: Option<Spanned<String>>,
+    /// With `auth = "forward"`: headers of the auth answer passed on to the
+    /// backend, e.g. `["Remote-User"]`.
+    #[serde(default)]
+    pub auth_headers: Vec<String>,
+    /// Only clients of these networks of `[site.networks]` are answered (403
+    /// otherwise), e.g. `["lan"]`.
+    #[serde(default)]
+    pub networks: Vec<Spanned<NetworkName>>,
+    /// Annotations passed to the Ingress as written (for controller features
+    /// hearth has no setting for); keys hearth sets itself are refused.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, Spanned<String>>,
     /// A tier of `[rate_limits]`.
     pub rate_limit: Option<Spanned<TierName>>,
-    /// OWASP CRS rule ids switched off for this host.
+    /// OWASP CRS rule ids switched off for this host (ingress-nginx's
+    /// ModSecurity; Traefik has no WAF).
     #[serde(default)]
-    pub waf_exclusions: Vec<u32>,
+    pub waf_exclusions: Vec<Spanned<u32>>,
     /// Paths answered with 403 at the edge. Default: `/metrics`.
     pub deny_paths: Option<Vec<String>>,
     /// Max request body, e.g. `200M`.
@@ -169,6 +191,7 @@ pub struct Ingress {
 #[serde(rename_all = "kebab-case")]
 pub enum AuthKind {
     Basic,
+    Forward,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Clone)]

@@ -1,13 +1,21 @@
-//! An ingress: hosts, backend port, TLS issuer and the controller annotations.
+//! An ingress: hosts, backend port, TLS issuer, and its intents (`intents.rs`)
+//! in the site's controller's terms (`nginx.rs`, `traefik.rs`).
 
 use std::collections::BTreeMap;
 
 use crate::diag::{Code, closest};
-use crate::plan::*;
+use crate::plan::{self, *};
+use crate::site::kinds::IngressController;
 use crate::site::model as m;
 use crate::site::spanned::Spanned;
 
 use super::resolve::Ctx;
+
+mod intents;
+mod nginx;
+mod traefik;
+
+pub(super) use intents::check_networks;
 
 fn host(domain: &str, h: &str) -> String {
     if h == "@" {
@@ -36,38 +44,103 @@ pub(super) fn ingress(
     let (backend_service, backend_port) = backend(ctx, svc, ing, span.clone());
     let routes_metrics_port = routes_metrics_port(ctx, svc, ing, &backend_port);
     let mut ann = BTreeMap::new();
-    issuer(ctx, ing, span.clone(), &mut ann);
-    let deny = nginx_annotations(ctx, ns, ing, span.clone(), &mut ann);
-    let body_limit = ing.body_size.as_ref().and_then(|b| match nginx_size(b) {
-        Some(n) => Some(n),
-        None => {
-            ctx.err(
-                Code::Ingress,
-                format!("body size `{b}` is not an nginx size"),
-                span.clone(),
-                "this ingress",
-                "write a number of bytes with an optional k, m or g, e.g. `200m` (0 means no limit)",
-            );
-            None
+    issuer(ctx, ing, &hosts, span.clone(), &mut ann);
+    let intents = intents::intents(ctx, ns, ing, &hosts[0], &span);
+    let (mut rule_hosts, mut middlewares, mut deny_route) = (hosts.clone(), Vec::new(), None);
+    match ctx.raw.site.ingress_controller {
+        IngressController::IngressNginx => ann.extend(nginx::annotations(&intents)),
+        IngressController::Traefik => {
+            let t = traefik::render(ctx, ns, name, &intents);
+            ann.extend(t.annotations);
+            (middlewares, deny_route) = (t.middlewares, t.deny_route);
+            // ingress-nginx answers the www host of its redirect by itself;
+            // Traefik routes only the hosts the Ingress names.
+            rule_hosts = tls_hosts.clone();
         }
-    });
+    }
+    let passthrough = passthrough(ctx, ing, &mut ann);
     Ingress {
         name: name.clone(),
         hosts,
         tls_hosts,
+        rule_hosts,
+        passthrough,
         tls_secret: format!("{name}-tls"),
         backend_service,
         backend_port,
         annotations: ann,
         public: ing.public,
-        auth: ing.auth.map(|_| "basic".to_string()),
-        deny_paths: deny,
+        auth: ing.auth.as_ref().map(|a| {
+            match a.get_ref() {
+                m::AuthKind::Basic => "basic",
+                m::AuthKind::Forward => "forward",
+            }
+            .to_string()
+        }),
+        networks: ing.networks.iter().map(|n| n.get_ref().clone()).collect(),
+        deny_paths: intents.deny_paths,
         routes_metrics_port,
-        body_limit,
-        waf_exclusions: ing.waf_exclusions.clone(),
+        body_limit: intents.body_size.map(|(_, n)| n),
+        waf_exclusions: ing.waf_exclusions.iter().map(|w| *w.get_ref()).collect(),
         allow: super::service::exceptions(&ing.allow),
+        middlewares,
+        deny_route,
         span,
     }
+}
+
+/// The site's own annotations, after hearth's: a key hearth already wrote
+/// belongs to a setting of the ingress, and two writers would hide one.
+/// Returns the keys passed through.
+fn passthrough(ctx: &mut Ctx, ing: &m::Ingress, ann: &mut BTreeMap<String, String>) -> Vec<String> {
+    let controller = ctx.raw.site.ingress_controller;
+    let mut keys = Vec::new();
+    for (k, v) in &ing.annotations {
+        if let Some(setting) = owner(k) {
+            ctx.err(
+                Code::Annotation,
+                format!("annotation `{k}` is written by hearth"),
+                v.span(),
+                "set here",
+                format!("use the ingress's {setting} instead"),
+            );
+            continue;
+        }
+        let other = match controller {
+            IngressController::IngressNginx => k.starts_with("traefik.ingress.kubernetes.io/"),
+            IngressController::Traefik => k.starts_with("nginx.ingress.kubernetes.io/"),
+        };
+        if other {
+            ctx.err(
+                Code::Controller,
+                format!("annotation `{k}` is for another ingress controller than the site's `{controller}`"),
+                v.span(),
+                "set here",
+                "the site's controller would ignore it: use an ingress setting, or the controller's own annotation",
+            );
+            continue;
+        }
+        ann.insert(k.clone(), v.get_ref().clone());
+        keys.push(k.clone());
+    }
+    keys
+}
+
+/// The ingress setting behind an annotation hearth writes, if it is one.
+fn owner(key: &str) -> Option<&'static str> {
+    let nginx = key.strip_prefix("nginx.ingress.kubernetes.io/");
+    Some(match (key, nginx) {
+        ("cert-manager.io/cluster-issuer" | "cert-manager.io/issuer", _) => "`issuer`",
+        (plan::ingress::TRAEFIK_MIDDLEWARES, _) => "settings (hearth names their middlewares)",
+        (_, Some(a)) if a.starts_with("auth-") => "`auth`, `auth_secret`, `auth_url`",
+        (_, Some(a)) if a.starts_with("limit-") => "`rate_limit`",
+        (_, Some("whitelist-source-range" | "denylist-source-range")) => "`networks`",
+        (_, Some("modsecurity-snippet")) => "`waf_exclusions`",
+        (_, Some("server-snippet")) => "`deny_paths` and `redirects`",
+        (_, Some("proxy-body-size")) => "`body_size`",
+        (_, Some("from-to-www-redirect")) => "`www_redirect`",
+        _ => return None,
+    })
 }
 
 /// An nginx size (`client_max_body_size`): bytes, or k/m/g (1024-based).
@@ -94,13 +167,16 @@ fn hosts(ctx: &mut Ctx, svc: &ServiceName, ing: &m::Ingress) -> Vec<String> {
     let mut hosts = Vec::new();
     for h in ing.host.iter().chain(ing.extra_hosts.iter()) {
         let full = host(&domain, h.get_ref());
-        if let Err(e) = crate::site::values::HostName::new(full.clone()) {
+        // A wildcard stands for one label: `*.<name>` (its issuer is checked
+        // for DNS-01 with the issuer).
+        let name = full.strip_prefix("*.").unwrap_or(&full).to_string();
+        if let Err(e) = crate::site::values::HostName::new(name) {
             ctx.err(
                 Code::Host,
                 e,
                 h.span(),
                 "this host",
-                "use a DNS name, `@` for the apex, or a single label for `<label>.<domain>`",
+                "use a DNS name, `@` for the apex, a single label for `<label>.<domain>`, or `*` for `*.<domain>`",
             );
         }
         hosts.push(full);
@@ -233,6 +309,7 @@ fn routes_metrics_port(
 fn issuer(
     ctx: &mut Ctx,
     ing: &m::Ingress,
+    hosts: &[String],
     span: std::ops::Range<usize>,
     ann: &mut BTreeMap<String, String>,
 ) {
@@ -244,6 +321,25 @@ fn issuer(
                 "cert-manager.io/cluster-issuer".to_string(),
                 is.get_ref().to_string(),
             );
+            let wildcard = hosts.iter().find(|h| h.starts_with("*."));
+            if let Some(w) = wildcard
+                && raw.issuers[is.get_ref()].get_ref().dns01.is_none()
+            {
+                let at = ing.issuer.as_ref().map_or(span.clone(), |i| i.span());
+                ctx.err(
+                    Code::Issuer,
+                    format!(
+                        "wildcard host `{w}` needs a DNS-01 issuer; `{}` solves HTTP-01",
+                        is.get_ref()
+                    ),
+                    at,
+                    "this ingress's issuer",
+                    format!(
+                        "give [issuers.{}] a `dns01` solver, or name an issuer that has one",
+                        is.get_ref()
+                    ),
+                );
+            }
         }
         Some(is) if ing.issuer.is_some() => ctx.err(
             Code::Dangling,
@@ -261,168 +357,6 @@ fn issuer(
             "set `issuer`, or `default_issuer` in [site]",
         ),
     }
-}
-
-/// ingress-nginx's annotation `k`.
-fn nginx(k: &str) -> String {
-    format!("nginx.ingress.kubernetes.io/{k}")
-}
-
-/// ingress-nginx's annotations for auth, rate limits, WAF exclusions, denied
-/// paths, redirects, body size and the www redirect; returns the denied paths.
-fn nginx_annotations(
-    ctx: &mut Ctx,
-    ns: &Namespace,
-    ing: &m::Ingress,
-    span: std::ops::Range<usize>,
-    ann: &mut BTreeMap<String, String>,
-) -> Vec<String> {
-    auth(ctx, ns, ing, &span, ann);
-    if let Some(t) = &ing.rate_limit {
-        rate_limit(ctx, t, ann);
-    }
-    if !ing.waf_exclusions.is_empty() {
-        let mut ids = ing.waf_exclusions.clone();
-        ids.sort_unstable();
-        ids.dedup();
-        let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-        ann.insert(
-            nginx("modsecurity-snippet"),
-            format!("SecRuleRemoveById {}", ids.join(" ")),
-        );
-    }
-    let deny = ing
-        .deny_paths
-        .clone()
-        .unwrap_or_else(|| vec!["/metrics".into()]);
-    let snippet = server_snippet(ctx, ing, &deny, &span);
-    if !snippet.is_empty() {
-        ann.insert(nginx("server-snippet"), snippet.join("\n"));
-    }
-    if let Some(b) = &ing.body_size {
-        ann.insert(nginx("proxy-body-size"), b.clone());
-    }
-    if ing.www_redirect {
-        ann.insert(nginx("from-to-www-redirect"), "true".into());
-    }
-    deny
-}
-
-/// Basic auth from an htpasswd auth-map secret; `public` and `auth` exclude
-/// each other.
-fn auth(
-    ctx: &mut Ctx,
-    ns: &Namespace,
-    ing: &m::Ingress,
-    span: &std::ops::Range<usize>,
-    ann: &mut BTreeMap<String, String>,
-) {
-    if ing.public && ing.auth.is_some() {
-        ctx.err(
-            Code::Ingress,
-            "an ingress is either `public = true` or has `auth`, not both",
-            span.clone(),
-            "this ingress",
-            "remove one of them",
-        );
-    }
-    match (&ing.auth, &ing.auth_secret) {
-        (Some(m::AuthKind::Basic), Some(sec)) => {
-            ctx.check_secret_key(ns, sec.get_ref(), None, sec.span());
-            ann.insert(nginx("auth-type"), "basic".into());
-            ann.insert(nginx("auth-secret"), sec.get_ref().to_string());
-            ann.insert(nginx("auth-secret-type"), "auth-map".into());
-            ann.insert(nginx("auth-realm"), "Authentication Required".into());
-        }
-        (Some(m::AuthKind::Basic), None) => ctx.err(
-            Code::Ingress,
-            "`auth = \"basic\"` needs `auth_secret`",
-            span.clone(),
-            "this ingress",
-            "name a secret of this namespace holding an htpasswd auth-map",
-        ),
-        (None, Some(_)) => ctx.err(
-            Code::Ingress,
-            "`auth_secret` without `auth`",
-            span.clone(),
-            "this ingress",
-            "add `auth = \"basic\"`",
-        ),
-        (None, None) => {}
-    }
-}
-
-/// The rate-limit tier's limits, or a dangling reference.
-fn rate_limit(
-    ctx: &mut Ctx,
-    tier: &Spanned<crate::site::names::TierName>,
-    ann: &mut BTreeMap<String, String>,
-) {
-    let raw = ctx.raw;
-    match raw.rate_limits.get(tier.get_ref()) {
-        Some(rl) => {
-            ann.insert(nginx("limit-rps"), rl.rps.to_string());
-            ann.insert(nginx("limit-rpm"), rl.rpm.to_string());
-            ann.insert(nginx("limit-burst-multiplier"), rl.burst.to_string());
-        }
-        None => {
-            let names: Vec<&str> = raw.rate_limits.keys().map(|n| n.as_str()).collect();
-            let help = closest(tier.get_ref().as_str(), names.iter().copied()).map_or_else(
-                || "declare it under [rate_limits]".to_string(),
-                |c| format!("did you mean `{c}`?"),
-            );
-            ctx.err(
-                Code::Dangling,
-                format!("rate-limit tier `{}` is not declared", tier.get_ref()),
-                tier.span(),
-                "referenced here",
-                help,
-            );
-        }
-    }
-}
-
-/// `location` blocks that deny paths and redirect others.
-fn server_snippet(
-    ctx: &mut Ctx,
-    ing: &m::Ingress,
-    deny: &[String],
-    span: &std::ops::Range<usize>,
-) -> Vec<String> {
-    let mut snippet = Vec::new();
-    for p in deny {
-        if p.contains(['"', '{', '}', ';']) || !p.starts_with('/') {
-            ctx.err(
-                Code::Ingress,
-                format!("deny path `{p}` must be a plain absolute path"),
-                span.clone(),
-                "this ingress",
-                "paths start with `/` and contain no quotes, braces or semicolons",
-            );
-            continue;
-        }
-        snippet.push(format!("location \"{p}\" {{ deny all; return 403; }}"));
-    }
-    for r in &ing.redirects {
-        if [&r.from, &r.to]
-            .iter()
-            .any(|p| p.contains(['"', '{', '}', ';', ' ']) || !p.starts_with('/'))
-        {
-            ctx.err(
-                Code::Ingress,
-                format!(
-                    "redirect `{}` → `{}` must use plain absolute paths",
-                    r.from, r.to
-                ),
-                span.clone(),
-                "this ingress",
-                "paths start with `/` and contain no quotes, braces, spaces or semicolons",
-            );
-            continue;
-        }
-        snippet.push(format!("location = {} {{ return 301 {}; }}", r.from, r.to));
-    }
-    snippet
 }
 
 #[cfg(test)]

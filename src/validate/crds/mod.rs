@@ -2,7 +2,8 @@
 //! (via schemars) are what rendered CRs are validated against. Field names and
 //! shapes follow the upstream CRDs of the versions the reference site pins:
 //! ArgoCD 2.11 (`argoproj.io/v1alpha1`), Sealed Secrets 0.27 (`bitnami.com/v1alpha1`),
-//! Longhorn 1.6 (`longhorn.io/v1beta2`), cert-manager 1.15 (`cert-manager.io/v1`).
+//! Longhorn 1.6 (`longhorn.io/v1beta2`), cert-manager 1.15 (`cert-manager.io/v1`),
+//! Traefik v3 (`traefik.io/v1alpha1`, in `traefik.rs`).
 //! Only the fields hearth has a use for are typed; an unknown field is an error.
 
 use std::collections::BTreeMap;
@@ -15,6 +16,9 @@ use serde::{Deserialize, Serialize};
 macro_rules! crd {
     ($($item:item)*) => { $($item)* };
 }
+
+mod traefik;
+pub use traefik::*;
 
 crd! {
     /// An ArgoCD Application.
@@ -206,6 +210,48 @@ pub struct SecretKeySelector {
 #[serde(deny_unknown_fields)]
 pub struct AcmeSolver {
     pub http01: Option<Http01Solver>,
+    pub dns01: Option<Dns01Solver>,
+}
+
+/// cert-manager's `ACMEChallengeSolverDNS01`: one provider per solver.
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("minProperties" = 1, "maxProperties" = 1))]
+pub struct Dns01Solver {
+    pub cloudflare: Option<Dns01Cloudflare>,
+    pub route53: Option<Dns01Route53>,
+    pub rfc2136: Option<Dns01Rfc2136>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dns01Cloudflare {
+    pub email: Option<String>,
+    pub api_token_secret_ref: Option<SecretKeySelector>,
+    pub api_key_secret_ref: Option<SecretKeySelector>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dns01Route53 {
+    pub region: Option<String>,
+    #[serde(rename = "accessKeyID")]
+    pub access_key_id: Option<String>,
+    #[serde(rename = "accessKeyIDSecretRef")]
+    pub access_key_id_secret_ref: Option<SecretKeySelector>,
+    pub secret_access_key_secret_ref: Option<SecretKeySelector>,
+    #[serde(rename = "hostedZoneID")]
+    pub hosted_zone_id: Option<String>,
+    pub role: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dns01Rfc2136 {
+    pub nameserver: String,
+    pub tsig_key_name: Option<String>,
+    pub tsig_algorithm: Option<String>,
+    pub tsig_secret_secret_ref: Option<SecretKeySelector>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
