@@ -191,8 +191,8 @@ impl SealedValue {
             Ok(Self(s))
         } else {
             Err("this is not kubeseal ciphertext; never put a plaintext secret in site.toml. \
-                 Seal it with `kubeseal --raw --namespace <ns> --name <secret> --from-file=/dev/stdin`, \
-                 or write \"placeholder\" until you do"
+                 Write \"placeholder\" and seal it with `hearth seal --cert <controller.pem>` \
+                 (or `kubeseal --raw --namespace <ns> --name <secret> --from-file=/dev/stdin`)"
                 .into())
         }
     }
