@@ -401,3 +401,157 @@ fn bad_values_input_names_keys_and_lines_only() {
     assert!(stderr(&o).contains("not a terminal"), "{}", stderr(&o));
     assert_silent(&o);
 }
+
+/// A secret declared once for several namespaces: one value sealed into one
+/// ciphertext per namespace, each bound to its own namespace, rendered as one
+/// SealedSecret per namespace with the service owning it.
+#[test]
+#[cfg_attr(
+    no_cryptography,
+    ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn a_shared_secret_is_sealed_once_per_namespace_and_rendered_in_each() {
+    let s = Scratch::new();
+    let site = common::MINIMAL.replace(
+        "mounts = [{ path = \"/data\", volume = \"data\" }]",
+        "env.DB_PASSWORD = { secret = \"shared-db\", key = \"PASSWORD\" }\nmounts = [{ path = \"/data\", volume = \"data\" }]",
+    ) + r#"
+[services.db]
+namespace = "data"
+
+# One password for the database and the app.
+[secrets.shared-db]
+namespaces = ["data", "app"]
+keys.PASSWORD = {}   # hearth seal fills this
+keys.USER = { data = "placeholder" }
+"#;
+    s.write("site.toml", &site);
+    let (key, cert) = keys(s.path(), 4096, 30);
+    let cert = cert.display().to_string();
+
+    let o = run(&s, &["--check"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    let listed = stdout(&o);
+    assert!(
+        listed.contains("shared-db/PASSWORD       namespaces data, app"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("shared-db/USER           namespaces data, app"),
+        "{listed}"
+    );
+
+    let env = s.write(
+        "values.env",
+        "shared-db/PASSWORD=MARKER-shared\nshared-db/USER=MARKER-user\napp/app-secret/PASSWORD=MARKER-app\n",
+    );
+    let o = run(
+        &s,
+        &[
+            "--cert",
+            &cert,
+            "--from-env-file",
+            &env.display().to_string(),
+        ],
+        b"",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_silent(&o);
+    assert!(stdout(&o).contains("sealed shared-db/PASSWORD (namespaces data, app, strict scope)"));
+
+    let after = std::fs::read_to_string(s.site()).unwrap();
+    assert!(after.contains("keys.PASSWORD = { data = \"Ag"), "{after}");
+    assert!(after.contains("# hearth seal fills this"));
+    let doc: toml::Table = toml::from_str(&after).unwrap();
+    let per_ns = |k: &str, ns: &str| {
+        doc["secrets"]["shared-db"]["keys"][k][ns]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let requests = vec![
+        (per_ns("PASSWORD", "data"), "data/shared-db"),
+        (per_ns("PASSWORD", "app"), "app/shared-db"),
+        (per_ns("USER", "app"), "app/shared-db"),
+        (per_ns("PASSWORD", "data"), "app/shared-db"),
+        (per_ns("PASSWORD", "app"), "data/shared-db"),
+    ];
+    let answers = unseal(&key, &requests);
+    assert_eq!(answers[0].as_deref(), Some(&b"MARKER-shared"[..]));
+    assert_eq!(answers[1].as_deref(), Some(&b"MARKER-shared"[..]));
+    assert_eq!(answers[2].as_deref(), Some(&b"MARKER-user"[..]));
+    assert!(
+        answers[3].is_none() && answers[4].is_none(),
+        "each ciphertext is bound to its namespace"
+    );
+
+    assert_eq!(run(&s, &["--check"], b"").status.code(), Some(0));
+    let o = s.render();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (folder, ns) in [("app", "app"), ("db", "data")] {
+        let y = std::fs::read_to_string(s.path().join(format!(
+            "rendered/apps/{folder}/shared-db.sealedsecret.yaml"
+        )))
+        .unwrap();
+        assert!(y.contains(&format!("namespace: {ns}")), "{y}");
+        assert!(y.contains(&per_ns("PASSWORD", ns)), "{y}");
+    }
+}
+
+#[test]
+fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
+    let s = Scratch::new();
+    let base = format!("{}\n[services.db]\nnamespace = \"data\"\n", common::MINIMAL);
+    s.write(
+        "site.toml",
+        format!("{base}\n[secrets.shared-db]\nnamespaces = [\"data\", \"nowhere\"]\nkeys.PASSWORD = {{}}\n"),
+    );
+    let o = hearth()
+        .arg("validate")
+        .arg("--site")
+        .arg(s.site())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("no service of the site is in namespace `nowhere`"),
+        "{err}"
+    );
+    assert!(err.contains("no service here"), "{err}");
+
+    s.write(
+        "site.toml",
+        format!("{base}\n[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {{ data = \"placeholder\" }}\n"),
+    );
+    let o = hearth()
+        .arg("validate")
+        .arg("--site")
+        .arg(s.site())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("which `namespaces` does not list"),
+        "{}",
+        stderr(&o)
+    );
+
+    s.write(
+        "site.toml",
+        format!("{base}\n[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {{}}\n"),
+    );
+    let o = hearth()
+        .arg("validate")
+        .arg("--site")
+        .arg(s.site())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("secret `app-secret` is already declared in namespace `app` by service `app`"),
+        "{err}"
+    );
+    assert!(err.contains("hearth::duplicate"), "{err}");
+}

@@ -25,15 +25,15 @@ pub struct Args {
     /// List the keys still "placeholder" (exit 1 if any), seal nothing.
     #[arg(long)]
     pub check: bool,
-    /// Seal one key (`service/secret/KEY`, sealed or not) with the value read from stdin
-    /// (one trailing newline dropped).
+    /// Seal one key (`service/secret/KEY`, or `secret/KEY` of a `[secrets]` one,
+    /// sealed or not) with the value read from stdin (one trailing newline dropped).
     #[arg(
         long,
         value_name = "SERVICE/SECRET/KEY",
         conflicts_with = "from_env_file"
     )]
     pub key: Option<String>,
-    /// Seal the keys a file lists, one `service/secret/KEY=value` per line
+    /// Seal the keys a file lists, one `service/secret/KEY=value` (or `secret/KEY=value`) per line
     /// (`#` comments and blank lines skipped; the value is taken as written).
     #[arg(long, value_name = "FILE")]
     pub from_env_file: Option<PathBuf>,
@@ -74,19 +74,19 @@ pub fn seal(a: &Args) -> ExitCode {
         Err(e) => return report(e.into(), "", closing),
     }
     for (slot, _) in &values {
-        let verb = if slot.placeholder {
+        let verb = if slot.placeholder() {
             "sealed"
         } else {
             "resealed"
         };
         out!(
-            "{verb} {} (namespace {}, strict scope)",
+            "{verb} {} ({}, strict scope)",
             slot.id(),
-            slot.namespace
+            slot.namespaces(false)
         );
     }
-    let left = slots.iter().filter(|s| s.placeholder).count()
-        - values.iter().filter(|(s, _)| s.placeholder).count();
+    let left = slots.iter().filter(|s| s.placeholder()).count()
+        - values.iter().filter(|(s, _)| s.placeholder()).count();
     eprintln!(
         "{} key(s) sealed in `{}`; {left} still \"placeholder\"; run `hearth render` to update the output",
         values.len(),
@@ -99,7 +99,7 @@ pub fn seal(a: &Args) -> ExitCode {
 fn check(source: &SourceFile, slots: &[Slot]) -> ExitCode {
     let open: Vec<(String, &Slot)> = slots
         .iter()
-        .filter(|s| s.placeholder)
+        .filter(|s| s.placeholder())
         .map(|s| {
             let (l, c) = source.line_col(s.span.start);
             (format!("{}:{l}:{c}", source.name), s)
@@ -112,7 +112,7 @@ fn check(source: &SourceFile, slots: &[Slot]) -> ExitCode {
     let at = open.iter().map(|(a, _)| a.len()).max().unwrap_or(0);
     let id = open.iter().map(|(_, s)| s.id().len()).max().unwrap_or(0);
     for (loc, s) in &open {
-        out!("{loc:<at$}  {:<id$}  namespace {}", s.id(), s.namespace);
+        out!("{loc:<at$}  {:<id$}  {}", s.id(), s.namespaces(true));
     }
     out!(
         "{} key(s) still \"placeholder\" (not sealed: no Secret in the cluster); seal them with `hearth seal --cert <controller.pem>`",
@@ -171,7 +171,7 @@ fn values<'s>(a: &Args, slots: &'s [Slot]) -> Result<Vec<(&'s Slot, Value)>, Err
 /// One prompt per placeholder on the terminal, without echo; an empty answer
 /// leaves that key as it is.
 fn prompt(slots: &[Slot]) -> Result<Vec<(&Slot, Value)>, Errors> {
-    let open: Vec<&Slot> = slots.iter().filter(|s| s.placeholder).collect();
+    let open: Vec<&Slot> = slots.iter().filter(|s| s.placeholder()).collect();
     if !open.is_empty() {
         eprintln!(
             "{} key(s) to seal; input is not shown, an empty answer skips a key",
@@ -180,7 +180,7 @@ fn prompt(slots: &[Slot]) -> Result<Vec<(&Slot, Value)>, Errors> {
     }
     let mut out = Vec::new();
     for s in open {
-        let question = format!("{} (namespace {}): ", s.id(), s.namespace);
+        let question = format!("{} ({}): ", s.id(), s.namespaces(false));
         let v = rpassword::prompt_password(question)
             .map_err(|e| InputError::new(Code::Io, format!("cannot read the terminal: {e}")))?;
         let v = Zeroizing::new(v.into_bytes());
@@ -235,7 +235,7 @@ fn find<'s>(slots: &'s [Slot], id: &str) -> Result<&'s Slot, InputError> {
     let ids: Vec<String> = slots.iter().map(Slot::id).collect();
     let help = match closest(id, ids.iter().map(String::as_str)) {
         Some(c) => format!("did you mean `{c}`? (`hearth seal --check` lists the unsealed keys)"),
-        None => "name a key as `service/secret/KEY`, as declared under `[services.<service>.secrets.<secret>] keys`".into(),
+        None => "name a key as `service/secret/KEY` (`[services.<service>.secrets.<secret>] keys`) or `secret/KEY` (`[secrets.<secret>] keys`)".into(),
     };
     Err(seal_err(format!("site.toml declares no secret key `{id}`")).help(help))
 }
@@ -263,24 +263,25 @@ fn write(
 ) -> Result<(), InputError> {
     let mut edits = Vec::with_capacity(values.len());
     for (slot, v) in values {
-        let c = sealing
-            .seal(v, slot.scope())
+        // A shared key gets one ciphertext per namespace, all of one value,
+        // so its namespaces never disagree.
+        let cs = slot
+            .places
+            .iter()
+            .map(|p| sealing.seal(v, slot.scope(p)))
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| seal_err(format!("sealing `{}` failed: {e}", slot.id())))?;
-        edits.push((*slot, c));
+        edits.push((*slot, cs));
     }
     let text = hearth::seal::apply(&source.text, &edits)
         .map_err(|e| seal_err(format!("cannot edit `{}`: {e}", site.display())))?;
     let reloaded = hearth::site::parse(&source.name, text.clone().into_bytes())?;
     let after = hearth::seal::slots(&reloaded);
-    for (slot, c) in &edits {
-        let landed = after.iter().any(|s| {
-            s.id() == slot.id()
-                && reloaded
-                    .source
-                    .text
-                    .get(s.span.clone())
-                    .is_some_and(|t| t.contains(c.as_str()))
-        });
+    for (slot, cs) in &edits {
+        let landed = after
+            .iter()
+            .any(|s| s.id() == slot.id() && !s.placeholder())
+            && cs.iter().all(|c| reloaded.source.text.contains(c.as_str()));
         if !landed {
             return Err(seal_err(format!(
                 "the edit of `{}` did not land where it was meant to; site.toml is unchanged",

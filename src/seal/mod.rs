@@ -16,43 +16,61 @@ use crate::site::names::{DataKey, Namespace, SecretName, ServiceName};
 
 pub use kubeseal::{CertProblem, Scope, SealingKey};
 
-/// One key of one secret in site.toml.
+/// One key of one secret in site.toml: of a service (one namespace), or of a
+/// `[secrets.<name>]` shared into several (one ciphertext per namespace).
 #[derive(Debug, Clone)]
 pub struct Slot {
-    pub service: ServiceName,
-    pub namespace: Namespace,
+    /// The service declaring the secret; None for a shared secret.
+    pub service: Option<ServiceName>,
     pub secret: SecretName,
     pub key: DataKey,
-    /// The value's span in site.toml.
+    /// Its namespaces, each sealed or not.
+    pub places: Vec<Place>,
+    /// The value's span in site.toml (a shared key: its table of ciphertexts).
     pub span: Range<usize>,
-    pub placeholder: bool,
+}
+
+/// One namespace a key is rendered into.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub namespace: Namespace,
+    pub sealed: bool,
 }
 
 impl Slot {
-    /// `service/secret/KEY`: how the command line names a key.
+    /// `service/secret/KEY`, or `secret/KEY` for a shared secret: how the
+    /// command line names a key.
     pub fn id(&self) -> String {
-        format!("{}/{}/{}", self.service, self.secret, self.key)
-    }
-
-    /// Strict scope: the secret's namespace and name, as the SealedSecret
-    /// hearth renders carries them (no scope annotation).
-    pub fn scope(&self) -> Scope<'_> {
-        Scope::Strict {
-            namespace: self.namespace.as_str(),
-            name: self.secret.as_str(),
+        match &self.service {
+            Some(svc) => format!("{svc}/{}/{}", self.secret, self.key),
+            None => format!("{}/{}", self.secret, self.key),
         }
     }
 
-    /// Where the value sits in site.toml: the keys under `[services]`.
-    fn path(&self) -> [&str; 6] {
-        [
-            "services",
-            self.service.as_str(),
-            "secrets",
-            self.secret.as_str(),
-            "keys",
-            self.key.as_str(),
-        ]
+    /// Some namespace still has no ciphertext.
+    pub fn placeholder(&self) -> bool {
+        self.places.iter().any(|p| !p.sealed)
+    }
+
+    /// `namespace app`, `namespaces data, web`: the namespaces named.
+    pub fn namespaces(&self, only_unsealed: bool) -> String {
+        let names: Vec<&str> = self
+            .places
+            .iter()
+            .filter(|p| !(only_unsealed && p.sealed))
+            .map(|p| p.namespace.as_str())
+            .collect();
+        let s = if names.len() == 1 { "" } else { "s" };
+        format!("namespace{s} {}", names.join(", "))
+    }
+
+    /// Strict scope: the namespace and the secret's name, as the SealedSecret
+    /// hearth renders carries them (no scope annotation).
+    pub fn scope<'a>(&'a self, place: &'a Place) -> Scope<'a> {
+        Scope::Strict {
+            namespace: place.namespace.as_str(),
+            name: self.secret.as_str(),
+        }
     }
 }
 
@@ -64,43 +82,105 @@ pub fn slots(loaded: &Loaded) -> Vec<Slot> {
         let namespace = s.namespace.clone().unwrap_or_else(|| {
             Namespace::new(service.as_str()).expect("service names are valid namespaces")
         });
-        for (secret, sec) in &s.secrets {
+        for (secret, sec) in s.secrets.iter().filter(|(_, x)| !x.get_ref().shared) {
             for (key, value) in &sec.get_ref().keys {
                 out.push(Slot {
-                    service: service.clone(),
-                    namespace: namespace.clone(),
+                    service: Some(service.clone()),
                     secret: secret.clone(),
                     key: key.clone(),
+                    places: vec![Place {
+                        namespace: namespace.clone(),
+                        sealed: !value.get_ref().is_placeholder(),
+                    }],
                     span: value.span(),
-                    placeholder: value.get_ref().is_placeholder(),
                 });
             }
+        }
+    }
+    for (secret, sec) in &loaded.raw.secrets {
+        let sec = sec.get_ref();
+        for (key, per_ns) in &sec.keys {
+            let places = sec
+                .namespaces
+                .iter()
+                .map(|ns| Place {
+                    namespace: ns.get_ref().clone(),
+                    sealed: per_ns
+                        .get_ref()
+                        .get(ns.get_ref())
+                        .is_some_and(|v| !v.get_ref().is_placeholder()),
+                })
+                .collect();
+            out.push(Slot {
+                service: None,
+                secret: secret.clone(),
+                key: key.clone(),
+                places,
+                span: per_ns.span(),
+            });
         }
     }
     out.sort_by_key(|s| s.span.start);
     out
 }
 
-/// site.toml with each slot's value replaced by its ciphertext; everything
-/// else (comments, order, quoting of other values, inline tables) is kept.
-pub fn apply(text: &str, edits: &[(&Slot, String)]) -> Result<String, String> {
+/// site.toml with each slot's ciphertexts (one per place, in order) written
+/// in; everything else (comments, order, quoting of other values, inline
+/// tables) is kept.
+pub fn apply(text: &str, edits: &[(&Slot, Vec<String>)]) -> Result<String, String> {
     let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
-    for (slot, ciphertext) in edits {
+    for (slot, ciphertexts) in edits {
+        let path: Vec<&str> = match &slot.service {
+            Some(svc) => vec![
+                "services",
+                svc.as_str(),
+                "secrets",
+                slot.secret.as_str(),
+                "keys",
+            ],
+            None => vec!["secrets", slot.secret.as_str(), "keys"],
+        };
         let mut item = doc.as_item_mut();
-        for part in slot.path() {
+        for part in path {
             item = item
                 .get_mut(part)
                 .ok_or_else(|| format!("`{}` is not in the file", slot.id()))?;
         }
-        let value = item
-            .as_value_mut()
-            .ok_or_else(|| format!("`{}` is not a value", slot.id()))?;
-        let decor = value.decor().clone();
-        let mut sealed = toml_edit::Value::from(ciphertext.as_str());
-        *sealed.decor_mut() = decor;
-        *value = sealed;
+        let missing = || format!("`{}` is not in the file", slot.id());
+        let keys = item.as_table_like_mut().ok_or_else(missing)?;
+        if slot.service.is_some() {
+            let c = ciphertexts.first().ok_or_else(missing)?;
+            let value = keys.get_mut(slot.key.as_str()).ok_or_else(missing)?;
+            replace(value, c).ok_or_else(missing)?;
+            continue;
+        }
+        let per_ns = keys
+            .get_mut(slot.key.as_str())
+            .and_then(|i| i.as_table_like_mut())
+            .ok_or_else(missing)?;
+        for (place, c) in slot.places.iter().zip(ciphertexts) {
+            match per_ns.get_mut(place.namespace.as_str()) {
+                Some(v) => replace(v, c).ok_or_else(missing)?,
+                None => {
+                    per_ns.insert(
+                        place.namespace.as_str(),
+                        toml_edit::Item::Value(c.as_str().into()),
+                    );
+                }
+            }
+        }
     }
     Ok(doc.to_string())
+}
+
+/// A string value replaced, its surrounding whitespace and comment kept.
+fn replace(item: &mut toml_edit::Item, ciphertext: &str) -> Option<()> {
+    let value = item.as_value_mut()?;
+    let decor = value.decor().clone();
+    let mut sealed = toml_edit::Value::from(ciphertext);
+    *sealed.decor_mut() = decor;
+    *value = sealed;
+    Some(())
 }
 
 /// Replace `path` with `text` atomically: a sibling temporary file, synced,
@@ -161,9 +241,9 @@ keys.PASSWORD = "placeholder"   # dotted
         let s = slots(&loaded);
         let ids: Vec<String> = s.iter().map(Slot::id).collect();
         assert_eq!(ids, ["app/creds/A", "app/creds/B", "db/pg/PASSWORD"]);
-        assert_eq!(s[0].scope().label(), "web/creds");
-        assert_eq!(s[2].scope().label(), "db/pg");
-        assert!(s.iter().all(|s| s.placeholder));
+        assert_eq!(s[0].scope(&s[0].places[0]).label(), "web/creds");
+        assert_eq!(s[2].scope(&s[2].places[0]).label(), "db/pg");
+        assert!(s.iter().all(Slot::placeholder));
     }
 
     #[test]
@@ -171,7 +251,7 @@ keys.PASSWORD = "placeholder"   # dotted
         let loaded = crate::site::parse("site.toml", SITE.into()).unwrap();
         let s = slots(&loaded);
         let c = format!("Ag{}", "x".repeat(300));
-        let out = apply(SITE, &[(&s[1], c.clone()), (&s[2], c.clone())]).unwrap();
+        let out = apply(SITE, &[(&s[1], vec![c.clone()]), (&s[2], vec![c.clone()])]).unwrap();
         let expected = SITE
             .replace(r#"B = "placeholder" }"#, &format!(r#"B = "{c}" }}"#))
             .replace(

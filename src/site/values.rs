@@ -190,11 +190,17 @@ impl SealedValue {
         if is_sealed_ciphertext(&s) {
             Ok(Self(s))
         } else {
-            Err("this is not kubeseal ciphertext; never put a plaintext secret in site.toml. \
+            Err(
+                "this is not kubeseal ciphertext; never put a plaintext secret in site.toml. \
                  Write \"placeholder\" and seal it with `hearth seal --cert <controller.pem>` \
                  (or `kubeseal --raw --namespace <ns> --name <secret> --from-file=/dev/stdin`)"
-                .into())
+                    .into(),
+            )
         }
+    }
+    /// `"placeholder"`: not sealed yet.
+    pub fn placeholder() -> Self {
+        Self(PLACEHOLDER.into())
     }
     pub fn is_placeholder(&self) -> bool {
         self.0 == PLACEHOLDER
