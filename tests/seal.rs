@@ -555,3 +555,69 @@ fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
     );
     assert!(err.contains("hearth::duplicate"), "{err}");
 }
+
+/// On a terminal, hearth asks for each placeholder by name and reads the
+/// value without echo (driven through a pseudo-terminal by Python's `pty`).
+#[test]
+#[cfg_attr(
+    no_cryptography,
+    ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn the_terminal_prompt_names_the_key_and_does_not_echo() {
+    let s = Scratch::new();
+    s.write("site.toml", common::MINIMAL);
+    let (key, cert) = keys(s.path(), 4096, 30);
+    let driver = r#"
+import os, pty, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+seen, sent = b"", False
+while True:
+    try:
+        data = os.read(fd, 1024)
+    except OSError:
+        break
+    if not data:
+        break
+    seen += data
+    if not sent and b"(namespace app): " in seen:
+        # Type only once the terminal stops echoing, as a person would after
+        # reading the prompt (rpassword prints it, then turns echo off).
+        deadline = time.monotonic() + 10
+        while termios.tcgetattr(fd)[3] & termios.ECHO and time.monotonic() < deadline:
+            pass
+        os.write(fd, b"MARKER-typed\n")
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let o = common::succeeds(
+        Command::new(python())
+            .args(["-c", driver, env!("CARGO_BIN_EXE_hearth"), "seal", "--site"])
+            .arg(s.site())
+            .arg("--cert")
+            .arg(&cert)
+            .env("NO_COLOR", "1"),
+    );
+    let screen = stdout(&o);
+    assert!(
+        screen.contains("app/app-secret/PASSWORD (namespace app): "),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("sealed app/app-secret/PASSWORD"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("MARKER"),
+        "the value was echoed:\n{screen}"
+    );
+    let c = ciphertext(
+        &std::fs::read_to_string(s.site()).unwrap(),
+        "app/app-secret/PASSWORD",
+    );
+    let answers = unseal(&key, &[(c, "app/app-secret")]);
+    assert_eq!(answers[0].as_deref(), Some(&b"MARKER-typed"[..]));
+}
