@@ -44,7 +44,10 @@ const TOOLS: [(&str, &str, bool); 9] = [
 ];
 
 /// Python packages of the test venv some tests import, by cfg name.
-const PACKAGES: [(&str, &str); 1] = [("helm_engine", "helm_python")];
+const PACKAGES: [(&str, &str); 2] = [
+    ("helm_engine", "helm_python"),
+    ("cryptography", "cryptography"),
+];
 
 /// Outside CI a missing program sets `no_<tool>`, and the tests that need it
 /// are `#[ignore]`d with the reason, so the test run lists them as skipped

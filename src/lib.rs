@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod scaffold;
+pub mod seal;
 pub mod site;
 pub mod validate;
 pub mod write;

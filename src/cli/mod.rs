@@ -10,6 +10,7 @@ mod init;
 mod lint;
 mod render;
 mod schema;
+mod seal;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,8 @@ const EXAMPLES: &str = "Examples:
   hearth diff --base origin/main     what this branch changes, per object
   hearth diff --base main --format markdown > comment.md
   hearth schema > schema/site.schema.json
+  hearth seal --cert sealed-secrets.pem  seal every placeholder (asks on the terminal, no echo)
+  hearth seal --check                    list the keys still unsealed (exit 1 if any)
 
 Exit codes: 0 ok, 1 findings, 2 bad input or usage.";
 
@@ -140,6 +143,9 @@ pub enum Command {
         #[arg(long)]
         codes: bool,
     },
+    /// Seal secret values into site.toml offline with the controller's certificate
+    /// (kubeseal's format, strict scope); `--check` lists the keys still unsealed.
+    Seal(seal::Args),
     /// Print the JSON Schema of site.toml (for editors: Taplo, Even Better TOML).
     Schema {
         /// Print the site.toml reference in Markdown instead.
@@ -248,5 +254,6 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Schema { markdown } => schema::schema(markdown),
+        Command::Seal(args) => seal::seal(&args),
     }
 }

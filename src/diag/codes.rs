@@ -287,6 +287,16 @@ codes! {
         why: "A starting point must never replace a site.",
         fix: "Run it in an empty folder, or remove the file first.",
     }
+    Cert = "hearth::cert" {
+        what: "The certificate given to `hearth seal` cannot seal: it is not a PEM certificate, holds no RSA key or one of another size than 4096 bits, or has expired.",
+        why: "Only the sealed-secrets controller's private key can unseal what hearth seals; a value sealed with any other key never becomes a Secret.",
+        fix: "Fetch the controller's certificate with `kubeseal --fetch-cert > sealed-secrets.pem` and pass it with `--cert` (or HEARTH_SEAL_CERT).",
+    }
+    Seal = "hearth::seal" {
+        what: "`hearth seal` was asked for a key site.toml does not declare, given a malformed `--from-env-file` line or an empty value, or has no terminal to ask on.",
+        why: "hearth seals exactly the keys it is told, never guesses, and never prints a value (so these messages name keys and lines only).",
+        fix: "Name a key as `service/secret/KEY` (`hearth seal --check` lists them); write `--from-env-file` lines as `service/secret/KEY=value`; without a terminal, pass `--key` or `--from-env-file`.",
+    }
     Usage = "hearth::usage" {
         what: "A command line names something that does not exist (a rule, a code, a kind).",
         why: "hearth says so instead of doing nothing.",

@@ -164,6 +164,7 @@ pub fn placeholder_report(plan: &Plan) -> String {
     for (secret, keys) in list {
         out.push_str(&format!("  {secret}: {}\n", keys.join(", ")));
     }
+    out.push_str("  seal them with `hearth seal --cert <controller.pem>` (`hearth seal --check` lists each with its line)\n");
     out
 }
 

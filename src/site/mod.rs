@@ -63,7 +63,10 @@ pub fn parse(name: &str, bytes: Vec<u8>) -> Result<Loaded, InputError> {
         ));
     }
     match toml::from_str::<RawSite>(&source.text) {
-        Ok(raw) => Ok(Loaded { source, raw }),
+        Ok(mut raw) => {
+            model::expand_shared(&mut raw, &source)?;
+            Ok(Loaded { source, raw })
+        }
         Err(e) => Err(syntax_error(&source).unwrap_or_else(|| toml_error(&source, &e))),
     }
 }

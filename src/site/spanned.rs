@@ -17,6 +17,13 @@ impl<T> Spanned<T> {
     pub fn span(&self) -> Range<usize> {
         self.0.span()
     }
+    pub fn get_mut(&mut self) -> &mut T {
+        self.0.get_mut()
+    }
+    /// A value put together after parsing, cited at `span` of the file.
+    pub fn new(span: Range<usize>, value: T) -> Self {
+        Spanned(toml::Spanned::new(span, value))
+    }
     /// A default value that was not written in the file (an empty span).
     pub fn unspanned(value: T) -> Self {
         Spanned(toml::Spanned::new(0..0, value))

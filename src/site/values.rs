@@ -190,11 +190,17 @@ impl SealedValue {
         if is_sealed_ciphertext(&s) {
             Ok(Self(s))
         } else {
-            Err("this is not kubeseal ciphertext; never put a plaintext secret in site.toml. \
-                 Seal it with `kubeseal --raw --namespace <ns> --name <secret> --from-file=/dev/stdin`, \
-                 or write \"placeholder\" until you do"
-                .into())
+            Err(
+                "this is not kubeseal ciphertext; never put a plaintext secret in site.toml. \
+                 Write \"placeholder\" and seal it with `hearth seal --cert <controller.pem>` \
+                 (or `kubeseal --raw --namespace <ns> --name <secret> --from-file=/dev/stdin`)"
+                    .into(),
+            )
         }
+    }
+    /// `"placeholder"`: not sealed yet.
+    pub fn placeholder() -> Self {
+        Self(PLACEHOLDER.into())
     }
     pub fn is_placeholder(&self) -> bool {
         self.0 == PLACEHOLDER

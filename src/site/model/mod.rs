@@ -16,10 +16,13 @@ pub use super::kinds::*;
 
 mod monitoring;
 mod service;
+mod shared;
 mod workload;
 
 pub use monitoring::*;
 pub use service::*;
+pub use shared::SharedSecret;
+pub(crate) use shared::expand as expand_shared;
 pub use workload::*;
 
 /// A whole site: one cluster kept in Git.
@@ -54,6 +57,9 @@ pub struct RawSite {
     /// The deployables: each becomes one ArgoCD Application and one folder under `apps/`.
     #[serde(default)]
     pub services: BTreeMap<ServiceName, Spanned<Service>>,
+    /// Secrets declared once and rendered into several namespaces, by name.
+    #[serde(default)]
+    pub secrets: BTreeMap<SecretName, Spanned<SharedSecret>>,
     /// Monitoring: Grafana provisioning, built-in dashboards and alerts, the
     /// ingress log pipeline (Promtail, Alloy, hearth-exporter).
     pub monitoring: Option<Spanned<Monitoring>>,

@@ -85,6 +85,10 @@ pub struct Secret {
     /// Lint rules this object is excused from, each with a reason.
     #[serde(default)]
     pub allow: Vec<Spanned<Exception>>,
+    /// A namespace's copy of a `[secrets.<name>]` (never written in a service).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub shared: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
