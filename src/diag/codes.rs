@@ -167,6 +167,11 @@ codes! {
         why: "A container mount reads exactly one pod volume; chart-created volumes belong to the chart's pods.",
         fix: "Give exactly one of `volume`, `secret`, `config_map` or `empty_dir`, and mount only volumes of kind longhorn, local or host-path.",
     }
+    Container = "hearth::container" {
+        what: "An init container or sidecar reuses a name of its pod, or an init container has `ports` or `probes`.",
+        why: "Containers of a pod are told apart by name; an init container runs to completion, so nothing may connect to it or probe it.",
+        fix: "Give every container of the pod its own name (the main one is named after the workload); move a long-running container to `sidecars`.",
+    }
     Mode = "hearth::mode" {
         what: "A file mode is not an octal number up to 0777.",
         why: "`defaultMode` is a permission mask; anything else is refused.",

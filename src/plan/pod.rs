@@ -30,6 +30,9 @@ pub struct Container {
     pub startup: Option<Probe>,
     pub security: Option<Security>,
     pub mounts: Vec<Mount>,
+    /// A native sidecar: an init container that keeps running
+    /// (`restartPolicy: Always`).
+    pub sidecar: bool,
 }
 
 /// A named container port.

@@ -5,6 +5,7 @@
 //! one per backup kind.
 
 mod backup;
+mod container;
 mod duplicates;
 mod exposure;
 mod ingress;

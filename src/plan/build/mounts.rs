@@ -27,47 +27,66 @@ fn parse_mode(ctx: &mut Ctx, mode: &Option<String>, span: Range<usize>) -> Optio
     }
 }
 
-/// Pod volumes and container mounts of a workload, each pod volume declared once.
-pub(super) fn mounts(
-    ctx: &mut Ctx,
-    ns: &Namespace,
-    wname: &WorkloadName,
-    w: &m::Workload,
-) -> (Vec<PodVolume>, Vec<Mount>) {
-    let mut volumes: BTreeMap<String, PodVolume> = BTreeMap::new();
-    let mut mounts = Vec::new();
-    for (i, mt) in w.mounts.iter().enumerate() {
-        let m = mt.get_ref();
-        let sources = m.volume.is_some() as u8
-            + m.secret.is_some() as u8
-            + m.config_map.is_some() as u8
-            + m.empty_dir as u8;
-        if sources != 1 {
-            ctx.err(
-                Code::Mount,
-                "a mount has exactly one of `volume`, `secret`, `config_map` or `empty_dir`",
-                mt.span(),
-                "this mount",
-                "split it into one mount per source",
-            );
-            continue;
+/// The pod volumes of a workload, collected over its containers' mounts so
+/// that each is declared once however many containers mount it.
+#[derive(Default)]
+pub(super) struct PodVolumes {
+    volumes: BTreeMap<String, PodVolume>,
+    /// Mounts seen so far: numbers the next container's scratch folders, so
+    /// each container's `empty_dir` is its own.
+    seen: usize,
+}
+
+impl PodVolumes {
+    /// The container mounts of `list` (a mount list of workload `w`), adding
+    /// the pod volumes they need.
+    pub(super) fn mounts(
+        &mut self,
+        ctx: &mut Ctx,
+        ns: &Namespace,
+        (wname, w): (&WorkloadName, &m::Workload),
+        list: &[Spanned<m::Mount>],
+    ) -> Vec<Mount> {
+        let mut mounts = Vec::new();
+        for (i, mt) in list.iter().enumerate() {
+            let m = mt.get_ref();
+            let sources = m.volume.is_some() as u8
+                + m.secret.is_some() as u8
+                + m.config_map.is_some() as u8
+                + m.empty_dir as u8;
+            if sources != 1 {
+                ctx.err(
+                    Code::Mount,
+                    "a mount has exactly one of `volume`, `secret`, `config_map` or `empty_dir`",
+                    mt.span(),
+                    "this mount",
+                    "split it into one mount per source",
+                );
+                continue;
+            }
+            let Some(vol) = pod_volume(ctx, ns, wname, w, mt, self.seen + i) else {
+                continue;
+            };
+            mounts.push(Mount {
+                volume: vol.name.clone(),
+                path: m.path.to_string(),
+                sub_path: m
+                    .key
+                    .as_ref()
+                    .map(|k| k.to_string())
+                    .or_else(|| m.sub_path.clone()),
+                read_only: m.read_only,
+            });
+            self.volumes.insert(vol.name.clone(), vol);
         }
-        let Some(vol) = pod_volume(ctx, ns, wname, w, mt, i) else {
-            continue;
-        };
-        mounts.push(Mount {
-            volume: vol.name.clone(),
-            path: m.path.to_string(),
-            sub_path: m
-                .key
-                .as_ref()
-                .map(|k| k.to_string())
-                .or_else(|| m.sub_path.clone()),
-            read_only: m.read_only,
-        });
-        volumes.insert(vol.name.clone(), vol);
+        self.seen += list.len();
+        mounts
     }
-    (volumes.into_values().collect(), mounts)
+
+    /// Every pod volume, by name.
+    pub(super) fn into_vec(self) -> Vec<PodVolume> {
+        self.volumes.into_values().collect()
+    }
 }
 
 /// The pod volume of a mount of one of the site's volumes.

@@ -196,7 +196,7 @@ impl Job {
                 env: self.env,
                 env_from: vec![],
                 ports: vec![],
-                resources: super::workload::resources(&d.b.resources),
+                resources: super::container::resources(&d.b.resources),
                 liveness: None,
                 readiness: None,
                 startup: None,
@@ -205,7 +205,9 @@ impl Job {
                     ..Default::default()
                 }),
                 mounts: self.mounts,
+                sidecar: false,
             },
+            init_containers: Vec::new(),
             pod_security: None,
             volumes: self.volumes,
             service: None,
