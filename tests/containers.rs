@@ -239,3 +239,34 @@ fn diff_intent_names_a_sidecars_new_image() {
         serde_json::json!([["app/web/cron", "nextcloud:29.0.4", "nextcloud:29.0.5"]])
     );
 }
+
+#[test]
+fn run_as_and_fs_group_reach_the_pod_and_each_container() {
+    let s = Scratch::new();
+    let site = format!("{MINIMAL}{SIDE}").replacen(
+        "ports.http = { port = 8080, service = 80 }\n",
+        "ports.http = { port = 8080, service = 80 }\nsecurity = { run_as_user = 33, run_as_group = 33, fs_group = 33, fs_group_change = \"on-root-mismatch\" }\n",
+        1,
+    );
+    s.write("site.toml", &site);
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = rendered(&s, "web.deployment.yaml");
+    for want in [
+        // The pod's: the group owning the volumes.
+        "      securityContext:\n        fsGroup: 33\n        fsGroupChangePolicy: OnRootMismatch\n",
+        // The main container's user and group; the init container's own.
+        "        securityContext:\n          runAsGroup: 33\n          runAsUser: 33\n",
+        "        securityContext:\n          runAsUser: 0\n",
+    ] {
+        assert!(text.contains(want), "lacks {want:?}:\n{text}");
+    }
+
+    let alone = "security = { fs_group_change = \"always\" }";
+    let site = MINIMAL.replacen(
+        "image = \"nginx:1.27.0\"\n",
+        &format!("image = \"nginx:1.27.0\"\n{alone}\n"),
+        1,
+    );
+    refused(&site, alone, &["hearth::security", "and there is none"]);
+}

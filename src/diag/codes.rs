@@ -172,6 +172,11 @@ codes! {
         why: "Containers of a pod are told apart by name; an init container runs to completion, so nothing may connect to it or probe it.",
         fix: "Give every container of the pod its own name (the main one is named after the workload); move a long-running container to `sidecars`.",
     }
+    Security = "hearth::security" {
+        what: "A security setting depends on another one that is not set.",
+        why: "`fs_group_change` only says how volumes are re-owned for `fs_group`; alone it does nothing.",
+        fix: "Set the setting it depends on (`fs_group`), or remove it.",
+    }
     Mode = "hearth::mode" {
         what: "A file mode is not an octal number up to 0777.",
         why: "`defaultMode` is a permission mask; anything else is refused.",

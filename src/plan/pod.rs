@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
-use crate::site::kinds::{HostPathType, Protocol};
+use crate::site::kinds::{FsGroupChange, HostPathType, Protocol};
 use crate::site::names::{ConfigMapName, DataKey, PortName, SecretName, VolumeName};
 use crate::site::values::Quantity;
 
@@ -312,12 +312,14 @@ impl From<Security> for k8s::SecurityContext {
 #[serde(into = "k8s::PodSecurityContext")]
 pub struct PodSecurity {
     pub fs_group: i64,
+    pub fs_group_change: Option<FsGroupChange>,
 }
 
 impl From<PodSecurity> for k8s::PodSecurityContext {
     fn from(p: PodSecurity) -> Self {
         Self {
             fs_group: Some(p.fs_group),
+            fs_group_change_policy: p.fs_group_change.map(|c| c.as_str().to_string()),
             ..Default::default()
         }
     }

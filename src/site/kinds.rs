@@ -128,6 +128,14 @@ vocabulary!(
     }
 );
 
+vocabulary!(FsGroupChange {
+    /// Change the owner and mode of every file at each mount (the default).
+    Always = "always" => "Always",
+    /// Only when the volume's root does not already carry the group: fast
+    /// starts on large volumes.
+    OnRootMismatch = "on-root-mismatch" => "OnRootMismatch",
+});
+
 vocabulary!(TaintEffect {
     /// New pods are not scheduled on the node.
     NoSchedule = "no-schedule" => "NoSchedule",

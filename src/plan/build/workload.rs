@@ -103,7 +103,7 @@ pub(super) fn workload(
         rbac,
         container,
         init_containers,
-        pod_security: w.security.fs_group.map(|fs_group| PodSecurity { fs_group }),
+        pod_security: pod_security(ctx, &w.security),
         volumes,
         service: (!service_ports.is_empty()).then(|| WorkloadService {
             name: name.to_string(),
@@ -153,6 +153,29 @@ fn host_path_node(
             );
             None
         }
+    }
+}
+
+/// The pod's security context: the group owning its volumes, and when the
+/// kubelet re-owns them.
+fn pod_security(ctx: &mut Ctx, sec: &m::Security) -> Option<PodSecurity> {
+    let change = sec.fs_group_change.as_ref();
+    match (sec.fs_group, change) {
+        (Some(fs_group), _) => Some(PodSecurity {
+            fs_group,
+            fs_group_change: change.map(|c| *c.get_ref()),
+        }),
+        (None, Some(c)) => {
+            ctx.err(
+                Code::Security,
+                "`fs_group_change` says when volumes are re-owned for `fs_group`, and there is none",
+                c.span(),
+                "this setting",
+                "set `fs_group` (the group that owns the pod's volumes), or remove `fs_group_change`",
+            );
+            None
+        }
+        (None, None) => None,
     }
 }
 

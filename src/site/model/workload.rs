@@ -308,6 +308,9 @@ pub struct Security {
     /// The group that owns the pod's volumes (`fsGroup`), so a non-root user
     /// can write them.
     pub fs_group: Option<i64>,
+    /// When the kubelet re-owns the volumes for `fs_group`:
+    /// `on-root-mismatch` skips volumes whose root already has the group.
+    pub fs_group_change: Option<Spanned<FsGroupChange>>,
     /// Mount the container's root filesystem read-only.
     #[serde(default)]
     pub read_only_root: bool,
