@@ -270,3 +270,69 @@ fn run_as_and_fs_group_reach_the_pod_and_each_container() {
     );
     refused(&site, alone, &["hearth::security", "and there is none"]);
 }
+
+/// MINIMAL with `resources` on `web`.
+fn with_resources(resources: &str) -> String {
+    MINIMAL.replacen(
+        "image = \"nginx:1.27.0\"\n",
+        &format!("image = \"nginx:1.27.0\"\n{resources}\n"),
+        1,
+    )
+}
+
+#[test]
+fn extended_resources_reach_the_container() {
+    let s = Scratch::new();
+    s.write(
+        "site.toml",
+        with_resources(
+            "resources = { requests = { cpu = \"100m\" }, limits = { memory = \"1Gi\", \"gpu.intel.com/i915\" = 1 } }",
+        ),
+    );
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = rendered(&s, "web.deployment.yaml");
+    let want =
+        "          limits:\n            gpu.intel.com/i915: \"1\"\n            memory: 1Gi\n";
+    assert!(text.contains(want), "lacks {want:?}:\n{text}");
+}
+
+#[test]
+fn extended_resource_mistakes_are_located_input_errors() {
+    let cases = [
+        (
+            "resources = { requests = { \"gpu.intel.com/i915\" = 1 }, limits = { \"gpu.intel.com/i915\" = 2 } }",
+            "requested 1 and limited to 2; the API server wants them equal",
+        ),
+        (
+            "resources = { requests = { \"gpu.intel.com/i915\" = 1 } }",
+            "`gpu.intel.com/i915` is requested without a limit",
+        ),
+        (
+            "resources = { limits = { \"kubernetes.io/gpu\" = 1 } }",
+            "is in the `kubernetes.io` domain",
+        ),
+        (
+            "resources = { limits = { \"gpu.intel.com/i 915\" = 1 } }",
+            "is not a qualified name",
+        ),
+    ];
+    for (fields, message) in cases {
+        refused(
+            &with_resources(fields),
+            fields,
+            &["hearth::resources", message],
+        );
+    }
+    // A misspelt standard resource is a parse error naming the right ones.
+    let typo = "resources = { limits = { memroy = \"1Gi\" } }";
+    refused(
+        &with_resources(typo),
+        typo,
+        &[
+            "hearth::parse",
+            "unknown key `memroy`",
+            "did you mean `memory`?",
+        ],
+    );
+}

@@ -172,6 +172,11 @@ codes! {
         why: "Containers of a pod are told apart by name; an init container runs to completion, so nothing may connect to it or probe it.",
         fix: "Give every container of the pod its own name (the main one is named after the workload); move a long-running container to `sidecars`.",
     }
+    Resources = "hearth::resources" {
+        what: "An extended resource has a name the API server refuses, or a request without an equal limit.",
+        why: "Devices (a GPU, a Zigbee stick) are not shared or overcommitted: Kubernetes takes whole numbers under a `domain/name` outside `kubernetes.io`, and a request must equal the limit.",
+        fix: "Write the name as the device plugin advertises it and set only `limits.\"<name>\" = N` (the request defaults to it).",
+    }
     Security = "hearth::security" {
         what: "A security setting depends on another one that is not set.",
         why: "`fs_group_change` only says how volumes are re-owned for `fs_group`; alone it does nothing.",

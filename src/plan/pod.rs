@@ -186,19 +186,24 @@ pub struct Resources {
 pub struct Amounts {
     pub cpu: Option<Quantity>,
     pub memory: Option<Quantity>,
+    /// Extended resources (a device plugin's), whole numbers by name.
+    pub extended: BTreeMap<String, u64>,
 }
 
 impl Amounts {
     fn to_map(&self) -> Option<BTreeMap<String, K8sQuantity>> {
-        let map: BTreeMap<String, K8sQuantity> = [("cpu", &self.cpu), ("memory", &self.memory)]
+        let mut map: BTreeMap<String, K8sQuantity> = [("cpu", &self.cpu), ("memory", &self.memory)]
             .into_iter()
             .filter_map(|(k, q)| Some((k.to_string(), K8sQuantity(q.as_ref()?.to_string()))))
             .collect();
+        for (k, n) in &self.extended {
+            map.insert(k.clone(), K8sQuantity(n.to_string()));
+        }
         (!map.is_empty()).then_some(map)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.cpu.is_none() && self.memory.is_none()
+        self.cpu.is_none() && self.memory.is_none() && self.extended.is_empty()
     }
 }
 

@@ -135,6 +135,7 @@ fn build(
     mounts: Vec<Mount>,
     sidecar: bool,
 ) -> Container {
+    check_extended(ctx, c.resources);
     let env = c.env.iter().map(|(k, v)| env_var(ctx, ns, k, v)).collect();
     let env_from = c
         .env_from
@@ -170,7 +171,59 @@ fn amounts(a: &Option<m::ResourceAmounts>) -> Amounts {
     a.as_ref().map_or_else(Amounts::default, |a| Amounts {
         cpu: a.cpu.clone(),
         memory: a.memory.clone(),
+        extended: a
+            .extended
+            .iter()
+            .map(|(k, n)| (k.clone(), *n.get_ref()))
+            .collect(),
     })
+}
+
+/// Extended resources as the API server takes them (`validateContainerResourceName`,
+/// `ValidateResourceRequirements`): a qualified name outside `kubernetes.io`,
+/// and, since a device is not overcommitted, a request only with an equal
+/// limit (the limit alone is enough: the request defaults to it).
+fn check_extended(ctx: &mut Ctx, r: &Option<m::Resources>) {
+    let Some(r) = r else { return };
+    let none = BTreeMap::new();
+    let requests = r.requests.as_ref().map_or(&none, |a| &a.extended);
+    let limits = r.limits.as_ref().map_or(&none, |a| &a.extended);
+    for (name, n) in limits.iter().chain(requests) {
+        let reasons =
+            crate::validate::apiserver::names::qualified_name(&format!("requests.{name}"));
+        let bad = if name.contains("kubernetes.io/") {
+            "is in the `kubernetes.io` domain, which has no extended resources".to_string()
+        } else if !reasons.is_empty() {
+            format!("is not a qualified name: {}", reasons.join("; "))
+        } else {
+            continue;
+        };
+        ctx.err(
+            Code::Resources,
+            format!("resource `{name}` {bad}"),
+            n.span(),
+            "this resource",
+            "name an extended resource as its device plugin advertises it, e.g. `gpu.intel.com/i915`",
+        );
+    }
+    for (name, req) in requests {
+        let msg = match limits.get(name) {
+            None => format!("extended resource `{name}` is requested without a limit"),
+            Some(l) if l.get_ref() != req.get_ref() => format!(
+                "extended resource `{name}` is requested {} and limited to {}; the API server wants them equal",
+                req.get_ref(),
+                l.get_ref()
+            ),
+            Some(_) => continue,
+        };
+        ctx.err(
+            Code::Resources,
+            msg,
+            req.span(),
+            "this request",
+            format!("set only `limits.\"{name}\"`: the request defaults to the limit"),
+        );
+    }
 }
 
 /// Requests and limits, or none when neither names an amount.

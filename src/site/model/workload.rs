@@ -255,11 +255,51 @@ pub struct EnvFrom {
     pub config_map: Option<ConfigMapName>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// CPU, memory, and extended resources by their qualified name, e.g.
+/// `"gpu.intel.com/i915" = 1` (whole numbers; a device is not shared).
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(extend("propertyNames" = { "anyOf": [{ "enum": ["cpu", "memory"] }, { "pattern": "/" }] }))]
 pub struct ResourceAmounts {
     pub cpu: Option<Quantity>,
     pub memory: Option<Quantity>,
+    /// Extended resources a device plugin advertises, by name.
+    #[schemars(flatten)]
+    pub extended: BTreeMap<String, Spanned<u64>>,
+}
+
+impl<'de> Deserialize<'de> for ResourceAmounts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ResourceAmounts;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "`cpu`, `memory` and extended resources such as `\"gpu.intel.com/i915\" = 1`",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = ResourceAmounts::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "cpu" => out.cpu = Some(m.next_value()?),
+                        "memory" => out.memory = Some(m.next_value()?),
+                        k if !k.contains('/') => {
+                            return Err(serde::de::Error::unknown_field(k, &["cpu", "memory"]));
+                        }
+                        // A qualified name: checked in the plan, located.
+                        _ => {
+                            out.extended.insert(key, m.next_value()?);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
