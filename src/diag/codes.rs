@@ -172,6 +172,11 @@ codes! {
         why: "Containers of a pod are told apart by name; an init container runs to completion, so nothing may connect to it or probe it.",
         fix: "Give every container of the pod its own name (the main one is named after the workload); move a long-running container to `sidecars`.",
     }
+    Lifecycle = "hearth::lifecycle" {
+        what: "A lifecycle hook has no action or several, an HTTP hook has no port of its container, or a plain init container has a hook.",
+        why: "The API server takes exactly one action per hook and runs hooks only for containers that keep running.",
+        fix: "Give exactly one of `exec`, `http` (with `port`) or `sleep`; move a container with hooks to `sidecars`.",
+    }
     Resources = "hearth::resources" {
         what: "An extended resource has a name the API server refuses, or a request without an equal limit.",
         why: "Devices (a GPU, a Zigbee stick) are not shared or overcommitted: Kubernetes takes whole numbers under a `domain/name` outside `kubernetes.io`, and a request must equal the limit.",

@@ -9,6 +9,7 @@ mod build;
 pub mod exposure;
 mod graph;
 pub mod helm;
+pub mod lifecycle;
 pub mod placement;
 pub mod pod;
 pub mod workload;
@@ -21,6 +22,7 @@ use serde_json::Value;
 
 pub use build::plan;
 pub use exposure::{LanPort, LanService};
+pub use lifecycle::{Hook, Lifecycle};
 pub use placement::{Placement, Toleration};
 pub use pod::*;
 pub use workload::*;

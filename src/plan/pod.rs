@@ -10,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
+use super::lifecycle::Lifecycle;
 use crate::site::kinds::{FsGroupChange, HostPathType, Protocol};
 use crate::site::names::{ConfigMapName, DataKey, PortName, SecretName, VolumeName};
 use crate::site::values::Quantity;
@@ -30,6 +31,7 @@ pub struct Container {
     pub startup: Option<Probe>,
     pub security: Option<Security>,
     pub mounts: Vec<Mount>,
+    pub lifecycle: Option<Lifecycle>,
     /// A native sidecar: an init container that keeps running
     /// (`restartPolicy: Always`).
     pub sidecar: bool,

@@ -46,6 +46,8 @@ pub struct Workload {
     /// Init containers, then native sidecars, in the order they start.
     pub init_containers: Vec<Container>,
     pub pod_security: Option<PodSecurity>,
+    /// `terminationGracePeriodSeconds`, when the site sets it.
+    pub termination_grace: Option<u64>,
     pub volumes: Vec<PodVolume>,
     /// The Service in front of the workload, when a port is exposed.
     pub service: Option<WorkloadService>,

@@ -26,6 +26,7 @@ struct Parts<'a> {
     ports: Vec<Port>,
     resources: &'a Option<m::Resources>,
     probes: &'a m::Probes,
+    lifecycle: &'a m::Lifecycle,
     security: m::ContainerSecurity,
 }
 
@@ -57,6 +58,7 @@ pub(super) fn main_container(
         ports,
         resources: &w.resources,
         probes: &w.probes,
+        lifecycle: &w.lifecycle,
         security: w.security.container(),
     };
     build(ctx, ns, parts, mounts, false)
@@ -89,13 +91,14 @@ pub(super) fn side_containers(
         }
         let p = &sc.probes;
         let probes = p.liveness.is_some() || p.readiness.is_some() || p.startup.is_some();
-        if !sidecar && (probes || !sc.ports.is_empty()) {
+        let hooks = sc.lifecycle.post_start.is_some() || sc.lifecycle.pre_stop.is_some();
+        if !sidecar && (probes || hooks || !sc.ports.is_empty()) {
             ctx.err(
                 Code::Container,
-                format!("init container `{cname}` has `ports` or `probes`"),
+                format!("init container `{cname}` has `ports`, `probes` or `lifecycle`"),
                 c.span(),
                 "this init container",
-                "an init container runs to completion: move it to `sidecars` to keep it running, or remove `ports` and `probes`",
+                "an init container runs to completion: move it to `sidecars` to keep it running, or remove them",
             );
             continue;
         }
@@ -120,6 +123,7 @@ pub(super) fn side_containers(
             ports,
             resources: &sc.resources,
             probes: &sc.probes,
+            lifecycle: &sc.lifecycle,
             security: sc.security.clone(),
         };
         out.push(build(ctx, ns, parts, mounts, sidecar));
@@ -148,6 +152,7 @@ fn build(
         probe(&c.probes.readiness),
         probe(&c.probes.startup),
     );
+    let lifecycle = super::lifecycle::lifecycle(ctx, c.name, &c.ports, c.lifecycle);
     Container {
         name: c.name.to_string(),
         image: c.image.to_string(),
@@ -163,6 +168,7 @@ fn build(
         startup,
         security: security(&c.security),
         mounts,
+        lifecycle,
         sidecar,
     }
 }

@@ -9,6 +9,7 @@ mod container;
 mod duplicates;
 mod exposure;
 mod ingress;
+mod lifecycle;
 mod mounts;
 mod placement;
 mod resolve;

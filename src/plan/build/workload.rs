@@ -104,6 +104,7 @@ pub(super) fn workload(
         container,
         init_containers,
         pod_security: pod_security(ctx, &w.security),
+        termination_grace: w.termination_grace.as_ref().map(|d| d.get_ref().seconds()),
         volumes,
         service: (!service_ports.is_empty()).then(|| WorkloadService {
             name: name.to_string(),

@@ -14,10 +14,12 @@ use super::values::*;
 
 pub use super::kinds::*;
 
+mod container;
 mod monitoring;
 mod service;
 mod workload;
 
+pub use container::*;
 pub use monitoring::*;
 pub use service::*;
 pub use workload::*;

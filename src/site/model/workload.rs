@@ -59,6 +59,12 @@ pub struct Workload {
     /// Liveness, readiness and startup probes.
     #[serde(default)]
     pub probes: Probes,
+    /// Hooks the kubelet runs after the container starts and before it stops.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    /// How long the pod gets to stop after SIGTERM (pre-stop hooks
+    /// included) before it is killed, e.g. `"2m"`; Kubernetes' default is 30s.
+    pub termination_grace: Option<Spanned<Duration>>,
     /// Container security settings.
     #[serde(default)]
     pub security: Security,
@@ -83,83 +89,6 @@ pub struct Workload {
     /// Lint rules this object is excused from, each with a reason.
     #[serde(default)]
     pub allow: Vec<Spanned<Exception>>,
-}
-
-/// An init container or a sidecar of a workload: one more container of its
-/// pod, with the main container's parts. It mounts the workload's volumes the
-/// same way; `ports` and `probes` belong to sidecars only.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SideContainer {
-    /// The container's name, unique in the pod (the main container is named
-    /// after the workload).
-    pub name: Spanned<ContainerName>,
-    /// Container image with a pinned tag or digest.
-    pub image: Spanned<Image>,
-    /// Replaces the image's entrypoint.
-    #[serde(default)]
-    pub command: Vec<String>,
-    /// Arguments; `$(VAR)` expands an env variable of the container.
-    #[serde(default)]
-    pub args: Vec<String>,
-    /// The container's working directory (absolute).
-    pub working_dir: Option<AbsPath>,
-    /// Environment variables, by name (as the workload's `env`).
-    #[serde(default)]
-    #[schemars(extend("propertyNames" = { "pattern": "^[ -<>-~]+$" }))]
-    pub env: BTreeMap<String, Spanned<EnvValue>>,
-    /// Load every key of these ConfigMaps / Secrets as environment variables.
-    #[serde(default)]
-    pub env_from: Vec<Spanned<EnvFrom>>,
-    /// Sidecars: container ports, by name (unique in the pod).
-    #[serde(default)]
-    #[schemars(extend("propertyNames" = { "maxLength": 15 }))]
-    pub ports: BTreeMap<PortName, SidePort>,
-    /// CPU and memory requests and limits.
-    pub resources: Option<Resources>,
-    /// Sidecars: liveness, readiness and startup probes against their own ports.
-    #[serde(default)]
-    pub probes: Probes,
-    /// Container security settings (`security.reason` of the workload covers
-    /// them too).
-    #[serde(default)]
-    pub security: ContainerSecurity,
-    /// Volumes, secrets and config maps mounted into the container.
-    #[serde(default)]
-    pub mounts: Vec<Spanned<Mount>>,
-}
-
-/// A port of a sidecar.
-#[derive(Debug, Deserialize, JsonSchema, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct SidePort {
-    /// The container port.
-    pub port: u16,
-    #[serde(default)]
-    pub protocol: Protocol,
-    /// Expose through the workload's Service on this port.
-    pub service: Option<u16>,
-}
-
-/// Security settings of one container of the pod.
-#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContainerSecurity {
-    #[serde(default)]
-    pub privileged: bool,
-    /// Linux capabilities to add, e.g. `NET_ADMIN`.
-    #[serde(default)]
-    pub capabilities: Vec<String>,
-    /// The user id the container's processes run as (0-2147483647).
-    pub run_as_user: Option<i64>,
-    /// Their primary group id (0-2147483647).
-    pub run_as_group: Option<i64>,
-    /// Mount the container's root filesystem read-only.
-    #[serde(default)]
-    pub read_only_root: bool,
-    /// Drop every capability not listed in `capabilities`.
-    #[serde(default)]
-    pub drop_all: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema, Clone)]
