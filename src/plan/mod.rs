@@ -5,6 +5,7 @@
 //! Plan types are plain data that serialise into the shapes templates lay out;
 //! spans (`Range<usize>` into site.toml) stay on them for later diagnostics.
 
+pub mod affinity;
 mod build;
 pub mod exposure;
 mod graph;

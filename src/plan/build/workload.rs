@@ -75,7 +75,10 @@ pub(super) fn workload(
         Some(n) => Some(n.get_ref().clone()),
         None => host_path_node(ctx, ns, name, spanned, &volumes),
     };
-    let placement = super::placement::placement(ctx, w, node.as_ref());
+    let mut placement = super::placement::placement(ctx, w, node.as_ref());
+    placement.affinity =
+        Some(super::placement::affinity(ctx, &w.affinity)).filter(|a| !a.is_empty());
+    placement.spread = super::placement::spread(ctx, w, &selector);
     let image_pull_secrets = super::placement::pull_secrets(ctx, ns, w);
     let rbac = w.rbac.as_ref().map(|r| Rbac {
         cluster: r.cluster,

@@ -42,6 +42,15 @@ pub struct Workload {
     /// Also run on control-plane nodes (daemon sets).
     #[serde(default)]
     pub tolerate_control_plane: bool,
+    /// Node affinity by node labels: `required` rules all hold on the node,
+    /// `preferred` ones add their weight when they do.
+    #[serde(default)]
+    pub affinity: NodeAffinity,
+    /// Spread the pods over nodes (or zones): e.g. `[{ key =
+    /// "kubernetes.io/hostname", max_skew = 1, when_unsatisfiable =
+    /// "schedule-anyway" }]`, counting the workload's own pods.
+    #[serde(default)]
+    pub topology_spread: Vec<Spanned<TopologySpread>>,
     /// Taints the pods tolerate, e.g. `[{ key = "gpu", effect = "no-schedule" }]`.
     #[serde(default)]
     pub tolerations: Vec<Spanned<Toleration>>,
@@ -113,6 +122,43 @@ pub struct Port {
     pub node_port: Option<Spanned<u16>>,
     /// Why this port must be reachable from the LAN (lint HL109 asks).
     pub expose_reason: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeAffinity {
+    /// Rules every node the pods run on must meet.
+    #[serde(default)]
+    pub required: Vec<Spanned<NodeRule>>,
+    /// Rules the scheduler favours, each with a `weight` (1-100).
+    #[serde(default)]
+    pub preferred: Vec<Spanned<NodeRule>>,
+}
+
+/// A rule on one node label: `{ key = "hearth.dev/disk", operator = "in",
+/// values = ["ssd"] }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRule {
+    /// The node label.
+    pub key: String,
+    pub operator: NodeOperator,
+    /// in, not-in: the label values.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// preferred: how much the rule counts (1-100).
+    pub weight: Option<i32>,
+}
+
+/// One topology spread constraint over the workload's own pods.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopologySpread {
+    /// The node label that names a domain, e.g. `kubernetes.io/hostname`.
+    pub key: String,
+    /// How many more pods one domain may hold than another (at least 1).
+    pub max_skew: i32,
+    pub when_unsatisfiable: WhenUnsatisfiable,
 }
 
 /// A taint the pods tolerate: `key`, with `value` when the taint has one (else
