@@ -203,6 +203,16 @@ fn label_syntax_and_id_ranges_are_the_api_servers() {
             "node_selector",
         ),
         (
+            "affinity.required = [{ key = \"bad key!\", operator = \"exists\" }]",
+            "matchExpressions[0].key",
+            "affinity.required",
+        ),
+        (
+            "topology_spread = [{ key = \"a zone\", max_skew = 1, when_unsatisfiable = \"schedule-anyway\" }]",
+            "topologySpreadConstraints[0].topologyKey",
+            "topology_spread",
+        ),
+        (
             "security = { run_as_user = -1 }",
             "securityContext.runAsUser",
             "[services.app.workloads.web]",

@@ -2,7 +2,8 @@
 //! cover: extended resources (`ValidateResourceRequirements`,
 //! `ValidateResourceQuantityValue`), what a plain init container may not
 //! have (`validateInitContainers`), and the pod's `fsGroupChangePolicy`
-//! (`validateFSGroupChangePolicy`). Run over every pod template.
+//! (`validateFSGroupChangePolicy`). Run over every pod template, with the
+//! scheduling rules of `affinity.rs`.
 
 use serde_json::Value;
 
@@ -30,6 +31,7 @@ pub(crate) fn check(s: &mut Sink, v: &Value, kind: &str) {
         return;
     };
     fs_group_change(s, path, spec);
+    super::affinity::check(s, path, spec);
     for list in ["containers", "initContainers"] {
         for (i, c) in arr(&spec[list]).iter().enumerate() {
             let cp = format!("{path}.{list}[{i}]");

@@ -34,6 +34,7 @@ macro_rules! check {
     }};
 }
 
+mod affinity;
 mod containers;
 mod meta;
 mod networking;
