@@ -5,7 +5,7 @@ use super::*;
 
 /// An init container or a sidecar of a workload: one more container of its
 /// pod, with the main container's parts. It mounts the workload's volumes the
-/// same way; `ports` and `probes` belong to sidecars only.
+/// same way; `ports`, `probes` and `lifecycle` belong to sidecars only.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SideContainer {
