@@ -188,6 +188,8 @@ pub struct Volume {
     pub no_backup: Option<String>,
     pub holds_data: bool,
     pub claim: Option<String>,
+    /// One claim per pod, from the mounting StatefulSet's claim templates.
+    pub per_pod: bool,
     pub allow: Vec<Exception>,
     #[serde(skip)]
     pub span: Range<usize>,

@@ -365,6 +365,11 @@ pub struct PodVolume {
 
 #[derive(Debug, Clone)]
 pub enum PodVolumeSource {
+    /// A per-pod volume of the site: the StatefulSet's claim template of
+    /// that name (not listed among the pod's volumes).
+    ClaimTemplate {
+        volume: VolumeName,
+    },
     /// A volume of the site through its claim.
     Claim {
         volume: VolumeName,
@@ -391,9 +396,9 @@ impl PodVolume {
     /// The site volume behind this pod volume, if any.
     pub fn site_volume(&self) -> Option<&VolumeName> {
         match &self.source {
-            PodVolumeSource::Claim { volume, .. } | PodVolumeSource::HostPath { volume, .. } => {
-                Some(volume)
-            }
+            PodVolumeSource::Claim { volume, .. }
+            | PodVolumeSource::HostPath { volume, .. }
+            | PodVolumeSource::ClaimTemplate { volume } => Some(volume),
             _ => None,
         }
     }
@@ -440,6 +445,8 @@ impl From<PodVolume> for k8s::Volume {
                 });
             }
             PodVolumeSource::EmptyDir => out.empty_dir = Some(Default::default()),
+            // Never listed: `Workload::volumes` leaves claim templates out.
+            PodVolumeSource::ClaimTemplate { .. } => {}
         }
         out
     }

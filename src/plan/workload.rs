@@ -49,6 +49,8 @@ pub struct Workload {
     /// `terminationGracePeriodSeconds`, when the site sets it.
     pub termination_grace: Option<u64>,
     pub volumes: Vec<PodVolume>,
+    /// Per-pod site volumes: the StatefulSet's volume claim templates.
+    pub claim_templates: Vec<VolumeName>,
     /// The Service in front of the workload, when a port is exposed.
     pub service: Option<WorkloadService>,
     /// The Service putting some of its ports on the LAN.
@@ -66,7 +68,11 @@ pub struct Workload {
 impl Workload {
     /// The site volumes its pod mounts.
     pub fn site_volumes(&self) -> impl Iterator<Item = &VolumeName> {
-        self.volumes.iter().filter_map(|v| v.site_volume())
+        let claims = self.claim_templates.iter();
+        self.volumes
+            .iter()
+            .filter_map(|v| v.site_volume())
+            .chain(claims)
     }
 
     /// Every container of its pod: the main one, then the init containers

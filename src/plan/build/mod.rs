@@ -71,6 +71,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         let p = service::service(&mut ctx, name, svc);
         services.insert(name.clone(), p);
     }
+    volume::check_per_pod(&mut ctx, &services);
     let backups = backup::backups(&mut ctx, &mut services, &providers);
 
     let issuers = issuers(raw, &providers, &mut services);

@@ -83,9 +83,18 @@ impl PodVolumes {
         mounts
     }
 
-    /// Every pod volume, by name.
-    pub(super) fn into_vec(self) -> Vec<PodVolume> {
-        self.volumes.into_values().collect()
+    /// The pod's volumes by name, and apart the per-pod site volumes its
+    /// StatefulSet makes claims for.
+    pub(super) fn into_parts(self) -> (Vec<PodVolume>, Vec<VolumeName>) {
+        let mut volumes = Vec::new();
+        let mut claims = Vec::new();
+        for v in self.volumes.into_values() {
+            match v.source {
+                PodVolumeSource::ClaimTemplate { volume } => claims.push(volume),
+                _ => volumes.push(v),
+            }
+        }
+        (volumes, claims)
     }
 }
 
@@ -123,6 +132,23 @@ fn site_volume(
             "this mount",
             "pin the workload to the volume's node",
         );
+    }
+    if vol.per_pod {
+        if w.kind != WorkloadKind::StatefulSet {
+            ctx.err(
+                Code::Mount,
+                format!("volume `{v}` is per pod, and only a stateful set has a claim per pod; `{wname}` is a {}", w.kind),
+                span,
+                "this mount",
+                "mount it from a stateful set, or drop `per_pod` from the volume",
+            );
+            return None;
+        }
+        // The claim template's name is what the containers mount.
+        return Some(PodVolume {
+            name: v.to_string(),
+            source: PodVolumeSource::ClaimTemplate { volume: v.clone() },
+        });
     }
     let source = match vol.kind {
         VolumeKind::HostPath => PodVolumeSource::HostPath {

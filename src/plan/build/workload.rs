@@ -70,7 +70,7 @@ pub(super) fn workload(
     let mounts = pod_volumes.mounts(ctx, ns, (name, w), &w.mounts);
     let container = super::container::main_container(ctx, ns, name, w, mounts);
     let init_containers = super::container::side_containers(ctx, ns, (name, w), &mut pod_volumes);
-    let volumes = pod_volumes.into_vec();
+    let (volumes, claim_templates) = pod_volumes.into_parts();
     let node = match &w.node {
         Some(n) => Some(n.get_ref().clone()),
         None => host_path_node(ctx, ns, name, spanned, &volumes),
@@ -109,6 +109,7 @@ pub(super) fn workload(
         pod_security: pod_security(ctx, &w.security),
         termination_grace: w.termination_grace.as_ref().map(|d| d.get_ref().seconds()),
         volumes,
+        claim_templates,
         service: (!service_ports.is_empty()).then(|| WorkloadService {
             name: name.to_string(),
             ports: service_ports,

@@ -212,6 +212,7 @@ impl Job {
             pod_security: None,
             termination_grace: None,
             volumes: self.volumes,
+            claim_templates: Vec::new(),
             service: None,
             origin: Origin::Backup(d.name.clone()),
             security_reason: None,
