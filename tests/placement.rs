@@ -203,6 +203,16 @@ fn label_syntax_and_id_ranges_are_the_api_servers() {
             "node_selector",
         ),
         (
+            "affinity.required = [{ key = \"bad key!\", operator = \"exists\" }]",
+            "matchExpressions[0].key",
+            "affinity.required",
+        ),
+        (
+            "topology_spread = [{ key = \"a zone\", max_skew = 1, when_unsatisfiable = \"schedule-anyway\" }]",
+            "topologySpreadConstraints[0].topologyKey",
+            "topology_spread",
+        ),
+        (
             "security = { run_as_user = -1 }",
             "securityContext.runAsUser",
             "[services.app.workloads.web]",
@@ -226,4 +236,60 @@ fn label_syntax_and_id_ranges_are_the_api_servers() {
         );
         assert!(tree(&s.path().join("rendered")).is_empty());
     }
+}
+
+#[test]
+fn node_affinity_and_topology_spread_reach_the_pod() {
+    let s = Scratch::new();
+    s.write(
+        "site.toml",
+        site(concat!(
+            "affinity.required = [{ key = \"hearth.dev/disk\", operator = \"in\", values = [\"ssd\"] }, { key = \"hearth.dev/flaky\", operator = \"does-not-exist\" }]\n",
+            "affinity.preferred = [{ key = \"hearth.dev/fast\", operator = \"exists\", weight = 50 }]\n",
+            "topology_spread = [{ key = \"kubernetes.io/hostname\", max_skew = 1, when_unsatisfiable = \"schedule-anyway\" }]",
+        )),
+    );
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text =
+        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    for want in [
+        // Required rules hold together: one term with both expressions.
+        "          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions:\n              - key: hearth.dev/disk\n                operator: In\n                values:\n                - ssd\n              - key: hearth.dev/flaky\n                operator: DoesNotExist\n",
+        "          - preference:\n              matchExpressions:\n              - key: hearth.dev/fast\n                operator: Exists\n            weight: 50\n",
+        // The spread counts the workload's own pods.
+        "      topologySpreadConstraints:\n      - labelSelector:\n          matchLabels:\n            app.kubernetes.io/name: web\n            app.kubernetes.io/part-of: app\n        maxSkew: 1\n        topologyKey: kubernetes.io/hostname\n        whenUnsatisfiable: ScheduleAnyway\n",
+    ] {
+        assert!(text.contains(want), "lacks {want:?}:\n{text}");
+    }
+}
+
+#[test]
+fn affinity_and_spread_mistakes_are_input_errors() {
+    for (fields, message) in [
+        (
+            "affinity.required = [{ key = \"disk\", operator = \"in\" }]",
+            "`in` needs `values`",
+        ),
+        (
+            "affinity.required = [{ key = \"disk\", operator = \"exists\", values = [\"x\"] }]",
+            "`exists` takes no `values`",
+        ),
+        (
+            "affinity.required = [{ key = \"disk\", operator = \"exists\", weight = 5 }]",
+            "`weight` applies to `preferred` rules only",
+        ),
+        (
+            "affinity.preferred = [{ key = \"disk\", operator = \"exists\", weight = 500 }]",
+            "`weight` is from 1 to 100",
+        ),
+        (
+            "topology_spread = [{ key = \"kubernetes.io/hostname\", max_skew = 0, when_unsatisfiable = \"do-not-schedule\" }]",
+            "`max_skew` is at least 1",
+        ),
+    ] {
+        refused(fields, fields, &["hearth::placement", message]);
+    }
+    let t = "topology_spread = [{ key = \"zone\", max_skew = 1, when_unsatisfiable = \"maybe\" }]";
+    refused(t, t, &["hearth::parse", "maybe"]);
 }

@@ -159,3 +159,118 @@ fn host_path_mistakes_are_input_errors() {
         stderr(&out)
     );
 }
+
+/// MINIMAL plus a two-pod stateful set with a per-pod volume in the daily
+/// Longhorn backup.
+fn per_pod_site(kind: &str) -> String {
+    format!(
+        r#"{}[services.db]
+[services.db.workloads.pg]
+kind = "{kind}"
+image = "postgres:16.3"
+replicas = 2
+mounts = [{{ path = "/var/lib/postgresql/data", volume = "pgdata" }}]
+[services.db.volumes.pgdata]
+kind = "longhorn"
+size = "5Gi"
+per_pod = true
+"#,
+        MINIMAL.replace(
+            "volumes = [\"app/data\"]",
+            "volumes = [\"app/data\", \"db/pgdata\"]"
+        )
+    )
+}
+
+#[test]
+fn per_pod_volumes_are_claim_templates_every_pod_backed_up() {
+    let s = render(&per_pod_site("stateful-set"));
+    let db = s.path().join("rendered/apps/db");
+    assert!(
+        !db.join("pgdata.persistentvolumeclaim.yaml").exists(),
+        "the StatefulSet makes the claims"
+    );
+    let sts = std::fs::read_to_string(db.join("pg.statefulset.yaml")).unwrap();
+    for want in [
+        "        - name: pgdata\n          mountPath: /var/lib/postgresql/data\n",
+        // The backup's group labels sit on the template: every pod's claim
+        // carries them, so the RecurringJob backs each one up.
+        "  volumeClaimTemplates:\n  - metadata:\n      name: pgdata\n      labels:\n        app.kubernetes.io/managed-by: hearth\n        app.kubernetes.io/part-of: db\n        recurring-job-group.longhorn.io/daily: enabled\n        recurring-job.longhorn.io/source: enabled\n",
+        "          storage: 5Gi\n      storageClassName: longhorn\n",
+    ] {
+        assert!(sts.contains(want), "lacks {want:?}:\n{sts}");
+    }
+    assert!(!sts.contains("claimName"), "not a pod volume:\n{sts}");
+    // Lint sees it as a volume: without the backup it is unrecoverable; its
+    // pods never share a claim.
+    let unbacked = Scratch::new();
+    unbacked.write(
+        "site.toml",
+        per_pod_site("stateful-set").replace(
+            "volumes = [\"app/data\", \"db/pgdata\"]",
+            "volumes = [\"app/data\"]",
+        ),
+    );
+    let out = common::hearth()
+        .current_dir(unbacked.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("pgdata"))
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["HL001"], "{v:#}");
+    // DR restores each pod's claim.
+    let runbook = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
+    for claim in ["pgdata-pg-0", "pgdata-pg-1"] {
+        assert!(
+            runbook.contains(&format!(
+                "| `db` | `{claim}` | `db-{claim}` | 5Gi | `daily`"
+            )),
+            "{runbook}"
+        );
+    }
+}
+
+#[test]
+fn per_pod_volume_mistakes_are_input_errors() {
+    let refused = |site: &str, needle: &str, expect: &str| {
+        let s = Scratch::new();
+        s.write("site.toml", site);
+        let out = s.render();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let line = site.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        assert!(
+            err.contains(expect) && err.contains(&format!("site.toml:{line}:")),
+            "{expect} at line {line}:\n{err}"
+        );
+    };
+    refused(
+        &per_pod_site("deployment"),
+        "volume = \"pgdata\"",
+        "volume `pgdata` is per pod, and only a stateful set has a claim per pod",
+    );
+    refused(
+        &per_pod_site("stateful-set").replace(
+            "kind = \"longhorn\"\nsize = \"5Gi\"\nper_pod",
+            "kind = \"host-path\"\nnode = \"pi1\"\npath = \"/srv/pg\"\nper_pod",
+        ),
+        "[services.db.volumes.pgdata]",
+        "`per_pod` applies to longhorn volumes",
+    );
+    let two = format!(
+        "{}[services.db.workloads.pg2]\nkind = \"stateful-set\"\nimage = \"postgres:16.3\"\nmounts = [{{ path = \"/data\", volume = \"pgdata\" }}]\n",
+        per_pod_site("stateful-set")
+    );
+    refused(
+        &two,
+        "[services.db.workloads.pg2]",
+        "per-pod volume `pgdata` is already the claim template of `pg`",
+    );
+}

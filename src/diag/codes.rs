@@ -167,6 +167,26 @@ codes! {
         why: "A container mount reads exactly one pod volume; chart-created volumes belong to the chart's pods.",
         fix: "Give exactly one of `volume`, `secret`, `config_map` or `empty_dir`, and mount only volumes of kind longhorn, local or host-path.",
     }
+    Container = "hearth::container" {
+        what: "An init container or sidecar reuses a name of its pod, or an init container has `ports` or `probes`.",
+        why: "Containers of a pod are told apart by name; an init container runs to completion, so nothing may connect to it or probe it.",
+        fix: "Give every container of the pod its own name (the main one is named after the workload); move a long-running container to `sidecars`.",
+    }
+    Lifecycle = "hearth::lifecycle" {
+        what: "A lifecycle hook has no action or several, an HTTP hook has no port of its container, or a plain init container has a hook.",
+        why: "The API server takes exactly one action per hook and runs hooks only for containers that keep running.",
+        fix: "Give exactly one of `exec`, `http` (with `port`) or `sleep`; move a container with hooks to `sidecars`.",
+    }
+    Resources = "hearth::resources" {
+        what: "An extended resource has a name the API server refuses, or a request without an equal limit.",
+        why: "Devices (a GPU, a Zigbee stick) are not shared or overcommitted: Kubernetes takes whole numbers under a `domain/name` outside `kubernetes.io`, and a request must equal the limit.",
+        fix: "Write the name as the device plugin advertises it and set only `limits.\"<name>\" = N` (the request defaults to it).",
+    }
+    Security = "hearth::security" {
+        what: "A security setting depends on another one that is not set.",
+        why: "`fs_group_change` only says how volumes are re-owned for `fs_group`; alone it does nothing.",
+        fix: "Set the setting it depends on (`fs_group`), or remove it.",
+    }
     Mode = "hearth::mode" {
         what: "A file mode is not an octal number up to 0777.",
         why: "`defaultMode` is a permission mask; anything else is refused.",

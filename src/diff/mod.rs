@@ -329,10 +329,17 @@ fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
         p.map(|p| {
             p.services
                 .iter()
-                .flat_map(|s| {
-                    s.workloads
-                        .iter()
-                        .map(move |w| (format!("{}/{}", s.name, w.name), w.container.image.clone()))
+                .flat_map(|s| s.workloads.iter().map(move |w| (s, w)))
+                .flat_map(|(s, w)| {
+                    // The main container as `service/workload`, the others
+                    // as `service/workload/container`.
+                    w.containers().map(move |c| {
+                        let key = match w.is_main(c) {
+                            true => format!("{}/{}", s.name, w.name),
+                            false => format!("{}/{}/{}", s.name, w.name, c.name),
+                        };
+                        (key, c.image.clone())
+                    })
                 })
                 .collect()
         })

@@ -12,7 +12,7 @@ mod restores;
 pub use restores::*;
 
 use crate::monitoring::Monitoring;
-use crate::plan::{Backup, BackupKind, Plan, VolumeKind};
+use crate::plan::{Backup, BackupKind, Plan, Service, Volume, VolumeKind};
 use crate::site::values::Cron as Schedule;
 
 /// Volumes (`service/volume`) → the backups that recover them: the Longhorn and
@@ -51,6 +51,20 @@ pub fn database_volumes(plan: &Plan, db: &str) -> Vec<String> {
         .collect()
 }
 
+/// The claims a StatefulSet makes from per-pod volume `v`: one per replica.
+fn pod_claims(s: &Service, v: &Volume) -> Vec<String> {
+    if !v.per_pod {
+        return Vec::new();
+    }
+    s.workloads
+        .iter()
+        .filter(|w| w.claim_templates.contains(&v.name))
+        .flat_map(|w| {
+            (0..w.replicas.unwrap_or(1)).map(move |i| format!("{}-{}-{i}", v.name, w.name))
+        })
+        .collect()
+}
+
 #[derive(Debug, Serialize)]
 pub struct VolumeCoverage {
     /// `service/volume`, as site.toml names it.
@@ -59,6 +73,10 @@ pub struct VolumeCoverage {
     /// backup's PVC and namespace, and claim names repeat across namespaces.
     pub namespace: String,
     pub claim: String,
+    /// A per-pod volume: every pod's claim (`<volume>-<workload>-<n>`), each
+    /// backed up and restored on its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pod_claims: Vec<String>,
     pub kind: VolumeKind,
     pub size: Option<String>,
     pub recovery: Recovery,
@@ -208,6 +226,7 @@ pub fn coverage(plan: &Plan, monitoring: Option<&Monitoring>) -> Coverage {
                 volume: key,
                 namespace: s.namespace.to_string(),
                 claim: v.claim.clone().unwrap_or_else(|| v.name.to_string()),
+                pod_claims: pod_claims(s, v),
                 kind: v.kind,
                 size: v.size.clone(),
                 recovery,

@@ -5,11 +5,13 @@
 //! Plan types are plain data that serialise into the shapes templates lay out;
 //! spans (`Range<usize>` into site.toml) stay on them for later diagnostics.
 
+pub mod affinity;
 mod build;
 pub mod exposure;
 mod graph;
 pub mod helm;
 pub mod ingress;
+pub mod lifecycle;
 pub mod placement;
 pub mod pod;
 pub mod workload;
@@ -22,6 +24,7 @@ use serde_json::Value;
 
 pub use build::plan;
 pub use exposure::{LanPort, LanService};
+pub use lifecycle::{Hook, Lifecycle};
 pub use placement::{Placement, Toleration};
 pub use pod::*;
 pub use workload::*;
@@ -189,6 +192,8 @@ pub struct Volume {
     pub no_backup: Option<String>,
     pub holds_data: bool,
     pub claim: Option<String>,
+    /// One claim per pod, from the mounting StatefulSet's claim templates.
+    pub per_pod: bool,
     pub allow: Vec<Exception>,
     #[serde(skip)]
     pub span: Range<usize>,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1 as k8s;
 use serde::Serialize;
 
+use super::affinity::{NodeAffinity, Spread};
 use crate::site::kinds::TaintEffect;
 use crate::site::names::NodeName;
 
@@ -25,6 +26,10 @@ pub struct Placement {
     /// Every label a node must carry (the pinned node's host name included).
     pub node_selector: BTreeMap<String, String>,
     pub tolerations: Vec<Toleration>,
+    /// Node affinity by labels, when there are rules.
+    pub affinity: Option<NodeAffinity>,
+    /// Topology spread constraints over the workload's pods.
+    pub spread: Vec<Spread>,
 }
 
 impl Placement {
@@ -53,6 +58,7 @@ impl Placement {
         Self {
             node_selector,
             tolerations: all,
+            ..Default::default()
         }
     }
 }

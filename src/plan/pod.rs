@@ -10,7 +10,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
-use crate::site::kinds::{HostPathType, Protocol};
+use super::lifecycle::Lifecycle;
+use crate::site::kinds::{FsGroupChange, HostPathType, Protocol};
 use crate::site::names::{ConfigMapName, DataKey, PortName, SecretName, VolumeName};
 use crate::site::values::Quantity;
 
@@ -30,6 +31,10 @@ pub struct Container {
     pub startup: Option<Probe>,
     pub security: Option<Security>,
     pub mounts: Vec<Mount>,
+    pub lifecycle: Option<Lifecycle>,
+    /// A native sidecar: an init container that keeps running
+    /// (`restartPolicy: Always`).
+    pub sidecar: bool,
 }
 
 /// A named container port.
@@ -183,19 +188,24 @@ pub struct Resources {
 pub struct Amounts {
     pub cpu: Option<Quantity>,
     pub memory: Option<Quantity>,
+    /// Extended resources (a device plugin's), whole numbers by name.
+    pub extended: BTreeMap<String, u64>,
 }
 
 impl Amounts {
     fn to_map(&self) -> Option<BTreeMap<String, K8sQuantity>> {
-        let map: BTreeMap<String, K8sQuantity> = [("cpu", &self.cpu), ("memory", &self.memory)]
+        let mut map: BTreeMap<String, K8sQuantity> = [("cpu", &self.cpu), ("memory", &self.memory)]
             .into_iter()
             .filter_map(|(k, q)| Some((k.to_string(), K8sQuantity(q.as_ref()?.to_string()))))
             .collect();
+        for (k, n) in &self.extended {
+            map.insert(k.clone(), K8sQuantity(n.to_string()));
+        }
         (!map.is_empty()).then_some(map)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.cpu.is_none() && self.memory.is_none()
+        self.cpu.is_none() && self.memory.is_none() && self.extended.is_empty()
     }
 }
 
@@ -309,12 +319,14 @@ impl From<Security> for k8s::SecurityContext {
 #[serde(into = "k8s::PodSecurityContext")]
 pub struct PodSecurity {
     pub fs_group: i64,
+    pub fs_group_change: Option<FsGroupChange>,
 }
 
 impl From<PodSecurity> for k8s::PodSecurityContext {
     fn from(p: PodSecurity) -> Self {
         Self {
             fs_group: Some(p.fs_group),
+            fs_group_change_policy: p.fs_group_change.map(|c| c.as_str().to_string()),
             ..Default::default()
         }
     }
@@ -353,6 +365,11 @@ pub struct PodVolume {
 
 #[derive(Debug, Clone)]
 pub enum PodVolumeSource {
+    /// A per-pod volume of the site: the StatefulSet's claim template of
+    /// that name (not listed among the pod's volumes).
+    ClaimTemplate {
+        volume: VolumeName,
+    },
     /// A volume of the site through its claim.
     Claim {
         volume: VolumeName,
@@ -379,9 +396,9 @@ impl PodVolume {
     /// The site volume behind this pod volume, if any.
     pub fn site_volume(&self) -> Option<&VolumeName> {
         match &self.source {
-            PodVolumeSource::Claim { volume, .. } | PodVolumeSource::HostPath { volume, .. } => {
-                Some(volume)
-            }
+            PodVolumeSource::Claim { volume, .. }
+            | PodVolumeSource::HostPath { volume, .. }
+            | PodVolumeSource::ClaimTemplate { volume } => Some(volume),
             _ => None,
         }
     }
@@ -428,6 +445,8 @@ impl From<PodVolume> for k8s::Volume {
                 });
             }
             PodVolumeSource::EmptyDir => out.empty_dir = Some(Default::default()),
+            // Never listed: `Workload::volumes` leaves claim templates out.
+            PodVolumeSource::ClaimTemplate { .. } => {}
         }
         out
     }

@@ -43,8 +43,14 @@ pub struct Workload {
     pub service_account: Option<String>,
     pub rbac: Option<Rbac>,
     pub container: Container,
+    /// Init containers, then native sidecars, in the order they start.
+    pub init_containers: Vec<Container>,
     pub pod_security: Option<PodSecurity>,
+    /// `terminationGracePeriodSeconds`, when the site sets it.
+    pub termination_grace: Option<u64>,
     pub volumes: Vec<PodVolume>,
+    /// Per-pod site volumes: the StatefulSet's volume claim templates.
+    pub claim_templates: Vec<VolumeName>,
     /// The Service in front of the workload, when a port is exposed.
     pub service: Option<WorkloadService>,
     /// The Service putting some of its ports on the LAN.
@@ -62,13 +68,59 @@ pub struct Workload {
 impl Workload {
     /// The site volumes its pod mounts.
     pub fn site_volumes(&self) -> impl Iterator<Item = &VolumeName> {
-        self.volumes.iter().filter_map(|v| v.site_volume())
+        let claims = self.claim_templates.iter();
+        self.volumes
+            .iter()
+            .filter_map(|v| v.site_volume())
+            .chain(claims)
+    }
+
+    /// Every container of its pod: the main one, then the init containers
+    /// and sidecars.
+    pub fn containers(&self) -> impl Iterator<Item = &Container> {
+        std::iter::once(&self.container).chain(&self.init_containers)
+    }
+
+    /// Whether `c` is the main container (named after the workload).
+    pub fn is_main(&self, c: &Container) -> bool {
+        std::ptr::eq(c, &self.container)
+    }
+
+    /// How a finding names container `c`: nothing for the main container
+    /// (the workload speaks for it), else "container `name` ".
+    pub fn which(&self, c: &Container) -> String {
+        if self.is_main(c) {
+            String::new()
+        } else {
+            format!("container `{}` ", c.name)
+        }
     }
 
     /// The ConfigMaps and Secrets its pod reads (environment and mounts), each once.
     pub fn config_sources(&self) -> ConfigSources {
         let mut out = ConfigSources::default();
-        let c = &self.container;
+        for c in self.containers() {
+            out.add_env(c);
+        }
+        for v in &self.volumes {
+            match &v.source {
+                PodVolumeSource::Secret { secret, .. } => {
+                    out.secrets.insert(secret.clone());
+                }
+                PodVolumeSource::ConfigMap { config_map, .. } => {
+                    out.config_maps.insert(config_map.clone());
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+impl ConfigSources {
+    /// What one container's environment reads.
+    fn add_env(&mut self, c: &Container) {
+        let out = self;
         for e in &c.env {
             match &e.value {
                 EnvValue::SecretKey { secret, .. } => {
@@ -90,18 +142,6 @@ impl Workload {
                 }
             }
         }
-        for v in &self.volumes {
-            match &v.source {
-                PodVolumeSource::Secret { secret, .. } => {
-                    out.secrets.insert(secret.clone());
-                }
-                PodVolumeSource::ConfigMap { config_map, .. } => {
-                    out.config_maps.insert(config_map.clone());
-                }
-                _ => {}
-            }
-        }
-        out
     }
 }
 

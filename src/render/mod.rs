@@ -352,6 +352,8 @@ fn service(r: &mut Renderer, plan: &Plan, svc: &Service) {
     for v in &svc.volumes {
         let ctx = context! { service => sv.clone(), volume => s(v) };
         match v.kind {
+            // A per-pod volume's claims come from its StatefulSet's template.
+            VolumeKind::Longhorn if v.per_pod => {}
             VolumeKind::Longhorn => r.emit("k8s/pvc.yaml", ctx, &folder, &of("volume", &v.name)),
             VolumeKind::Local => {
                 r.emit(

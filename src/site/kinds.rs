@@ -220,6 +220,32 @@ vocabulary!(
     }
 );
 
+vocabulary!(FsGroupChange {
+    /// Change the owner and mode of every file at each mount (the default).
+    Always = "always" => "Always",
+    /// Only when the volume's root does not already carry the group: fast
+    /// starts on large volumes.
+    OnRootMismatch = "on-root-mismatch" => "OnRootMismatch",
+});
+
+vocabulary!(NodeOperator {
+    /// The label has one of `values`.
+    In = "in" => "In",
+    /// The label has none of `values` (or is missing).
+    NotIn = "not-in" => "NotIn",
+    /// The node carries the label, whatever its value.
+    Exists = "exists" => "Exists",
+    /// The node does not carry the label.
+    DoesNotExist = "does-not-exist" => "DoesNotExist",
+});
+
+vocabulary!(WhenUnsatisfiable {
+    /// Leave the pod pending rather than exceed the skew.
+    DoNotSchedule = "do-not-schedule" => "DoNotSchedule",
+    /// Prefer the spread, but schedule anyway.
+    ScheduleAnyway = "schedule-anyway" => "ScheduleAnyway",
+});
+
 vocabulary!(TaintEffect {
     /// New pods are not scheduled on the node.
     NoSchedule = "no-schedule" => "NoSchedule",

@@ -68,6 +68,9 @@ dns_name!(
 dns_name!(
     /// A Deployment, StatefulSet, DaemonSet or CronJob within a service.
     WorkloadName, 52);
+dns_name!(
+    /// An init container or sidecar, unique within its pod.
+    ContainerName, 63);
 checked_string!(
     /// A container port's name (IANA service name: at most 15 characters,
     /// at least one letter, no `--`; the last two are checked at render, as

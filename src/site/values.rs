@@ -61,6 +61,11 @@ checked_string!(
     Cron, super::cron::check,
     { "type": "string", "pattern": "^\\S+ \\S+ \\S+ \\S+ \\S+$" });
 checked_string!(
+    /// A span of time in whole seconds, minutes and hours: `30s`, `2m`,
+    /// `1h`, `1m30s`.
+    Duration, |s: &str| parse_duration(s).map(|_| ()),
+    { "type": "string", "pattern": "^([0-9]+h)?([0-9]+m)?([0-9]+s)?$", "minLength": 2 });
+checked_string!(
     /// An absolute path on a node or in a container.
     AbsPath, check_abs_path,
     { "type": "string", "pattern": "^/" });
@@ -68,6 +73,42 @@ checked_string!(
     /// A DNS host name (a subdomain or the apex of the site's domain).
     HostName, check_host,
     { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" });
+
+impl Duration {
+    /// The length in seconds.
+    pub fn seconds(&self) -> u64 {
+        parse_duration(self.as_str()).unwrap_or(0)
+    }
+}
+
+/// `1h2m3s` and its parts, each at most once and in that order.
+fn parse_duration(s: &str) -> Result<u64, String> {
+    let bad = || format!("`{s}` is not a duration: write e.g. `30s`, `2m`, `1h` or `1m30s`");
+    let mut rest = s;
+    let mut total: u64 = 0;
+    let mut units = ['h', 'm', 's'].into_iter();
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (n, tail) = rest.split_at(digits);
+        let unit = tail.chars().next().ok_or_else(bad)?;
+        let n: u64 = n.parse().map_err(|_| bad())?;
+        let scale = match units.find(|u| *u == unit) {
+            Some('h') => 3600,
+            Some('m') => 60,
+            Some(_) => 1,
+            None => return Err(bad()),
+        };
+        total = n
+            .checked_mul(scale)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+        rest = &tail[1..];
+    }
+    if s.is_empty() {
+        return Err(bad());
+    }
+    Ok(total)
+}
 
 fn check_image(s: &str) -> Result<(), String> {
     if s.is_empty() || s.chars().any(char::is_whitespace) {
@@ -239,6 +280,22 @@ impl Cron {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_hours_minutes_seconds_in_order() {
+        for (text, secs) in [
+            ("30s", 30),
+            ("2m", 120),
+            ("1h", 3600),
+            ("1m30s", 90),
+            ("0s", 0),
+        ] {
+            assert_eq!(Duration::new(text).map(|d| d.seconds()), Ok(secs), "{text}");
+        }
+        for bad in ["", "30", "s", "1s1m", "1m1m", "1d", "-1s", "1.5m"] {
+            assert!(Duration::new(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn images() {

@@ -1,7 +1,8 @@
 //! HL103: an image tag that floats.
 //!
 //! ## What it does
-//! A container image uses the `latest` tag.
+//! A container image (the main container's, an init container's or a
+//! sidecar's) uses the `latest` tag.
 //!
 //! ## Why
 //! `latest` floats: the cluster runs whatever was pushed last, not what Git
@@ -24,10 +25,13 @@ pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for (s, w) in cx.workloads() {
-        let image = &w.container.image;
-        let tag = image.rsplit('/').next().and_then(|l| l.split_once(':'));
-        if tag.is_some_and(|(_, t)| t == "latest") {
-            out.workload(Code::ImageLatest, (s, w), format_args!("runs `{image}`"));
+        for c in w.containers() {
+            let image = &c.image;
+            let tag = image.rsplit('/').next().and_then(|l| l.split_once(':'));
+            if tag.is_some_and(|(_, t)| t == "latest") {
+                let what = format_args!("{}runs `{image}`", w.which(c));
+                out.workload(Code::ImageLatest, (s, w), what);
+            }
         }
     }
 }

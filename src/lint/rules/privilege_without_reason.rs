@@ -1,8 +1,8 @@
 //! HL104: node-level privileges nobody explained.
 //!
 //! ## What it does
-//! A workload is privileged, uses the host network or adds capabilities without
-//! saying why.
+//! A workload is privileged, uses the host network or adds capabilities (in
+//! any of its containers) without saying why.
 //!
 //! ## Why
 //! These settings give a container the node. Each should be a recorded
@@ -27,11 +27,13 @@ pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for (s, w) in cx.workloads() {
-        let sec = w.container.security.as_ref();
-        let privileged = sec.is_some_and(|s| s.privileged);
-        let caps: Vec<&str> = sec
-            .map(|s| s.add.iter().map(String::as_str).collect())
-            .unwrap_or_default();
+        let secs = || w.containers().filter_map(|c| c.security.as_ref());
+        let privileged = secs().any(|s| s.privileged);
+        let mut caps: Vec<&str> = secs()
+            .flat_map(|s| s.add.iter().map(String::as_str))
+            .collect();
+        caps.sort_unstable();
+        caps.dedup();
         if !(privileged || w.host_network || !caps.is_empty()) || w.security_reason.is_some() {
             continue;
         }

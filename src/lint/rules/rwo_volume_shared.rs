@@ -50,7 +50,8 @@ fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
         for w in &s.workloads {
             for (owner, v) in cx.plan.mounted_volumes(s, w) {
                 let claim = matches!(v.kind, VolumeKind::Longhorn | VolumeKind::Local);
-                if v.access != AccessMode::ReadWriteOnce || !claim {
+                // A per-pod volume is one claim per pod: nothing is shared.
+                if v.access != AccessMode::ReadWriteOnce || !claim || v.per_pod {
                     continue;
                 }
                 let key = (owner.namespace.to_string(), v.name.to_string());

@@ -94,7 +94,7 @@ fn harmless(value: &str) -> bool {
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for s in &cx.plan.services {
         for w in &s.workloads {
-            for e in &w.container.env {
+            for e in w.containers().flat_map(|c| &c.env) {
                 let (EnvValue::Literal(v), Some(span)) = (&e.value, &e.span) else {
                     continue;
                 };

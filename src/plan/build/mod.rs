@@ -5,10 +5,12 @@
 //! one per backup kind.
 
 mod backup;
+mod container;
 mod duplicates;
 mod exposure;
 mod ingress;
 mod issuer;
+mod lifecycle;
 mod mounts;
 mod placement;
 mod resolve;
@@ -71,6 +73,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         let p = service::service(&mut ctx, name, svc);
         services.insert(name.clone(), p);
     }
+    volume::check_per_pod(&mut ctx, &services);
     let backups = backup::backups(&mut ctx, &mut services, &providers);
 
     let issuers = issuer::issuers(&mut ctx, &providers, &mut services);

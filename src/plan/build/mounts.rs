@@ -27,47 +27,75 @@ fn parse_mode(ctx: &mut Ctx, mode: &Option<String>, span: Range<usize>) -> Optio
     }
 }
 
-/// Pod volumes and container mounts of a workload, each pod volume declared once.
-pub(super) fn mounts(
-    ctx: &mut Ctx,
-    ns: &Namespace,
-    wname: &WorkloadName,
-    w: &m::Workload,
-) -> (Vec<PodVolume>, Vec<Mount>) {
-    let mut volumes: BTreeMap<String, PodVolume> = BTreeMap::new();
-    let mut mounts = Vec::new();
-    for (i, mt) in w.mounts.iter().enumerate() {
-        let m = mt.get_ref();
-        let sources = m.volume.is_some() as u8
-            + m.secret.is_some() as u8
-            + m.config_map.is_some() as u8
-            + m.empty_dir as u8;
-        if sources != 1 {
-            ctx.err(
-                Code::Mount,
-                "a mount has exactly one of `volume`, `secret`, `config_map` or `empty_dir`",
-                mt.span(),
-                "this mount",
-                "split it into one mount per source",
-            );
-            continue;
+/// The pod volumes of a workload, collected over its containers' mounts so
+/// that each is declared once however many containers mount it.
+#[derive(Default)]
+pub(super) struct PodVolumes {
+    volumes: BTreeMap<String, PodVolume>,
+    /// Mounts seen so far: numbers the next container's scratch folders, so
+    /// each container's `empty_dir` is its own.
+    seen: usize,
+}
+
+impl PodVolumes {
+    /// The container mounts of `list` (a mount list of workload `w`), adding
+    /// the pod volumes they need.
+    pub(super) fn mounts(
+        &mut self,
+        ctx: &mut Ctx,
+        ns: &Namespace,
+        (wname, w): (&WorkloadName, &m::Workload),
+        list: &[Spanned<m::Mount>],
+    ) -> Vec<Mount> {
+        let mut mounts = Vec::new();
+        for (i, mt) in list.iter().enumerate() {
+            let m = mt.get_ref();
+            let sources = m.volume.is_some() as u8
+                + m.secret.is_some() as u8
+                + m.config_map.is_some() as u8
+                + m.empty_dir as u8;
+            if sources != 1 {
+                ctx.err(
+                    Code::Mount,
+                    "a mount has exactly one of `volume`, `secret`, `config_map` or `empty_dir`",
+                    mt.span(),
+                    "this mount",
+                    "split it into one mount per source",
+                );
+                continue;
+            }
+            let Some(vol) = pod_volume(ctx, ns, wname, w, mt, self.seen + i) else {
+                continue;
+            };
+            mounts.push(Mount {
+                volume: vol.name.clone(),
+                path: m.path.to_string(),
+                sub_path: m
+                    .key
+                    .as_ref()
+                    .map(|k| k.to_string())
+                    .or_else(|| m.sub_path.clone()),
+                read_only: m.read_only,
+            });
+            self.volumes.insert(vol.name.clone(), vol);
         }
-        let Some(vol) = pod_volume(ctx, ns, wname, w, mt, i) else {
-            continue;
-        };
-        mounts.push(Mount {
-            volume: vol.name.clone(),
-            path: m.path.to_string(),
-            sub_path: m
-                .key
-                .as_ref()
-                .map(|k| k.to_string())
-                .or_else(|| m.sub_path.clone()),
-            read_only: m.read_only,
-        });
-        volumes.insert(vol.name.clone(), vol);
+        self.seen += list.len();
+        mounts
     }
-    (volumes.into_values().collect(), mounts)
+
+    /// The pod's volumes by name, and apart the per-pod site volumes its
+    /// StatefulSet makes claims for.
+    pub(super) fn into_parts(self) -> (Vec<PodVolume>, Vec<VolumeName>) {
+        let mut volumes = Vec::new();
+        let mut claims = Vec::new();
+        for v in self.volumes.into_values() {
+            match v.source {
+                PodVolumeSource::ClaimTemplate { volume } => claims.push(volume),
+                _ => volumes.push(v),
+            }
+        }
+        (volumes, claims)
+    }
 }
 
 /// The pod volume of a mount of one of the site's volumes.
@@ -104,6 +132,23 @@ fn site_volume(
             "this mount",
             "pin the workload to the volume's node",
         );
+    }
+    if vol.per_pod {
+        if w.kind != WorkloadKind::StatefulSet {
+            ctx.err(
+                Code::Mount,
+                format!("volume `{v}` is per pod, and only a stateful set has a claim per pod; `{wname}` is a {}", w.kind),
+                span,
+                "this mount",
+                "mount it from a stateful set, or drop `per_pod` from the volume",
+            );
+            return None;
+        }
+        // The claim template's name is what the containers mount.
+        return Some(PodVolume {
+            name: v.to_string(),
+            source: PodVolumeSource::ClaimTemplate { volume: v.clone() },
+        });
     }
     let source = match vol.kind {
         VolumeKind::HostPath => PodVolumeSource::HostPath {

@@ -2,6 +2,7 @@
 //! image is pulled with, each checked against the site.
 
 use crate::diag::Code;
+use crate::plan::affinity::{NodeAffinity, NodeRule, Spread};
 use crate::plan::placement::HOSTNAME_LABEL;
 use crate::plan::*;
 use crate::site::kinds::TaintEffect;
@@ -34,6 +35,85 @@ pub(super) fn placement(ctx: &mut Ctx, w: &m::Workload, node: Option<&NodeName>)
         .filter_map(|t| toleration(ctx, t))
         .collect();
     Placement::new(node, labels, w.tolerate_control_plane, tolerations)
+}
+
+/// Node affinity: `in`/`not-in` with values, `exists`/`does-not-exist`
+/// without; a weight (1-100) on preferred rules only.
+pub(super) fn affinity(ctx: &mut Ctx, a: &m::NodeAffinity) -> NodeAffinity {
+    let mut out = NodeAffinity::default();
+    for (preferred, list) in [(false, &a.required), (true, &a.preferred)] {
+        for r in list {
+            let Some(rule) = node_rule(ctx, r, preferred) else {
+                continue;
+            };
+            match preferred {
+                true => out.preferred.push((r.get_ref().weight.unwrap_or(1), rule)),
+                false => out.required.push(rule),
+            }
+        }
+    }
+    out
+}
+
+fn node_rule(ctx: &mut Ctx, r: &Spanned<m::NodeRule>, preferred: bool) -> Option<NodeRule> {
+    use crate::site::kinds::{NodeOperator as Op, Word};
+    let x = r.get_ref();
+    let takes_values = matches!(x.operator, Op::In | Op::NotIn);
+    let problem = if takes_values && x.values.is_empty() {
+        Some(format!("`{}` needs `values`", x.operator.word()))
+    } else if !takes_values && !x.values.is_empty() {
+        Some(format!("`{}` takes no `values`", x.operator.word()))
+    } else if !preferred && x.weight.is_some() {
+        Some("`weight` applies to `preferred` rules only".to_string())
+    } else if preferred && x.weight.is_some_and(|w| !(1..=100).contains(&w)) {
+        Some("`weight` is from 1 to 100".to_string())
+    } else {
+        None
+    };
+    if let Some(msg) = problem {
+        ctx.err(
+            Code::Placement,
+            msg,
+            r.span(),
+            "this rule",
+            "e.g. `{ key = \"hearth.dev/disk\", operator = \"in\", values = [\"ssd\"] }`",
+        );
+        return None;
+    }
+    Some(NodeRule {
+        key: x.key.clone(),
+        operator: x.operator,
+        values: x.values.clone(),
+    })
+}
+
+/// Topology spread over the workload's own pods (its selector labels).
+pub(super) fn spread(
+    ctx: &mut Ctx,
+    w: &m::Workload,
+    selector: &std::collections::BTreeMap<String, String>,
+) -> Vec<Spread> {
+    let mut out = Vec::new();
+    for t in &w.topology_spread {
+        let x = t.get_ref();
+        if x.max_skew < 1 {
+            ctx.err(
+                Code::Placement,
+                "`max_skew` is at least 1",
+                t.span(),
+                "this constraint",
+                "`max_skew = 1` keeps the domains even",
+            );
+            continue;
+        }
+        out.push(Spread {
+            key: x.key.clone(),
+            max_skew: x.max_skew,
+            when_unsatisfiable: x.when_unsatisfiable,
+            selector: selector.clone(),
+        });
+    }
+    out
 }
 
 /// A host name selected by label must be a node of the site, and the one

@@ -47,8 +47,43 @@ pub(super) fn volume(
         no_backup: v.no_backup.clone(),
         holds_data: v.holds_data || v.kind.always_holds_data(),
         claim: v.claim.clone(),
+        per_pod: v.per_pod,
         allow: super::service::exceptions(&v.allow),
         span,
+    }
+}
+
+/// A per-pod volume is the claim template of one StatefulSet of its own
+/// service (the template is rendered in that StatefulSet).
+pub(super) fn check_per_pod(
+    ctx: &mut Ctx,
+    services: &std::collections::BTreeMap<ServiceName, Service>,
+) {
+    let mut owner: std::collections::BTreeMap<(&Namespace, &VolumeName), &WorkloadName> =
+        Default::default();
+    for s in services.values() {
+        for w in &s.workloads {
+            for v in &w.claim_templates {
+                let (msg, help) = if !s.volumes.iter().any(|x| &x.name == v) {
+                    (
+                        format!(
+                            "per-pod volume `{v}` is not a volume of service `{}`",
+                            s.name
+                        ),
+                        format!("declare `{v}` under [services.{}.volumes]", s.name),
+                    )
+                } else if let Some(first) = owner.insert((&s.namespace, v), &w.name) {
+                    (
+                        format!("per-pod volume `{v}` is already the claim template of `{first}`"),
+                        "a per-pod volume belongs to one stateful set: declare one per workload"
+                            .to_string(),
+                    )
+                } else {
+                    continue;
+                };
+                ctx.err(Code::Mount, msg, w.span.clone(), "this workload", help);
+            }
+        }
     }
 }
 
@@ -77,6 +112,15 @@ fn check(ctx: &mut Ctx, v: &m::Volume, span: &std::ops::Range<usize>) {
         }
         K::HostPath => need(ctx, v.path.is_some(), "path"),
         K::Chart => need(ctx, v.claim.is_some(), "claim"),
+    }
+    if v.per_pod && v.kind != K::Longhorn {
+        ctx.err(
+            Code::Volume,
+            format!("`per_pod` applies to longhorn volumes, and this is a {kind} volume"),
+            span.clone(),
+            "this volume",
+            "remove `per_pod`, or make it a longhorn volume",
+        );
     }
     if v.host_type.is_some() && v.kind != K::HostPath {
         ctx.err(

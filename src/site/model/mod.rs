@@ -14,11 +14,13 @@ use super::values::*;
 
 pub use super::kinds::*;
 
+mod container;
 mod monitoring;
 mod service;
 mod shared;
 mod workload;
 
+pub use container::*;
 pub use monitoring::*;
 pub use service::*;
 pub use shared::SharedSecret;

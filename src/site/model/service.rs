@@ -119,6 +119,11 @@ pub struct Volume {
     pub host_type: Option<HostPathType>,
     /// chart: the claim's name as the chart creates it.
     pub claim: Option<String>,
+    /// longhorn: one claim per pod of the stateful set that mounts it (a
+    /// `volumeClaimTemplate`; the claims are `<volume>-<workload>-<n>`).
+    /// Backups and DR name it as any volume and cover every pod's claim.
+    #[serde(default)]
+    pub per_pod: bool,
     /// This volume is deliberately not backed up: say why.
     pub no_backup: Option<String>,
     /// Lint rules this object is excused from, each with a reason.

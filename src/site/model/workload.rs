@@ -42,6 +42,15 @@ pub struct Workload {
     /// Also run on control-plane nodes (daemon sets).
     #[serde(default)]
     pub tolerate_control_plane: bool,
+    /// Node affinity by node labels: `required` rules all hold on the node,
+    /// `preferred` ones add their weight when they do.
+    #[serde(default)]
+    pub affinity: NodeAffinity,
+    /// Spread the pods over nodes (or zones): e.g. `[{ key =
+    /// "kubernetes.io/hostname", max_skew = 1, when_unsatisfiable =
+    /// "schedule-anyway" }]`, counting the workload's own pods.
+    #[serde(default)]
+    pub topology_spread: Vec<Spanned<TopologySpread>>,
     /// Taints the pods tolerate, e.g. `[{ key = "gpu", effect = "no-schedule" }]`.
     #[serde(default)]
     pub tolerations: Vec<Spanned<Toleration>>,
@@ -59,12 +68,29 @@ pub struct Workload {
     /// Liveness, readiness and startup probes.
     #[serde(default)]
     pub probes: Probes,
+    /// Hooks the kubelet runs after the container starts and before it stops.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+    /// How long the pod gets to stop after SIGTERM (pre-stop hooks
+    /// included) before it is killed, e.g. `"2m"`; Kubernetes' default is 30s.
+    pub termination_grace: Option<Spanned<Duration>>,
     /// Container security settings.
     #[serde(default)]
     pub security: Security,
     /// Volumes, secrets and config maps mounted into the container.
     #[serde(default)]
     pub mounts: Vec<Spanned<Mount>>,
+    /// Containers that run to completion, one after the other, before the
+    /// main container and the sidecars start: permission fixers, migrations.
+    /// `[[services.<s>.workloads.<w>.init]]`, in order.
+    #[serde(default)]
+    pub init: Vec<Spanned<SideContainer>>,
+    /// Containers beside the main one for the pod's whole life: log shippers,
+    /// proxies, a cron runner. Native sidecars: started (in order) before the
+    /// main container, stopped after it.
+    /// `[[services.<s>.workloads.<w>.sidecars]]`.
+    #[serde(default)]
+    pub sidecars: Vec<Spanned<SideContainer>>,
     /// Scrape this workload's metrics (prometheus.io annotations).
     pub metrics: Option<Metrics>,
     /// RBAC rules for the workload's own ServiceAccount.
@@ -96,6 +122,43 @@ pub struct Port {
     pub node_port: Option<Spanned<u16>>,
     /// Why this port must be reachable from the LAN (lint HL109 asks).
     pub expose_reason: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeAffinity {
+    /// Rules every node the pods run on must meet.
+    #[serde(default)]
+    pub required: Vec<Spanned<NodeRule>>,
+    /// Rules the scheduler favours, each with a `weight` (1-100).
+    #[serde(default)]
+    pub preferred: Vec<Spanned<NodeRule>>,
+}
+
+/// A rule on one node label: `{ key = "hearth.dev/disk", operator = "in",
+/// values = ["ssd"] }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRule {
+    /// The node label.
+    pub key: String,
+    pub operator: NodeOperator,
+    /// in, not-in: the label values.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// preferred: how much the rule counts (1-100).
+    pub weight: Option<i32>,
+}
+
+/// One topology spread constraint over the workload's own pods.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopologySpread {
+    /// The node label that names a domain, e.g. `kubernetes.io/hostname`.
+    pub key: String,
+    /// How many more pods one domain may hold than another (at least 1).
+    pub max_skew: i32,
+    pub when_unsatisfiable: WhenUnsatisfiable,
 }
 
 /// A taint the pods tolerate: `key`, with `value` when the taint has one (else
@@ -167,11 +230,51 @@ pub struct EnvFrom {
     pub config_map: Option<ConfigMapName>,
 }
 
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// CPU, memory, and extended resources by their qualified name, e.g.
+/// `"gpu.intel.com/i915" = 1` (whole numbers; a device is not shared).
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(extend("propertyNames" = { "anyOf": [{ "enum": ["cpu", "memory"] }, { "pattern": "/" }] }))]
 pub struct ResourceAmounts {
     pub cpu: Option<Quantity>,
     pub memory: Option<Quantity>,
+    /// Extended resources a device plugin advertises, by name.
+    #[schemars(flatten)]
+    pub extended: BTreeMap<String, Spanned<u64>>,
+}
+
+impl<'de> Deserialize<'de> for ResourceAmounts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ResourceAmounts;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "`cpu`, `memory` and extended resources such as `\"gpu.intel.com/i915\" = 1`",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = ResourceAmounts::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "cpu" => out.cpu = Some(m.next_value()?),
+                        "memory" => out.memory = Some(m.next_value()?),
+                        k if !k.contains('/') => {
+                            return Err(serde::de::Error::unknown_field(k, &["cpu", "memory"]));
+                        }
+                        // A qualified name: checked in the plan, located.
+                        _ => {
+                            out.extended.insert(key, m.next_value()?);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -220,6 +323,9 @@ pub struct Security {
     /// The group that owns the pod's volumes (`fsGroup`), so a non-root user
     /// can write them.
     pub fs_group: Option<i64>,
+    /// When the kubelet re-owns the volumes for `fs_group`:
+    /// `on-root-mismatch` skips volumes whose root already has the group.
+    pub fs_group_change: Option<Spanned<FsGroupChange>>,
     /// Mount the container's root filesystem read-only.
     #[serde(default)]
     pub read_only_root: bool,
@@ -228,6 +334,20 @@ pub struct Security {
     pub drop_all: bool,
     /// Why this workload needs privileges or the host network.
     pub reason: Option<String>,
+}
+
+impl Security {
+    /// The part that applies to the main container alone.
+    pub fn container(&self) -> ContainerSecurity {
+        ContainerSecurity {
+            privileged: self.privileged,
+            capabilities: self.capabilities.clone(),
+            run_as_user: self.run_as_user,
+            run_as_group: self.run_as_group,
+            read_only_root: self.read_only_root,
+            drop_all: self.drop_all,
+        }
+    }
 }
 
 /// A mount: exactly one of `volume`, `secret`, `config_map` or `empty_dir`.

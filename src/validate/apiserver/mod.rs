@@ -34,6 +34,8 @@ macro_rules! check {
     }};
 }
 
+mod affinity;
+mod containers;
 mod meta;
 mod networking;
 mod overlap;
@@ -140,6 +142,7 @@ pub fn check_object_for(v: &Value, minor: u32) -> Vec<Problem> {
         return Vec::new();
     }
     meta::object_meta(&mut s, v, kind);
+    containers::check(&mut s, v, kind);
     match kind {
         "Deployment" | "StatefulSet" | "DaemonSet" => workloads::apps(&mut s, v, kind),
         "CronJob" => workloads::cron_job(&mut s, v),

@@ -30,6 +30,18 @@ impl Quantity {
         self.negative
     }
 
+    /// A whole number as `ValidateResourceQuantityValue` decides it: the
+    /// value in milli-units (rounded up, as `MilliValue`) is a multiple of 1000.
+    pub fn is_integer(&self) -> bool {
+        match self.nanos {
+            Some(n) => {
+                let milli = n.unsigned_abs().div_ceil(1_000_000);
+                milli % 1000 == 0
+            }
+            None => self.approx.fract() == 0.0,
+        }
+    }
+
     /// Exact when both fit in nano-units.
     pub fn compare(&self, other: &Quantity) -> Ordering {
         match (self.nanos, other.nanos) {

@@ -24,6 +24,29 @@ fn nonnegative(s: &mut Sink, rule: &'static str, path: String, v: &Value) {
     }
 }
 
+/// A StatefulSet's pod template with its volume claim templates as pod
+/// volumes: the controller adds them to every pod it creates, so mounts may
+/// name them (the union upstream's `ValidatePodTemplateSpecForStatefulSet`
+/// leaves as a TODO and checks only at pod creation).
+fn with_claims(tmpl: &Value, spec: &Value) -> Value {
+    let mut t = tmpl.clone();
+    let claims: Vec<Value> = super::arr(&spec["volumeClaimTemplates"])
+        .iter()
+        .filter_map(|c| str_of(&c["metadata"]["name"]))
+        .map(|n| serde_json::json!({ "name": n, "persistentVolumeClaim": { "claimName": n } }))
+        .collect();
+    if !claims.is_empty() {
+        let vols = &mut t["spec"]["volumes"];
+        if !vols.is_array() {
+            *vols = Value::Array(Vec::new());
+        }
+        if let Some(a) = vols.as_array_mut() {
+            a.extend(claims);
+        }
+    }
+    t
+}
+
 pub(super) fn apps(s: &mut Sink, v: &Value, kind: &str) {
     let spec = &v["spec"];
     nonnegative(
@@ -56,7 +79,16 @@ pub(super) fn apps(s: &mut Sink, v: &Value, kind: &str) {
             );
         }
     }
-    pod::template(s, "spec.template", tmpl, Restart::Always);
+    if kind == "StatefulSet" {
+        pod::template(
+            s,
+            "spec.template",
+            &with_claims(tmpl, spec),
+            Restart::Always,
+        );
+    } else {
+        pod::template(s, "spec.template", tmpl, Restart::Always);
+    }
     if !tmpl["spec"]["activeDeadlineSeconds"].is_null() {
         s.refuse(
             "ValidatePodTemplateSpecForReplicaSet",
