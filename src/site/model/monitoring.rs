@@ -125,6 +125,10 @@ fn all_dashboards() -> Vec<BuiltinDashboard> {
         BuiltinDashboard::Waf,
         BuiltinDashboard::Cluster,
         BuiltinDashboard::Backups,
+        BuiltinDashboard::Nodes,
+        BuiltinDashboard::Storage,
+        BuiltinDashboard::Certificates,
+        BuiltinDashboard::Services,
     ]
 }
 
@@ -143,6 +147,24 @@ pub enum BuiltinDashboard {
     Cluster,
     /// Last success of every backup.
     Backups,
+    /// CPU, memory, disk and temperature of every node (node-exporter).
+    Nodes,
+    /// Volume fill levels (kubelet), Longhorn volume health and space.
+    Storage,
+    /// Time until each cert-manager certificate expires, and those not ready.
+    Certificates,
+    /// Requests, server errors and response time per ingress (ingress-nginx).
+    Services,
+}
+
+impl BuiltinDashboard {
+    /// Dashboards drawn from what the site runs, left out when it runs none of it.
+    pub fn from_what_runs(self) -> bool {
+        matches!(
+            self,
+            Self::Nodes | Self::Storage | Self::Certificates | Self::Services
+        )
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

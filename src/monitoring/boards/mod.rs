@@ -11,6 +11,8 @@ use super::{Datasource, Lang};
 use crate::plan::{BackupKind, Capability, Plan};
 use crate::site::model::{BuiltinDashboard, Monitoring, PanelKind};
 
+mod health;
+
 type Ds = (String, &'static str);
 
 /// Every dashboard as (uid, dashboard JSON).
@@ -39,7 +41,25 @@ pub(super) fn dashboards(
             ),
             BuiltinDashboard::Cluster => ("hearth-cluster", "Cluster", cluster(plan, &prom_ds)),
             BuiltinDashboard::Backups => ("hearth-backups", "Backups", backups(plan, &prom_ds)),
+            BuiltinDashboard::Nodes => ("hearth-nodes", "Nodes", health::nodes(plan, &prom_ds)),
+            BuiltinDashboard::Storage => {
+                ("hearth-storage", "Storage", health::storage(plan, &prom_ds))
+            }
+            BuiltinDashboard::Certificates => (
+                "hearth-certificates",
+                "Certificates",
+                health::certificates(plan, &prom_ds),
+            ),
+            BuiltinDashboard::Services => (
+                "hearth-services",
+                "Services",
+                health::services(plan, &prom_ds),
+            ),
         };
+        // The health dashboards draw only what the site runs: none is better than an empty one.
+        if panels.is_empty() && d.from_what_runs() {
+            continue;
+        }
         for p in &panels {
             c.query(
                 lang_of(&p.datasource),
