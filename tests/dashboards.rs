@@ -295,3 +295,85 @@ fn a_health_dashboard_needs_what_it_draws_from() {
         "longhorn_volume_robustness == 1"
     );
 }
+
+/// The health alerts follow the same producers, carry promtool cases that
+/// pass (fire above the threshold, quiet below), and each can be turned off.
+#[test]
+#[cfg_attr(
+    no_promtool,
+    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn health_alerts_follow_what_runs_and_pass_their_promtool_cases() {
+    let Some(promtool) = common::tool("promtool", &[]) else {
+        return;
+    };
+    let names = |dir: &std::path::Path| -> Vec<String> {
+        let text =
+            std::fs::read_to_string(dir.join("rendered/monitoring/alerts.rules.yaml")).unwrap();
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix("- alert: "))
+            .filter(|n| {
+                [
+                    "VolumeAlmostFull",
+                    "NodeDiskAlmostFull",
+                    "CertificateExpiring",
+                    "LonghornVolumeDegraded",
+                ]
+                .contains(n)
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    // Longhorn 1.7 spells robustness per state; no cert-manager here.
+    let site =
+        format!("{MINIMAL}{MONITORING}").replace("version = \"1.6.2\"", "version = \"1.7.2\"");
+    let s = Scratch::new();
+    s.write("site.toml", &site);
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        names(s.path()),
+        [
+            "VolumeAlmostFull",
+            "NodeDiskAlmostFull",
+            "LonghornVolumeDegraded"
+        ]
+    );
+    let rules =
+        std::fs::read_to_string(s.path().join("rendered/monitoring/alerts.rules.yaml")).unwrap();
+    assert!(
+        rules.contains("longhorn_volume_robustness{state=~\"degraded|faulted\"} == 1"),
+        "{rules}"
+    );
+    let dir = s.path().join("rendered/monitoring");
+    common::succeeds(Command::new(&promtool).current_dir(&dir).args([
+        "check",
+        "rules",
+        "alerts.rules.yaml",
+    ]));
+    common::succeeds(Command::new(&promtool).current_dir(&dir).args([
+        "test",
+        "rules",
+        "alerts.test.yaml",
+    ]));
+
+    let off = format!(
+        "{site}\n[monitoring.alerts.volume_full]\nenabled = false\n[monitoring.alerts.node_disk_full]\nthreshold = 0.8\n"
+    );
+    let s = Scratch::new();
+    s.write("site.toml", &off);
+    assert!(s.render().status.success());
+    assert_eq!(
+        names(s.path()),
+        ["NodeDiskAlmostFull", "LonghornVolumeDegraded"]
+    );
+    let rules =
+        std::fs::read_to_string(s.path().join("rendered/monitoring/alerts.rules.yaml")).unwrap();
+    assert!(rules.contains("} > 0.8\n"), "{rules}");
+    let dir = s.path().join("rendered/monitoring");
+    common::succeeds(Command::new(&promtool).current_dir(&dir).args([
+        "test",
+        "rules",
+        "alerts.test.yaml",
+    ]));
+}

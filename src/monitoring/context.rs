@@ -7,7 +7,7 @@ use std::ops::Range;
 use super::pipeline::Pipeline;
 use super::{Lang, Query, logql, promql};
 use crate::diag::{Code, Errors, InputError, SourceFile};
-use crate::plan::Plan;
+use crate::plan::{Capability, Plan};
 use crate::site::model::RawSite;
 
 /// The stage's inputs, the errors found so far and every query checked.
@@ -161,6 +161,34 @@ pub(super) fn num(x: f64) -> String {
     }
 }
 
+/// Filesystems that are not disks (node-exporter's `fstype` label).
+pub(super) const NOT_DISKS: &str = "fstype!~\"tmpfs|overlay|squashfs|ramfs|nsfs\"";
+
+/// The version of the chart a service providing `cap` runs, when that chart
+/// is `chart`.
+pub(super) fn chart_of<'a>(plan: &'a Plan, cap: Capability, chart: &str) -> Option<&'a str> {
+    let h = plan.provider(cap)?.helm.as_ref()?;
+    (h.chart == chart).then_some(h.version.as_str())
+}
+
+/// Does any service run the chart (the prometheus chart brings node-exporter,
+/// kube-state-metrics and the kubelet scrape)?
+pub(super) fn runs_chart(plan: &Plan, chart: &str) -> bool {
+    plan.services
+        .iter()
+        .any(|s| s.helm.as_ref().is_some_and(|h| h.chart == chart))
+}
+
+/// Longhorn 1.7 turned `longhorn_volume_robustness` from a code (0 unknown,
+/// 1 healthy, 2 degraded, 3 faulted) into one series per state, 1 for the
+/// current one.
+pub(super) fn robustness_has_states(version: &str) -> bool {
+    let mut parts = version.trim_start_matches('v').split('.');
+    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor) >= (1, 7)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +200,13 @@ mod tests {
         assert_eq!(human(108_000), "30h");
         assert_eq!(num(1000.0), "1000");
         assert_eq!(num(0.5), "0.5");
+    }
+
+    #[test]
+    fn longhorn_robustness_is_per_state_from_1_7() {
+        assert!(!robustness_has_states("1.6.2"));
+        assert!(robustness_has_states("1.7.0"));
+        assert!(robustness_has_states("v1.10.1"));
+        assert!(!robustness_has_states("garbage"));
     }
 }

@@ -5,26 +5,9 @@
 //! whose producers the site does not run has no panels and is left out.
 
 use super::Ds;
+use crate::monitoring::context::{NOT_DISKS, chart_of, robustness_has_states, runs_chart};
 use crate::monitoring::dashboards::PanelSpec;
 use crate::plan::{Capability, Plan};
-
-/// The version of the chart a service providing `cap` runs, when that chart
-/// is `chart`.
-fn chart_of<'a>(plan: &'a Plan, cap: Capability, chart: &str) -> Option<&'a str> {
-    let h = plan.provider(cap)?.helm.as_ref()?;
-    (h.chart == chart).then_some(h.version.as_str())
-}
-
-/// Does any service run the chart (the prometheus chart brings node-exporter,
-/// kube-state-metrics and the kubelet scrape)?
-fn runs_chart(plan: &Plan, chart: &str) -> bool {
-    plan.services
-        .iter()
-        .any(|s| s.helm.as_ref().is_some_and(|h| h.chart == chart))
-}
-
-/// Filesystems that are not disks.
-const NOT_DISKS: &str = "fstype!~\"tmpfs|overlay|squashfs|ramfs|nsfs\"";
 
 pub(super) fn nodes(plan: &Plan, prom: &Ds) -> Vec<PanelSpec> {
     if !runs_chart(plan, "prometheus") {
@@ -67,16 +50,6 @@ pub(super) fn nodes(plan: &Plan, prom: &Ds) -> Vec<PanelSpec> {
         .legend("{{instance}}")
         .unit("celsius"),
     ]
-}
-
-/// Longhorn 1.7 turned `longhorn_volume_robustness` from a code (0 unknown,
-/// 1 healthy, 2 degraded, 3 faulted) into one series per state, 1 for the
-/// current one.
-fn robustness_has_states(version: &str) -> bool {
-    let mut parts = version.trim_start_matches('v').split('.');
-    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-    (major, minor) >= (1, 7)
 }
 
 pub(super) fn storage(plan: &Plan, prom: &Ds) -> Vec<PanelSpec> {
@@ -176,17 +149,4 @@ pub(super) fn services(plan: &Plan, prom: &Ds) -> Vec<PanelSpec> {
         .unit("s")
         .wide(),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn longhorn_robustness_is_per_state_from_1_7() {
-        assert!(!robustness_has_states("1.6.2"));
-        assert!(robustness_has_states("1.7.0"));
-        assert!(robustness_has_states("v1.10.1"));
-        assert!(!robustness_has_states("garbage"));
-    }
 }

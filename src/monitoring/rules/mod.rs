@@ -4,6 +4,7 @@
 
 mod backups;
 mod custom;
+mod health;
 mod traffic;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ pub(super) fn alerts(
 ) -> Alerts {
     let common = Common { span: span.clone() };
     let mut rules = traffic::alerts(c, m, p, &common);
+    rules.extend(health::alerts(c, m, &common));
     let mut watches = BTreeMap::new();
     if let Some(t) = tune(c, &m.alerts.backups, 0.0, "1h", "0m") {
         let (b, w) = backups::alerts(c, &t, &common, runbook);

@@ -265,6 +265,18 @@ pub struct BuiltinAlerts {
     /// Every backup: failed, or no success for longer than its schedule allows.
     #[serde(default)]
     pub backups: AlertTuning,
+    /// A volume more than `threshold` full (default 0.9 for 15m; the kubelet's volume stats).
+    #[serde(default)]
+    pub volume_full: AlertTuning,
+    /// A node's filesystem more than `threshold` full (default 0.9 for 15m; node-exporter).
+    #[serde(default)]
+    pub node_disk_full: AlertTuning,
+    /// A cert-manager certificate expiring in fewer than `threshold` days (default 14 for 1h).
+    #[serde(default)]
+    pub certificate_expiry: AlertTuning,
+    /// A Longhorn volume degraded or faulted (default for 10m).
+    #[serde(default)]
+    pub longhorn_degraded: AlertTuning,
 }
 
 /// One pipeline definition, rendered as Promtail, Grafana Alloy and
