@@ -60,7 +60,11 @@ fn dashboards_are_valid_and_carry_the_seed_ip_query_verbatim() {
         names,
         [
             "hearth-backups.json",
+            "hearth-certificates.json",
             "hearth-cluster.json",
+            "hearth-nodes.json",
+            "hearth-services.json",
+            "hearth-storage.json",
             "hearth-traffic.json",
             "hearth-waf.json"
         ]
@@ -92,7 +96,11 @@ fn dashboards_are_valid_and_carry_the_seed_ip_query_verbatim() {
             .any(|q| q.starts_with("{namespace=\"ingress-nginx\"} |= `ModSecurity:` | regexp `")),
         "{all:#?}"
     );
-    let traffic = &boards[2].1;
+    let traffic = &boards
+        .iter()
+        .find(|(n, _)| n == "hearth-traffic.json")
+        .unwrap()
+        .1;
     let geomap = traffic["panels"]
         .as_array()
         .unwrap()
