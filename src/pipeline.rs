@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::charts::engine::Engine;
+use crate::charts::Options;
 use crate::diag::Errors;
 use crate::lint::policy::Policies;
 use crate::monitoring::Monitoring;
@@ -73,7 +73,7 @@ pub fn build_from(
 /// With `--charts`: the site's charts expanded from the cache next to
 /// `site` by `engine`, their CRDs serving as schemas for the whole site, and
 /// every chart object validated too.
-pub fn build_charts(site: &Path, engine: Option<&Engine>) -> Result<Built, Errors> {
+pub fn build_charts(site: &Path, opts: &Options) -> Result<Built, Errors> {
     let t = Instant::now();
     let folder = SiteFolder::from_disk(site)?;
     let templates = Templates::from_files(folder.templates)?;
@@ -85,7 +85,7 @@ pub fn build_charts(site: &Path, engine: Option<&Engine>) -> Result<Built, Error
         policies,
         Stage::Charts {
             dir: site_dir(site),
-            engine,
+            opts,
         },
     )?;
     built.timings.insert(0, ("parse", parse));
@@ -95,10 +95,7 @@ pub fn build_charts(site: &Path, engine: Option<&Engine>) -> Result<Built, Error
 /// Which schemas validate: given, or built after the charts are expanded.
 enum Stage<'a> {
     Site(&'a Schemas),
-    Charts {
-        dir: PathBuf,
-        engine: Option<&'a Engine>,
-    },
+    Charts { dir: PathBuf, opts: &'a Options<'a> },
 }
 
 fn build_stages(
@@ -124,8 +121,8 @@ fn build_stages(
             charts = Vec::new();
             s
         }
-        Stage::Charts { dir, engine } => {
-            charts = crate::charts::expand(&dir, &loaded, &rendered, engine)?;
+        Stage::Charts { dir, opts } => {
+            charts = crate::charts::expand(&dir, &loaded, &rendered, opts)?;
             lap("charts");
             own = crate::charts::check::schemas_with(&charts, &loaded)?;
             &own

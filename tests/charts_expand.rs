@@ -246,13 +246,18 @@ fn validate_charts(s: &Scratch) -> Output {
         .args(["validate", "--charts", "--site"])
         .arg(s.site())
         .env("HEARTH_VENV", venv())
+        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
         .output()
         .unwrap()
 }
 
 /// Every object the charts printed, by (template file, name).
 fn expanded(s: &Scratch, engine: &Engine) -> Vec<(String, String, Value)> {
-    let built = hearth::pipeline::build_charts(&s.site(), Some(engine))
+    let opts = hearth::charts::Options {
+        engine: Some(engine),
+        memo: None,
+    };
+    let built = hearth::pipeline::build_charts(&s.site(), &opts)
         .unwrap_or_else(|e| panic!("{:?}", e.0.iter().map(|e| &e.message).collect::<Vec<_>>()));
     built
         .charts
@@ -449,6 +454,7 @@ fn charts_without_a_cache_or_engine_are_refused() {
         .arg(s.site())
         .env_remove("HEARTH_HELM")
         .env_remove("HEARTH_VENV")
+        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
         .env("PATH", &empty)
         .output()
         .unwrap();
@@ -459,4 +465,44 @@ fn charts_without_a_cache_or_engine_are_refused() {
         "{err}"
     );
     assert!(err.contains("helm-python-sdk"), "{err}");
+}
+
+#[test]
+#[cfg_attr(
+    no_helm_engine,
+    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn a_chart_rendered_before_needs_no_engine() {
+    let Some(_) = engine() else { return };
+    let s = pulled(SITE);
+    let first = validate_charts(&s);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let remembered = std::fs::read_dir(s.path().join("cache/charts"))
+        .unwrap()
+        .count();
+    assert_eq!(remembered, 3, "one output per chart");
+    let empty = s.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let without_engine = |s: &Scratch| {
+        hearth()
+            .args(["validate", "--charts", "--site"])
+            .arg(s.site())
+            .env_remove("HEARTH_HELM")
+            .env_remove("HEARTH_VENV")
+            .env("HEARTH_CACHE_DIR", s.path().join("cache"))
+            .env("PATH", &empty)
+            .output()
+            .unwrap()
+    };
+    // Same chart, values, release, namespace, version: no engine started.
+    let second = without_engine(&s);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("and 6 chart objects (3 charts) valid")
+    );
+    // Other values: the engine is needed again.
+    s.write("site.toml", SITE.replace("size = 3", "size = 4"));
+    let third = without_engine(&s);
+    assert_eq!(third.status.code(), Some(2), "{}", stderr(&third));
+    assert!(stderr(&third).contains("`--charts` needs Helm's template engine"));
 }

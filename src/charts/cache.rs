@@ -150,10 +150,18 @@ pub fn digest(path: &Path) -> std::io::Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// A verified chart of the cache.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub path: PathBuf,
+    /// Its locked (and checked) SHA-256.
+    pub sha256: String,
+}
+
 /// Check every pinned chart against the cache: in the lock with the same
-/// repository, present, and with the locked digest. Returns the path of each
-/// chart (in `pins` order), or every problem located at its `[services.x.helm]`.
-pub fn verify(loaded: &Loaded, dir: &Path) -> Result<Vec<PathBuf>, Errors> {
+/// repository, present, and with the locked digest. Returns each chart (in
+/// `pins` order), or every problem located at its `[services.x.helm]`.
+pub fn verify(loaded: &Loaded, dir: &Path) -> Result<Vec<Cached>, Errors> {
     let lock = Lock::read(dir).map_err(|e| Errors(vec![e]))?;
     let mut errs = Errors::default();
     let mut paths = Vec::new();
@@ -177,7 +185,7 @@ pub fn verify(loaded: &Loaded, dir: &Path) -> Result<Vec<PathBuf>, Errors> {
     errs.into_result(paths)
 }
 
-fn verify_one(lock: &Lock, dir: &Path, pin: &Pin) -> Result<PathBuf, (String, String)> {
+fn verify_one(lock: &Lock, dir: &Path, pin: &Pin) -> Result<Cached, (String, String)> {
     let pull = "run `hearth charts pull` (it needs Helm and the network)".to_string();
     let Some(locked) = lock.find(&pin.chart, &pin.version) else {
         return Err((format!("not in `{}/{LOCK}`", dir.display()), pull));
@@ -218,5 +226,8 @@ fn verify_one(lock: &Lock, dir: &Path, pin: &Pin) -> Result<PathBuf, (String, St
             "the cached chart changed since it was locked: pull it again (`hearth charts pull`) after checking why".into(),
         ));
     }
-    Ok(path)
+    Ok(Cached {
+        path,
+        sha256: actual,
+    })
 }

@@ -12,6 +12,7 @@
 pub mod cache;
 pub mod check;
 pub mod engine;
+pub mod memo;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -94,39 +95,61 @@ pub fn apps(rendered: &Rendered, loaded: &Loaded) -> Vec<ChartApp> {
     out
 }
 
+/// How to expand: the engine (None: only remembered outputs can be used) and
+/// the folder remembering outputs (`memo::folder()` by default; None: none).
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    pub engine: Option<&'a Engine>,
+    pub memo: Option<PathBuf>,
+}
+
 /// Verify the cache, then render every chart Application (in parallel, at
-/// most one per core). A chart that does not render is an input error at its
+/// most one per core; a chart rendered before with the same inputs comes from
+/// the memo). A chart that does not render is an input error at its
 /// `[services.x.helm]`, with the engine's first line.
 pub fn expand(
     site_dir: &Path,
     loaded: &Loaded,
     rendered: &Rendered,
-    engine: Option<&Engine>,
+    opts: &Options,
 ) -> Result<Vec<Expanded>, Errors> {
+    let (engine, memo_dir) = (opts.engine, opts.memo.as_deref());
     let apps = apps(rendered, loaded);
     if apps.is_empty() {
         return Ok(Vec::new());
     }
     let dir = site_dir.join(cache::FOLDER);
-    let paths = cache::verify(loaded, &dir)?;
-    let Some(engine) = engine else {
-        return Err(Errors(vec![
-            InputError::new(
-                Code::ChartRender,
-                "`--charts` needs Helm's template engine, and none was found",
-            )
-            .help(engine::INSTALL),
-        ]));
-    };
+    let cached = cache::verify(loaded, &dir)?;
     let pins = cache::pins(loaded);
-    let jobs: Vec<(ChartApp, PathBuf)> = apps
+    let kube = format!("1.{}.0", crate::site::kube::minor(&loaded.raw.site));
+    let jobs: Vec<Job> = apps
         .into_iter()
-        .filter_map(|a| {
-            let i = pins.iter().position(|p| p.service == a.service)?;
-            Some((a, paths[i].clone()))
+        .filter_map(|app| {
+            let i = pins.iter().position(|p| p.service == app.service)?;
+            let key = memo::key(&cached[i].sha256, &app, &kube);
+            let hit = memo::get(memo_dir, &key);
+            Some(Job {
+                app,
+                chart: cached[i].path.clone(),
+                key,
+                hit,
+            })
         })
         .collect();
-    let kube = format!("1.{}.0", crate::site::kube::minor(&loaded.raw.site));
+    // The engine is needed only for charts not rendered before.
+    let engine = match engine {
+        Some(e) => Some(e),
+        None if jobs.iter().all(|j| j.hit.is_some()) => None,
+        None => {
+            return Err(Errors(vec![
+                InputError::new(
+                    Code::ChartRender,
+                    "`--charts` needs Helm's template engine, and none was found",
+                )
+                .help(engine::INSTALL),
+            ]));
+        }
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = jobs.len().div_ceil(cores);
     let results: Vec<Result<Expanded, InputError>> = std::thread::scope(|s| {
@@ -137,7 +160,7 @@ pub fn expand(
                 s.spawn(move || {
                     chunk
                         .iter()
-                        .map(|(app, path)| expand_one(engine, app, path, kube, loaded))
+                        .map(|job| expand_one(engine, job, kube, memo_dir, loaded))
                         .collect::<Vec<_>>()
                 })
             })
@@ -158,13 +181,23 @@ pub fn expand(
     errs.into_result(out)
 }
 
+/// One chart to expand: its cached archive, and its output from an earlier
+/// run when the memo has it.
+struct Job {
+    app: ChartApp,
+    chart: PathBuf,
+    key: String,
+    hit: Option<String>,
+}
+
 fn expand_one(
-    engine: &Engine,
-    app: &ChartApp,
-    chart: &Path,
+    engine: Option<&Engine>,
+    job: &Job,
     kube: &str,
+    memo_dir: Option<&Path>,
     loaded: &Loaded,
 ) -> Result<Expanded, InputError> {
+    let app = &job.app;
     let at = |message: String, help: &str| {
         InputError::new(Code::ChartRender, message)
             .in_file(&loaded.source)
@@ -172,13 +205,20 @@ fn expand_one(
             .help(help.to_string())
     };
     let req = Request {
-        chart,
+        chart: &job.chart,
         release: &app.release,
         namespace: &app.namespace,
         kube_version: kube,
         values: &app.values,
     };
-    let manifest = engine.template(&req).map_err(|err| {
+    let rendered = match (&job.hit, engine) {
+        (Some(m), _) => Ok(m.clone()),
+        (None, Some(engine)) => engine
+            .template(&req)
+            .inspect(|m| memo::put(memo_dir, &job.key, m)),
+        (None, None) => Err("no Helm engine".to_string()),
+    };
+    let manifest = rendered.map_err(|err| {
         let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         at(
             format!(

@@ -21,7 +21,12 @@ pub fn validate(site: &Path, list_kinds: bool, timings: bool, charts: bool) -> E
     }
     let start = Instant::now();
     let built = if charts {
-        pipeline::build_charts(site, Engine::find().as_ref())
+        let engine = Engine::find();
+        let opts = hearth::charts::Options {
+            engine: engine.as_ref(),
+            memo: hearth::charts::memo::folder(),
+        };
+        pipeline::build_charts(site, &opts)
     } else {
         pipeline::build(site, &schemas)
     };
