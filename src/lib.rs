@@ -8,6 +8,7 @@
 // run on the error path, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod charts;
 pub mod diag;
 pub mod diff;
 pub mod dr;

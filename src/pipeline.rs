@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::charts::Options;
 use crate::diag::Errors;
 use crate::lint::policy::Policies;
 use crate::monitoring::Monitoring;
@@ -24,6 +25,8 @@ pub struct Built {
     /// The site's own lint rules (`policies/`), checked when loaded.
     pub policies: Policies,
     pub files: Files,
+    /// What each chart Application's chart rendered (with `--charts` only).
+    pub charts: Vec<crate::charts::Expanded>,
     /// Wall time of each stage, in order (for `--timings` and benchmarks).
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -64,6 +67,43 @@ pub fn build_from(
     policies: Policies,
     schemas: &Schemas,
 ) -> Result<Built, Errors> {
+    build_stages(loaded, templates, policies, Stage::Site(schemas))
+}
+
+/// With `--charts`: the site's charts expanded from the cache next to
+/// `site` by `engine`, their CRDs serving as schemas for the whole site, and
+/// every chart object validated too.
+pub fn build_charts(site: &Path, opts: &Options) -> Result<Built, Errors> {
+    let t = Instant::now();
+    let folder = SiteFolder::from_disk(site)?;
+    let templates = Templates::from_files(folder.templates)?;
+    let policies = Policies::from_files(folder.policies, &Schemas::load())?;
+    let parse = t.elapsed();
+    let mut built = build_stages(
+        folder.loaded,
+        &templates,
+        policies,
+        Stage::Charts {
+            dir: site_dir(site),
+            opts,
+        },
+    )?;
+    built.timings.insert(0, ("parse", parse));
+    Ok(built)
+}
+
+/// Which schemas validate: given, or built after the charts are expanded.
+enum Stage<'a> {
+    Site(&'a Schemas),
+    Charts { dir: PathBuf, opts: &'a Options<'a> },
+}
+
+fn build_stages(
+    loaded: Loaded,
+    templates: &Templates,
+    policies: Policies,
+    stage: Stage,
+) -> Result<Built, Errors> {
     let mut timings = Vec::new();
     let mut t = Instant::now();
     let mut lap = |name: &'static str| {
@@ -75,7 +115,27 @@ pub fn build_from(
     lap("plan");
     let rendered = crate::render::render(&plan, monitoring.as_ref(), templates)?;
     lap("render");
-    crate::validate::validate(&rendered, schemas)?;
+    let (charts, own);
+    let schemas = match stage {
+        Stage::Site(s) => {
+            charts = Vec::new();
+            s
+        }
+        Stage::Charts { dir, opts } => {
+            charts = crate::charts::expand(&dir, &loaded, &rendered, opts)?;
+            lap("charts");
+            own = crate::charts::check::schemas_with(&charts, &loaded)?;
+            &own
+        }
+    };
+    let mut errs = Errors::default();
+    if let Err(e) = crate::validate::validate(&rendered, schemas) {
+        errs.0.extend(e.0);
+    }
+    if let Err(e) = crate::charts::check::validate(&charts, schemas, &loaded) {
+        errs.0.extend(e.0);
+    }
+    errs.into_result(())?;
     lap("validate");
     crate::validate::apiserver::check(&rendered, &loaded)?;
     lap("apiserver");
@@ -88,6 +148,7 @@ pub fn build_from(
         rendered,
         policies,
         files,
+        charts,
         timings,
     })
 }

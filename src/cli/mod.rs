@@ -1,6 +1,7 @@
 //! The subcommands, one file each; this module holds the command line's shape,
 //! the dispatcher and what every command shares (reports, timings, the date).
 
+mod charts;
 mod check;
 mod diff;
 mod dr;
@@ -25,6 +26,8 @@ const EXAMPLES: &str = "Examples:
   hearth render                      render ./site.toml into the folder it names (rendered/)
   hearth render --site lab/site.toml --out /tmp/out
   hearth validate                    render and validate in memory, write nothing
+  hearth validate --charts           ... and every chart, rendered by Helm from charts/
+  hearth charts pull                 fetch each chart at its pinned version into charts/
   hearth check                       is rendered/ up to date? (pre-commit)
   hearth diff --base origin/main     what this branch changes, per object
   hearth diff --base main --format markdown > comment.md
@@ -84,6 +87,15 @@ pub enum Command {
         /// Print the time of each stage.
         #[arg(long)]
         timings: bool,
+        /// Also render every chart Application with Helm's engine from the
+        /// chart cache (`charts/`) and validate what it prints.
+        #[arg(long)]
+        charts: bool,
+    },
+    /// The chart cache next to the site (`charts/` and `charts/charts.lock`).
+    Charts {
+        #[command(subcommand)]
+        action: charts::Action,
     },
     /// Render in memory and compare with the output folder: exit 1 if it is stale.
     Check {
@@ -224,7 +236,9 @@ pub fn run(cli: Cli) -> ExitCode {
             site,
             list_kinds,
             timings,
-        } => validate::validate(&site.site, list_kinds, timings),
+            charts,
+        } => validate::validate(&site.site, list_kinds, timings, charts),
+        Command::Charts { action } => charts::run(action),
         Command::Check { site, out, no_lint } => check::check(&site.site, out, !no_lint),
         Command::Diff {
             site,

@@ -1,15 +1,17 @@
-//! `hearth validate`: render and validate in memory; `--list-kinds`.
+//! `hearth validate`: render and validate in memory; `--list-kinds`;
+//! `--charts` expands every chart from the cache and validates its objects too.
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use hearth::charts::engine::Engine;
 use hearth::pipeline;
 use hearth::validate::Schemas;
 
 use super::{Closing, print_timings, report};
 
-pub fn validate(site: &Path, list_kinds: bool, timings: bool) -> ExitCode {
+pub fn validate(site: &Path, list_kinds: bool, timings: bool, charts: bool) -> ExitCode {
     let schemas = Schemas::load();
     if list_kinds {
         for (api, kind) in schemas.kinds() {
@@ -18,13 +20,32 @@ pub fn validate(site: &Path, list_kinds: bool, timings: bool) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let start = Instant::now();
-    match pipeline::build(site, &schemas) {
+    let built = if charts {
+        let engine = Engine::find();
+        let opts = hearth::charts::Options {
+            engine: engine.as_ref(),
+            memo: hearth::charts::memo::folder(),
+        };
+        pipeline::build_charts(site, &opts)
+    } else {
+        pipeline::build(site, &schemas)
+    };
+    match built {
         Ok(b) => {
             if timings {
                 print_timings(&b.timings);
             }
+            let from_charts: usize = b.charts.iter().map(|c| c.docs.len()).sum();
+            let charts = if charts {
+                format!(
+                    " and {from_charts} chart objects ({} charts)",
+                    b.charts.len()
+                )
+            } else {
+                String::new()
+            };
             out!(
-                "{} objects valid ({} services) in {} ms",
+                "{} objects{charts} valid ({} services) in {} ms",
                 b.rendered.objects.len(),
                 b.plan.services.len(),
                 start.elapsed().as_millis()

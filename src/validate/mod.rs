@@ -50,7 +50,13 @@ fn tighten(v: &mut Value) {
     match v {
         Value::Object(map) => {
             map.remove("description");
-            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+            // A CRD's `x-kubernetes-preserve-unknown-fields` keeps any field.
+            let preserve =
+                map.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+            if map.contains_key("properties")
+                && !map.contains_key("additionalProperties")
+                && !preserve
+            {
                 map.insert("additionalProperties".into(), Value::Bool(false));
             }
             if map.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
@@ -159,6 +165,30 @@ impl Schemas {
             Entry::new(kustomization_schema),
         );
         Self { by_kind }
+    }
+
+    /// A custom resource kind served by a CRD a chart ships: its
+    /// `openAPIV3Schema`, made strict, with sound metadata. Replaces a
+    /// built-in schema of the same kind (the chart's CRD is what the cluster
+    /// gets). Compiled now, so a broken schema is reported, not a panic.
+    pub fn add_custom(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        mut schema: Value,
+    ) -> Result<(), String> {
+        if let Value::Object(props) = &mut schema["properties"] {
+            props.insert("metadata".into(), cr_metadata_schema());
+        } else {
+            schema["properties"] = json!({ "metadata": cr_metadata_schema() });
+        }
+        let schema = kind_schema(schema, api_version, kind);
+        let compiled = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+        let entry = Entry::new(move || schema.clone());
+        entry.compiled.set(compiled).ok();
+        self.by_kind
+            .insert((api_version.to_string(), kind.to_string()), entry);
+        Ok(())
     }
 
     /// The (apiVersion, kind) pairs this build can validate.

@@ -1,0 +1,159 @@
+//! Validation of what charts print: every object against its strict schema
+//! and the API server's rules, as hearth's own objects are. A CRD a chart
+//! ships (in `crds/` or among its templates) becomes the schema of its kind
+//! for every object of the site: the chart's own custom resources, and those
+//! of site-local templates.
+
+use serde_json::Value;
+
+use super::{Doc, Expanded};
+use crate::diag::{Code, Errors, InputError};
+use crate::site::Loaded;
+use crate::validate::Schemas;
+use crate::validate::apiserver::check_object_for;
+
+/// One served version of a CRD a chart ships.
+#[derive(Debug, Clone)]
+pub struct CustomKind {
+    pub api_version: String,
+    pub kind: String,
+    /// The version's `openAPIV3Schema`.
+    pub schema: Value,
+    /// The chart file that ships the CRD.
+    pub source: String,
+}
+
+fn is_crd(d: &Doc) -> bool {
+    d.kind() == "CustomResourceDefinition" && d.api_version() == "apiextensions.k8s.io/v1"
+}
+
+/// The served versions of every CRD the charts ship.
+pub fn custom_kinds(expanded: &[Expanded]) -> Vec<CustomKind> {
+    let mut out = Vec::new();
+    for doc in expanded.iter().flat_map(|e| &e.docs).filter(|d| is_crd(d)) {
+        let spec = &doc.value["spec"];
+        let (Some(group), Some(kind)) = (spec["group"].as_str(), spec["names"]["kind"].as_str())
+        else {
+            continue;
+        };
+        for v in spec["versions"].as_array().into_iter().flatten() {
+            let served = v["served"].as_bool().unwrap_or(false);
+            let (Some(name), Some(schema)) = (
+                v["name"].as_str(),
+                v["schema"]["openAPIV3Schema"].as_object(),
+            ) else {
+                continue;
+            };
+            if served {
+                out.push(CustomKind {
+                    api_version: format!("{group}/{name}"),
+                    kind: kind.to_string(),
+                    schema: Value::Object(schema.clone()),
+                    source: doc.source.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The schemas of `load()` and those of the charts' CRDs; a CRD schema that
+/// does not compile is an error at the chart that ships it.
+pub fn schemas_with(expanded: &[Expanded], loaded: &Loaded) -> Result<Schemas, Errors> {
+    let mut s = Schemas::load();
+    let mut errs = Errors::default();
+    for e in expanded {
+        for k in custom_kinds(std::slice::from_ref(e)) {
+            if let Err(why) = s.add_custom(&k.api_version, &k.kind, k.schema) {
+                errs.push(
+                    InputError::new(
+                        Code::ChartObject,
+                        format!(
+                            "chart `{}` {}, `{}`: the CRD schema of {} `{}` is not a valid schema: {why}",
+                            e.app.chart, e.app.version, k.source, k.api_version, k.kind
+                        ),
+                    )
+                    .in_file(&loaded.source)
+                    .label(e.app.span.clone(), "this chart")
+                    .help("pin a chart version whose CRD the API server accepts"),
+                );
+            }
+        }
+    }
+    errs.into_result(s)
+}
+
+/// Every problem of every chart object, each naming the chart, the template
+/// file and the object, labelled at the service's `[services.x.helm]`.
+pub fn validate(
+    expanded: &[Expanded],
+    schemas: &Schemas,
+    loaded: &Loaded,
+) -> Result<usize, Errors> {
+    let minor = crate::site::kube::minor(&loaded.raw.site);
+    let mut errs = Errors::default();
+    let mut n = 0;
+    for e in expanded {
+        let app = &e.app;
+        for d in &e.docs {
+            n += 1;
+            let what = format!(
+                "chart `{}` {} of service `{}`, template `{}`: {} `{}`",
+                app.chart,
+                app.version,
+                app.service,
+                d.source,
+                if d.kind().is_empty() {
+                    "object"
+                } else {
+                    d.kind()
+                },
+                d.name()
+            );
+            let problems = problems(d, schemas, minor);
+            if problems.is_empty() {
+                continue;
+            }
+            errs.push(
+                InputError::new(
+                    Code::ChartObject,
+                    format!("{what} is invalid:\n  {}", problems.join("\n  ")),
+                )
+                .in_file(&loaded.source)
+                .label(app.span.clone(), "this chart's values render it")
+                .help("change the chart values that print this field, or pin a chart version that prints a valid object"),
+            );
+        }
+    }
+    errs.into_result(n)
+}
+
+/// One object's problems: its schema's, then the API server's.
+fn problems(d: &Doc, schemas: &Schemas, minor: u32) -> Vec<String> {
+    // A CRD is read as a schema above; hearth has no schema for CRDs themselves.
+    if is_crd(d) {
+        return Vec::new();
+    }
+    let Some(v) = schemas.validator(d.api_version(), d.kind()) else {
+        return vec![format!(
+            "no schema for apiVersion `{}` kind `{}` (no chart of the site ships its CRD)",
+            d.api_version(),
+            d.kind()
+        )];
+    };
+    let mut out: Vec<String> = v
+        .iter_errors(&d.value)
+        .map(|e| {
+            let path = e.instance_path().to_string();
+            format!("at `{}`: {e}", if path.is_empty() { "/" } else { &path })
+        })
+        .collect();
+    if out.is_empty() {
+        out.extend(
+            check_object_for(&d.value, minor)
+                .into_iter()
+                .map(|p| format!("at `{}`: {} [{}]", p.path, p.message, p.rule)),
+        );
+    }
+    out
+}

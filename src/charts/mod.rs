@@ -1,0 +1,306 @@
+//! Chart expansion (`--charts`): every chart Application rendered by Helm's
+//! own engine with exactly what ArgoCD gives it (the Application's chart,
+//! `valuesObject`, release name, destination namespace, and the site's
+//! Kubernetes version, as `helm template --include-crds`), the output read
+//! with hearth's YAML reader, one object per document, each remembering the
+//! chart template it came from (Helm's `# Source:` line).
+//!
+//! Charts come from the cache (`cache.rs`) after it is verified against its
+//! lock; the engine runs out of process (`engine.rs`), charts in parallel.
+//! `check.rs` validates what they print.
+
+pub mod cache;
+pub mod check;
+pub mod engine;
+pub mod memo;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::diag::{Code, Errors, InputError};
+use crate::render::Rendered;
+use crate::site::Loaded;
+use engine::{Engine, Request};
+
+/// One chart Application, as ArgoCD would render it.
+#[derive(Debug, Clone)]
+pub struct ChartApp {
+    pub service: String,
+    pub chart: String,
+    pub version: String,
+    pub release: String,
+    pub namespace: String,
+    /// The Application's `valuesObject`.
+    pub values: Value,
+    /// `[services.x.helm]` in site.toml.
+    pub span: Range<usize>,
+}
+
+/// One object a chart printed.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// The chart file it came from, e.g. `grafana/templates/configmap.yaml`.
+    pub source: String,
+    pub value: Value,
+}
+
+impl Doc {
+    pub fn kind(&self) -> &str {
+        self.value["kind"].as_str().unwrap_or("")
+    }
+    pub fn api_version(&self) -> &str {
+        self.value["apiVersion"].as_str().unwrap_or("")
+    }
+    pub fn name(&self) -> &str {
+        self.value["metadata"]["name"].as_str().unwrap_or("")
+    }
+}
+
+/// A chart Application and every object its chart rendered.
+#[derive(Debug, Clone)]
+pub struct Expanded {
+    pub app: ChartApp,
+    pub docs: Vec<Doc>,
+}
+
+/// The chart Applications of a render, read from the Applications themselves
+/// (what ArgoCD reads), with their site.toml spans.
+pub fn apps(rendered: &Rendered, loaded: &Loaded) -> Vec<ChartApp> {
+    let mut out = Vec::new();
+    for pin in cache::pins(loaded) {
+        let path = format!("argocd/{}.application.yaml", pin.service);
+        let Some(app) = rendered.objects.iter().find(|o| o.path == path) else {
+            continue;
+        };
+        let spec = &app.value["spec"];
+        let Some(source) = spec["sources"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s.get("chart").is_some()))
+        else {
+            continue;
+        };
+        let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+        out.push(ChartApp {
+            service: pin.service,
+            chart: text(&source["chart"]),
+            version: text(&source["targetRevision"]),
+            release: text(&source["helm"]["releaseName"]),
+            namespace: text(&spec["destination"]["namespace"]),
+            values: source["helm"]["valuesObject"].clone(),
+            span: pin.span,
+        });
+    }
+    out
+}
+
+/// How to expand: the engine (None: only remembered outputs can be used) and
+/// the folder remembering outputs (`memo::folder()` by default; None: none).
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    pub engine: Option<&'a Engine>,
+    pub memo: Option<PathBuf>,
+}
+
+/// Verify the cache, then render every chart Application (in parallel, at
+/// most one per core; a chart rendered before with the same inputs comes from
+/// the memo). A chart that does not render is an input error at its
+/// `[services.x.helm]`, with the engine's first line.
+pub fn expand(
+    site_dir: &Path,
+    loaded: &Loaded,
+    rendered: &Rendered,
+    opts: &Options,
+) -> Result<Vec<Expanded>, Errors> {
+    let (engine, memo_dir) = (opts.engine, opts.memo.as_deref());
+    let apps = apps(rendered, loaded);
+    if apps.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = site_dir.join(cache::FOLDER);
+    let cached = cache::verify(loaded, &dir)?;
+    let pins = cache::pins(loaded);
+    let kube = format!("1.{}.0", crate::site::kube::minor(&loaded.raw.site));
+    let jobs: Vec<Job> = apps
+        .into_iter()
+        .filter_map(|app| {
+            let i = pins.iter().position(|p| p.service == app.service)?;
+            let key = memo::key(&cached[i].sha256, &app, &kube);
+            let hit = memo::get(memo_dir, &key);
+            Some(Job {
+                app,
+                chart: cached[i].path.clone(),
+                key,
+                hit,
+            })
+        })
+        .collect();
+    // The engine is needed only for charts not rendered before.
+    let engine = match engine {
+        Some(e) => Some(e),
+        None if jobs.iter().all(|j| j.hit.is_some()) => None,
+        None => {
+            return Err(Errors(vec![
+                InputError::new(
+                    Code::ChartRender,
+                    "`--charts` needs Helm's template engine, and none was found",
+                )
+                .help(engine::INSTALL),
+            ]));
+        }
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = jobs.len().div_ceil(cores);
+    let results: Vec<Result<Expanded, InputError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .chunks(per)
+            .map(|chunk| {
+                let kube = kube.as_str();
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|job| expand_one(engine, job, kube, memo_dir, loaded))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a chart thread does not panic"))
+            .collect()
+    });
+    let mut errs = Errors::default();
+    let mut out = Vec::new();
+    for r in results {
+        match r {
+            Ok(e) => out.push(e),
+            Err(e) => errs.push(e),
+        }
+    }
+    errs.into_result(out)
+}
+
+/// One chart to expand: its cached archive, and its output from an earlier
+/// run when the memo has it.
+struct Job {
+    app: ChartApp,
+    chart: PathBuf,
+    key: String,
+    hit: Option<String>,
+}
+
+fn expand_one(
+    engine: Option<&Engine>,
+    job: &Job,
+    kube: &str,
+    memo_dir: Option<&Path>,
+    loaded: &Loaded,
+) -> Result<Expanded, InputError> {
+    let app = &job.app;
+    let at = |message: String, help: &str| {
+        InputError::new(Code::ChartRender, message)
+            .in_file(&loaded.source)
+            .label(app.span.clone(), "this chart's values")
+            .help(help.to_string())
+    };
+    let req = Request {
+        chart: &job.chart,
+        release: &app.release,
+        namespace: &app.namespace,
+        kube_version: kube,
+        values: &app.values,
+    };
+    let rendered = match (&job.hit, engine) {
+        (Some(m), _) => Ok(m.clone()),
+        (None, Some(engine)) => engine
+            .template(&req)
+            .inspect(|m| memo::put(memo_dir, &job.key, m)),
+        (None, None) => Err("no Helm engine".to_string()),
+    };
+    let manifest = rendered.map_err(|err| {
+        let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        at(
+            format!(
+                "chart `{}` {} of service `{}` does not render: {first}",
+                app.chart, app.version, app.service
+            ),
+            &format!(
+                "set or correct the values the message names in `[services.{}.helm]` (`hearth render` shows the Application's full `valuesObject`)",
+                app.service
+            ),
+        )
+    })?;
+    let mut docs = Vec::new();
+    for (source, text) in split(&manifest) {
+        let values = crate::render::yaml::documents(text).map_err(|e| {
+            at(
+                format!(
+                    "chart `{}` {}: template `{source}` printed invalid YAML (line {} of its output): {}",
+                    app.chart, app.version, e.line, e.message
+                ),
+                &format!(
+                    "the chart's output cannot be read; check the values of `[services.{}.helm]` this template prints",
+                    app.service
+                ),
+            )
+        })?;
+        docs.extend(
+            values
+                .into_iter()
+                .filter(|v| !v.is_null())
+                .map(|value| Doc {
+                    source: source.to_string(),
+                    value,
+                }),
+        );
+    }
+    Ok(Expanded {
+        app: app.clone(),
+        docs,
+    })
+}
+
+/// A manifest cut at its `---` lines, each part with the `# Source:` it
+/// names (or the previous part's: a template printing several documents).
+pub fn split(manifest: &str) -> Vec<(&str, &str)> {
+    // Byte ranges of the parts between `---` lines.
+    let mut ranges = Vec::new();
+    let (mut start, mut offset) = (0, 0);
+    for line in manifest.split_inclusive('\n') {
+        let l = line.trim_end();
+        if l == "---" || l.starts_with("--- ") {
+            ranges.push(start..offset);
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    ranges.push(start..manifest.len());
+    let mut parts = Vec::new();
+    let mut source = "";
+    for r in ranges {
+        let text = &manifest[r];
+        if let Some(s) = text.lines().find_map(|l| l.strip_prefix("# Source: ")) {
+            source = s.trim();
+        }
+        if !text.trim().is_empty() {
+            parts.push((source, text));
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn split_keeps_each_documents_source() {
+        let m = "---\n# Source: c/crds/a.yaml\nkind: A\n---\n# Source: c/templates/b.yaml\nkind: B\n---\nkind: C\n";
+        let parts = super::split(m);
+        let sources: Vec<&str> = parts.iter().map(|p| p.0).collect();
+        assert_eq!(
+            sources,
+            ["c/crds/a.yaml", "c/templates/b.yaml", "c/templates/b.yaml"]
+        );
+        assert!(parts[2].1.contains("kind: C"));
+    }
+}
