@@ -193,23 +193,16 @@ fn cidr(text: &str) -> Option<(IpAddr, u8)> {
     (len <= max).then_some((addr, len))
 }
 
-/// Whether `ip` lies in the network `net`.
+/// Whether `ip` lies in the network `net`: both left-aligned in 128 bits,
+/// the first `len` bits equal.
 fn contains((net, len): (IpAddr, u8), ip: IpAddr) -> bool {
     let bits = |a: IpAddr| match a {
-        IpAddr::V4(a) => (u128::from(u32::from(a)) << 96, 32u32),
-        IpAddr::V6(a) => (u128::from(a), 128u32),
+        IpAddr::V4(a) => (u128::from(u32::from(a)) << 96, true),
+        IpAddr::V6(a) => (u128::from(a), false),
     };
-    let ((n, fam), (i, fam2)) = (bits(net), bits(ip));
-    if fam != fam2 {
-        return false;
-    }
-    let keep = u32::from(len) + (128 - fam);
-    let mask = if keep == 0 {
-        0
-    } else {
-        u128::MAX << (128 - keep)
-    };
-    n & mask == i & mask
+    let ((n, v4), (i, v4_too)) = (bits(net), bits(ip));
+    let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+    v4 == v4_too && n & mask == i & mask
 }
 
 #[cfg(test)]
