@@ -68,6 +68,26 @@ fn intent_lines(r: &Report) -> Vec<String> {
             .map(|(p, at)| format!("⚠ port {p} is now reachable on the LAN at {at}")),
     );
     out.extend(
+        i.namespaces_opened
+            .iter()
+            .map(|x| format!("⚠ namespace {x} is no longer default-deny")),
+    );
+    out.extend(
+        i.namespaces_isolated
+            .iter()
+            .map(|x| format!("namespace {x} is now default-deny")),
+    );
+    out.extend(
+        i.allows_added
+            .iter()
+            .map(|x| format!("network policy {x} (allowed)")),
+    );
+    out.extend(
+        i.allows_removed
+            .iter()
+            .map(|x| format!("network policy {x} (no longer allowed)")),
+    );
+    out.extend(
         i.volumes_lost_backup
             .iter()
             .map(|x| format!("⚠ volume {x} lost its backup")),

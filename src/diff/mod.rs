@@ -8,6 +8,7 @@
 mod access;
 mod format;
 mod lan;
+mod netpol;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -76,6 +77,13 @@ pub struct Intent {
     pub ingress_access_changed: Vec<(String, String, String)>,
     /// `service/workload:port` now reachable from the LAN, and where.
     pub ports_now_on_lan: Vec<(String, String)>,
+    /// Namespaces now default-deny (`[site] network_policy`).
+    pub namespaces_isolated: Vec<String>,
+    /// Namespaces no longer default-deny: every pod reachable again.
+    pub namespaces_opened: Vec<String>,
+    /// `namespace/policy: reason` of allows added and removed.
+    pub allows_added: Vec<String>,
+    pub allows_removed: Vec<String>,
     /// `service/volume` no longer covered by any backup.
     pub volumes_lost_backup: Vec<String>,
     pub volumes_gained_backup: Vec<String>,
@@ -94,6 +102,10 @@ impl Intent {
             && self.ingresses_now_public.is_empty()
             && self.ingress_access_changed.is_empty()
             && self.ports_now_on_lan.is_empty()
+            && self.namespaces_isolated.is_empty()
+            && self.namespaces_opened.is_empty()
+            && self.allows_added.is_empty()
+            && self.allows_removed.is_empty()
             && self.volumes_lost_backup.is_empty()
             && self.volumes_gained_backup.is_empty()
             && self.secrets_left_export.is_empty()
@@ -396,7 +408,13 @@ fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
         .unwrap_or_default()
     };
     let (xa, xb) = (exported(base), exported(Some(head)));
+    let (namespaces_isolated, namespaces_opened, allows_added, allows_removed) =
+        netpol::changes(base, head);
     Intent {
+        namespaces_isolated,
+        namespaces_opened,
+        allows_added,
+        allows_removed,
         services_added: sb.difference(&sa).cloned().collect(),
         services_removed: sa.difference(&sb).cloned().collect(),
         images_changed: ib

@@ -12,6 +12,7 @@ mod graph;
 pub mod helm;
 pub mod ingress;
 pub mod lifecycle;
+pub mod netpol;
 pub mod placement;
 pub mod pod;
 pub mod workload;
@@ -142,6 +143,8 @@ pub struct Service {
     pub recurring_jobs: Vec<RecurringJob>,
     /// ClusterIssuers rendered into this service (the cert-manager provider).
     pub issuers: Vec<IssuerName>,
+    /// NetworkPolicies rendered into this service's folder (`[site] network_policy`).
+    pub network_policies: Vec<netpol::NetPolicy>,
     pub allow: Vec<Exception>,
     #[serde(skip)]
     pub span: Range<usize>,

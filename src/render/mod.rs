@@ -327,6 +327,14 @@ fn service(r: &mut Renderer, plan: &Plan, svc: &Service) {
     for w in &svc.workloads {
         workload(r, plan, (svc, &sv), w);
     }
+    for p in &svc.network_policies {
+        r.emit(
+            "k8s/networkpolicy.yaml",
+            context! { service => sv.clone(), policy => s(p) },
+            &folder,
+            &of("network policy", &p.name),
+        );
+    }
     for c in &svc.config_maps {
         let mut c = c.clone();
         for g in std::mem::take(&mut c.generated) {

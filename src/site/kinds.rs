@@ -81,6 +81,24 @@ impl IngressController {
 }
 
 vocabulary!(
+    /// Whether a namespace's pods may talk to anything (`none`, Kubernetes'
+    /// default) or only to what the site implies (`default-deny` plus allows).
+    NetworkPolicyMode default None {
+    /// No NetworkPolicy: every pod may reach and be reached by any other.
+    None = "none" => "none",
+    /// A `default-deny` NetworkPolicy for the namespace, and allows for the
+    /// traffic the site implies (ingresses, scraping, dependencies, LAN ports).
+    DefaultDeny = "default-deny" => "default-deny",
+});
+
+vocabulary!(
+    /// Where a workload's pods may connect beyond what the site implies.
+    Egress {
+    /// Any address outside the cluster (`0.0.0.0/0` and `::/0`), every port.
+    Internet = "internet" => "internet",
+});
+
+vocabulary!(
     /// A DNS provider cert-manager's ACME DNS-01 solver writes records with.
     Dns01Provider {
     /// Cloudflare, with an API token.

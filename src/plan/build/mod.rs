@@ -12,6 +12,7 @@ mod ingress;
 mod issuer;
 mod lifecycle;
 mod mounts;
+mod netpol;
 mod placement;
 mod resolve;
 mod service;
@@ -79,6 +80,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
     let issuers = issuer::issuers(&mut ctx, &providers, &mut services);
     super::helm::apply_presets(raw, &mut services, &mut ctx.errs, ctx.src);
     super::graph::assign_waves(raw, &providers, &mut services, &mut ctx.errs, ctx.src);
+    netpol::policies(&ctx, &mut services, &backups);
 
     let plan = Plan {
         site: site_of(raw),

@@ -80,6 +80,7 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
         ingresses,
         databases,
         recurring_jobs: Vec::new(),
+        network_policies: Vec::new(),
         issuers: Vec::new(),
         allow: exceptions(&s.allow),
         span: svc.span(),

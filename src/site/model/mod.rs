@@ -114,6 +114,12 @@ pub struct SiteMeta {
     /// ingress with `networks = ["lan"]` answers only clients from them.
     #[serde(default)]
     pub networks: BTreeMap<NetworkName, Vec<Spanned<String>>>,
+    /// `default-deny`: each namespace of a service with workloads of its own
+    /// gets a default-deny NetworkPolicy and the allows the site implies;
+    /// `none` (default) renders no NetworkPolicy.
+    #[serde(default)]
+    #[serde(serialize_with = "crate::site::kinds::as_word")]
+    pub network_policy: NetworkPolicyMode,
 }
 
 impl SiteMeta {

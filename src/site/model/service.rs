@@ -41,6 +41,10 @@ pub struct Service {
     /// Databases this service serves.
     #[serde(default)]
     pub databases: BTreeMap<DatabaseName, Spanned<Database>>,
+    /// Override `[site] network_policy` for this service's namespace:
+    /// `none` for pods whose traffic hearth cannot know (a chart's, host
+    /// network), `default-deny` to opt a chart-only service in.
+    pub network_policy: Option<Spanned<NetworkPolicyMode>>,
     /// Lint rules this object is excused from, each with a reason.
     #[serde(default)]
     pub allow: Vec<Spanned<Exception>>,

@@ -63,6 +63,10 @@ pub struct Workload {
     /// Use the node's network namespace (give `security.reason`).
     #[serde(default)]
     pub host_network: bool,
+    /// Connections its pods make beyond what the site implies, under a
+    /// default-deny network policy: `internet` for apps that call out.
+    #[serde(default)]
+    pub egress: Vec<Egress>,
     /// CPU and memory requests and limits.
     pub resources: Option<Resources>,
     /// Liveness, readiness and startup probes.

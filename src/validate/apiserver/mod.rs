@@ -37,6 +37,7 @@ macro_rules! check {
 mod affinity;
 mod containers;
 mod meta;
+mod netpol;
 mod networking;
 mod overlap;
 mod pod;
@@ -150,6 +151,7 @@ pub fn check_object_for(v: &Value, minor: u32) -> Vec<Problem> {
         "Pod" => pod::pod_spec(&mut s, "spec", &v["spec"], pod::Restart::Any),
         "Service" => service::service(&mut s, v),
         "Ingress" => networking::ingress(&mut s, v),
+        "NetworkPolicy" => netpol::network_policy(&mut s, v),
         "Role" | "ClusterRole" => rbac::role(&mut s, v, kind == "Role"),
         "RoleBinding" | "ClusterRoleBinding" => rbac::binding(&mut s, v, kind == "RoleBinding"),
         _ => {}
