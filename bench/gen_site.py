@@ -30,7 +30,8 @@ burst = 2
 
 [backup_targets.nas]
 kind = "nfs"
-url = "nfs://nas.bench.example:/backups"
+server = "nas.bench.example"
+path = "/backups"
 
 [services.longhorn]
 namespace = "longhorn-system"

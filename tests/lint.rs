@@ -633,14 +633,14 @@ fn row(code: hearth::lint::Code) -> Row {
         BackupCredentialsNotExported => {
             let (site, at) = (
             c.replace(
-                "url = \"nfs://nas.lab.example:/backups\"",
-                "url = \"nfs://nas.lab.example:/backups\"\ncredentials = \"app/app-secret\"",
+                "nas = { kind = \"nfs\", server = \"nas.lab.example\", path = \"/backups\" }",
+                "nas = { kind = \"cifs\", server = \"nas.lab.example\", share = \"backups\", credentials = \"longhorn/nas-secret\" }",
             )
             .replace(
-                "keys = { PASSWORD = \"placeholder\" }",
-                "keys = { PASSWORD = \"placeholder\" }\nregenerable = \"reset\"",
+                "version = \"1.6.2\"\n",
+                "version = \"1.6.2\"\n[services.longhorn.secrets.nas-secret]\nkeys = { CIFS_USERNAME = \"placeholder\", CIFS_PASSWORD = \"placeholder\" }\nregenerable = \"reset\"\n",
             ),
-            Some("[services.app.secrets.app-secret]"),
+            Some("[services.longhorn.secrets.nas-secret]"),
             );
             fixed = Some(site.replace("\nregenerable = \"reset\"", ""));
             (site, at)
@@ -716,6 +716,20 @@ fn row(code: hearth::lint::Code) -> Row {
             ),
             Some("env.API_KEY"),
         ),
+        BackupTargetCleartext => {
+            let target = |endpoint: &str| {
+                c.replace(
+                    "nas = { kind = \"nfs\", server = \"nas.lab.example\", path = \"/backups\" }",
+                    &format!("nas = {{ kind = \"s3\", bucket = \"lab\", region = \"us-east-1\", endpoint = \"{endpoint}\", credentials = \"longhorn/s3-secret\" }}"),
+                )
+                .replace(
+                    "version = \"1.6.2\"\n",
+                    "version = \"1.6.2\"\n[services.longhorn.secrets.s3-secret]\nkeys = { AWS_ACCESS_KEY_ID = \"placeholder\", AWS_SECRET_ACCESS_KEY = \"placeholder\", AWS_ENDPOINTS = \"placeholder\" }\n",
+                )
+            };
+            fixed = Some(target("http://minio.lan:9000"));
+            (target("http://s3.example.net:9000"), Some("endpoint = \"http://s3"))
+        }
         SnippetAnnotation => {
             let site = c.replace(
                 "public = true\n",

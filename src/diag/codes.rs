@@ -257,6 +257,11 @@ codes! {
         why: "A backup that cannot run is worse than none: lint and the runbook would count it as a recovery path.",
         fix: "Follow the help line; `hearth explain` of the lint rules HL001-HL005 says what a recovery path needs.",
     }
+    Target = "hearth::backup-target" {
+        what: "A backup target lacks a field its kind needs, has a value Longhorn cannot read, or its credentials secret lacks a key Longhorn reads (or holds one it does not).",
+        why: "Longhorn only finds out when the first backup runs (or never, for a key it ignores): every backup to the target would fail, or go somewhere other than meant.",
+        fix: "Give the kind's fields (`hearth schema --markdown`, BackupTarget), and the secret exactly the keys the help line names, in Longhorn's namespace.",
+    }
     Monitoring = "hearth::monitoring" {
         what: "`[monitoring]` is inconsistent: a query does not parse, a datasource or contact point is missing, or a generated file is unknown.",
         why: "Grafana would refuse the provisioning, or an alert would never be delivered.",

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::Service;
+use super::{Service, Target};
 use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::site::model::{BackupKind, RawSite};
 use crate::site::names::ServiceName;
@@ -92,7 +92,7 @@ return hs
 "#;
 
 /// Values hearth contributes for a chart, before the site's own values.
-fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Value {
+fn preset(chart: &str, version: &str, raw: &RawSite, targets: &[Target]) -> Value {
     match chart {
         "ingress-nginx" => json!({
             "controller": {
@@ -138,26 +138,38 @@ fn preset(chart: &str, raw: &RawSite, errs: &mut Errors, src: &SourceFile) -> Va
                 .values()
                 .find(|b| b.get_ref().kind == BackupKind::Longhorn)
                 .and_then(|b| b.get_ref().target.as_ref())
-                .and_then(|t| raw.backup_targets.get(t.get_ref()));
+                .and_then(|t| targets.iter().find(|x| x.name == *t.get_ref()));
             if let Some(t) = target {
-                v["defaultSettings"] = json!({ "backupTarget": t.get_ref().url });
-                if let Some(c) = &t.get_ref().credentials {
-                    match c.get_ref().split_once('/') {
-                    Some((svc, secret)) if raw.services.iter().any(|(n, s)| n.as_str() == svc && s.get_ref().secrets.keys().any(|k| k.as_str() == secret)) => {
-                        v["defaultSettings"]["backupTargetCredentialSecret"] = json!(secret);
-                    }
-                    _ => errs.push(
-                        InputError::new(Code::Dangling, format!("credentials `{}` do not name a secret of a service", c.get_ref()))
-                            .in_file(src)
-                            .label(c.span(), "referenced here")
-                            .help("write `<service>/<secret>` naming a secret in Longhorn's namespace"),
-                    ),
+                let mut store = json!({ "backupTarget": t.url });
+                if let Some(c) = &t.credentials {
+                    store["backupTargetCredentialSecret"] = json!(c.secret);
                 }
-                }
+                // Longhorn 1.8 moved the target out of `defaultSettings` into
+                // `defaultBackupStore` (the default BackupTarget object);
+                // `defaultSettings.backupTarget` is read by no template there
+                // (chart v1.6.2 templates/default-setting.yaml:9-14, v1.8.0
+                // templates/default-resource.yaml:9-14).
+                let key = if takes_backup_store(version) {
+                    "defaultBackupStore"
+                } else {
+                    "defaultSettings"
+                };
+                v[key] = store;
             }
             v
         }
         _ => Value::Object(Map::new()),
+    }
+}
+
+/// Whether Longhorn chart `version` takes its backup target under
+/// `defaultBackupStore` (1.8.0 and later) rather than `defaultSettings`.
+pub fn takes_backup_store(version: &str) -> bool {
+    let mut parts = version.trim_start_matches('v').split('.');
+    let num = |p: Option<&str>| p.and_then(|x| x.parse::<u32>().ok());
+    match (num(parts.next()), num(parts.next())) {
+        (Some(major), Some(minor)) => (major, minor) >= (1, 8),
+        _ => false,
     }
 }
 
@@ -260,6 +272,7 @@ pub fn deep_merge(base: &mut Value, over: &Value) {
 
 pub(super) fn apply_presets(
     raw: &RawSite,
+    targets: &[Target],
     services: &mut BTreeMap<ServiceName, Service>,
     errs: &mut Errors,
     src: &SourceFile,
@@ -309,7 +322,7 @@ pub(super) fn apply_presets(
                     .help("add `namespace = \"longhorn-system\"` to the service"),
                 );
             }
-            let mut v = preset(&h.chart, raw, errs, src);
+            let mut v = preset(&h.chart, &h.version, raw, targets);
             deep_merge(&mut v, &h.values);
             h.values = v;
         }

@@ -132,6 +132,21 @@ vocabulary!(BackupKind {
     Job = "job" => "job",
 });
 
+vocabulary!(
+    /// The store behind a backup target, written as the scheme of Longhorn's
+    /// backup target URL.
+    TargetKind {
+    /// Amazon S3 or an S3-compatible store (MinIO, Backblaze B2, Garage):
+    /// `s3://<bucket>@<region>/<path>/`.
+    S3 = "s3" => "s3",
+    /// An NFSv4 export: `nfs://<server>:<path>`.
+    Nfs = "nfs" => "nfs",
+    /// An SMB/CIFS share: `cifs://<server>/<share>/<path>`.
+    Cifs = "cifs" => "cifs",
+    /// An Azure Blob Storage container: `azblob://<container>@<suffix>/<path>/`.
+    AzureBlob = "azure-blob" => "azblob",
+});
+
 impl BackupKind {
     /// Kinds that recover a database from a dump of its own (not its files).
     pub fn dumps_databases(self) -> bool {

@@ -26,9 +26,9 @@ rps = 10
 rpm = 100
 burst = 2
 
-[backup_targets.nas]
-kind = "nfs"
-url = "nfs://nas.lab.example:/backups"
+[backup_targets]
+nas = { kind = "nfs", server = "nas.lab.example", path = "/backups" }
+# An NFS export takes no credentials.
 
 [backups.daily]
 kind = "longhorn"

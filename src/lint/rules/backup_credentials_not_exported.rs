@@ -11,12 +11,13 @@
 //! ## Example
 //! ```toml
 //! [backup_targets.nas]
-//! kind = "nfs"
-//! url = "nfs://nas.lab.example:/backups"
-//! credentials = "app/nas-secret"
+//! kind = "cifs"
+//! server = "nas.lab.example"
+//! share = "backups"
+//! credentials = "longhorn/nas-secret"
 //!
-//! [services.app.secrets.nas-secret]
-//! keys = { PASSWORD = "AgB…" }
+//! [services.longhorn.secrets.nas-secret]
+//! keys = { CIFS_USERNAME = "AgB…", CIFS_PASSWORD = "AgB…" }
 //! regenerable = "can be reset"   # it cannot: the backups need it
 //! ```
 //!
@@ -30,9 +31,10 @@ pub(super) const CHECK: Option<Check> = Some(check);
 
 fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
     for t in &cx.plan.targets {
-        let Some((svc, secret)) = t.credentials.as_deref().and_then(|c| c.split_once('/')) else {
+        let Some(c) = &t.credentials else {
             continue;
         };
+        let (svc, secret) = (c.service.as_str(), c.secret.as_str());
         if let Some(s) = cx.plan.service(svc)
             && let Some(sec) = s
                 .secrets

@@ -92,6 +92,7 @@ rules! {
     SecretEnvLiteral "HL108" secret_env_literal "secret-env-literal" Error,
     LanExposureUnstated "HL109" lan_exposure_unstated "lan-exposure-unstated" Warning,
     SnippetAnnotation "HL110" snippet_annotation "snippet-annotation" Error,
+    BackupTargetCleartext "HL111" backup_target_cleartext "backup-target-cleartext" Warning,
     MissingResources "HL201" missing_resources "missing-resources" Warning,
     MissingProbes "HL202" missing_probes "missing-probes" Warning,
     LocalVolumeNotPinned "HL203" local_volume_not_pinned "local-volume-not-pinned" Warning,

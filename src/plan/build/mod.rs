@@ -16,6 +16,7 @@ mod netpol;
 mod placement;
 mod resolve;
 mod service;
+mod target;
 mod volume;
 mod workload;
 
@@ -75,10 +76,11 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         services.insert(name.clone(), p);
     }
     volume::check_per_pod(&mut ctx, &services);
-    let backups = backup::backups(&mut ctx, &mut services, &providers);
+    let targets = target::targets(&mut ctx, &providers);
+    let backups = backup::backups(&mut ctx, &mut services, &providers, &targets);
 
     let issuers = issuer::issuers(&mut ctx, &providers, &mut services);
-    super::helm::apply_presets(raw, &mut services, &mut ctx.errs, ctx.src);
+    super::helm::apply_presets(raw, &targets, &mut services, &mut ctx.errs, ctx.src);
     super::graph::assign_waves(raw, &providers, &mut services, &mut ctx.errs, ctx.src);
     netpol::policies(&ctx, &mut services, &backups);
 
@@ -95,7 +97,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
         dr: Dr {
             age_recipient: raw.dr.age_recipient.clone(),
         },
-        targets: targets(raw),
+        targets,
     };
     ctx.errs.into_result(plan)
 }
@@ -173,22 +175,6 @@ fn nodes(raw: &RawSite) -> Vec<Node> {
             roles: n.get_ref().roles.clone(),
             labels: n.get_ref().labels.clone(),
             span: n.span(),
-        })
-        .collect()
-}
-
-fn targets(raw: &RawSite) -> Vec<Target> {
-    raw.backup_targets
-        .iter()
-        .map(|(name, t)| Target {
-            name: name.clone(),
-            url: t.get_ref().url.clone(),
-            credentials: t
-                .get_ref()
-                .credentials
-                .as_ref()
-                .map(|c| c.get_ref().clone()),
-            span: t.span(),
         })
         .collect()
 }

@@ -124,6 +124,7 @@ pub(super) fn backups(
     ctx: &mut Ctx,
     services: &mut BTreeMap<ServiceName, Service>,
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
+    targets: &[Target],
 ) -> Vec<Backup> {
     let raw = ctx.raw;
     let mut out = Vec::new();
@@ -140,7 +141,7 @@ pub(super) fn backups(
             BackupKind::PgBackup => pg_backup::plan(ctx, &d, services),
             BackupKind::Rclone => rclone::plan(ctx, &d, services),
             BackupKind::Dump => dump::plan(ctx, &d, services),
-            BackupKind::Restic => restic::plan(ctx, &d, services),
+            BackupKind::Restic => restic::plan(ctx, &d, services, targets),
             BackupKind::Job => job::plan(ctx, &d, services),
         };
         if let Some(pb) = planned {

@@ -23,12 +23,15 @@ pub(super) fn plan(
     ctx: &mut Ctx,
     d: &Decl,
     services: &mut BTreeMap<ServiceName, Service>,
+    targets: &[Target],
 ) -> Option<Backup> {
     let b = d.b;
     d.fields(
         ctx,
-        &["repository", "password", "volumes", "keep"],
+        &["password", "volumes", "keep"],
         &[
+            "repository",
+            "target",
             "runs_in",
             "image",
             "check",
@@ -37,24 +40,36 @@ pub(super) fn plan(
             "resources",
         ],
     );
-    let (Some(repo), Some(password), Some(keep)) = (&b.repository, &b.password, &b.keep) else {
+    let (Some(password), Some(keep)) = (&b.password, &b.keep) else {
         return None;
     };
-    if !SCHEMES.iter().any(|s| repo.get_ref().starts_with(s)) {
-        ctx.err(
-            Code::Backup,
-            format!(
-                "repository `{}` is not a remote restic repository",
-                repo.get_ref()
-            ),
-            repo.span(),
-            "here",
-            format!(
-                "use one of {} (a local path would live inside the job's pod)",
-                SCHEMES.join(" ")
-            ),
-        );
-    }
+    let from_target = match (&b.repository, &b.target) {
+        (Some(repo), None) => {
+            check_repository(ctx, repo);
+            None
+        }
+        (None, Some(t)) => Some(target_repository(ctx, d.name, t, targets)?),
+        (Some(repo), Some(_)) => {
+            ctx.err(
+                Code::Backup,
+                "a restic backup takes `repository` or `target`, not both",
+                repo.span(),
+                "this repository",
+                "remove `repository` to use the target's bucket, or remove `target`",
+            );
+            return None;
+        }
+        (None, None) => {
+            ctx.err(
+                Code::Backup,
+                "a backup of kind `restic` needs `repository` or `target`",
+                d.span.clone(),
+                "this backup",
+                "add `repository = \"s3:…\"`, or `target = \"<an s3 backup target>\"`",
+            );
+            return None;
+        }
+    };
     let flags = keep.flags();
     if flags.is_empty() {
         ctx.err(
@@ -79,7 +94,22 @@ pub(super) fn plan(
     }
     let crate::site::model::SecretKeyRef { secret, key } = password.get_ref();
     ctx.check_secret_key(&ns, secret, Some(key), password.span());
-    let env_from = credentials(ctx, d, &ns);
+    let mut env_from = credentials(ctx, d, &ns);
+    let repo = match &from_target {
+        Some(t) => {
+            // The target's secret holds the AWS keys restic reads too; the
+            // job's namespace needs its own copy.
+            ctx.check_secret_key(
+                &ns,
+                &t.secret,
+                None,
+                b.target.as_ref().map_or(d.span.clone(), |t| t.span()),
+            );
+            env_from.push(EnvFrom::Secret(t.secret.clone()));
+            t.repository.clone()
+        }
+        None => b.repository.as_ref().map(|r| r.get_ref().clone())?,
+    };
     if let Some(n) = &b.node {
         ctx.check_node(n);
     }
@@ -87,10 +117,13 @@ pub(super) fn plan(
         .image
         .as_ref()
         .map_or_else(|| IMAGE.to_string(), |i| i.get_ref().to_string());
-    let env = vec![
-        plain("RESTIC_REPOSITORY", repo.get_ref().clone()),
+    let mut env = vec![
+        plain("RESTIC_REPOSITORY", repo.clone()),
         secret_env("RESTIC_PASSWORD", password.get_ref()),
     ];
+    if let Some(t) = &from_target {
+        env.push(plain("AWS_DEFAULT_REGION", t.region.clone()));
+    }
     let paths: Vec<String> = p.mounts.iter().map(|m| m.path.clone()).collect();
     let job = |script: String| Job {
         kind: WorkloadKind::CronJob,
@@ -120,8 +153,86 @@ pub(super) fn plan(
     pb.image = Some(image);
     pb.restore = Some(restore(d.name));
     pb.check = b.check.is_some();
-    pb.repository = Some(repo.get_ref().clone());
+    pb.repository = Some(repo);
     Some(pb)
+}
+
+fn check_repository(ctx: &mut Ctx, repo: &crate::site::spanned::Spanned<String>) {
+    if !SCHEMES.iter().any(|s| repo.get_ref().starts_with(s)) {
+        ctx.err(
+            Code::Backup,
+            format!(
+                "repository `{}` is not a remote restic repository",
+                repo.get_ref()
+            ),
+            repo.span(),
+            "here",
+            format!(
+                "use one of {} (a local path would live inside the job's pod)",
+                SCHEMES.join(" ")
+            ),
+        );
+    }
+}
+
+/// A repository in an `s3` backup target's bucket.
+struct FromTarget {
+    repository: String,
+    region: String,
+    secret: SecretName,
+}
+
+/// `s3:<endpoint>/<bucket>/<path>/restic/<backup>`: a folder of its own per
+/// backup, beside Longhorn's `backupstore/` (each backup has its own
+/// password, so two cannot share a repository). AWS without an endpoint is
+/// reached at its regional endpoint.
+fn target_repository(
+    ctx: &mut Ctx,
+    name: &BackupName,
+    t: &crate::site::spanned::Spanned<TargetName>,
+    targets: &[Target],
+) -> Option<FromTarget> {
+    let Some(planned) = targets.iter().find(|x| x.name == *t.get_ref()) else {
+        if !ctx.raw.backup_targets.contains_key(t.get_ref()) {
+            ctx.err(
+                Code::Dangling,
+                format!("backup target `{}` is not declared", t.get_ref()),
+                t.span(),
+                "referenced here",
+                "declare it under [backup_targets]",
+            );
+        }
+        return None; // a declared target with errors was reported
+    };
+    let (Some(s3), Some(c)) = (&planned.s3, &planned.credentials) else {
+        ctx.err(
+            Code::Backup,
+            format!(
+                "restic reaches only `s3` targets; `{}` is a `{}` target",
+                t.get_ref(),
+                crate::site::kinds::Word::word(planned.kind)
+            ),
+            t.span(),
+            "referenced here",
+            "name an s3 target, or write the repository in `repository`",
+        );
+        return None;
+    };
+    let host = s3
+        .endpoint
+        .clone()
+        .unwrap_or_else(|| format!("s3.{}.amazonaws.com", s3.region));
+    let host = host.trim_end_matches('/');
+    let prefix = if s3.path.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", s3.path)
+    };
+    Some(FromTarget {
+        repository: format!("s3:{host}/{}/{prefix}restic/{name}", s3.bucket),
+        region: s3.region.clone(),
+        secret: c.secret.clone(),
+    })
 }
 
 /// The backup script: create the repository on first use, snapshot every
