@@ -6,41 +6,23 @@ mod common;
 
 use std::path::Path;
 
-use hearth::render::Templates;
-use hearth::validate::Schemas;
-
-fn render_text(name: &str, text: &str) -> hearth::write::Files {
-    let loaded = hearth::site::parse(name, text.as_bytes().to_vec()).expect("site parses");
-    let templates = Templates::load(None).unwrap();
-    hearth::pipeline::build_from(loaded, &templates, Default::default(), &Schemas::load())
-        .expect("site renders")
-        .files
-}
-
 fn reference() -> String {
     std::fs::read_to_string(common::repo().join("site.toml")).unwrap()
 }
 
 #[test]
 fn committed_rendered_matches_site_toml() {
-    let files = render_text("site.toml", &reference());
-    let on_disk = hearth::write::read_tree(&common::repo().join("rendered")).unwrap();
-    let missing: Vec<&String> = files.keys().filter(|k| !on_disk.contains_key(*k)).collect();
-    let extra: Vec<&String> = on_disk.keys().filter(|k| !files.contains_key(*k)).collect();
-    let stale: Vec<&String> = files
-        .iter()
-        .filter(|(k, v)| on_disk.get(*k).is_some_and(|d| d != *v))
-        .map(|(k, _)| k)
-        .collect();
+    let files = common::render_text("site.toml", &reference());
+    let drift = common::drift(&files, &common::repo().join("rendered"));
     assert!(
-        missing.is_empty() && extra.is_empty() && stale.is_empty(),
-        "rendered/ is stale; run `cargo run --release -- render`\nmissing: {missing:?}\nextra: {extra:?}\nstale: {stale:?}"
+        drift.is_empty(),
+        "rendered/ is stale; run `cargo run --release -- render`\n{drift}"
     );
 }
 
 #[test]
 fn every_rendered_file_ends_with_a_newline() {
-    let files = render_text("site.toml", &reference());
+    let files = common::render_text("site.toml", &reference());
     // the DR scripts and runbook come from templates, which lose their last newline
     assert!(
         files
@@ -58,8 +40,8 @@ fn every_rendered_file_ends_with_a_newline() {
 #[test]
 fn rendering_twice_gives_the_same_bytes() {
     assert_eq!(
-        render_text("site.toml", &reference()),
-        render_text("site.toml", &reference())
+        common::render_text("site.toml", &reference()),
+        common::render_text("site.toml", &reference())
     );
 }
 
@@ -103,17 +85,17 @@ fn keys_resorted(text: &str) -> String {
 
 #[test]
 fn order_of_entries_does_not_matter() {
-    let base = render_text("site.toml", &reference());
+    let base = common::render_text("site.toml", &reference());
     let reversed = services_reversed(&reference());
     assert_ne!(reversed, reference());
     assert_eq!(
         base,
-        render_text("reversed.toml", &reversed),
+        common::render_text("reversed.toml", &reversed),
         "reversing the services changed the output"
     );
     assert_eq!(
         base,
-        render_text("resorted.toml", &keys_resorted(&reference())),
+        common::render_text("resorted.toml", &keys_resorted(&reference())),
         "re-sorting keys changed the output"
     );
 }

@@ -236,3 +236,36 @@ pub fn succeeds(mut cmd: impl std::borrow::BorrowMut<Command>) -> Output {
     );
     out
 }
+
+/// The files a site renders to, rendered in memory.
+pub fn render_text(name: &str, text: &str) -> hearth::write::Files {
+    let loaded = hearth::site::parse(name, text.as_bytes().to_vec()).expect("site parses");
+    let templates = hearth::render::Templates::load(None).unwrap();
+    let schemas = hearth::validate::Schemas::load();
+    hearth::pipeline::build_from(loaded, &templates, Default::default(), &schemas)
+        .expect("site renders")
+        .files
+}
+
+/// How the folder `dir` differs from `files`: the missing, extra and stale
+/// files, one line each; empty when identical.
+pub fn drift(files: &hearth::write::Files, dir: &Path) -> String {
+    let on_disk = hearth::write::read_tree(dir).unwrap();
+    let missing = files.keys().filter(|k| !on_disk.contains_key(*k));
+    let extra = on_disk.keys().filter(|k| !files.contains_key(*k));
+    let stale = files
+        .iter()
+        .filter(|(k, v)| on_disk.get(*k).is_some_and(|d| d != *v))
+        .map(|(k, _)| k);
+    let mut out = String::new();
+    for (what, list) in [
+        ("missing", missing.collect::<Vec<_>>()),
+        ("extra", extra.collect()),
+        ("stale", stale.collect()),
+    ] {
+        for k in list {
+            out.push_str(&format!("{what}: {k}\n"));
+        }
+    }
+    out
+}
