@@ -217,6 +217,29 @@ impl<'a> Ctx<'a> {
         None
     }
 
+    /// Resolve a `service/database` reference to a declared database, or report it.
+    pub(super) fn database_ref<'s>(
+        &mut self,
+        services: &'s BTreeMap<ServiceName, Service>,
+        r: &Spanned<String>,
+    ) -> Option<(ServiceName, &'s Database)> {
+        let (svc, name) = self.split_ref(r, "database")?;
+        if let Some(db) = services
+            .get(&svc)
+            .and_then(|s| s.databases.iter().find(|x| x.name.as_str() == name))
+        {
+            return Some((svc, db));
+        }
+        self.err(
+            Code::Dangling,
+            format!("service `{svc}` serves no database `{name}`"),
+            r.span(),
+            "referenced here",
+            "declare it under [services.<name>.databases]",
+        );
+        None
+    }
+
     /// Parse `service/name` references.
     pub(super) fn split_ref(
         &mut self,

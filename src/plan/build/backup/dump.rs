@@ -118,22 +118,10 @@ fn server(
     let mut server: Option<Server> = None;
     let mut names = Vec::new();
     for r in &d.b.databases {
-        let Some((svc, dname)) = ctx.split_ref(r, "database") else {
+        let Some((svc, db)) = ctx.database_ref(services, r) else {
             continue;
         };
-        let Some(db) = services
-            .get(&svc)
-            .and_then(|s| s.databases.iter().find(|x| x.name.as_str() == dname))
-        else {
-            ctx.err(
-                Code::Dangling,
-                format!("service `{svc}` serves no database `{dname}`"),
-                r.span(),
-                "referenced here",
-                "declare it under [services.<name>.databases]",
-            );
-            continue;
-        };
+        let dname = db.name.as_str();
         let key = format!("{svc}/{dname}");
         match &server {
             Some(s) if s.engine != db.engine => ctx.err(

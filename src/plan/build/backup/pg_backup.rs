@@ -91,22 +91,10 @@ fn connections(
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for db in &b.databases {
-        let Some((svc, dname)) = ctx.split_ref(db, "database") else {
+        let Some((svc, pdb)) = ctx.database_ref(services, db) else {
             continue;
         };
-        let Some(pdb) = services
-            .get(&svc)
-            .and_then(|s| s.databases.iter().find(|x| x.name.as_str() == dname))
-        else {
-            ctx.err(
-                Code::Dangling,
-                format!("service `{svc}` serves no database `{dname}`"),
-                db.span(),
-                "referenced here",
-                "declare it under [services.<name>.databases]",
-            );
-            continue;
-        };
+        let dname = pdb.name.as_str();
         if pdb.engine != DatabaseEngine::Postgres {
             ctx.err(
                 Code::Backup,
