@@ -2,6 +2,7 @@
 //! values in their final form, and the `checksum/config` of a pod template.
 
 use super::*;
+use crate::plan::{Service, Workload};
 
 /// The service as its Application sees it: chart values in their final form.
 /// The Grafana service's values get monitoring's provisioning underneath the
