@@ -98,6 +98,31 @@ impl PodVolumes {
     }
 }
 
+/// A local or host-path volume lives on one node: its workload must too.
+fn same_node(
+    ctx: &mut Ctx,
+    (wname, w): (&WorkloadName, &m::Workload),
+    (v, vol): (&VolumeName, &m::Volume),
+    span: std::ops::Range<usize>,
+) {
+    if let (Some(vnode), Some(wnode)) = (&vol.node, &w.node)
+        && matches!(vol.kind, VolumeKind::Local | VolumeKind::HostPath)
+        && vnode.get_ref() != wnode.get_ref()
+    {
+        ctx.err(
+            Code::Node,
+            format!(
+                "`{wname}` is pinned to `{}` but volume `{v}` lives on `{}`",
+                wnode.get_ref(),
+                vnode.get_ref()
+            ),
+            span,
+            "this mount",
+            "pin the workload to the volume's node",
+        );
+    }
+}
+
 /// The pod volume of a mount of one of the site's volumes.
 fn site_volume(
     ctx: &mut Ctx,
@@ -117,22 +142,7 @@ fn site_volume(
         );
         return None;
     };
-    if let (Some(vnode), Some(wnode)) = (&vol.node, &w.node)
-        && matches!(vol.kind, VolumeKind::Local | VolumeKind::HostPath)
-        && vnode.get_ref() != wnode.get_ref()
-    {
-        ctx.err(
-            Code::Node,
-            format!(
-                "`{wname}` is pinned to `{}` but volume `{v}` lives on `{}`",
-                wnode.get_ref(),
-                vnode.get_ref()
-            ),
-            span.clone(),
-            "this mount",
-            "pin the workload to the volume's node",
-        );
-    }
+    same_node(ctx, (wname, w), (v, vol), span.clone());
     if vol.per_pod {
         if w.kind != WorkloadKind::StatefulSet {
             ctx.err(

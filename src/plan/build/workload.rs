@@ -55,16 +55,6 @@ pub(super) fn workload(
         ctx.check_node(n);
     }
     let (labels, selector) = std_labels(name.as_str(), svc.as_str());
-    // The sidecars' ports too: a Service targets container ports by name.
-    let service_ports: Vec<ServicePort> = pod_ports(w)
-        .filter_map(|(pn, _, service, protocol)| {
-            Some(ServicePort {
-                name: pn.clone(),
-                port: service?,
-                protocol,
-            })
-        })
-        .collect();
     let pod_annotations = scrape_annotations(ctx, name, spanned);
     let mut pod_volumes = super::mounts::PodVolumes::default();
     let mounts = pod_volumes.mounts(ctx, ns, (name, w), &w.mounts);
@@ -75,10 +65,7 @@ pub(super) fn workload(
         Some(n) => Some(n.get_ref().clone()),
         None => host_path_node(ctx, ns, name, spanned, &volumes),
     };
-    let mut placement = super::placement::placement(ctx, w, node.as_ref());
-    placement.affinity =
-        Some(super::placement::affinity(ctx, &w.affinity)).filter(|a| !a.is_empty());
-    placement.spread = super::placement::spread(ctx, w, &selector);
+    let placement = placement(ctx, w, node.as_ref(), &selector);
     let image_pull_secrets = super::placement::pull_secrets(ctx, ns, w);
     let rbac = w.rbac.as_ref().map(|r| Rbac {
         cluster: r.cluster,
@@ -110,10 +97,7 @@ pub(super) fn workload(
         termination_grace: w.termination_grace.as_ref().map(|d| d.get_ref().seconds()),
         volumes,
         claim_templates,
-        service: (!service_ports.is_empty()).then(|| WorkloadService {
-            name: name.to_string(),
-            ports: service_ports,
-        }),
+        service: workload_service(name, w),
         lan: super::exposure::lan_service(ctx, name, w),
         origin: Origin::Site,
         security_reason: w.security.reason.clone(),
@@ -125,6 +109,38 @@ pub(super) fn workload(
         allow: exceptions(&w.allow),
         span,
     }
+}
+
+/// The workload's own Service: every port, the sidecars' too, that names a
+/// Service port (a Service targets container ports by name).
+fn workload_service(name: &WorkloadName, w: &m::Workload) -> Option<WorkloadService> {
+    let ports: Vec<ServicePort> = pod_ports(w)
+        .filter_map(|(pn, _, service, protocol)| {
+            Some(ServicePort {
+                name: pn.clone(),
+                port: service?,
+                protocol,
+            })
+        })
+        .collect();
+    (!ports.is_empty()).then(|| WorkloadService {
+        name: name.to_string(),
+        ports,
+    })
+}
+
+/// Node selection, affinity and topology spread of the pods.
+fn placement(
+    ctx: &mut Ctx,
+    w: &m::Workload,
+    node: Option<&NodeName>,
+    selector: &BTreeMap<String, String>,
+) -> Placement {
+    let mut placement = super::placement::placement(ctx, w, node);
+    placement.affinity =
+        Some(super::placement::affinity(ctx, &w.affinity)).filter(|a| !a.is_empty());
+    placement.spread = super::placement::spread(ctx, w, selector);
+    placement
 }
 
 /// The node an unpinned workload must run on: the one holding the host-path

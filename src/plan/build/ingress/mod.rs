@@ -211,7 +211,7 @@ fn backend(
             );
             (String::new(), BackendPort::Number(80))
         }
-        (None, port) => {
+        (None, _) => {
             let wl = super::service::single_workload(
                 ctx,
                 s,
@@ -220,63 +220,76 @@ fn backend(
                 "ingress",
             );
             let port_ref = wl.as_ref().and_then(|wl| {
-                let w = s.workloads[wl].get_ref();
-                let exposed: Vec<(&PortName, &m::Port)> = w
-                    .ports
-                    .iter()
-                    .filter(|(_, p)| p.service.is_some())
-                    .collect();
-                match port.as_ref().map(|p| (p.span(), p.get_ref())) {
-                    Some((_, m::PortRef::Name(n))) if exposed.iter().any(|(pn, _)| *pn == n) => {
-                        Some(BackendPort::Name(n.clone()))
-                    }
-                    Some((pspan, m::PortRef::Name(n))) => {
-                        let names: Vec<&str> = exposed.iter().map(|(n, _)| n.as_str()).collect();
-                        let help = closest(n.as_str(), names.iter().copied()).map_or_else(
-                            || format!("ports exposed by `{wl}`: {}", names.join(", ")),
-                            |c| format!("did you mean `{c}`?"),
-                        );
-                        ctx.err(
-                            Code::Dangling,
-                            format!("`{wl}` exposes no port `{n}` on its Service"),
-                            pspan,
-                            "referenced here",
-                            help,
-                        );
-                        None
-                    }
-                    Some((_, m::PortRef::Number(n)))
-                        if exposed.iter().any(|(_, p)| p.service == Some(*n)) =>
-                    {
-                        Some(BackendPort::Number(*n))
-                    }
-                    Some((pspan, m::PortRef::Number(n))) => {
-                        ctx.err(
-                            Code::Dangling,
-                            format!("`{wl}` exposes no Service port {n}"),
-                            pspan,
-                            "referenced here",
-                            "name a port that has `service = <port>`",
-                        );
-                        None
-                    }
-                    None if exposed.len() == 1 => Some(BackendPort::Name(exposed[0].0.clone())),
-                    None => {
-                        ctx.err(
-                            Code::Ingress,
-                            format!("this ingress must name the `port` of `{wl}`"),
-                            span.clone(),
-                            "this ingress",
-                            "set `port` to a port name with `service = …`",
-                        );
-                        None
-                    }
-                }
+                workload_port(
+                    ctx,
+                    (wl, s.workloads[wl].get_ref()),
+                    ing.port.as_ref(),
+                    span.clone(),
+                )
             });
             (
                 wl.map(|w| w.to_string()).unwrap_or_default(),
                 port_ref.unwrap_or(BackendPort::Number(80)),
             )
+        }
+    }
+}
+
+/// The port of our workload `wl` an ingress routes to: the one it names (it
+/// must be exposed on the workload's Service), or the only exposed one.
+fn workload_port(
+    ctx: &mut Ctx,
+    (wl, w): (&WorkloadName, &m::Workload),
+    port: Option<&Spanned<m::PortRef>>,
+    span: std::ops::Range<usize>,
+) -> Option<BackendPort> {
+    let exposed: Vec<(&PortName, &m::Port)> = w
+        .ports
+        .iter()
+        .filter(|(_, p)| p.service.is_some())
+        .collect();
+    match port.map(|p| (p.span(), p.get_ref())) {
+        Some((_, m::PortRef::Name(n))) if exposed.iter().any(|(pn, _)| *pn == n) => {
+            Some(BackendPort::Name(n.clone()))
+        }
+        Some((pspan, m::PortRef::Name(n))) => {
+            let names: Vec<&str> = exposed.iter().map(|(n, _)| n.as_str()).collect();
+            let help = closest(n.as_str(), names.iter().copied()).map_or_else(
+                || format!("ports exposed by `{wl}`: {}", names.join(", ")),
+                |c| format!("did you mean `{c}`?"),
+            );
+            ctx.err(
+                Code::Dangling,
+                format!("`{wl}` exposes no port `{n}` on its Service"),
+                pspan,
+                "referenced here",
+                help,
+            );
+            None
+        }
+        Some((_, m::PortRef::Number(n))) if exposed.iter().any(|(_, p)| p.service == Some(*n)) => {
+            Some(BackendPort::Number(*n))
+        }
+        Some((pspan, m::PortRef::Number(n))) => {
+            ctx.err(
+                Code::Dangling,
+                format!("`{wl}` exposes no Service port {n}"),
+                pspan,
+                "referenced here",
+                "name a port that has `service = <port>`",
+            );
+            None
+        }
+        None if exposed.len() == 1 => Some(BackendPort::Name(exposed[0].0.clone())),
+        None => {
+            ctx.err(
+                Code::Ingress,
+                format!("this ingress must name the `port` of `{wl}`"),
+                span.clone(),
+                "this ingress",
+                "set `port` to a port name with `service = …`",
+            );
+            None
         }
     }
 }
