@@ -36,6 +36,7 @@ macro_rules! check {
 
 mod affinity;
 mod containers;
+mod jobs;
 mod meta;
 mod netpol;
 mod networking;
@@ -146,8 +147,8 @@ pub fn check_object_for(v: &Value, minor: u32) -> Vec<Problem> {
     containers::check(&mut s, v, kind);
     match kind {
         "Deployment" | "StatefulSet" | "DaemonSet" => workloads::apps(&mut s, v, kind),
-        "CronJob" => workloads::cron_job(&mut s, v),
-        "Job" => workloads::job_spec(&mut s, "spec", &v["spec"]),
+        "CronJob" => jobs::cron_job(&mut s, v),
+        "Job" => jobs::job_spec(&mut s, "spec", &v["spec"]),
         "Pod" => pod::pod_spec(&mut s, "spec", &v["spec"], pod::Restart::Any),
         "Service" => service::service(&mut s, v),
         "Ingress" => networking::ingress(&mut s, v),

@@ -12,7 +12,7 @@ use super::pod::{self, Restart};
 use super::{Sink, names, str_of};
 
 /// `ValidateNonnegativeField` on an optional integer.
-fn nonnegative(s: &mut Sink, rule: &'static str, path: String, v: &Value) {
+pub(super) fn nonnegative(s: &mut Sink, rule: &'static str, path: String, v: &Value) {
     if let Some(n) = v.as_i64().filter(|n| *n < 0) {
         s.refuse(
             rule,
@@ -55,8 +55,43 @@ pub(super) fn apps(s: &mut Sink, v: &Value, kind: &str) {
         "spec.replicas".into(),
         &spec["replicas"],
     );
-    let sel = &spec["selector"];
     let tmpl = &spec["template"];
+    selector(s, spec, kind);
+    if kind == "StatefulSet" {
+        pod::template(
+            s,
+            "spec.template",
+            &with_claims(tmpl, spec),
+            Restart::Always,
+        );
+    } else {
+        pod::template(s, "spec.template", tmpl, Restart::Always);
+    }
+    if !tmpl["spec"]["activeDeadlineSeconds"].is_null() {
+        s.refuse(
+            "ValidatePodTemplateSpecForReplicaSet",
+            "spec.template.spec.activeDeadlineSeconds",
+            None,
+            "must not be specified for a long-running workload",
+            "remove activeDeadlineSeconds",
+        );
+    }
+    match kind {
+        "Deployment" => deployment(s, spec),
+        "StatefulSet" => stateful_set(s, spec),
+        "DaemonSet" => update_strategy(
+            s,
+            &spec["updateStrategy"],
+            "ValidateDaemonSetUpdateStrategy",
+        ),
+        _ => {}
+    }
+}
+
+/// `spec.selector`: required, valid, not empty, and matching the template.
+fn selector(s: &mut Sink, spec: &Value, kind: &str) {
+    let tmpl = &spec["template"];
+    let sel = &spec["selector"];
     if sel.is_null() {
         s.refuse("Validate*Spec (Required)", "spec.selector", None, format!("a {kind} needs a selector"), "hearth sets the selector from the workload's labels; a site-local template must keep `spec.selector`");
     } else {
@@ -79,60 +114,34 @@ pub(super) fn apps(s: &mut Sink, v: &Value, kind: &str) {
             );
         }
     }
-    if kind == "StatefulSet" {
-        pod::template(
-            s,
-            "spec.template",
-            &with_claims(tmpl, spec),
-            Restart::Always,
-        );
-    } else {
-        pod::template(s, "spec.template", tmpl, Restart::Always);
-    }
-    if !tmpl["spec"]["activeDeadlineSeconds"].is_null() {
+}
+
+/// `ValidateStatefulSetSpec` beyond the pod template.
+fn stateful_set(s: &mut Sink, spec: &Value) {
+    if let Some(p) = str_of(&spec["podManagementPolicy"])
+        && !matches!(p, "OrderedReady" | "Parallel")
+    {
         s.refuse(
-            "ValidatePodTemplateSpecForReplicaSet",
-            "spec.template.spec.activeDeadlineSeconds",
-            None,
-            "must not be specified for a long-running workload",
-            "remove activeDeadlineSeconds",
+            "ValidateStatefulSetSpec",
+            "spec.podManagementPolicy",
+            Some(p),
+            "must be 'OrderedReady' or 'Parallel'",
+            "use OrderedReady or Parallel",
         );
     }
-    match kind {
-        "Deployment" => deployment(s, spec),
-        "StatefulSet" => {
-            if let Some(p) = str_of(&spec["podManagementPolicy"])
-                && !matches!(p, "OrderedReady" | "Parallel")
-            {
-                s.refuse(
-                    "ValidateStatefulSetSpec",
-                    "spec.podManagementPolicy",
-                    Some(p),
-                    "must be 'OrderedReady' or 'Parallel'",
-                    "use OrderedReady or Parallel",
-                );
-            }
-            update_strategy(s, &spec["updateStrategy"], "ValidateStatefulSetSpec");
-            // hearth: the controller sets each pod's `subdomain` to serviceName,
-            // and ValidatePodSpec requires a subdomain to be an RFC 1123 label;
-            // a bad serviceName passes here but no pod can ever be created.
-            if let Some(name) = str_of(&spec["serviceName"]).filter(|n| !n.is_empty()) {
-                check!(
-                    s,
-                    "hearth: serviceName becomes every pod's spec.subdomain (ValidatePodSpec, IsDNS1123Label)",
-                    "spec.serviceName",
-                    name,
-                    names::dns1123_label(name),
-                    "rename the statefulset workload in site.toml (its governing Service is named after it)",
-                );
-            }
-        }
-        "DaemonSet" => update_strategy(
+    update_strategy(s, &spec["updateStrategy"], "ValidateStatefulSetSpec");
+    // hearth: the controller sets each pod's `subdomain` to serviceName,
+    // and ValidatePodSpec requires a subdomain to be an RFC 1123 label;
+    // a bad serviceName passes here but no pod can ever be created.
+    if let Some(name) = str_of(&spec["serviceName"]).filter(|n| !n.is_empty()) {
+        check!(
             s,
-            &spec["updateStrategy"],
-            "ValidateDaemonSetUpdateStrategy",
-        ),
-        _ => {}
+            "hearth: serviceName becomes every pod's spec.subdomain (ValidatePodSpec, IsDNS1123Label)",
+            "spec.serviceName",
+            name,
+            names::dns1123_label(name),
+            "rename the statefulset workload in site.toml (its governing Service is named after it)",
+        );
     }
 }
 
@@ -273,149 +282,4 @@ fn deployment(s: &mut Sink, spec: &Value) {
             );
         }
     }
-}
-
-/// The CronJob controller names each Job `<cronjob>-<11 characters>`, and a Job
-/// name must be a 63-character label: `ValidateCronJobCreate` refuses names over
-/// 52 characters.
-const CRONJOB_NAME_MAX: usize = 63 - 11;
-
-pub(super) fn cron_job(s: &mut Sink, v: &Value) {
-    let name = str_of(&v["metadata"]["name"]).unwrap_or("");
-    if name.len() > CRONJOB_NAME_MAX {
-        s.refuse(
-            "ValidateCronJobCreate",
-            "metadata.name",
-            Some(name),
-            format!("`{name}` is {} characters; a CronJob name must be no more than {CRONJOB_NAME_MAX} characters (the controller appends 11 to name its Jobs)", name.len()),
-            format!("shorten the name in site.toml to at most {CRONJOB_NAME_MAX} characters (for derived CronJobs: the backup's or volume's name)"),
-        );
-    }
-    let spec = &v["spec"];
-    schedule(s, spec);
-    if let Some(p) = str_of(&spec["concurrencyPolicy"])
-        && !matches!(p, "Allow" | "Forbid" | "Replace")
-    {
-        s.refuse(
-            "validateConcurrencyPolicy (NotSupported)",
-            "spec.concurrencyPolicy",
-            Some(p),
-            format!("`{p}` is not a concurrency policy (Allow, Forbid, Replace)"),
-            "use Allow, Forbid or Replace",
-        );
-    }
-    for f in [
-        "startingDeadlineSeconds",
-        "successfulJobsHistoryLimit",
-        "failedJobsHistoryLimit",
-    ] {
-        nonnegative(
-            s,
-            "validateCronJobSpec (ValidateNonnegativeField)",
-            format!("spec.{f}"),
-            &spec[f],
-        );
-    }
-    let jt = &spec["jobTemplate"];
-    super::meta::labels(
-        s,
-        "spec.jobTemplate.metadata.labels",
-        &jt["metadata"]["labels"],
-    );
-    super::meta::annotations(
-        s,
-        "spec.jobTemplate.metadata.annotations",
-        &jt["metadata"]["annotations"],
-    );
-    job_spec(s, "spec.jobTemplate.spec", &jt["spec"]);
-}
-
-/// `validateScheduleFormat` (five standard fields or a descriptor, no `TZ=`
-/// prefix) and `validateTimeZone` (an IANA zone the API server can load).
-fn schedule(s: &mut Sink, spec: &Value) {
-    let schedule = str_of(&spec["schedule"]).unwrap_or("");
-    if schedule.is_empty() {
-        s.refuse(
-            "validateCronJobSpec (Required)",
-            "spec.schedule",
-            None,
-            "a CronJob needs a schedule",
-            "set the workload's `schedule` in site.toml",
-        );
-    } else {
-        if schedule.contains("TZ") {
-            s.refuse(
-                "validateScheduleFormat",
-                "spec.schedule",
-                Some(schedule),
-                "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
-                "set `timezone` in site.toml instead of a TZ= prefix",
-            );
-        }
-        let fields = schedule.split_whitespace().count();
-        let descriptor = schedule.starts_with('@');
-        if !descriptor && fields != 5 {
-            s.refuse(
-                "validateScheduleFormat (cron.ParseStandard)",
-                "spec.schedule",
-                Some(schedule),
-                format!("`{schedule}` has {fields} fields; a standard cron schedule has 5"),
-                "write the schedule as minute hour day-of-month month day-of-week",
-            );
-        }
-    }
-    if let Some(tz) = str_of(&spec["timeZone"])
-        && let Err(e) = crate::site::kube::check_time_zone(tz)
-    {
-        let help = match e.suggestion {
-            Some(z) => {
-                format!("did you mean `{z}`? set `timezone` in site.toml to an IANA zone name")
-            }
-            None => "set `timezone` in site.toml to an IANA zone name".to_string(),
-        };
-        s.refuse(
-            "validateTimeZone (time.LoadLocation)",
-            "spec.timeZone",
-            Some(tz),
-            format!(
-                "{} (an explicit IANA time zone such as `Europe/Berlin`)",
-                e.message
-            ),
-            help,
-        );
-    }
-}
-
-/// `validateJobSpec`: counts and deadlines not negative, Indexed jobs count
-/// their completions, and the pod template restarts `OnFailure` or `Never`.
-pub(super) fn job_spec(s: &mut Sink, path: &str, spec: &Value) {
-    for f in [
-        "parallelism",
-        "completions",
-        "activeDeadlineSeconds",
-        "backoffLimit",
-        "ttlSecondsAfterFinished",
-    ] {
-        nonnegative(
-            s,
-            "validateJobSpec (ValidateNonnegativeField)",
-            format!("{path}.{f}"),
-            &spec[f],
-        );
-    }
-    if str_of(&spec["completionMode"]) == Some("Indexed") && spec["completions"].is_null() {
-        s.refuse(
-            "validateJobSpec (Required)",
-            format!("{path}.completions"),
-            None,
-            "when completion mode is Indexed",
-            "set completions for an Indexed job",
-        );
-    }
-    pod::template(
-        s,
-        &format!("{path}.template"),
-        &spec["template"],
-        Restart::OnFailureOrNever,
-    );
 }
