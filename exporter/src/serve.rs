@@ -28,6 +28,12 @@ impl Shared {
         let series: usize = self.processor.families.iter().map(|f| f.series.len()).sum();
         w.out.reserve(series * 96 + 8192);
         self.processor.expose(&mut w);
+        self.own_metrics(&mut w);
+        w.finish()
+    }
+
+    /// The exporter's own health: files, lag, state saves, rotations, GeoIP.
+    fn own_metrics(&self, w: &mut Writer) {
         let t = &self.tailer;
         w.header(
             "hearth_exporter_files_tracked",
@@ -100,7 +106,6 @@ impl Shared {
                 u64::from(loaded),
             );
         }
-        w.finish()
     }
 }
 

@@ -163,11 +163,7 @@ pub fn json_fields<'a>(
     }
     i = skip_ws(s, i + 1);
     if s.get(i) == Some(&b'}') {
-        return if skip_ws(s, i + 1) == s.len() {
-            Ok(())
-        } else {
-            Err(ErrorKind::Json)
-        };
+        return closed(s, i);
     }
     loop {
         if s.get(i) != Some(&b'"') {
@@ -193,24 +189,9 @@ pub fn json_fields<'a>(
             }
             Some(b'{' | b'[') | None => return Err(ErrorKind::Json),
             Some(_) => {
-                let start = i;
-                while i < s.len() && !matches!(s[i], b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
-                    i += 1;
-                }
-                let v = &s[start..i];
-                let ok = v == b"null"
-                    || v == b"true"
-                    || v == b"false"
-                    || (!v.is_empty()
-                        && v.iter().all(|c| c.is_ascii_digit() || b"+-.eE".contains(c)));
-                if !ok {
-                    return Err(ErrorKind::Json);
-                }
-                Raw {
-                    bytes: v,
-                    escaped: false,
-                    found: v != b"null",
-                }
+                let (v, end) = bare_value(s, i)?;
+                i = end;
+                v
             }
         };
         // Length and first byte reject most keys before a byte comparison.
@@ -224,14 +205,43 @@ pub fn json_fields<'a>(
         match s.get(i) {
             Some(b',') => i = skip_ws(s, i + 1),
             Some(b'}') => {
-                return if skip_ws(s, i + 1) == s.len() {
-                    Ok(())
-                } else {
-                    Err(ErrorKind::Json)
-                };
+                return closed(s, i);
             }
             _ => return Err(ErrorKind::Json),
         }
+    }
+}
+
+/// A number, `true`, `false` or `null` from `start`, and where it ends.
+#[inline]
+fn bare_value(s: &[u8], start: usize) -> Result<(Raw<'_>, usize), ErrorKind> {
+    let mut i = start;
+    while i < s.len() && !matches!(s[i], b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+        i += 1;
+    }
+    let v = &s[start..i];
+    let ok = v == b"null"
+        || v == b"true"
+        || v == b"false"
+        || (!v.is_empty() && v.iter().all(|c| c.is_ascii_digit() || b"+-.eE".contains(c)));
+    if !ok {
+        return Err(ErrorKind::Json);
+    }
+    let raw = Raw {
+        bytes: v,
+        escaped: false,
+        found: v != b"null",
+    };
+    Ok((raw, i))
+}
+
+/// The object closed at `i`: only white space may follow.
+#[inline]
+fn closed(s: &[u8], i: usize) -> Result<(), ErrorKind> {
+    if skip_ws(s, i + 1) == s.len() {
+        Ok(())
+    } else {
+        Err(ErrorKind::Json)
     }
 }
 
