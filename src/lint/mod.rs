@@ -148,6 +148,26 @@ pub fn lint<'p>(
             file: cand.file,
         });
     }
+    let stale = stale_exceptions(plan, policies, &used, live);
+    outcome.findings.extend(stale);
+    outcome.findings.sort_by(|a, b| {
+        (a.span.as_ref().map(|s| s.start), &a.file, a.rule.id()).cmp(&(
+            b.span.as_ref().map(|s| s.start),
+            &b.file,
+            b.rule.id(),
+        ))
+    });
+    outcome
+}
+
+/// Exceptions that name no rule, have expired, or excuse nothing.
+fn stale_exceptions<'p>(
+    plan: &'p Plan,
+    policies: &'p Policies,
+    used: &BTreeSet<usize>,
+    live: impl Fn(&Exception) -> bool,
+) -> Vec<Finding<'p>> {
+    let mut out = Vec::new();
     let at = |code: Code, message: String, e: &Exception| Finding {
         rule: RuleRef::Builtin(code),
         message,
@@ -156,7 +176,7 @@ pub fn lint<'p>(
     };
     for e in all_exceptions(plan) {
         if find_rule(&e.rule, policies).is_none() {
-            outcome.findings.push(at(
+            out.push(at(
                 Code::ExceptionUnknownRule,
                 format!("exception names unknown rule `{}`", e.rule),
                 e,
@@ -171,23 +191,16 @@ pub fn lint<'p>(
                     e.rule
                 )
             };
-            outcome.findings.push(at(Code::ExceptionExpired, msg, e));
+            out.push(at(Code::ExceptionExpired, msg, e));
         } else if !used.contains(&e.span.start) {
-            outcome.findings.push(at(
+            out.push(at(
                 Code::ExceptionUnused,
                 format!("exception for {} excuses nothing here", e.rule),
                 e,
             ));
         }
     }
-    outcome.findings.sort_by(|a, b| {
-        (a.span.as_ref().map(|s| s.start), &a.file, a.rule.id()).cmp(&(
-            b.span.as_ref().map(|s| s.start),
-            &b.file,
-            b.rule.id(),
-        ))
-    });
-    outcome
+    out
 }
 
 /// Today's date in UTC as `YYYY-MM-DD` (civil-from-days, no time-zone data).

@@ -129,6 +129,22 @@ struct SecretSetting<'a> {
     key: &'a Spanned<SecretKeyRef>,
 }
 
+impl<'a> SecretSetting<'a> {
+    fn new(
+        what: &'static str,
+        setting: &'static str,
+        var: &'static str,
+        key: &'a Spanned<SecretKeyRef>,
+    ) -> Self {
+        SecretSetting {
+            what,
+            setting,
+            var,
+            key,
+        }
+    }
+}
+
 /// The integration of each kind, with the setting names of Grafana's
 /// receivers (grafana/alerting `receivers/<kind>/config.go`: telegram
 /// `bottoken`/`chatid`, discord and slack `url`, pushover
@@ -139,12 +155,7 @@ struct SecretSetting<'a> {
 /// notification.
 fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'a>> {
     let p = cp.get_ref();
-    let secret = |what, setting, var, key| SecretSetting {
-        what,
-        setting,
-        var,
-        key,
-    };
+    let secret = SecretSetting::new;
     let mut settings = Map::new();
     let mut secrets = Vec::new();
     match p.kind {
@@ -184,28 +195,8 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
             secrets.push(secret("user key", "userKey", "PUSHOVER_USER_KEY", user));
             secrets.push(secret("API token", "apiToken", "PUSHOVER_API_TOKEN", app));
         }
-        ContactKind::Ntfy => {
-            let [] = fields(c, cp, &[], &["topic", "server", "token"]);
-            let url = ntfy_url(c, cp)?;
-            web_hook(&mut settings, url);
-            secrets.extend(
-                p.token
-                    .as_ref()
-                    .map(|t| secret("token", "authorization_credentials", "NTFY_TOKEN", t)),
-            );
-        }
-        ContactKind::Webhook => {
-            let [] = fields(c, cp, &[], &["url", "token"]);
-            let Some(url) = &p.url else {
-                missing(c, cp, "url");
-                return None;
-            };
-            web_hook(&mut settings, http_url(c, cp, url)?);
-            secrets.extend(
-                p.token
-                    .as_ref()
-                    .map(|t| secret("token", "authorization_credentials", "WEBHOOK_TOKEN", t)),
-            );
+        ContactKind::Ntfy | ContactKind::Webhook => {
+            web_hook_receiver(c, cp, &mut settings, &mut secrets)?;
         }
         ContactKind::Email => {
             let [] = fields(c, cp, &[], &["addresses"]);
@@ -220,6 +211,35 @@ fn receiver<'a>(c: &mut Ctx, cp: &'a Spanned<ContactPoint>) -> Option<Receiver<'
         settings,
         secrets,
     })
+}
+
+/// ntfy and webhook: Grafana's webhook integration, with an optional bearer
+/// token from a secret.
+fn web_hook_receiver<'a>(
+    c: &mut Ctx,
+    cp: &'a Spanned<ContactPoint>,
+    settings: &mut Map<String, Value>,
+    secrets: &mut Vec<SecretSetting<'a>>,
+) -> Option<()> {
+    let p = cp.get_ref();
+    let (url, var) = if p.kind == ContactKind::Ntfy {
+        let [] = fields(c, cp, &[], &["topic", "server", "token"]);
+        (ntfy_url(c, cp)?, "NTFY_TOKEN")
+    } else {
+        let [] = fields(c, cp, &[], &["url", "token"]);
+        let Some(url) = &p.url else {
+            missing(c, cp, "url");
+            return None;
+        };
+        (http_url(c, cp, url)?, "WEBHOOK_TOKEN")
+    };
+    web_hook(settings, url);
+    secrets.extend(
+        p.token
+            .as_ref()
+            .map(|t| SecretSetting::new("token", "authorization_credentials", var, t)),
+    );
+    Some(())
 }
 
 /// Grafana's webhook: a JSON POST to `url`.

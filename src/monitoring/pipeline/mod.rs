@@ -135,6 +135,33 @@ pub fn build(i: Input) -> Pipeline {
             labels: geo.clone(),
         });
     }
+    counter_stages(&mut stages, &i);
+    stages.push(Stage::DropAll);
+    Pipeline {
+        loki_push: i.loki_push,
+        pod_log_stages: vec![
+            Stage::Cri,
+            Stage::LabelDrop {
+                labels: POD_LOG_DROP.iter().map(|s| s.to_string()).collect(),
+            },
+        ],
+        namespaces: i.namespaces,
+        metric_stages: stages,
+        positions: i.positions.to_string(),
+        fields: i.fields,
+        counters: i.counters,
+        geoip: i.geoip.map(str::to_string),
+        geo_labels: geo,
+        prefix: i.prefix.to_string(),
+        max_idle: i.max_idle,
+        max_series: i.max_series,
+        agent_counts: i.agent_counts,
+    }
+}
+
+/// One counter after another, each with exactly its labels: drop the previous
+/// counter's labels it does not have, add the ones it lacks.
+fn counter_stages(stages: &mut Vec<Stage>, i: &Input) {
     let mut current: Vec<String> = Vec::new();
     for (name, labels, help) in &i.counters {
         let drop: Vec<String> = current
@@ -160,27 +187,6 @@ pub fn build(i: Input) -> Pipeline {
             help: help.clone(),
             max_idle: i.max_idle,
         });
-    }
-    stages.push(Stage::DropAll);
-    Pipeline {
-        loki_push: i.loki_push,
-        pod_log_stages: vec![
-            Stage::Cri,
-            Stage::LabelDrop {
-                labels: POD_LOG_DROP.iter().map(|s| s.to_string()).collect(),
-            },
-        ],
-        namespaces: i.namespaces,
-        metric_stages: stages,
-        positions: i.positions.to_string(),
-        fields: i.fields,
-        counters: i.counters,
-        geoip: i.geoip.map(str::to_string),
-        geo_labels: geo,
-        prefix: i.prefix.to_string(),
-        max_idle: i.max_idle,
-        max_series: i.max_series,
-        agent_counts: i.agent_counts,
     }
 }
 

@@ -100,22 +100,7 @@ pub(crate) fn expand(raw: &mut RawSite, source: &SourceFile) -> Result<(), Input
                     ),
                 ));
             };
-            let copy = Secret {
-                keys: s
-                    .keys
-                    .iter()
-                    .map(|(k, per_ns)| {
-                        let v = per_ns.get_ref().get(nsv).cloned().unwrap_or_else(|| {
-                            Spanned::new(per_ns.span(), SealedValue::placeholder())
-                        });
-                        (k.clone(), v)
-                    })
-                    .collect(),
-                r#type: s.r#type.clone(),
-                regenerable: s.regenerable.clone(),
-                allow: s.allow.clone(),
-                shared: true,
-            };
+            let copy = copy_for(s, nsv);
             let target = raw.services.get_mut(&svc).expect("owner exists");
             if let Some(other) = target.get_ref().secrets.get(name) {
                 return Err(err(
@@ -135,4 +120,27 @@ pub(crate) fn expand(raw: &mut RawSite, source: &SourceFile) -> Result<(), Input
     }
     raw.secrets = shared;
     Ok(())
+}
+
+/// One namespace's copy of a shared secret: that namespace's ciphertexts,
+/// placeholders where it has none yet.
+fn copy_for(s: &SharedSecret, ns: &Namespace) -> Secret {
+    Secret {
+        keys: s
+            .keys
+            .iter()
+            .map(|(k, per_ns)| {
+                let v = per_ns
+                    .get_ref()
+                    .get(ns)
+                    .cloned()
+                    .unwrap_or_else(|| Spanned::new(per_ns.span(), SealedValue::placeholder()));
+                (k.clone(), v)
+            })
+            .collect(),
+        r#type: s.r#type.clone(),
+        regenerable: s.regenerable.clone(),
+        allow: s.allow.clone(),
+        shared: true,
+    }
 }
