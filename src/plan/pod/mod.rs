@@ -11,8 +11,13 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
 use super::lifecycle::Lifecycle;
-use crate::site::kinds::{FsGroupChange, HostPathType, Protocol};
-use crate::site::names::{ConfigMapName, DataKey, PortName, SecretName, VolumeName};
+
+mod env;
+mod volume;
+pub use env::*;
+pub use volume::*;
+use crate::site::kinds::{FsGroupChange, Protocol};
+use crate::site::names::PortName;
 use crate::site::values::Quantity;
 
 #[derive(Debug, Clone, Serialize)]
@@ -74,104 +79,6 @@ impl From<ServicePort> for k8s::ServicePort {
             target_port: Some(IntOrString::String(p.name.to_string())),
             protocol: Some(p.protocol.as_str().into()),
             ..Default::default()
-        }
-    }
-}
-
-/// One environment variable and where its value comes from.
-#[derive(Debug, Clone, Serialize)]
-#[serde(into = "k8s::EnvVar")]
-pub struct EnvVar {
-    pub name: String,
-    pub value: EnvValue,
-    /// The value in site.toml (None for variables hearth adds itself).
-    pub span: Option<std::ops::Range<usize>>,
-}
-
-#[derive(Debug, Clone)]
-pub enum EnvValue {
-    Literal(String),
-    SecretKey {
-        secret: SecretName,
-        key: DataKey,
-    },
-    ConfigMapKey {
-        config_map: ConfigMapName,
-        key: DataKey,
-    },
-    Field(String),
-}
-
-impl From<EnvVar> for k8s::EnvVar {
-    fn from(e: EnvVar) -> Self {
-        let (value, value_from) = match e.value {
-            EnvValue::Literal(v) => (Some(v), None),
-            EnvValue::SecretKey { secret, key } => (
-                None,
-                Some(k8s::EnvVarSource {
-                    secret_key_ref: Some(k8s::SecretKeySelector {
-                        name: secret.to_string(),
-                        key: key.to_string(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-            ),
-            EnvValue::ConfigMapKey { config_map, key } => (
-                None,
-                Some(k8s::EnvVarSource {
-                    config_map_key_ref: Some(k8s::ConfigMapKeySelector {
-                        name: config_map.to_string(),
-                        key: key.to_string(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-            ),
-            EnvValue::Field(path) => (
-                None,
-                Some(k8s::EnvVarSource {
-                    field_ref: Some(k8s::ObjectFieldSelector {
-                        field_path: path,
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-            ),
-        };
-        Self {
-            name: e.name,
-            value,
-            value_from,
-        }
-    }
-}
-
-/// Every key of a Secret or ConfigMap as environment variables.
-#[derive(Debug, Clone, Serialize)]
-#[serde(into = "k8s::EnvFromSource")]
-pub enum EnvFrom {
-    Secret(SecretName),
-    ConfigMap(ConfigMapName),
-}
-
-impl From<EnvFrom> for k8s::EnvFromSource {
-    fn from(e: EnvFrom) -> Self {
-        match e {
-            EnvFrom::Secret(s) => Self {
-                secret_ref: Some(k8s::SecretEnvSource {
-                    name: s.to_string(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-            EnvFrom::ConfigMap(c) => Self {
-                config_map_ref: Some(k8s::ConfigMapEnvSource {
-                    name: c.to_string(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
         }
     }
 }
@@ -329,125 +236,5 @@ impl From<PodSecurity> for k8s::PodSecurityContext {
             fs_group_change_policy: p.fs_group_change.map(|c| c.as_str().to_string()),
             ..Default::default()
         }
-    }
-}
-
-/// A mount of a pod volume into the container.
-#[derive(Debug, Clone, Serialize)]
-#[serde(into = "k8s::VolumeMount")]
-pub struct Mount {
-    /// The pod volume's name.
-    pub volume: String,
-    pub path: String,
-    pub sub_path: Option<String>,
-    pub read_only: bool,
-}
-
-impl From<Mount> for k8s::VolumeMount {
-    fn from(m: Mount) -> Self {
-        Self {
-            name: m.volume,
-            mount_path: m.path,
-            sub_path: m.sub_path,
-            read_only: m.read_only.then_some(true),
-            ..Default::default()
-        }
-    }
-}
-
-/// A volume of the pod.
-#[derive(Debug, Clone, Serialize)]
-#[serde(into = "k8s::Volume")]
-pub struct PodVolume {
-    pub name: String,
-    pub source: PodVolumeSource,
-}
-
-#[derive(Debug, Clone)]
-pub enum PodVolumeSource {
-    /// A per-pod volume of the site: the StatefulSet's claim template of
-    /// that name (not listed among the pod's volumes).
-    ClaimTemplate {
-        volume: VolumeName,
-    },
-    /// A volume of the site through its claim.
-    Claim {
-        volume: VolumeName,
-        read_only: bool,
-    },
-    /// A folder of the node: a host-path volume of the site.
-    HostPath {
-        volume: VolumeName,
-        path: String,
-        kind: HostPathType,
-    },
-    Secret {
-        secret: SecretName,
-        mode: Option<u32>,
-    },
-    ConfigMap {
-        config_map: ConfigMapName,
-        mode: Option<u32>,
-    },
-    EmptyDir,
-}
-
-impl PodVolume {
-    /// The site volume behind this pod volume, if any.
-    pub fn site_volume(&self) -> Option<&VolumeName> {
-        match &self.source {
-            PodVolumeSource::Claim { volume, .. }
-            | PodVolumeSource::HostPath { volume, .. }
-            | PodVolumeSource::ClaimTemplate { volume } => Some(volume),
-            _ => None,
-        }
-    }
-}
-
-fn mode(m: Option<u32>) -> Option<i32> {
-    m.and_then(|m| i32::try_from(m).ok())
-}
-
-impl From<PodVolume> for k8s::Volume {
-    fn from(v: PodVolume) -> Self {
-        let mut out = Self {
-            name: v.name,
-            ..Default::default()
-        };
-        match v.source {
-            PodVolumeSource::Claim { volume, read_only } => {
-                out.persistent_volume_claim = Some(k8s::PersistentVolumeClaimVolumeSource {
-                    claim_name: volume.to_string(),
-                    read_only: read_only.then_some(true),
-                });
-            }
-            PodVolumeSource::HostPath { path, kind, .. } => {
-                out.host_path = Some(k8s::HostPathVolumeSource {
-                    path,
-                    type_: Some(kind.as_str().into()),
-                });
-            }
-            PodVolumeSource::Secret { secret, mode: m } => {
-                out.secret = Some(k8s::SecretVolumeSource {
-                    secret_name: Some(secret.to_string()),
-                    default_mode: mode(m),
-                    ..Default::default()
-                });
-            }
-            PodVolumeSource::ConfigMap {
-                config_map,
-                mode: m,
-            } => {
-                out.config_map = Some(k8s::ConfigMapVolumeSource {
-                    name: config_map.to_string(),
-                    default_mode: mode(m),
-                    ..Default::default()
-                });
-            }
-            PodVolumeSource::EmptyDir => out.empty_dir = Some(Default::default()),
-            // Never listed: `Workload::volumes` leaves claim templates out.
-            PodVolumeSource::ClaimTemplate { .. } => {}
-        }
-        out
     }
 }
