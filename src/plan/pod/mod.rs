@@ -14,11 +14,11 @@ use super::lifecycle::Lifecycle;
 
 mod env;
 mod volume;
-pub use env::*;
-pub use volume::*;
 use crate::site::kinds::{FsGroupChange, Protocol};
 use crate::site::names::PortName;
 use crate::site::values::Quantity;
+pub use env::*;
+pub use volume::*;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Container {

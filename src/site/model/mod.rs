@@ -29,8 +29,8 @@ pub use monitoring::*;
 pub use placement::*;
 pub use service::*;
 pub use shared::SharedSecret;
-pub use target::*;
 pub(crate) use shared::expand as expand_shared;
+pub use target::*;
 pub use workload::*;
 
 /// A whole site: one cluster kept in Git.

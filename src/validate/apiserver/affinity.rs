@@ -136,7 +136,7 @@ fn spread(s: &mut Sink, cp: &str, c: &Value) {
 mod tests {
     use serde_json::json;
 
-    use super::super::check_object;
+    use super::super::tests::{deployment, found};
 
     #[test]
     fn affinity_and_spread_follow_the_api_servers_rules() {
@@ -157,15 +157,10 @@ mod tests {
                 { "maxSkew": 0, "topologyKey": "", "whenUnsatisfiable": "Sometimes" }
             ]
         });
-        let d = json!({
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": { "name": "web", "namespace": "app" },
-            "spec": {
-                "selector": { "matchLabels": { "app": "web" } },
-                "template": { "metadata": { "labels": { "app": "web" } }, "spec": pod }
-            }
-        });
-        let mut found: Vec<String> = check_object(&d).into_iter().map(|p| p.path).collect();
+        let mut found: Vec<String> = found(&deployment(pod))
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
         found.sort();
         let s = "spec.template.spec";
         let req = format!(

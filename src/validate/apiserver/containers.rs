@@ -137,21 +137,10 @@ fn fs_group_change(s: &mut Sink, path: &str, spec: &Value) {
 mod tests {
     use serde_json::json;
 
-    use super::super::check_object;
+    use super::super::tests::{deployment, found};
 
     fn rules(pod: serde_json::Value) -> Vec<(String, &'static str)> {
-        let d = json!({
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": { "name": "web", "namespace": "app" },
-            "spec": {
-                "selector": { "matchLabels": { "app": "web" } },
-                "template": { "metadata": { "labels": { "app": "web" } }, "spec": pod }
-            }
-        });
-        check_object(&d)
-            .into_iter()
-            .map(|p| (p.path, p.rule))
-            .collect()
+        found(&deployment(pod))
     }
 
     const C: &str = "spec.template.spec.containers[0]";

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::check_object;
 
 /// `(path, rule)` of every problem.
-fn found(v: &Value) -> Vec<(String, &'static str)> {
+pub(super) fn found(v: &Value) -> Vec<(String, &'static str)> {
     check_object(v)
         .into_iter()
         .map(|p| (p.path, p.rule))
@@ -21,7 +21,8 @@ fn has(v: &Value, path: &str, rule_part: &str) {
     );
 }
 
-fn deployment(pod: Value) -> Value {
+/// A Deployment whose pod template's spec is `pod`.
+pub(super) fn deployment(pod: Value) -> Value {
     json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": { "name": "web", "namespace": "app" },
