@@ -201,3 +201,64 @@ impl ChartChange {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(before: Option<&str>, after: Option<&str>, counts: [usize; 3]) -> ChartChange {
+        ChartChange {
+            service: "monitoring".into(),
+            chart: "grafana".into(),
+            before: before.map(str::to_string),
+            after: after.map(str::to_string),
+            added: counts[0],
+            removed: counts[1],
+            changed: counts[2],
+        }
+    }
+
+    #[test]
+    fn one_line_per_chart_says_versions_and_counts() {
+        let bump = change(Some("8.3.4"), Some("8.4.0"), [1, 0, 2]);
+        assert_eq!(
+            bump.line(),
+            "grafana chart 8.3.4 → 8.4.0 (service monitoring): 2 objects changed, 1 added"
+        );
+        let values = change(Some("8.3.4"), Some("8.3.4"), [0, 0, 1]);
+        assert_eq!(
+            values.line(),
+            "grafana chart 8.3.4 (service monitoring): 1 object changed"
+        );
+        let gone = change(Some("8.3.4"), None, [0, 3, 0]);
+        assert_eq!(
+            gone.line(),
+            "grafana chart 8.3.4 (service monitoring) removed: 3 objects removed"
+        );
+        let same_output = change(Some("8.3.4"), Some("8.3.5"), [0, 0, 0]);
+        assert_eq!(
+            same_output.line(),
+            "grafana chart 8.3.4 → 8.3.5 (service monitoring): no object changed"
+        );
+    }
+
+    #[test]
+    fn objects_without_a_namespace_take_the_applications_unless_cluster_scoped() {
+        let doc = |v: Value| Doc {
+            source: "c/templates/x.yaml".into(),
+            value: v,
+        };
+        let cm = doc(
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}),
+        );
+        assert_eq!(key(&cm, "apps").namespace.as_deref(), Some("apps"));
+        let own = doc(
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "kube-system"}}),
+        );
+        assert_eq!(key(&own, "apps").namespace.as_deref(), Some("kube-system"));
+        let role = doc(
+            serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "a"}}),
+        );
+        assert_eq!(key(&role, "apps").namespace, None);
+    }
+}
