@@ -36,6 +36,25 @@ pub fn value_path(message: &str) -> Option<Vec<String>> {
     after(i + ANY.len())
 }
 
+/// The subcharts a failing template belongs to, outermost first: Helm names
+/// the template (`umbrella/charts/greeting/templates/x.yaml`), and a
+/// subchart's `.Values.a` is its parent's `greeting.a`. Best effort: an
+/// alias in the parent's `Chart.yaml` renames the key, and is not read.
+pub fn subchart_scope(message: &str) -> Vec<String> {
+    let Some(template) = message
+        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '(' | ')' | '<' | '>'))
+        .find(|t| t.contains("/templates/"))
+    else {
+        return Vec::new();
+    };
+    let chart = &template[..template.find("/templates/").expect("found above")];
+    chart
+        .split("/charts/")
+        .skip(1)
+        .map(str::to_string)
+        .collect()
+}
+
 /// Where a value path is set in `[services.<service>.helm.values]`: the span
 /// of the deepest key of `path` the site writes, and whether that is the
 /// whole path. None: the site sets none of it.
@@ -118,6 +137,11 @@ mod tests {
             "execution error at (broken/templates/secret.yaml:6:16): broken needs .Values.password";
         assert_eq!(value_path(req).unwrap(), ["password"]);
         assert_eq!(value_path("parse error: unexpected EOF"), None);
+        let sub = r#"template: umbrella/charts/greeting/templates/cm.yaml:6:20: executing "umbrella/charts/greeting/templates/cm.yaml" at <.Values.message.text>: nil pointer evaluating interface {}.text"#;
+        assert_eq!(subchart_scope(sub), ["greeting"]);
+        assert!(subchart_scope(nil).is_empty());
+        let deep = "execution error at (a/charts/b/charts/c/templates/x.yaml:1:2): needs .Values.x";
+        assert_eq!(subchart_scope(deep), ["b", "c"]);
     }
 
     #[test]

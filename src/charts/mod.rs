@@ -293,7 +293,13 @@ fn render_error(err: &str, app: &ChartApp, loaded: &Loaded) -> InputError {
     )
     .in_file(&loaded.source);
     let svc = &app.service;
-    let Some(path) = locate::value_path(first) else {
+    let path = locate::value_path(first).map(|p| {
+        // A subchart's `.Values.a` is its parent's `<subchart>.a`.
+        let mut scoped = locate::subchart_scope(first);
+        scoped.extend(p);
+        scoped
+    });
+    let Some(path) = path else {
         return e.label(app.span.clone(), "this chart's values").help(format!(
             "set or correct the values the message names in `[services.{svc}.helm]` (`hearth render` shows the Application's full `valuesObject`)"
         ));
