@@ -238,17 +238,24 @@ fn one_chart_that_fails_hides_no_other_finding() {
     // vault's chart does not render; toys' prints an invalid Widget.
     let site = SITE.replace("color = \"blue\"", "color = \"purple\"") + BROKEN;
     let s = pulled(&site);
+    // And one chart is not in the cache at all.
+    s.write(
+        "site.toml",
+        site + "\n[services.extra.helm]\nrepo = \"https://charts.example\"\nchart = \"widgets\"\nversion = \"0.3.0\"\n",
+    );
     let out = with_engine(&s, &["validate", "--charts"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     for want in [
+        "hearth::chart-cache",
+        "chart `widgets` 0.3.0 of service `extra`: not in",
         "hearth::chart-render",
         "chart `broken` 0.1.0 of service `vault` does not render",
         "hearth::chart-object",
         "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
         // The refused value is the site's own: the label is on it.
         "`widget.color` prints the refused value",
-        "error: 2 problems",
+        "error: 3 problems",
     ] {
         assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
     }
