@@ -206,6 +206,20 @@ fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(other.join("toys/toys.widget.yaml").is_file());
+    // Never inside the output folder (it is committed).
+    let inside = s.path().join("rendered/charts");
+    let out = with_engine(
+        &s,
+        &[
+            "render",
+            "--charts",
+            "--charts-out",
+            inside.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("overlaps the output folder"));
+    assert!(!inside.exists());
     s.write("mine/notes.txt", "mine");
     let mine = s.path().join("mine");
     let out = with_engine(

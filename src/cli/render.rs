@@ -88,6 +88,16 @@ pub fn render(a: &Args) -> ExitCode {
         .out
         .clone()
         .unwrap_or_else(|| pipeline::site_dir(&a.site.site).join(&built.plan.site.rendered_path));
+    let charts_dir = a.charts.then(|| {
+        a.charts_out.clone().unwrap_or_else(|| {
+            pipeline::site_dir(&a.site.site).join(hearth::charts::output::FOLDER)
+        })
+    });
+    if let Some(dir) = &charts_dir
+        && let Err(e) = apart(dir, &out)
+    {
+        return report(Errors::from(e), "", Closing::NothingWritten);
+    }
     if let Some(branch) = &a.branch {
         return commit_output(
             &a.site.site,
@@ -106,11 +116,8 @@ pub fn render(a: &Args) -> ExitCode {
             Closing::NothingWritten,
         );
     }
-    if a.charts {
-        let dir = a.charts_out.clone().unwrap_or_else(|| {
-            pipeline::site_dir(&a.site.site).join(hearth::charts::output::FOLDER)
-        });
-        match write_charts(&dir, &built) {
+    if let Some(dir) = &charts_dir {
+        match write_charts(dir, &built) {
             Ok(line) => out!("{line}"),
             Err(e) => return report(Errors::from(e), "writing the chart objects", Closing::Count),
         }
@@ -138,6 +145,28 @@ pub fn render(a: &Args) -> ExitCode {
         start.elapsed().as_millis()
     );
     ExitCode::SUCCESS
+}
+
+/// The chart objects' folder must be neither the output folder nor inside
+/// it (nor hold it): they are a view, never part of what is committed.
+fn apart(charts: &Path, out: &Path) -> Result<(), hearth::diag::InputError> {
+    let abs = |p: &Path| {
+        let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        p.components().collect::<PathBuf>()
+    };
+    let (c, o) = (abs(charts), abs(out));
+    if c.starts_with(&o) || o.starts_with(&c) {
+        return Err(hearth::diag::InputError::new(
+            hearth::diag::Code::Write,
+            format!(
+                "`--charts-out {}` overlaps the output folder `{}`",
+                charts.display(),
+                out.display()
+            ),
+        )
+        .help("chart objects are a view, never part of the committed output: pass a `--charts-out` outside it (default `rendered-charts/`)"));
+    }
+    Ok(())
 }
 
 /// `--charts`: the chart objects into their own folder, atomically.
