@@ -74,8 +74,19 @@ pub fn build_from(
 /// `site` by `engine`, their CRDs serving as schemas for the whole site, and
 /// every chart object validated too.
 pub fn build_charts(site: &Path, opts: &Options) -> Result<Built, Errors> {
-    let t = Instant::now();
     let folder = SiteFolder::from_disk(site)?;
+    build_folder_charts(folder, &site_dir(site), opts)
+}
+
+/// The same from a site folder read anywhere (a Git ref: `hearth diff
+/// --charts`), its charts taken from the cache in `dir` (the work tree's,
+/// which holds every version pulled, whichever ref pinned it).
+pub fn build_folder_charts(
+    folder: SiteFolder,
+    dir: &Path,
+    opts: &Options,
+) -> Result<Built, Errors> {
+    let t = Instant::now();
     let templates = Templates::from_files(folder.templates)?;
     let policies = Policies::from_files(folder.policies, &Schemas::load())?;
     let parse = t.elapsed();
@@ -84,7 +95,7 @@ pub fn build_charts(site: &Path, opts: &Options) -> Result<Built, Errors> {
         &templates,
         policies,
         Stage::Charts {
-            dir: site_dir(site),
+            dir: dir.to_path_buf(),
             opts,
         },
     )?;
@@ -115,6 +126,9 @@ fn build_stages(
     lap("plan");
     let rendered = crate::render::render(&plan, monitoring.as_ref(), templates)?;
     lap("render");
+    // Every problem is collected before failing: a chart that does not
+    // render hides neither the other charts' findings nor the site's.
+    let mut errs = Errors::default();
     let (charts, own);
     let schemas = match stage {
         Stage::Site(s) => {
@@ -122,13 +136,16 @@ fn build_stages(
             s
         }
         Stage::Charts { dir, opts } => {
-            charts = crate::charts::expand(&dir, &loaded, &rendered, opts)?;
+            let (expanded, failed) = crate::charts::expand_each(&dir, &loaded, &rendered, opts);
+            charts = expanded;
+            errs.0.extend(failed.0);
             lap("charts");
-            own = crate::charts::check::schemas_with(&charts, &loaded)?;
+            let (schemas, bad) = crate::charts::check::schemas_with(&charts, &loaded);
+            errs.0.extend(bad.0);
+            own = schemas;
             &own
         }
     };
-    let mut errs = Errors::default();
     if let Err(e) = crate::validate::validate(&rendered, schemas) {
         errs.0.extend(e.0);
     }

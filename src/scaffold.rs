@@ -89,8 +89,7 @@ repos:
         always_run: true
 ";
 
-const GITIGNORE: &str =
-    "# hearth's temporary folders while it swaps rendered/ in\n.rendered.tmp-*\n.rendered.old-*\n";
+const GITIGNORE: &str = "# hearth's temporary folders while it swaps rendered/ in\n.rendered.tmp-*\n.rendered.old-*\n# `hearth render --charts`: chart objects as ArgoCD will render them, a view\n# rebuilt from charts/ (never committed: ArgoCD renders the charts itself)\nrendered-charts/\n.rendered-charts.tmp-*\n.rendered-charts.old-*\n";
 
 /// The reference site's policies/README.md documents the format for every site.
 const POLICIES: &str = include_str!("../policies/README.md");

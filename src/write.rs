@@ -75,16 +75,16 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> InputError {
         .help("check that the folder is writable and the disk is not full")
 }
 
-/// True when `dir` is missing, empty, or looks like hearth's own output.
-fn is_ours(dir: &Path) -> bool {
+/// True when `dir` is missing, empty, or looks like hearth's own output
+/// (`marker` is a file hearth writes there, starting with its header).
+fn is_ours(dir: &Path, marker: &str) -> bool {
     let Ok(mut entries) = std::fs::read_dir(dir) else {
         return true;
     };
     if entries.next().is_none() {
         return true;
     }
-    std::fs::read_to_string(dir.join("argocd/kustomization.yaml"))
-        .is_ok_and(|t| t.starts_with(canonical::HEADER))
+    std::fs::read_to_string(dir.join(marker)).is_ok_and(|t| t.starts_with(canonical::HEADER))
 }
 
 /// Whether process `pid` still runs; unknown counts as running (its folder is
@@ -134,6 +134,13 @@ fn remove_stale_temporaries(parent: &Path, base: &str) {
 
 /// Replace `out` with exactly `files`.
 pub fn write(out: &Path, files: &Files) -> Result<(), InputError> {
+    write_owned(out, files, "argocd/kustomization.yaml")
+}
+
+/// Replace `out` with exactly `files`, when `out` is hearth's: missing, empty,
+/// or holding `marker` with hearth's header (the chart objects' folder is
+/// recognised by its `index.yaml`).
+pub fn write_owned(out: &Path, files: &Files, marker: &str) -> Result<(), InputError> {
     if out.exists() && !out.is_dir() {
         return Err(InputError::new(
             Code::Write,
@@ -141,7 +148,7 @@ pub fn write(out: &Path, files: &Files) -> Result<(), InputError> {
         )
         .help("pass another folder with `--out`"));
     }
-    if !is_ours(out) {
+    if !is_ours(out, marker) {
         return Err(InputError::new(
             Code::Write,
             format!(

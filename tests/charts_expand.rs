@@ -256,6 +256,7 @@ fn expanded(s: &Scratch, engine: &Engine) -> Vec<(String, String, Value)> {
     let opts = hearth::charts::Options {
         engine: Some(engine),
         memo: None,
+        git_ref: None,
     };
     let built = hearth::pipeline::build_charts(&s.site(), &opts)
         .unwrap_or_else(|e| panic!("{:?}", e.0.iter().map(|e| &e.message).collect::<Vec<_>>()));
@@ -335,8 +336,9 @@ fn a_chart_that_does_not_render_is_an_error_at_its_helm_table() {
         "chart `broken` 0.1.0 of service `vault` does not render:",
         "broken/templates/secret.yaml",
         "broken needs .Values.password",
+        // The site does not set it: the label stays on the chart's table.
         "[services.vault.helm]",
-        "this chart's values",
+        "the chart needs `password` from these values",
         "error: 1 problem",
     ] {
         assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
@@ -370,7 +372,11 @@ fn a_value_helm_cannot_tpl_names_the_template() {
         "{err}"
     );
     assert!(err.contains("undefined variable \"$labels\""), "{err}");
-    assert!(err.contains("[services.greeter.helm]"), "{err}");
+    // Helm names `.Values.greeting`: the label is on the site's key.
+    assert!(
+        err.contains("`greeting`, the value the chart fails on"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -399,7 +405,9 @@ fn chart_objects_meet_their_crd_and_the_api_server() {
         "hearth::chart-object",
         "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
         "at `/spec/color`: \"purple\" is not one of",
-        "[services.toys.helm]",
+        // The refused value is the site's, verbatim: the label is on it.
+        "`widget.color` prints the refused value",
+        "`port.name` prints the refused value",
         // The API server's rules on a chart's Service.
         "chart `tpl-values` 0.1.0 of service `greeter`, template `tpl-values/templates/service.yaml`: Service `greeter-tpl` is invalid",
         "at `spec.ports[0].name`: `Web_Port`",

@@ -25,9 +25,17 @@ fn the_github_workflow_is_valid() {
     let text = std::fs::read_to_string(&wf).unwrap();
     assert!(
         text.contains("hearth check")
-            && text.contains("hearth diff --base")
+            && text.contains("hearth diff --charts --base")
             && text.contains("--format markdown")
+            && text.contains("gh pr comment")
     );
+    // The chart cache is restored, and both sides' charts pulled, before the diff.
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("the workflow lacks {needle:?}"))
+    };
+    assert!(at("actions/cache@") < at("hearth charts pull --ref \"$BASE\""));
+    assert!(at("hearth charts pull --ref \"$BASE\"") < at("hearth diff --charts --base"));
     // negative control
     let s = common::Scratch::new();
     let bad = s.write(

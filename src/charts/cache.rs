@@ -162,13 +162,36 @@ pub struct Cached {
 /// repository, present, and with the locked digest. Returns each chart (in
 /// `pins` order), or every problem located at its `[services.x.helm]`.
 pub fn verify(loaded: &Loaded, dir: &Path) -> Result<Vec<Cached>, Errors> {
-    let lock = Lock::read(dir).map_err(|e| Errors(vec![e]))?;
+    let each = verify_each(loaded, dir, None).map_err(|e| Errors(vec![e]))?;
     let mut errs = Errors::default();
-    let mut paths = Vec::new();
-    for pin in pins(loaded) {
-        match verify_one(&lock, dir, &pin) {
-            Ok(p) => paths.push(p),
-            Err((message, help)) => errs.push(
+    let mut out = Vec::new();
+    for r in each {
+        match r {
+            Ok(c) => out.push(c),
+            Err(e) => errs.push(e),
+        }
+    }
+    errs.into_result(out)
+}
+
+/// The same, one result per pin (in `pins` order), so the charts that are
+/// there can be expanded beside those that are not. `git_ref`: the site was
+/// read at that ref, and the help says how to pull its charts
+/// (`hearth charts pull --ref`). Err: the lock itself cannot be read.
+pub fn verify_each(
+    loaded: &Loaded,
+    dir: &Path,
+    git_ref: Option<&str>,
+) -> Result<Vec<Result<Cached, InputError>>, InputError> {
+    let lock = Lock::read(dir)?;
+    let pull = match git_ref {
+        Some(r) => format!("run `hearth charts pull --ref {r}` (it needs Helm and the network)"),
+        None => "run `hearth charts pull` (it needs Helm and the network)".to_string(),
+    };
+    Ok(pins(loaded)
+        .into_iter()
+        .map(|pin| {
+            verify_one(&lock, dir, &pin, &pull).map_err(|(message, help)| {
                 InputError::new(
                     Code::ChartCache,
                     format!(
@@ -178,15 +201,14 @@ pub fn verify(loaded: &Loaded, dir: &Path) -> Result<Vec<Cached>, Errors> {
                 )
                 .in_file(&loaded.source)
                 .label(pin.span.clone(), "this chart")
-                .help(help),
-            ),
-        }
-    }
-    errs.into_result(paths)
+                .help(help)
+            })
+        })
+        .collect())
 }
 
-fn verify_one(lock: &Lock, dir: &Path, pin: &Pin) -> Result<Cached, (String, String)> {
-    let pull = "run `hearth charts pull` (it needs Helm and the network)".to_string();
+fn verify_one(lock: &Lock, dir: &Path, pin: &Pin, pull: &str) -> Result<Cached, (String, String)> {
+    let pull = pull.to_string();
     let Some(locked) = lock.find(&pin.chart, &pin.version) else {
         return Err((format!("not in `{}/{LOCK}`", dir.display()), pull));
     };
@@ -223,7 +245,7 @@ fn verify_one(lock: &Lock, dir: &Path, pin: &Pin) -> Result<Cached, (String, Str
                 path.display(),
                 locked.sha256
             ),
-            "the cached chart changed since it was locked: pull it again (`hearth charts pull`) after checking why".into(),
+            format!("the cached chart changed since it was locked: check why, then {pull}"),
         ));
     }
     Ok(Cached {

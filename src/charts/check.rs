@@ -57,9 +57,9 @@ pub fn custom_kinds(expanded: &[Expanded]) -> Vec<CustomKind> {
     out
 }
 
-/// The schemas of `load()` and those of the charts' CRDs; a CRD schema that
-/// does not compile is an error at the chart that ships it.
-pub fn schemas_with(expanded: &[Expanded], loaded: &Loaded) -> Result<Schemas, Errors> {
+/// The schemas of `load()` and those of the charts' CRDs (that compile), and
+/// an error at the chart that ships each CRD schema that does not compile.
+pub fn schemas_with(expanded: &[Expanded], loaded: &Loaded) -> (Schemas, Errors) {
     let mut s = Schemas::load();
     let mut errs = Errors::default();
     for e in expanded {
@@ -80,7 +80,7 @@ pub fn schemas_with(expanded: &[Expanded], loaded: &Loaded) -> Result<Schemas, E
             }
         }
     }
-    errs.into_result(s)
+    (s, errs)
 }
 
 /// Every problem of every chart object, each naming the chart, the template
@@ -114,46 +114,65 @@ pub fn validate(
             if problems.is_empty() {
                 continue;
             }
-            errs.push(
-                InputError::new(
-                    Code::ChartObject,
-                    format!("{what} is invalid:\n  {}", problems.join("\n  ")),
-                )
-                .in_file(&loaded.source)
-                .label(app.span.clone(), "this chart's values render it")
-                .help("change the chart values that print this field, or pin a chart version that prints a valid object"),
-            );
+            let lines: Vec<&str> = problems.iter().map(|p| p.0.as_str()).collect();
+            let e = InputError::new(
+                Code::ChartObject,
+                format!("{what} is invalid:\n  {}", lines.join("\n  ")),
+            )
+            .in_file(&loaded.source)
+            .help("change the chart values that print this field, or pin a chart version that prints a valid object");
+            // A refused value the site wrote verbatim: point at it.
+            let at = problems.iter().find_map(|(_, v)| {
+                super::locate::verbatim(&loaded.source, &app.service, v.as_deref()?)
+            });
+            errs.push(match at {
+                Some((path, span)) => e.label(span, format!("`{path}` prints the refused value")),
+                None => e.label(app.span.clone(), "this chart's values render it"),
+            });
         }
     }
     errs.into_result(n)
 }
 
-/// One object's problems: its schema's, then the API server's.
-fn problems(d: &Doc, schemas: &Schemas, minor: u32) -> Vec<String> {
+/// One object's problems: its schema's, then the API server's; each with
+/// the refused value when it is a scalar (to find it in site.toml).
+fn problems(d: &Doc, schemas: &Schemas, minor: u32) -> Vec<(String, Option<String>)> {
     // A CRD is read as a schema above; hearth has no schema for CRDs themselves.
     if is_crd(d) {
         return Vec::new();
     }
     let Some(v) = schemas.validator(d.api_version(), d.kind()) else {
-        return vec![format!(
-            "no schema for apiVersion `{}` kind `{}` (no chart of the site ships its CRD)",
-            d.api_version(),
-            d.kind()
+        return vec![(
+            format!(
+                "no schema for apiVersion `{}` kind `{}` (no chart of the site ships its CRD)",
+                d.api_version(),
+                d.kind()
+            ),
+            None,
         )];
     };
-    let mut out: Vec<String> = v
+    let mut out: Vec<(String, Option<String>)> = v
         .iter_errors(&d.value)
         .map(|e| {
             let path = e.instance_path().to_string();
-            format!("at `{}`: {e}", if path.is_empty() { "/" } else { &path })
+            let value = match e.instance().as_ref() {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            };
+            (
+                format!("at `{}`: {e}", if path.is_empty() { "/" } else { &path }),
+                value,
+            )
         })
         .collect();
     if out.is_empty() {
-        out.extend(
-            check_object_for(&d.value, minor)
-                .into_iter()
-                .map(|p| format!("at `{}`: {} [{}]", p.path, p.message, p.rule)),
-        );
+        out.extend(check_object_for(&d.value, minor).into_iter().map(|p| {
+            (
+                format!("at `{}`: {} [{}]", p.path, p.message, p.rule),
+                p.value,
+            )
+        }));
     }
     out
 }

@@ -12,7 +12,9 @@
 pub mod cache;
 pub mod check;
 pub mod engine;
+pub mod locate;
 pub mod memo;
+pub mod output;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -95,12 +97,15 @@ pub fn apps(rendered: &Rendered, loaded: &Loaded) -> Vec<ChartApp> {
     out
 }
 
-/// How to expand: the engine (None: only remembered outputs can be used) and
-/// the folder remembering outputs (`memo::folder()` by default; None: none).
+/// How to expand: the engine (None: only remembered outputs can be used),
+/// the folder remembering outputs (`memo::folder()` by default; None: none),
+/// and the Git ref the site was read at (None: the work tree), which the help
+/// of a chart missing from the cache names (`hearth charts pull --ref`).
 #[derive(Debug, Clone, Default)]
 pub struct Options<'a> {
     pub engine: Option<&'a Engine>,
     pub memo: Option<PathBuf>,
+    pub git_ref: Option<String>,
 }
 
 /// Verify the cache, then render every chart Application (in parallel, at
@@ -113,43 +118,69 @@ pub fn expand(
     rendered: &Rendered,
     opts: &Options,
 ) -> Result<Vec<Expanded>, Errors> {
+    let (out, errs) = expand_each(site_dir, loaded, rendered, opts);
+    errs.into_result(out)
+}
+
+/// The same, keeping going: every chart that could be expanded, and the
+/// problems of the others (one chart missing from the cache or failing to
+/// render hides nothing about the rest).
+pub fn expand_each(
+    site_dir: &Path,
+    loaded: &Loaded,
+    rendered: &Rendered,
+    opts: &Options,
+) -> (Vec<Expanded>, Errors) {
     let (engine, memo_dir) = (opts.engine, opts.memo.as_deref());
     let apps = apps(rendered, loaded);
+    let mut errs = Errors::default();
     if apps.is_empty() {
-        return Ok(Vec::new());
+        return (Vec::new(), errs);
     }
     let dir = site_dir.join(cache::FOLDER);
-    let cached = cache::verify(loaded, &dir)?;
+    let cached = match cache::verify_each(loaded, &dir, opts.git_ref.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return (Vec::new(), Errors(vec![e])),
+    };
     let pins = cache::pins(loaded);
     let kube = format!("1.{}.0", crate::site::kube::minor(&loaded.raw.site));
-    let jobs: Vec<Job> = apps
-        .into_iter()
-        .filter_map(|app| {
-            let i = pins.iter().position(|p| p.service == app.service)?;
-            let key = memo::key(&cached[i].sha256, &app, &kube);
-            let hit = memo::get(memo_dir, &key);
-            Some(Job {
-                app,
-                chart: cached[i].path.clone(),
-                key,
-                hit,
-            })
-        })
-        .collect();
+    let mut jobs = Vec::new();
+    for app in apps {
+        let Some(i) = pins.iter().position(|p| p.service == app.service) else {
+            continue;
+        };
+        match &cached[i] {
+            Ok(c) => {
+                let key = memo::key(&c.sha256, &app, &kube);
+                let hit = memo::get(memo_dir, &key);
+                jobs.push(Job {
+                    app,
+                    chart: c.path.clone(),
+                    key,
+                    hit,
+                });
+            }
+            Err(e) => errs.push(e.clone()),
+        }
+    }
     // The engine is needed only for charts not rendered before.
     let engine = match engine {
         Some(e) => Some(e),
         None if jobs.iter().all(|j| j.hit.is_some()) => None,
         None => {
-            return Err(Errors(vec![
+            errs.push(
                 InputError::new(
                     Code::ChartRender,
                     "`--charts` needs Helm's template engine, and none was found",
                 )
                 .help(engine::INSTALL),
-            ]));
+            );
+            return (Vec::new(), errs);
         }
     };
+    if jobs.is_empty() {
+        return (Vec::new(), errs);
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = jobs.len().div_ceil(cores);
     let results: Vec<Result<Expanded, InputError>> = std::thread::scope(|s| {
@@ -170,7 +201,6 @@ pub fn expand(
             .flat_map(|h| h.join().expect("a chart thread does not panic"))
             .collect()
     });
-    let mut errs = Errors::default();
     let mut out = Vec::new();
     for r in results {
         match r {
@@ -178,7 +208,7 @@ pub fn expand(
             Err(e) => errs.push(e),
         }
     }
-    errs.into_result(out)
+    (out, errs)
 }
 
 /// One chart to expand: its cached archive, and its output from an earlier
@@ -218,19 +248,7 @@ fn expand_one(
             .inspect(|m| memo::put(memo_dir, &job.key, m)),
         (None, None) => Err("no Helm engine".to_string()),
     };
-    let manifest = rendered.map_err(|err| {
-        let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        at(
-            format!(
-                "chart `{}` {} of service `{}` does not render: {first}",
-                app.chart, app.version, app.service
-            ),
-            &format!(
-                "set or correct the values the message names in `[services.{}.helm]` (`hearth render` shows the Application's full `valuesObject`)",
-                app.service
-            ),
-        )
-    })?;
+    let manifest = rendered.map_err(|err| render_error(&err, app, loaded))?;
     let mut docs = Vec::new();
     for (source, text) in split(&manifest) {
         let values = crate::render::yaml::documents(text).map_err(|e| {
@@ -259,6 +277,64 @@ fn expand_one(
         app: app.clone(),
         docs,
     })
+}
+
+/// A chart that does not render: the engine's first line, located at the
+/// value Helm names when site.toml sets it (else at `[services.x.helm]`).
+fn render_error(err: &str, app: &ChartApp, loaded: &Loaded) -> InputError {
+    let first = one_line(err);
+    let first = first.as_str();
+    let e = InputError::new(
+        Code::ChartRender,
+        format!(
+            "chart `{}` {} of service `{}` does not render: {first}",
+            app.chart, app.version, app.service
+        ),
+    )
+    .in_file(&loaded.source);
+    let svc = &app.service;
+    let path = locate::value_path(first).map(|p| {
+        // A subchart's `.Values.a` is its parent's `<subchart>.a`.
+        let mut scoped = locate::subchart_scope(first);
+        scoped.extend(p);
+        scoped
+    });
+    let Some(path) = path else {
+        return e.label(app.span.clone(), "this chart's values").help(format!(
+            "set or correct the values the message names in `[services.{svc}.helm]` (`hearth render` shows the Application's full `valuesObject`)"
+        ));
+    };
+    let dotted = path.join(".");
+    match locate::value_span(&loaded.source, svc, &path) {
+        Some((span, true)) => e
+            .label(span, format!("`{dotted}`, the value the chart fails on"))
+            .help(format!(
+                "correct `{dotted}` in `[services.{svc}.helm.values]` to what the chart expects (its values.yaml documents it)"
+            )),
+        Some((span, false)) => e
+            .label(span, format!("the chart reads `{dotted}` under this key"))
+            .help(format!(
+                "set `{dotted}` in `[services.{svc}.helm.values]` to what the chart expects (its values.yaml documents it)"
+            )),
+        None => e
+            .label(app.span.clone(), format!("the chart needs `{dotted}` from these values"))
+            .help(format!(
+                "set `{dotted}` in `[services.{svc}.helm.values]` (the chart's values.yaml documents it)"
+            )),
+    }
+}
+
+/// The engine's error as one line: Helm 4 breaks it after the template's
+/// position and after `at <…>:` (`helm` 3 prints it on one line already).
+fn one_line(err: &str) -> String {
+    let mut out = String::new();
+    for l in err.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(':') { " " } else { ": " });
+        }
+        out.push_str(l);
+    }
+    out
 }
 
 /// A manifest cut at its `---` lines, each part with the `# Source:` it

@@ -19,6 +19,11 @@ pub enum Action {
     Pull {
         #[command(flatten)]
         site: SiteArg,
+        /// Pull the charts the site pins at this Git ref (branch, tag, commit)
+        /// into the same cache, beside the ones already there: what `hearth
+        /// diff --charts --base <REF>` needs for the base side.
+        #[arg(long = "ref", value_name = "REF")]
+        git_ref: Option<String>,
     },
     /// Check that every chart the site deploys is in `charts/` with the SHA-256
     /// `charts/charts.lock` records (exit 2 otherwise).
@@ -30,7 +35,7 @@ pub enum Action {
 
 pub fn run(action: Action) -> ExitCode {
     match action {
-        Action::Pull { site } => pull(&site.site),
+        Action::Pull { site, git_ref } => pull(&site.site, git_ref.as_deref()),
         Action::Verify { site } => verify(&site.site),
     }
 }
@@ -64,8 +69,24 @@ fn verify(site: &Path) -> ExitCode {
     }
 }
 
-fn pull(site: &Path) -> ExitCode {
-    let loaded = match load(site) {
+/// The site at `rev`, read from Git (what its `[services.x.helm]` pin there).
+fn load_at(site: &Path, rev: &str) -> Result<hearth::site::Loaded, ExitCode> {
+    let at = || -> Result<hearth::site::Loaded, InputError> {
+        let repo = hearth::git::open(site)?;
+        let rel = hearth::git::repo_relative(&repo, site)?;
+        match hearth::git::site_at(&repo, rev, &rel)? {
+            Some(folder) => Ok(folder.loaded),
+            None => Err(
+                InputError::new(Code::Git, format!("`{rel}` does not exist at `{rev}`"))
+                    .help("pass the site's path inside the repository with --site"),
+            ),
+        }
+    };
+    at().map_err(|e| report(Errors(vec![e]), &format!("at `{rev}`"), Closing::Count))
+}
+
+fn pull(site: &Path, git_ref: Option<&str>) -> ExitCode {
+    let loaded = match git_ref.map_or_else(|| load(site), |r| load_at(site, r)) {
         Ok(l) => l,
         Err(code) => return code,
     };

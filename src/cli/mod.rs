@@ -28,9 +28,11 @@ const EXAMPLES: &str = "Examples:
   hearth validate                    render and validate in memory, write nothing
   hearth validate --charts           ... and every chart, rendered by Helm from charts/
   hearth charts pull                 fetch each chart at its pinned version into charts/
+  hearth render --charts             ... and write each chart's objects into rendered-charts/
   hearth check                       is rendered/ up to date? (pre-commit)
   hearth diff --base origin/main     what this branch changes, per object
   hearth diff --base main --format markdown > comment.md
+  hearth diff --base main --charts   ... with every chart's objects on both sides
   hearth schema > schema/site.schema.json
   hearth seal --cert sealed-secrets.pem  seal every placeholder (asks on the terminal, no echo)
   hearth seal --check                    list the keys still unsealed (exit 1 if any)
@@ -124,6 +126,11 @@ pub enum Command {
         /// Exit 1 when anything changed.
         #[arg(long)]
         exit_code: bool,
+        /// Also compare the objects every chart renders on both sides (Helm's
+        /// engine, charts from the cache `charts/`: `hearth charts pull --ref
+        /// <base>` fetches the base's versions).
+        #[arg(long)]
+        charts: bool,
     },
     /// Lint the site: recoverability, security and hygiene rules (exit 1 on findings).
     Lint {
@@ -246,7 +253,14 @@ pub fn run(cli: Cli) -> ExitCode {
             head,
             format,
             exit_code,
-        } => diff::diff(&site.site, &base, head.as_deref(), format, exit_code),
+            charts,
+        } => diff::diff(
+            &site.site,
+            &base,
+            head.as_deref(),
+            format,
+            diff::Flags { exit_code, charts },
+        ),
         Command::Lint {
             site,
             format,

@@ -36,14 +36,40 @@ pub struct Args {
     /// With --commit or --branch, commit even when lint reports errors.
     #[arg(long)]
     pub allow_lint_errors: bool,
+    /// Also render every chart with Helm's engine from the chart cache
+    /// (`charts/`), validate its objects, and write them into a folder of
+    /// their own (`rendered-charts/`, never committed): a view of what
+    /// ArgoCD will apply, not part of the output.
+    #[arg(long, conflicts_with = "branch")]
+    pub charts: bool,
+    /// Where `--charts` writes the chart objects (default: `rendered-charts/`
+    /// next to the site file).
+    #[arg(long, value_name = "DIR", requires = "charts")]
+    pub charts_out: Option<PathBuf>,
 }
 
 pub fn render(a: &Args) -> ExitCode {
     let start = Instant::now();
     let schemas = Schemas::load();
-    let built = match build(&a.site.site, &schemas, Closing::NothingWritten) {
-        Ok(b) => b,
-        Err(code) => return code,
+    let built = if a.charts {
+        let engine = hearth::charts::engine::Engine::find();
+        let opts = hearth::charts::Options {
+            engine: engine.as_ref(),
+            memo: hearth::charts::memo::folder(),
+            git_ref: None,
+        };
+        match pipeline::build_charts(&a.site.site, &opts) {
+            Ok(b) => b,
+            Err(e) => {
+                let at = format!("in `{}`", a.site.site.display());
+                return report(e, &at, Closing::NothingWritten);
+            }
+        }
+    } else {
+        match build(&a.site.site, &schemas, Closing::NothingWritten) {
+            Ok(b) => b,
+            Err(code) => return code,
+        }
     };
     // A commit is what ArgoCD deploys: lint errors stop it before
     // anything is written, unless the user says otherwise.
@@ -62,6 +88,16 @@ pub fn render(a: &Args) -> ExitCode {
         .out
         .clone()
         .unwrap_or_else(|| pipeline::site_dir(&a.site.site).join(&built.plan.site.rendered_path));
+    let charts_dir = a.charts.then(|| {
+        a.charts_out.clone().unwrap_or_else(|| {
+            pipeline::site_dir(&a.site.site).join(hearth::charts::output::FOLDER)
+        })
+    });
+    if let Some(dir) = &charts_dir
+        && let Err(e) = apart(dir, &out)
+    {
+        return report(Errors::from(e), "", Closing::NothingWritten);
+    }
     if let Some(branch) = &a.branch {
         return commit_output(
             &a.site.site,
@@ -79,6 +115,12 @@ pub fn render(a: &Args) -> ExitCode {
             "writing the output",
             Closing::NothingWritten,
         );
+    }
+    if let Some(dir) = &charts_dir {
+        match write_charts(dir, &built) {
+            Ok(line) => out!("{line}"),
+            Err(e) => return report(Errors::from(e), "writing the chart objects", Closing::Count),
+        }
     }
     if a.commit {
         return commit_output(
@@ -103,6 +145,41 @@ pub fn render(a: &Args) -> ExitCode {
         start.elapsed().as_millis()
     );
     ExitCode::SUCCESS
+}
+
+/// The chart objects' folder must be neither the output folder nor inside
+/// it (nor hold it): they are a view, never part of what is committed.
+fn apart(charts: &Path, out: &Path) -> Result<(), hearth::diag::InputError> {
+    let abs = |p: &Path| {
+        let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        p.components().collect::<PathBuf>()
+    };
+    let (c, o) = (abs(charts), abs(out));
+    if c.starts_with(&o) || o.starts_with(&c) {
+        return Err(hearth::diag::InputError::new(
+            hearth::diag::Code::Write,
+            format!(
+                "`--charts-out {}` overlaps the output folder `{}`",
+                charts.display(),
+                out.display()
+            ),
+        )
+        .help("chart objects are a view, never part of the committed output: pass a `--charts-out` outside it (default `rendered-charts/`)"));
+    }
+    Ok(())
+}
+
+/// `--charts`: the chart objects into their own folder, atomically.
+fn write_charts(dir: &Path, built: &pipeline::Built) -> Result<String, hearth::diag::InputError> {
+    use hearth::charts::output;
+    let files = output::files(&built.charts)?;
+    hearth::write::write_owned(dir, &files, output::INDEX)?;
+    let objects: usize = built.charts.iter().map(|c| c.docs.len()).sum();
+    Ok(format!(
+        "wrote {objects} chart objects ({} charts) into {} (a view: not for committing)",
+        built.charts.len(),
+        dir.display()
+    ))
 }
 
 /// `render --commit` / `render --branch`.

@@ -25,6 +25,7 @@ pub fn validate(site: &Path, list_kinds: bool, timings: bool, charts: bool) -> E
         let opts = hearth::charts::Options {
             engine: engine.as_ref(),
             memo: hearth::charts::memo::folder(),
+            git_ref: None,
         };
         pipeline::build_charts(site, &opts)
     } else {

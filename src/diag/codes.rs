@@ -290,17 +290,17 @@ codes! {
     ChartCache = "hearth::chart-cache" {
         what: "A chart the site deploys is missing from the chart cache (`charts/` next to site.toml), is not in `charts/charts.lock`, is locked from another repository, or no longer has its locked SHA-256.",
         why: "`--charts` renders charts from the cache only (no network), and only charts whose bytes are the ones that were locked.",
-        fix: "Run `hearth charts pull` (it needs Helm and the network) and commit `charts/`; `hearth charts verify` checks the cache.",
+        fix: "Run `hearth charts pull` (it needs Helm and the network) and commit `charts/`; `hearth charts verify` checks the cache. For `hearth diff --charts`, `hearth charts pull --ref <base>` adds the versions the base pins beside the others.",
     }
     ChartRender = "hearth::chart-render" {
         what: "A chart does not render with the values the site gives it (Helm's engine refused them: `fail`, `required`, a `tpl` error, a type error), or no Helm engine was found for `--charts`.",
         why: "ArgoCD would fail the Application at sync time with the same error, and the cluster would get none of the chart's objects.",
-        fix: "Change the values the engine's message names in `[services.x.helm]`; install Helm or `helm-python-sdk` (see `hearth charts --help`) when none was found.",
+        fix: "Change the value the engine's message names: the diagnostic points at it in `[services.x.helm.values]` when the site sets it, else at `[services.x.helm]` saying which to set. Install Helm or `helm-python-sdk` (see `hearth charts --help`) when none was found.",
     }
     ChartObject = "hearth::chart-object" {
         what: "An object a chart renders is refused by its strict schema (a custom resource by the CRD its chart ships) or by the API server's own rules.",
         why: "The cluster would refuse it at sync time; hearth sees chart output only with `--charts`.",
-        fix: "Change the chart values that print the field the message names, or pin a chart version that prints a valid object.",
+        fix: "Change the chart values that print the field the message names (the diagnostic points at a refused value the site wrote verbatim), or pin a chart version that prints a valid object.",
     }
     Apiserver = "hearth::apiserver" {
         what: "A rendered object breaks a rule the Kubernetes API server enforces (names, ports, selectors, probes, resources, mounts, schedules), or one that lets it in but keeps its pods from running.",

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::{ChangeKind, Report};
+use super::{ChangeKind, ObjectDiff, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -112,6 +112,7 @@ fn intent_lines(r: &Report) -> Vec<String> {
             .iter()
             .map(|(w, a, b)| format!("image of {w}: {a} → {b}")),
     );
+    out.extend(i.charts.iter().map(super::ChartChange::line));
     out.extend(
         i.volumes_gained_backup
             .iter()
@@ -153,7 +154,7 @@ fn text(r: &Report) -> String {
     }
     let _ = writeln!(s, "\nObjects:");
     for o in &r.objects {
-        let _ = writeln!(s, "  {} {}  ({})", sign(o.change), o.key, o.file);
+        let _ = writeln!(s, "  {} {}  ({})", sign(o.change), o.key, whence(o));
         for f in &o.fields {
             let _ = writeln!(s, "      {}: {} → {}", f.path, short(&f.old), short(&f.new));
         }
@@ -193,7 +194,7 @@ fn markdown(r: &Report) -> String {
             "<details><summary><code>{}</code> {} <code>{}</code></summary>\n",
             sign(o.change),
             html(&o.key.to_string()),
-            html(&o.file)
+            html(&whence(o))
         );
         if !o.fields.is_empty() {
             let _ = writeln!(s, "| field | before | after |\n|---|---|---|");
@@ -216,6 +217,18 @@ fn markdown(r: &Report) -> String {
         let _ = writeln!(s, "{fence}diff\n{}{fence}\n\n</details>\n", o.unified);
     }
     s
+}
+
+/// Where an object is: its file, and for a chart's object the chart, its
+/// version and the template that printed it.
+fn whence(o: &ObjectDiff) -> String {
+    match &o.chart {
+        None => o.file.clone(),
+        Some(c) => format!(
+            "{}, chart {} {}: {}",
+            o.file, c.chart, c.version, c.template
+        ),
+    }
 }
 
 fn html(s: &str) -> String {

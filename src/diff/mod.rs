@@ -6,6 +6,7 @@
 //! Secret values are masked everywhere.
 
 mod access;
+mod charts;
 mod format;
 mod lan;
 mod netpol;
@@ -15,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+pub use charts::{ChartChange, ChartOrigin};
 pub use format::{Format, render};
 
 use crate::pipeline::Built;
@@ -63,6 +65,9 @@ pub struct ObjectDiff {
     pub fields: Vec<FieldChange>,
     /// Unified diff of the object's canonical YAML (secret values masked).
     pub unified: String,
+    /// The chart that rendered it (`--charts`); None for hearth's own objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<ChartOrigin>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -92,6 +97,9 @@ pub struct Intent {
     pub secrets_left_export: Vec<String>,
     /// Lint findings (`ID: message`) the head has and the base had not.
     pub new_findings: Vec<String>,
+    /// Per chart Application (with `--charts`): its versions and how many of
+    /// its objects changed.
+    pub charts: Vec<ChartChange>,
 }
 
 impl Intent {
@@ -110,6 +118,7 @@ impl Intent {
             && self.volumes_gained_backup.is_empty()
             && self.secrets_left_export.is_empty()
             && self.new_findings.is_empty()
+            && self.charts.is_empty()
     }
 }
 
@@ -290,30 +299,14 @@ pub fn diff(
     };
     let (a, b) = (index(base), index(Some(head)));
     let keys: BTreeSet<&ObjectKey> = a.keys().chain(b.keys()).collect();
-    let mut objects = Vec::new();
-    for k in keys {
-        let (old, new) = (a.get(k), b.get(k));
-        let change = match (old, new) {
-            (None, Some(_)) => ChangeKind::Added,
-            (Some(_), None) => ChangeKind::Removed,
-            (Some(x), Some(y)) if x.1 != y.1 => ChangeKind::Changed,
-            _ => continue,
-        };
-        let file = new.or(old).map(|(f, _)| f.clone()).unwrap_or_default();
-        let mut fields = Vec::new();
-        if change == ChangeKind::Changed {
-            walk("", old.map(|x| &x.1), new.map(|x| &x.1), &mut fields);
-        }
-        let unified = unified(old.map(|x| &x.1), new.map(|x| &x.1), &file);
-        objects.push(ObjectDiff {
-            key: k.clone(),
-            change,
-            file,
-            fields,
-            unified,
-        });
-    }
+    let mut objects: Vec<ObjectDiff> = keys
+        .into_iter()
+        .filter_map(|k| object_diff(k, a.get(k), b.get(k)))
+        .collect();
+    let (from_charts, charts) = charts::diff(base, head);
+    objects.extend(from_charts);
     let mut intent = intent(base.map(|s| &s.plan), &head.plan);
+    intent.charts = charts;
     let findings = |s: &Built| -> BTreeSet<String> {
         s.lint(today)
             .findings
@@ -329,6 +322,35 @@ pub fn diff(
         intent,
         objects,
     }
+}
+
+/// One object's change between two sides (each its file and masked value);
+/// None when it is the same.
+fn object_diff(
+    key: &ObjectKey,
+    old: Option<&(String, Value)>,
+    new: Option<&(String, Value)>,
+) -> Option<ObjectDiff> {
+    let change = match (old, new) {
+        (None, Some(_)) => ChangeKind::Added,
+        (Some(_), None) => ChangeKind::Removed,
+        (Some(x), Some(y)) if x.1 != y.1 => ChangeKind::Changed,
+        _ => return None,
+    };
+    let file = new.or(old).map(|(f, _)| f.clone()).unwrap_or_default();
+    let mut fields = Vec::new();
+    if change == ChangeKind::Changed {
+        walk("", old.map(|x| &x.1), new.map(|x| &x.1), &mut fields);
+    }
+    let unified = unified(old.map(|x| &x.1), new.map(|x| &x.1), &file);
+    Some(ObjectDiff {
+        key: key.clone(),
+        change,
+        file,
+        fields,
+        unified,
+        chart: None,
+    })
 }
 
 fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
@@ -440,6 +462,7 @@ fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
         volumes_gained_backup: cb.difference(&ca).cloned().collect(),
         secrets_left_export: xa.difference(&xb).cloned().collect(),
         new_findings: Vec::new(),
+        charts: Vec::new(),
     }
 }
 

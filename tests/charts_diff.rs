@@ -1,0 +1,464 @@
+//! Charts expanded, beyond validation: `hearth render --charts` (the chart
+//! objects written beside `rendered/`, never into it), `hearth diff --charts`
+//! (both sides' chart objects compared, a chart version bump or a values
+//! change per object with one intent line per chart), every chart's problems
+//! reported when one fails, and render errors located at the value Helm names.
+//! Helm's real engine (a `helm` on PATH, else helm-python-sdk in the test
+//! venv) renders hearth's fixture charts (tests/fixtures/charts; a second
+//! version of `tpl-values` under `v0.2.0/`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{Scratch, git_ok, hearth, stderr};
+use serde_json::Value;
+
+const SITE: &str = r#"[site]
+name = "lab"
+domain = "lab.example"
+repo_url = "https://git.example/lab.git"
+
+[nodes.pi1]
+arch = "arm64"
+roles = ["server"]
+
+[services.greeter.helm]
+repo = "https://charts.example"
+chart = "tpl-values"
+version = "0.1.0"
+values = { greeting = "hello from {{ .Release.Name }}", config = { kube = "{{ .Capabilities.KubeVersion.Minor }}" } }
+
+[services.toys.helm]
+repo = "https://charts.example"
+chart = "widgets"
+version = "0.1.0"
+values.widget = { size = 3, color = "blue" }
+
+[services.umbrella.helm]
+repo = "https://charts.example"
+chart = "umbrella"
+version = "0.1.0"
+values.greeting = { message = "from site.toml" }
+"#;
+
+const BROKEN: &str = r#"
+[services.vault.helm]
+repo = "https://charts.example"
+chart = "broken"
+version = "0.1.0"
+"#;
+
+/// A stand-in for `helm pull` (no network in tests): packs the fixture chart
+/// of that version (`v<version>/<chart>`, else `<chart>`) as Helm names its
+/// archives, `<chart>-<version>.tgz`, into `--destination`.
+const FAKE_HELM: &str = "#!/bin/sh\n[ \"$1\" = pull ] || exit 64\nd=\"$FIXTURES\"\n[ -d \"$FIXTURES/v$6/$2\" ] && d=\"$FIXTURES/v$6\"\nexec tar czf \"$8/$2-$6.tgz\" -C \"$d\" \"$2\"\n";
+
+fn fixtures() -> PathBuf {
+    common::repo().join("tests/fixtures/charts")
+}
+
+fn fake_helm(s: &Scratch) -> PathBuf {
+    let p = s.write("bin/helm", FAKE_HELM);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+/// `hearth charts pull` through the stand-in, with extra arguments.
+fn pull(s: &Scratch, extra: &[&str]) -> Output {
+    hearth()
+        .current_dir(s.path())
+        .args(["charts", "pull", "--site"])
+        .arg(s.site())
+        .args(extra)
+        .env("FIXTURES", fixtures())
+        .env("HEARTH_HELM", fake_helm(s))
+        .output()
+        .unwrap()
+}
+
+fn pulled(site: &str) -> Scratch {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    let out = pull(&s, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    s
+}
+
+/// Helm's engine for the tests: the venv's helm-python-sdk (a `helm` on PATH
+/// wins inside hearth). Missing: a failure under CI, else a visible SKIP.
+fn engine_ready() -> bool {
+    if hearth::charts::engine::helm_binary().is_some() {
+        return true;
+    }
+    let ok = Command::new(common::venv_bin("python3"))
+        .args(["-c", "import helm_python"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !common::in_ci(),
+            "Helm's engine is required in CI: helm on PATH, or helm-python-sdk in the venv (scripts/test installs it)"
+        );
+        eprintln!("SKIP: no Helm engine (no helm on PATH, no helm-python-sdk in the venv)");
+    }
+    ok
+}
+
+fn venv() -> PathBuf {
+    common::venv_bin("python3")
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// hearth with the engine and a memo folder of the scratch's own.
+fn with_engine(s: &Scratch, args: &[&str]) -> Output {
+    hearth()
+        .current_dir(s.path())
+        .args(args)
+        .arg("--site")
+        .arg(s.site())
+        .env("HEARTH_VENV", venv())
+        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
+        .env("HEARTH_TODAY", "2026-12-01")
+        .output()
+        .unwrap()
+}
+
+/// The diagnostic as a person reads it, the scratch folder's path replaced.
+fn shown(text: &str, s: &Scratch) -> String {
+    text.replace(&s.path().display().to_string(), "<scratch>")
+}
+
+#[test]
+#[cfg_attr(
+    no_helm_engine,
+    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
+    if !engine_ready() {
+        return;
+    }
+    let s = pulled(SITE);
+    let plain = with_engine(&s, &["render"]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let before = common::tree(&s.path().join("rendered"));
+
+    let out = with_engine(&s, &["render", "--charts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("wrote 6 chart objects (3 charts) into"),
+        "{said}"
+    );
+    // rendered/ is exactly what it is without --charts.
+    assert_eq!(before, common::tree(&s.path().join("rendered")));
+    let charts = common::tree(&s.path().join("rendered-charts"));
+    let names: Vec<&str> = charts.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "greeter/greeter-tpl.configmap.yaml",
+            "greeter/greeter-tpl.service.yaml",
+            "index.yaml",
+            "toys/toys.widget.yaml",
+            "toys/widgets.toys.example.com.customresourcedefinition.yaml",
+            "umbrella/umbrella-greeting.configmap.yaml",
+            "umbrella/umbrella-umbrella.configmap.yaml",
+        ]
+    );
+    let cm = String::from_utf8(charts["greeter/greeter-tpl.configmap.yaml"].clone()).unwrap();
+    assert!(cm.starts_with("# Rendered by hearth"), "{cm}");
+    assert!(
+        cm.contains("# Source: tpl-values/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeter-tpl\n"),
+        "{cm}"
+    );
+    assert!(cm.contains("greeting: hello from greeter"), "{cm}");
+    let index: Value =
+        serde_saphyr::from_str(std::str::from_utf8(&charts["index.yaml"]).unwrap()).unwrap();
+    assert_eq!(index["charts"][1]["chart"], "widgets");
+    assert_eq!(index["charts"][1]["namespace"], "toys");
+    assert_eq!(
+        index["charts"][1]["objects"][0],
+        "toys/widgets.toys.example.com.customresourcedefinition.yaml"
+    );
+
+    // A second render replaces the folder (a removed chart's files go).
+    let without_umbrella = SITE.split("[services.umbrella.helm]").next().unwrap();
+    s.write("site.toml", without_umbrella);
+    let again = with_engine(&s, &["render", "--charts"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(!s.path().join("rendered-charts/umbrella").exists());
+    // Another folder on request; a folder hearth did not write is refused.
+    let other = s.path().join("view");
+    let out = with_engine(
+        &s,
+        &[
+            "render",
+            "--charts",
+            "--charts-out",
+            other.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(other.join("toys/toys.widget.yaml").is_file());
+    // Never inside the output folder (it is committed).
+    let inside = s.path().join("rendered/charts");
+    let out = with_engine(
+        &s,
+        &[
+            "render",
+            "--charts",
+            "--charts-out",
+            inside.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("overlaps the output folder"));
+    assert!(!inside.exists());
+    s.write("mine/notes.txt", "mine");
+    let mine = s.path().join("mine");
+    let out = with_engine(
+        &s,
+        &["render", "--charts", "--charts-out", mine.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("holds files hearth did not write"));
+    assert!(mine.join("notes.txt").is_file());
+}
+
+#[test]
+fn the_scaffolded_gitignore_keeps_chart_objects_out_of_git() {
+    let s = Scratch::new();
+    let out = hearth().arg("init").arg(s.path()).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ignore = std::fs::read_to_string(s.path().join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "rendered-charts/"), "{ignore}");
+}
+
+#[test]
+#[cfg_attr(
+    no_helm_engine,
+    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn one_chart_that_fails_hides_no_other_finding() {
+    if !engine_ready() {
+        return;
+    }
+    // vault's chart does not render; toys' prints an invalid Widget.
+    let site = SITE.replace("color = \"blue\"", "color = \"purple\"") + BROKEN;
+    let s = pulled(&site);
+    // And one chart is not in the cache at all.
+    s.write(
+        "site.toml",
+        site + "\n[services.extra.helm]\nrepo = \"https://charts.example\"\nchart = \"widgets\"\nversion = \"0.3.0\"\n",
+    );
+    let out = with_engine(&s, &["validate", "--charts"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for want in [
+        "hearth::chart-cache",
+        "chart `widgets` 0.3.0 of service `extra`: not in",
+        "hearth::chart-render",
+        "chart `broken` 0.1.0 of service `vault` does not render",
+        "hearth::chart-object",
+        "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
+        // The refused value is the site's own: the label is on it.
+        "`widget.color` prints the refused value",
+        "error: 3 problems",
+    ] {
+        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
+    }
+    // Nothing is written by a render that fails.
+    let out = with_engine(&s, &["render", "--charts"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!s.path().join("rendered-charts").exists());
+    assert!(!s.path().join("rendered").exists());
+}
+
+#[test]
+#[cfg_attr(
+    no_helm_engine,
+    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn a_render_error_points_at_the_value_helm_names() {
+    if !engine_ready() {
+        return;
+    }
+    // `hosts` must be a list: Helm fails `at <.Values.hosts>`.
+    let site = SITE.to_string()
+        + BROKEN
+        + "[services.vault.helm.values]\npassword = \"s3cret\"\nhosts = \"vault.lab.example\"\n";
+    let s = pulled(&site);
+    let out = with_engine(&s, &["validate", "--charts"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("at <.Values.hosts>"), "{err}");
+    assert!(
+        err.contains("`hosts`, the value the chart fails on"),
+        "{err}"
+    );
+    insta::assert_snapshot!("render_error_at_value", shown(&err, &s));
+    // A value the site does not set: the label stays on the chart's table,
+    // saying which value to set.
+    s.write("site.toml", SITE.to_string() + BROKEN);
+    let out = with_engine(&s, &["validate", "--charts"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("the chart needs `password` from these values"),
+        "{err}"
+    );
+    assert!(
+        err.contains("set `password` in `[services.vault.helm.values]`"),
+        "{err}"
+    );
+}
+
+/// A Git repository holding `base` committed on branch `base`, the work
+/// tree then holding `head`; the cache pulled for the head only.
+fn repo_with(base: &str, head: &str) -> Scratch {
+    let s = Scratch::new();
+    s.write(".gitignore", "charts/\ncache/\nbin/\n");
+    s.write("site.toml", base);
+    git_ok(s.path(), &["init", "-q", "-b", "base"]);
+    git_ok(s.path(), &["add", "."]);
+    git_ok(s.path(), &["commit", "-q", "-m", "base"]);
+    s.write("site.toml", head);
+    let out = pull(&s, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    s
+}
+
+fn diff(s: &Scratch, format: &str) -> Output {
+    with_engine(
+        s,
+        &["diff", "--charts", "--base", "base", "--format", format],
+    )
+}
+
+#[test]
+#[cfg_attr(
+    no_helm_engine,
+    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn a_chart_version_bump_shows_per_object_with_its_intent_line() {
+    if !engine_ready() {
+        return;
+    }
+    let head = SITE.replace(
+        "chart = \"tpl-values\"\nversion = \"0.1.0\"",
+        "chart = \"tpl-values\"\nversion = \"0.2.0\"",
+    );
+    let s = repo_with(SITE, &head);
+    // The base's 0.1.0 is not in the cache yet: located at the base's table,
+    // with the command that pulls it.
+    let out = diff(&s, "text");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for want in [
+        "hearth::chart-cache",
+        "chart `tpl-values` 0.1.0 of service `greeter`: not in",
+        "base:site.toml",
+        "[services.greeter.helm]",
+        "run `hearth charts pull --ref base`",
+        "error: 1 problem at base `base`",
+    ] {
+        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
+    }
+    let out = pull(&s, &["--ref", "base"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lock = std::fs::read_to_string(s.path().join("charts/charts.lock")).unwrap();
+    assert!(lock.contains("version = \"0.1.0\"") && lock.contains("version = \"0.2.0\""));
+
+    let text = diff(&s, "text");
+    assert!(text.status.success(), "{}", stderr(&text));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains(
+            "tpl-values chart 0.1.0 → 0.2.0 (service greeter): 1 object changed, 1 added, 1 removed"
+        ),
+        "{text}"
+    );
+    insta::assert_snapshot!("version_bump_text", text);
+    let md = diff(&s, "markdown");
+    assert!(md.status.success(), "{}", stderr(&md));
+    insta::assert_snapshot!(
+        "version_bump_markdown",
+        String::from_utf8(md.stdout).unwrap()
+    );
+
+    let json = diff(&s, "json");
+    assert!(json.status.success(), "{}", stderr(&json));
+    let r: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        r["intent"]["charts"],
+        serde_json::json!([{
+            "service": "greeter", "chart": "tpl-values", "before": "0.1.0", "after": "0.2.0",
+            "added": 1, "removed": 1, "changed": 1
+        }])
+    );
+    let objects = r["objects"].as_array().unwrap();
+    let sa = objects
+        .iter()
+        .find(|o| o["key"]["kind"] == "ServiceAccount")
+        .unwrap();
+    assert_eq!(sa["change"], "added");
+    assert_eq!(
+        sa["file"],
+        "rendered-charts/greeter/greeter-tpl.serviceaccount.yaml"
+    );
+    assert_eq!(
+        sa["chart"],
+        serde_json::json!({
+            "service": "greeter", "chart": "tpl-values", "version": "0.2.0",
+            "template": "tpl-values/templates/serviceaccount.yaml"
+        })
+    );
+    assert_eq!(sa["key"]["namespace"], "greeter");
+    let svc = objects
+        .iter()
+        .find(|o| o["key"]["kind"] == "Service")
+        .unwrap();
+    assert_eq!(svc["change"], "removed");
+    assert_eq!(svc["chart"]["version"], "0.1.0");
+    // hearth's own objects have no `chart`.
+    let app = objects
+        .iter()
+        .find(|o| o["key"]["kind"] == "Application")
+        .unwrap();
+    assert!(app.get("chart").is_none());
+}
+
+#[test]
+#[cfg_attr(
+    no_helm_engine,
+    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn a_values_change_shows_the_object_it_changes() {
+    if !engine_ready() {
+        return;
+    }
+    let head = SITE.replace("color = \"blue\"", "color = \"green\"");
+    let s = repo_with(SITE, &head);
+    let out = diff(&s, "text");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for want in [
+        "widgets chart 0.1.0 (service toys): 1 object changed",
+        "~ Widget toys/toys  (rendered-charts/toys/toys.widget.yaml, chart widgets 0.1.0: widgets/templates/widget.yaml)",
+        ".spec.color: \"blue\" → \"green\"",
+        // The Application's valuesObject changes too.
+        "~ Application argocd/toys",
+    ] {
+        assert!(text.contains(want), "diff lacks {want:?}:\n{text}");
+    }
+    assert!(!text.contains("tpl-values chart"), "{text}");
+    // Without --charts the chart's objects are not compared.
+    let plain = with_engine(&s, &["diff", "--base", "base"]);
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    assert!(!plain.contains("Widget toys/toys"), "{plain}");
+}
