@@ -7,7 +7,9 @@
 
 mod access;
 mod charts;
+mod fields;
 mod format;
+mod intent;
 mod lan;
 mod netpol;
 
@@ -17,11 +19,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use charts::{ChartChange, ChartOrigin};
+pub use fields::masked;
+use fields::{unified, walk};
 pub use format::{Format, render};
+use intent::intent;
 
 use crate::pipeline::Built;
-use crate::plan::Plan;
-use crate::render::{Object, canonical};
+use crate::render::Object;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ObjectKey {
@@ -148,135 +152,6 @@ pub fn key_of(o: &Object) -> ObjectKey {
     }
 }
 
-/// A short, stable fingerprint (FNV-1a) so a changed secret value shows as
-/// changed without showing the value.
-fn fingerprint(s: &str) -> String {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in s.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    format!("{h:08x}")
-}
-
-fn mask_map(m: &mut Value) {
-    if let Value::Object(map) = m {
-        for v in map.values_mut() {
-            let shown = match &*v {
-                Value::String(s) => format!("‹hidden #{}›", fingerprint(s)),
-                other => format!("‹hidden #{}›", fingerprint(&other.to_string())),
-            };
-            *v = Value::String(shown);
-        }
-    }
-}
-
-/// The object with every secret value replaced by a fingerprint.
-pub fn masked(v: &Value) -> Value {
-    let mut v = v.clone();
-    match v["kind"].as_str() {
-        Some("Secret") => {
-            for k in ["data", "stringData"] {
-                if let Some(m) = v.get_mut(k) {
-                    mask_map(m);
-                }
-            }
-        }
-        Some("SealedSecret") => {
-            if let Some(m) = v.pointer_mut("/spec/encryptedData") {
-                mask_map(m);
-            }
-            if let Some(m) = v.pointer_mut("/spec/template/data") {
-                mask_map(m);
-            }
-        }
-        _ => {}
-    }
-    v
-}
-
-fn key_segment(k: &str) -> String {
-    if k.chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        format!(".{k}")
-    } else {
-        format!("[{}]", serde_json::to_string(k).unwrap_or_default())
-    }
-}
-
-/// Field-level changes, arrays of named items matched by `name`.
-fn walk(path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<FieldChange>) {
-    match (a, b) {
-        (Some(Value::Object(x)), Some(Value::Object(y))) => {
-            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            for k in keys {
-                walk(
-                    &format!("{path}{}", key_segment(k)),
-                    x.get(k),
-                    y.get(k),
-                    out,
-                );
-            }
-        }
-        (Some(Value::Array(x)), Some(Value::Array(y))) => {
-            let named = |v: &Vec<Value>| {
-                v.iter()
-                    .all(|i| i.get("name").and_then(Value::as_str).is_some())
-            };
-            if named(x) && named(y) && !x.is_empty() && !y.is_empty() {
-                let by_name = |v: &Vec<Value>| -> BTreeMap<String, Value> {
-                    v.iter()
-                        .map(|i| {
-                            (
-                                i["name"].as_str().unwrap_or_default().to_string(),
-                                i.clone(),
-                            )
-                        })
-                        .collect()
-                };
-                let (bx, by) = (by_name(x), by_name(y));
-                let names: BTreeSet<&String> = bx.keys().chain(by.keys()).collect();
-                for n in names {
-                    walk(&format!("{path}[name={n}]"), bx.get(n), by.get(n), out);
-                }
-            } else {
-                for i in 0..x.len().max(y.len()) {
-                    walk(&format!("{path}[{i}]"), x.get(i), y.get(i), out);
-                }
-            }
-        }
-        (a, b) if a != b => out.push(FieldChange {
-            path: if path.is_empty() {
-                ".".into()
-            } else {
-                path.into()
-            },
-            old: a.cloned(),
-            new: b.cloned(),
-        }),
-        _ => {}
-    }
-}
-
-fn yaml_body(v: &Value) -> String {
-    canonical::to_yaml(v)
-        .map(|t| t.trim_start_matches(canonical::HEADER).to_string())
-        .unwrap_or_default()
-}
-
-fn unified(old: Option<&Value>, new: Option<&Value>, file: &str) -> String {
-    let (a, b) = (
-        old.map(yaml_body).unwrap_or_default(),
-        new.map(yaml_body).unwrap_or_default(),
-    );
-    similar::TextDiff::from_lines(&a, &b)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{file}"), &format!("b/{file}"))
-        .to_string()
-}
-
 /// Compare two renders. `base` is None when the site did not exist there.
 /// `today` dates lint exceptions (see `lint::lint`).
 pub fn diff(
@@ -351,156 +226,4 @@ fn object_diff(
         unified,
         chart: None,
     })
-}
-
-fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
-    let names = |p: Option<&Plan>| -> BTreeSet<String> {
-        p.map(|p| p.services.iter().map(|s| s.name.to_string()).collect())
-            .unwrap_or_default()
-    };
-    let (sa, sb) = (names(base), names(Some(head)));
-    let images = |p: Option<&Plan>| -> BTreeMap<String, String> {
-        p.map(|p| {
-            p.services
-                .iter()
-                .flat_map(|s| s.workloads.iter().map(move |w| (s, w)))
-                .flat_map(|(s, w)| {
-                    // The main container as `service/workload`, the others
-                    // as `service/workload/container`.
-                    w.containers().map(move |c| {
-                        let key = match w.is_main(c) {
-                            true => format!("{}/{}", s.name, w.name),
-                            false => format!("{}/{}/{}", s.name, w.name, c.name),
-                        };
-                        (key, c.image.clone())
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-    };
-    let (ia, ib) = (images(base), images(Some(head)));
-    let exposure = |p: Option<&Plan>| -> BTreeMap<String, bool> {
-        p.map(|p| {
-            p.services
-                .iter()
-                .flat_map(|s| {
-                    s.ingresses
-                        .iter()
-                        .map(move |i| (format!("{}/{}", s.name, i.name), i.auth.is_none()))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-    };
-    let (ea, eb) = (exposure(base), exposure(Some(head)));
-    let covered = |p: Option<&Plan>| -> BTreeSet<String> {
-        p.map(|p| {
-            p.backups
-                .iter()
-                .flat_map(|b| b.volumes.iter().cloned())
-                .collect()
-        })
-        .unwrap_or_default()
-    };
-    let (ca, cb) = (covered(base), covered(Some(head)));
-    let volumes: BTreeSet<String> = head
-        .services
-        .iter()
-        .flat_map(|s| {
-            s.volumes
-                .iter()
-                .map(move |v| format!("{}/{}", s.name, v.name))
-        })
-        .collect();
-    let exported = |p: Option<&Plan>| -> BTreeSet<String> {
-        p.map(|p| {
-            p.services
-                .iter()
-                .flat_map(|s| {
-                    s.secrets
-                        .iter()
-                        .filter(|x| {
-                            x.regenerable.is_none() && crate::dr::placeholder_keys(x).is_empty()
-                        })
-                        .map(move |x| format!("{}/{}", s.namespace, x.name))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-    };
-    let (xa, xb) = (exported(base), exported(Some(head)));
-    let (namespaces_isolated, namespaces_opened, allows_added, allows_removed) =
-        netpol::changes(base, head);
-    Intent {
-        namespaces_isolated,
-        namespaces_opened,
-        allows_added,
-        allows_removed,
-        services_added: sb.difference(&sa).cloned().collect(),
-        services_removed: sa.difference(&sb).cloned().collect(),
-        images_changed: ib
-            .iter()
-            .filter_map(|(k, new)| {
-                ia.get(k)
-                    .filter(|old| *old != new)
-                    .map(|old| (k.clone(), old.clone(), new.clone()))
-            })
-            .collect(),
-        ingresses_now_public: eb
-            .iter()
-            .filter(|(k, open)| **open && ea.get(*k) != Some(&true))
-            .map(|(k, _)| k.clone())
-            .collect(),
-        ingress_access_changed: access::changed(base, head),
-        ports_now_on_lan: lan::now_on_lan(base, head),
-        volumes_lost_backup: ca
-            .difference(&cb)
-            .filter(|v| volumes.contains(*v))
-            .cloned()
-            .collect(),
-        volumes_gained_backup: cb.difference(&ca).cloned().collect(),
-        secrets_left_export: xa.difference(&xb).cloned().collect(),
-        new_findings: Vec::new(),
-        charts: Vec::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn named_arrays_are_matched_by_name() {
-        let a = json!({ "spec": { "containers": [{ "name": "a", "image": "x:1" }, { "name": "b", "image": "y:1" }] } });
-        let b = json!({ "spec": { "containers": [{ "name": "b", "image": "y:2" }, { "name": "a", "image": "x:1" }] } });
-        let mut out = Vec::new();
-        walk("", Some(&a), Some(&b), &mut out);
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].path, ".spec.containers[name=b].image");
-    }
-
-    #[test]
-    fn odd_keys_are_quoted() {
-        let mut out = Vec::new();
-        walk(
-            "",
-            Some(&json!({ "metadata": { "annotations": { "a.io/x": "1" } } })),
-            Some(&json!({ "metadata": { "annotations": { "a.io/x": "2" } } })),
-            &mut out,
-        );
-        assert_eq!(out[0].path, ".metadata.annotations[\"a.io/x\"]");
-    }
-
-    #[test]
-    fn secret_values_are_masked() {
-        let v = json!({ "kind": "SealedSecret", "spec": { "encryptedData": { "K": "AgSECRETVALUE" } } });
-        let m = masked(&v).to_string();
-        assert!(!m.contains("AgSECRETVALUE"));
-        assert!(m.contains("‹hidden #"));
-        let s = json!({ "kind": "Secret", "data": { "K": "c2VjcmV0" }, "stringData": { "P": "plain" } });
-        let m = masked(&s).to_string();
-        assert!(!m.contains("c2VjcmV0") && !m.contains("plain"));
-    }
 }
