@@ -398,24 +398,13 @@ fn validate_and_check_run_the_stage_too() {
 #[test]
 fn diff_refuses_a_head_the_api_server_would_refuse() {
     let s = Scratch::new();
-    let git = |args: &[&str]| common::git_ok(s.path(), args);
-    s.write("site.toml", MINIMAL);
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "base"]);
-    s.write(
-        "site.toml",
-        minimal_with(
+    let out = s.diff_between(
+        &MINIMAL,
+        &minimal_with(
             "ports.http = { port = 8080, service = 80 }",
             "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }",
         ),
     );
-    git(&["commit", "-q", "-am", "head"]);
-    let out = common::hearth()
-        .current_dir(s.path())
-        .args(["diff", "--base", "HEAD~1", "--head", "HEAD"])
-        .output()
-        .unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(

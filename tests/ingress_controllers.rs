@@ -672,24 +672,10 @@ fn traefik_redirect_regexes_match_what_nginx_redirects() {
 #[test]
 fn diff_says_how_an_ingress_access_changed() {
     let s = common::Scratch::new();
-    let git = |args: &[&str]| common::git_ok(s.path(), args);
-    s.write("site.toml", site("ingress-nginx", "public = true\n"));
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "base"]);
-    s.write(
-        "site.toml",
-        site(
+    let out = s.diff_between(&site("ingress-nginx", "public = true\n"), &site(
             "ingress-nginx",
             "auth = \"forward\"\nauth_url = \"http://authelia.auth.svc:9091/api/verify\"\nnetworks = [\"lan\"]\n",
-        ),
-    );
-    git(&["commit", "-q", "-am", "head"]);
-    let out = common::hearth()
-        .current_dir(s.path())
-        .args(["diff", "--base", "HEAD~1", "--head", "HEAD"])
-        .output()
-        .unwrap();
+        ));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("ingress app/web access: public → forward auth, only from lan"),

@@ -506,12 +506,7 @@ fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
         "site.toml",
         format!("{base}\n[secrets.shared-db]\nnamespaces = [\"data\", \"nowhere\"]\nkeys.PASSWORD = {{}}\n"),
     );
-    let o = hearth()
-        .arg("validate")
-        .arg("--site")
-        .arg(s.site())
-        .output()
-        .unwrap();
+    let o = s.validate();
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
@@ -524,12 +519,7 @@ fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
         "site.toml",
         format!("{base}\n[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {{ data = \"placeholder\" }}\n"),
     );
-    let o = hearth()
-        .arg("validate")
-        .arg("--site")
-        .arg(s.site())
-        .output()
-        .unwrap();
+    let o = s.validate();
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("which `namespaces` does not list"),
@@ -541,12 +531,7 @@ fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
         "site.toml",
         format!("{base}\n[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {{}}\n"),
     );
-    let o = hearth()
-        .arg("validate")
-        .arg("--site")
-        .arg(s.site())
-        .output()
-        .unwrap();
+    let o = s.validate();
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(

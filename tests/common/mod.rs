@@ -91,8 +91,31 @@ impl Scratch {
         p
     }
     pub fn render(&self) -> Output {
+        self.run("render")
+    }
+    pub fn validate(&self) -> Output {
+        self.run("validate")
+    }
+    /// `hearth diff` between two commits of this folder: site.toml as `base`,
+    /// then as `head`.
+    pub fn diff_between(&self, base: &str, head: &str) -> Output {
+        let git = |args: &[&str]| git_ok(self.path(), args);
+        self.write("site.toml", base);
+        git(&["init", "-q"]);
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "base"]);
+        self.write("site.toml", head);
+        git(&["commit", "-q", "-am", "head"]);
         hearth()
-            .arg("render")
+            .current_dir(self.path())
+            .args(["diff", "--base", "HEAD~1", "--head", "HEAD"])
+            .output()
+            .expect("run hearth")
+    }
+    /// `hearth <command> --site <this site>`.
+    pub fn run(&self, command: &str) -> Output {
+        hearth()
+            .arg(command)
             .arg("--site")
             .arg(self.site())
             .output()
