@@ -399,7 +399,7 @@ fn validate_and_check_run_the_stage_too() {
 fn diff_refuses_a_head_the_api_server_would_refuse() {
     let s = Scratch::new();
     let out = s.diff_between(
-        &MINIMAL,
+        MINIMAL,
         &minimal_with(
             "ports.http = { port = 8080, service = 80 }",
             "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }",
