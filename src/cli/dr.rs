@@ -100,6 +100,17 @@ fn databases(plan: &hearth::plan::Plan) {
         "dump"
     );
     for b in &dumps {
+        if let Some(g) = &b.globals {
+            out!(
+                "{:<34} {:<9} {:<20} kubectl exec -i -n {} {} -- {}",
+                "(roles, first)",
+                b.engine,
+                b.backup,
+                g.namespace,
+                g.server_ref,
+                g.restore
+            );
+        }
         for d in &b.databases {
             out!(
                 "{:<34} {:<9} {:<20} kubectl exec -i -n {} {} -- {}",

@@ -19,6 +19,31 @@ pub struct DumpRestore {
     pub claim: String,
     pub image: String,
     pub databases: Vec<DumpedDatabase>,
+    /// PostgreSQL: the server's roles, loaded before its databases (their
+    /// dumps name owners and grantees).
+    pub globals: Option<Globals>,
+}
+
+/// The folder and file stem of a PostgreSQL server's globals dumps
+/// (`/backups/_globals/_globals-<UTC time>.sql`): no database name starts with `_`.
+pub const GLOBALS: &str = "_globals";
+
+/// Where a server's globals dump is loaded.
+#[derive(Debug, Serialize)]
+pub struct Globals {
+    /// Namespace and `kubectl` reference of the server.
+    pub namespace: String,
+    pub server_ref: String,
+    /// `psql` reading the dump from stdin, run in the server's pod.
+    pub restore: String,
+}
+
+/// The command loading a PostgreSQL globals dump from stdin: as the official
+/// image's superuser over the local socket, into the `postgres` database.
+/// Roles that already exist (the superuser itself) make `CREATE ROLE` fail and
+/// psql go on: their `ALTER ROLE` still sets attributes and password.
+pub fn globals_restore_command() -> String {
+    "sh -c 'exec psql --username=\"${POSTGRES_USER:-postgres}\" --dbname=postgres'".to_string()
 }
 
 #[derive(Debug, Serialize)]
@@ -35,16 +60,27 @@ pub struct DumpedDatabase {
     pub restore: String,
 }
 
-/// The command that loads a dump from stdin into database `name` as `user`.
-pub fn restore_command(engine: DatabaseEngine, name: &str, user: Option<&str>) -> String {
+/// The command that loads a dump from stdin into database `name`, run in the
+/// server's pod with `kubectl exec -i`. It authenticates the way the engine's
+/// official image sets the server up, reading the secret from the container's
+/// environment inside the pod so no value is printed or passed on a command
+/// line: PostgreSQL over the local socket (trusted) as the image's superuser
+/// `$POSTGRES_USER`, restoring ownership and grants (the roles come back first,
+/// from the globals dump); MariaDB and MySQL as `root` with the password the
+/// image was given (`MARIADB_ROOT_PASSWORD`, or its older name
+/// `MYSQL_ROOT_PASSWORD`) handed to the client in `MYSQL_PWD`.
+pub fn restore_command(engine: DatabaseEngine, name: &str) -> String {
     match engine {
         DatabaseEngine::Postgres => format!(
-            "pg_restore --clean --if-exists --no-owner --username={} --dbname={name}",
-            user.unwrap_or("postgres")
+            "sh -c 'exec pg_restore --clean --if-exists --username=\"${{POSTGRES_USER:-postgres}}\" --dbname={name}'"
         ),
         // The dump names its database (`--databases`): no database argument.
-        DatabaseEngine::Mariadb => format!("mariadb --user={}", user.unwrap_or("root")),
-        DatabaseEngine::Mysql => format!("mysql --user={}", user.unwrap_or("root")),
+        DatabaseEngine::Mariadb => {
+            "sh -c 'export MYSQL_PWD=\"${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}\"; exec mariadb --user=root'".to_string()
+        }
+        DatabaseEngine::Mysql => {
+            "sh -c 'export MYSQL_PWD=\"${MYSQL_ROOT_PASSWORD:-}\"; exec mysql --user=root'".to_string()
+        }
     }
 }
 
@@ -70,11 +106,20 @@ pub fn dump_restores(plan: &Plan) -> Vec<DumpRestore> {
         else {
             continue;
         };
-        let databases = b
+        let databases: Vec<DumpedDatabase> = b
             .databases
             .iter()
             .filter_map(|d| dumped(plan, engine, d))
             .collect();
+        // Every database of a dump shares one server (planning checks it).
+        let globals = databases
+            .first()
+            .filter(|_| engine == DatabaseEngine::Postgres)
+            .map(|d| Globals {
+                namespace: d.namespace.clone(),
+                server_ref: d.server_ref.clone(),
+                restore: globals_restore_command(),
+            });
         out.push(DumpRestore {
             backup: b.name.to_string(),
             engine,
@@ -83,6 +128,7 @@ pub fn dump_restores(plan: &Plan) -> Vec<DumpRestore> {
             claim: claim.clone(),
             image: image.clone(),
             databases,
+            globals,
         });
     }
     out
@@ -106,7 +152,7 @@ fn dumped(plan: &Plan, engine: DatabaseEngine, key: &str) -> Option<DumpedDataba
         ext: dump_ext(engine),
         namespace: s.namespace.to_string(),
         server_ref,
-        restore: restore_command(engine, name, db.owner.as_deref()),
+        restore: restore_command(engine, name),
     })
 }
 

@@ -6,7 +6,7 @@
 //! need no Pushgateway client.
 
 use crate::diag::Code;
-use crate::dr::dump_ext;
+use crate::dr::{GLOBALS, dump_ext};
 use std::collections::BTreeMap;
 
 use crate::plan::*;
@@ -198,18 +198,30 @@ fn dump_command(engine: DatabaseEngine, db: &str) -> String {
 /// The job's shell script: each database dumped to a `.partial` file renamed
 /// once complete (a failed dump never counts as the newest), then all but the
 /// newest `retain` dumps of it removed. Timestamps in the names sort by age.
+/// A PostgreSQL server's roles and their passwords live outside every
+/// database: `pg_dumpall --globals-only` keeps them the same way, under
+/// `/backups/_globals/` (no database name starts with `_`).
 fn script(engine: DatabaseEngine, names: &[(ServiceName, DatabaseName)], retain: u32) -> String {
     let mut s = String::from("set -eu\nstamp=$(date -u +%Y%m%dT%H%M%SZ)\n");
+    if engine == DatabaseEngine::Postgres {
+        s.push_str(&kept(GLOBALS, "sql", "pg_dumpall --globals-only", retain));
+    }
     for (_, db) in names {
-        let (dump, ext) = (dump_command(engine, db.as_str()), dump_ext(engine));
-        let dir = format!("/backups/{db}");
-        let file = format!("{dir}/{db}-$stamp.{ext}");
-        s.push_str(&format!(
-            "mkdir -p {dir}\n{dump} > {file}.partial\nmv {file}.partial {file}\nls -1 {dir}/{db}-*.{ext} | sort -r | tail -n +{} | xargs -r rm -f --\n",
-            retain + 1
-        ));
+        let dump = dump_command(engine, db.as_str());
+        s.push_str(&kept(db.as_str(), dump_ext(engine), &dump, retain));
     }
     s
+}
+
+/// Lines writing `dump`'s stdout to `/backups/<stem>/<stem>-$stamp.<ext>`
+/// through a `.partial` file, then keeping the newest `retain` of them.
+fn kept(stem: &str, ext: &str, dump: &str, retain: u32) -> String {
+    let dir = format!("/backups/{stem}");
+    let file = format!("{dir}/{stem}-$stamp.{ext}");
+    format!(
+        "mkdir -p {dir}\n{dump} > {file}.partial\nmv {file}.partial {file}\nls -1 {dir}/{stem}-*.{ext} | sort -r | tail -n +{} | xargs -r rm -f --\n",
+        retain + 1
+    )
 }
 
 /// The CronJob: the script with the dump volume at `/backups`.
