@@ -58,13 +58,13 @@ fn dumps_run_the_engines_own_tools_from_its_official_image_pinned_to_the_server(
     let engines: Vec<_> = db
         .databases
         .iter()
-        .map(|d| (d.name.as_str(), d.engine.as_str(), d.port, d.major))
+        .map(|d| (d.name.as_str(), d.engine.as_str(), d.at.describe(), d.major))
         .collect();
     assert_eq!(
         engines,
         [
-            ("app", "postgres", 5432, Some(16)),
-            ("shop", "mariadb", 3306, Some(11))
+            ("app", "postgres", "postgres.db.svc:5432".into(), Some(16)),
+            ("shop", "mariadb", "mariadb.db.svc:3306".into(), Some(11))
         ]
     );
     let pg = workload(&plan, "db", "pg-dump");

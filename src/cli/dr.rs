@@ -112,6 +112,17 @@ fn databases(plan: &hearth::plan::Plan) {
             );
         }
         for d in &b.databases {
+            if d.file.is_some() {
+                out!(
+                    "{:<34} {:<9} {:<20} with {} scaled to 0, in a pod mounting its volume: {}",
+                    d.database,
+                    b.engine,
+                    b.backup,
+                    d.server_ref,
+                    d.restore
+                );
+                continue;
+            }
             out!(
                 "{:<34} {:<9} {:<20} kubectl exec -i -n {} {} -- {}",
                 d.database,

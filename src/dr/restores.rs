@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::plan::{Backup, BackupKind, DatabaseEngine, Plan};
+use crate::plan::{Backup, BackupKind, DatabaseAt, DatabaseEngine, Origin, Plan};
 use crate::site::values::Cron as Schedule;
 
 /// One dump backup: the pod that reads its dump volume, and its databases.
@@ -56,8 +56,23 @@ pub struct DumpedDatabase {
     /// Namespace and `kubectl` reference of the server (`statefulset/mariadb`).
     pub namespace: String,
     pub server_ref: String,
-    /// The engine's client loading a dump from stdin, run in the server's pod.
+    /// The engine's client loading a dump from stdin, run in the server's
+    /// pod; of a SQLite file, the copy over it run in the restore pod.
     pub restore: String,
+    /// A SQLite file: the workload stopped while it is replaced, and its volume.
+    pub file: Option<SqliteFile>,
+}
+
+/// What replacing a SQLite file needs: the workload using it scaled to zero
+/// (its selector to wait for its pods to go, its replicas to scale back) and
+/// its volume mounted in the restore pod where the dump job mounts it.
+#[derive(Debug, Serialize)]
+pub struct SqliteFile {
+    pub selector: String,
+    pub replicas: u32,
+    /// The volume's claim and mount path.
+    pub claim: String,
+    pub dir: String,
 }
 
 /// The command that loads a dump from stdin into database `name`, run in the
@@ -81,7 +96,17 @@ pub fn restore_command(engine: DatabaseEngine, name: &str) -> String {
         DatabaseEngine::Mysql => {
             "sh -c 'export MYSQL_PWD=\"${MYSQL_ROOT_PASSWORD:-}\"; exec mysql --user=root'".to_string()
         }
+        // A file, not a server: see `sqlite_restore_command`.
+        DatabaseEngine::Sqlite => String::new(),
     }
+}
+
+/// The command replacing SQLite file `file` with the copy on stdin, run while
+/// no process has it open: the journal and WAL files left beside it belong to
+/// the old database and must not be applied to the restored one; writing
+/// into the existing file keeps its owner and mode.
+pub fn sqlite_restore_command(file: &str) -> String {
+    format!("sh -c 'rm -f \"$0-wal\" \"$0-shm\" \"$0-journal\" && cat > \"$0\"' {file}")
 }
 
 /// The suffix of an engine's dump files.
@@ -89,6 +114,7 @@ pub fn dump_ext(engine: DatabaseEngine) -> &'static str {
     match engine {
         DatabaseEngine::Postgres => "dump",
         DatabaseEngine::Mariadb | DatabaseEngine::Mysql => "sql",
+        DatabaseEngine::Sqlite => "sqlite3",
     }
 }
 
@@ -138,21 +164,43 @@ fn dumped(plan: &Plan, engine: DatabaseEngine, key: &str) -> Option<DumpedDataba
     let (svc, name) = key.split_once('/')?;
     let s = plan.service(svc)?;
     let db = s.databases.iter().find(|x| x.name.as_str() == name)?;
-    let server_ref = s
+    // The serving workload, never a job derived from a backup of that name.
+    let server = s
         .workloads
         .iter()
-        .find(|w| w.name == db.workload)
-        .map_or_else(
-            || kubectl_ref("deployment", db.workload.as_str()),
-            |w| kubectl_ref(w.kind.as_str(), w.name.as_str()),
-        );
+        .find(|w| w.name == db.workload && matches!(w.origin, Origin::Site));
+    let server_ref = server.map_or_else(
+        || kubectl_ref("deployment", db.workload.as_str()),
+        |w| kubectl_ref(w.kind.as_str(), w.name.as_str()),
+    );
+    let (restore, file) = match &db.at {
+        DatabaseAt::Server { .. } => (restore_command(engine, name), None),
+        DatabaseAt::File { volume, path } => {
+            let v = s.volumes.iter().find(|v| &v.name == volume)?;
+            let dir = format!("/data/{svc}/{volume}");
+            let file = SqliteFile {
+                selector: server.map_or_else(String::new, |w| {
+                    w.selector
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }),
+                replicas: server.and_then(|w| w.replicas).unwrap_or(1),
+                claim: v.claim.clone().unwrap_or_else(|| volume.to_string()),
+                dir: dir.clone(),
+            };
+            (sqlite_restore_command(&format!("{dir}/{path}")), Some(file))
+        }
+    };
     Some(DumpedDatabase {
         database: key.to_string(),
         name: name.to_string(),
         ext: dump_ext(engine),
         namespace: s.namespace.to_string(),
         server_ref,
-        restore: restore_command(engine, name),
+        restore,
+        file,
     })
 }
 

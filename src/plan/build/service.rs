@@ -197,11 +197,11 @@ fn databases(ctx: &mut Ctx, s: &m::Service, ns: &Namespace) -> Vec<Database> {
                 .filter(|_| shown == Some(engine))
                 .and_then(|i| i.tag())
                 .and_then(major_version);
+            let at = database_at(ctx, s, d, engine, &wl, ns)?;
             Some(Database {
                 name: dn.clone(),
-                host: format!("{wl}.{ns}.svc"),
                 workload: wl,
-                port: d.get_ref().port.unwrap_or(engine.default_port()),
+                at,
                 owner: d.get_ref().owner.clone(),
                 engine,
                 major,
@@ -209,6 +209,140 @@ fn databases(ctx: &mut Ctx, s: &m::Service, ns: &Namespace) -> Vec<Database> {
             })
         })
         .collect()
+}
+
+/// Where database `d` of engine `engine` is: a server's Service name and
+/// port, or a SQLite file in a volume of the service that workload `wl` mounts.
+fn database_at(
+    ctx: &mut Ctx,
+    s: &m::Service,
+    d: &Spanned<m::Database>,
+    engine: DatabaseEngine,
+    wl: &WorkloadName,
+    ns: &Namespace,
+) -> Option<DatabaseAt> {
+    let db = d.get_ref();
+    let Some(default_port) = engine.default_port() else {
+        return sqlite_file(ctx, s, d, wl);
+    };
+    if let Some(f) = db
+        .volume
+        .as_ref()
+        .map(|v| v.span())
+        .or(db.path.as_ref().map(|p| p.span()))
+    {
+        ctx.err(
+            Code::Database,
+            format!("a {engine} database is served by its workload, not read from a file"),
+            f,
+            "only for sqlite",
+            "remove `volume` and `path`, or set `engine = \"sqlite\"`",
+        );
+        return None;
+    }
+    Some(DatabaseAt::Server {
+        host: format!("{wl}.{ns}.svc"),
+        port: db.port.unwrap_or(default_port),
+    })
+}
+
+/// A SQLite database: `volume` declared in this service and mounted by the
+/// workload using the file, `path` inside it; no server, so no `port`.
+fn sqlite_file(
+    ctx: &mut Ctx,
+    s: &m::Service,
+    d: &Spanned<m::Database>,
+    wl: &WorkloadName,
+) -> Option<DatabaseAt> {
+    let db = d.get_ref();
+    if db.port.is_some() {
+        ctx.err(
+            Code::Database,
+            "a sqlite database has no server, so no port",
+            d.span(),
+            "this database",
+            "remove `port`",
+        );
+    }
+    let (Some(vol), Some(path)) = (&db.volume, &db.path) else {
+        ctx.err(
+            Code::Database,
+            "a sqlite database needs `volume` and `path`",
+            d.span(),
+            "this database",
+            "add `volume = \"<volume of this service>\"` and `path = \"<file inside it>\"`",
+        );
+        return None;
+    };
+    if !s.volumes.contains_key(vol.get_ref()) {
+        let names: Vec<&str> = s.volumes.keys().map(|n| n.as_str()).collect();
+        ctx.err(
+            Code::Dangling,
+            format!("this service has no volume `{}`", vol.get_ref()),
+            vol.span(),
+            "referenced here",
+            format!(
+                "declare it under [services.<name>.volumes] (volumes of this service: {})",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        );
+        return None;
+    }
+    let mounted = s.workloads.get(wl).is_some_and(|w| {
+        w.get_ref()
+            .mounts
+            .iter()
+            .any(|m| m.get_ref().volume.as_ref() == Some(vol.get_ref()))
+    });
+    if !mounted {
+        ctx.err(
+            Code::Database,
+            format!("workload `{wl}` does not mount volume `{}`", vol.get_ref()),
+            vol.span(),
+            "the database's volume",
+            "set `workload` to the workload that uses the file, or mount the volume in it",
+        );
+        return None;
+    }
+    if let Err(why) = inside_path(path.get_ref()) {
+        ctx.err(
+            Code::Database,
+            format!("path `{}` {why}", path.get_ref()),
+            path.span(),
+            "the database file",
+            "write the file's path relative to the volume, like `data/app.sqlite3`",
+        );
+        return None;
+    }
+    Some(DatabaseAt::File {
+        volume: vol.get_ref().clone(),
+        path: path.get_ref().clone(),
+    })
+}
+
+/// A path relative to a volume that stays inside it and that the dump
+/// script can use unquoted: no leading `/`, no `.`/`..` or empty segment,
+/// only letters, digits, `.`, `_`, `-` and `/`.
+fn inside_path(p: &str) -> Result<(), &'static str> {
+    if p.starts_with('/') {
+        return Err("is absolute: it must be relative to the volume");
+    }
+    if p.split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
+        return Err("leaves the volume or has an empty, `.` or `..` segment");
+    }
+    if !p
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+    {
+        return Err("has a character other than letters, digits, `.`, `_`, `-` and `/`");
+    }
+    Ok(())
 }
 
 /// The major version a tag starts with: `16.2-alpine` and `pg16-v0.2.0` → 16.

@@ -231,8 +231,12 @@ pub struct Database {
     /// names (`postgres:16`, `mariadb:11.4`), else `postgres`.
     pub engine: Option<Spanned<DatabaseEngine>>,
     /// The port the server listens on; by default the engine's (5432 for
-    /// postgres, 3306 for mariadb and mysql).
+    /// postgres, 3306 for mariadb and mysql). Not for sqlite (no server).
     pub port: Option<u16>,
+    /// sqlite: the volume of this service holding the database file.
+    pub volume: Option<Spanned<VolumeName>>,
+    /// sqlite: the database file, relative to the volume (`db/app.sqlite3`).
+    pub path: Option<Spanned<String>>,
     /// The role owning the database.
     pub owner: Option<String>,
 }

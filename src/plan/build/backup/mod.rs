@@ -8,6 +8,7 @@ mod longhorn;
 mod pg_backup;
 mod rclone;
 mod restic;
+mod sqlite;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -179,6 +180,11 @@ struct Job {
     mounts: Vec<Mount>,
     volumes: Vec<PodVolume>,
     node: Option<NodeName>,
+    /// Runs as root (uid 0): an image whose default user cannot read
+    /// another workload's files.
+    root: bool,
+    /// The selector of pods the job must run beside (on their node).
+    beside: BTreeMap<String, String>,
 }
 
 impl Job {
@@ -213,7 +219,13 @@ impl Job {
             labels,
             selector,
             pod_annotations: BTreeMap::new(),
-            placement: Placement::new(node.as_ref(), BTreeMap::new(), false, vec![]),
+            placement: Placement {
+                affinity: (!self.beside.is_empty()).then(|| affinity::NodeAffinity {
+                    beside: self.beside,
+                    ..Default::default()
+                }),
+                ..Placement::new(node.as_ref(), BTreeMap::new(), false, vec![])
+            },
             image_pull_secrets: vec![],
             lan: None,
             node,
@@ -236,6 +248,7 @@ impl Job {
                 startup: None,
                 security: Some(Security {
                     no_privilege_escalation: true,
+                    run_as_user: self.root.then_some(0),
                     ..Default::default()
                 }),
                 mounts: self.mounts,
