@@ -277,6 +277,7 @@ fn each_new_kind_is_watched_by_cronjob_alerts() {
         "ResticBackupFailedFiles",
         "ResticBackupStaleFiles",
         "ResticCheckFailedFilesCheck",
+        "ResticCheckStaleFilesCheck",
         "JobBackupFailedDocs",
         "JobBackupStaleDocs",
     ] {
@@ -289,6 +290,22 @@ fn each_new_kind_is_watched_by_cronjob_alerts() {
         "kube_cronjob_status_last_successful_time{namespace=\"db\", cronjob=\"pg-dump\"}"
     ));
     assert!(rules.contains("#6b-restore-databases-from-engine-dumps"));
+    // The check is stale past its own weekly period (7 d + 7 d / 4), not the
+    // daily backup's; promtool below runs its cases that fire and stay quiet.
+    assert!(
+        rules.contains(
+            "time() - kube_cronjob_status_last_successful_time{namespace=\"files\", cronjob=\"files-check\"} > 756000"
+        ),
+        "{rules}"
+    );
+    let tests = std::fs::read_to_string(dir.join("alerts.test.yaml")).unwrap();
+    assert!(
+        tests
+            .matches("alertname: ResticCheckStaleFilesCheck")
+            .count()
+            >= 4,
+        "{tests}"
+    );
     let Some(promtool) = common::tool("promtool", &[]) else {
         return;
     };

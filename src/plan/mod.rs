@@ -343,8 +343,8 @@ pub struct Backup {
     pub restore: Option<String>,
     /// restic: the repository.
     pub repository: Option<String>,
-    /// restic: a `<name>-check` CronJob runs `restic check`.
-    pub check: bool,
+    /// restic: a `<name>-check` CronJob runs `restic check` on this schedule.
+    pub check: Option<Schedule>,
     #[serde(skip)]
     pub span: Range<usize>,
 }

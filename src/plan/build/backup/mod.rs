@@ -87,7 +87,7 @@ impl Decl<'_> {
             claim: None,
             restore: None,
             repository: None,
-            check: false,
+            check: None,
             span: self.span.clone(),
         }
     }

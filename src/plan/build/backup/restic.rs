@@ -154,7 +154,7 @@ pub(super) fn plan(
     pb.namespace = Some(ns);
     pb.image = Some(image);
     pb.restore = Some(restore(d.name));
-    pb.check = b.check.is_some();
+    pb.check = b.check.clone();
     pb.repository = Some(repo);
     Some(pb)
 }
