@@ -2,10 +2,12 @@
 //! turns one `[backups.x]` into a `plan::Backup` and, where it runs a job,
 //! adds the derived workload to the service that runs it.
 
+mod clash;
 mod dump;
 mod job;
 mod longhorn;
 mod pg_backup;
+mod protected;
 mod rclone;
 mod restic;
 mod sqlite;
@@ -120,6 +122,8 @@ fn set_fields(b: &m::Backup) -> [(&'static str, bool); 21] {
     ]
 }
 
+use protected::protected;
+
 /// Resolve backups, derive their jobs and the labels that make Longhorn select volumes.
 pub(super) fn backups(
     ctx: &mut Ctx,
@@ -163,57 +167,11 @@ pub(super) fn backups(
         .help("send every longhorn backup to the same target");
         ctx.errs.push(e);
     }
-    name_clashes(ctx, services);
+    clash::name_clashes(ctx, services);
     for s in services.values_mut() {
         s.workloads.sort_by(|a, b| a.name.cmp(&b.name));
     }
     out
-}
-
-/// A job a backup derives is a workload like the site's: its name must be
-/// free in its namespace. Named like a workload of its service it would share
-/// that workload's labels, so the workload's Service and network policies
-/// would select the job's pods too.
-fn name_clashes(ctx: &mut Ctx, services: &BTreeMap<ServiceName, Service>) {
-    let site: BTreeMap<(&Namespace, &WorkloadName), (&ServiceName, Range<usize>)> = services
-        .values()
-        .flat_map(|s| {
-            s.workloads
-                .iter()
-                .filter(|w| w.origin == Origin::Site)
-                .map(move |w| ((&s.namespace, &w.name), (&s.name, w.span.clone())))
-        })
-        .collect();
-    let mut errs = Vec::new();
-    for s in services.values() {
-        for w in &s.workloads {
-            let Origin::Backup(b) = &w.origin else {
-                continue;
-            };
-            let Some((svc, at)) = site.get(&(&s.namespace, &w.name)) else {
-                continue;
-            };
-            let backup = ctx.raw.backups.get(b).map(|x| x.span()).unwrap_or_default();
-            let e = InputError::new(
-                Code::Duplicate,
-                format!(
-                    "backup `{b}` runs a job named `{}`, like workload `{}` of service `{svc}` in namespace `{}`",
-                    w.name, w.name, s.namespace
-                ),
-            )
-            .in_file(ctx.src)
-            .label(backup, "the backup")
-            .label(at.clone(), "the workload")
-            .help(format!(
-                "rename the backup (its job takes its name), for instance `{}-backup`",
-                b
-            ));
-            errs.push(e);
-        }
-    }
-    for e in errs {
-        ctx.errs.push(e);
-    }
 }
 
 /// The job a backup runs: a Deployment (a scheduler inside) or a CronJob.
@@ -321,96 +279,6 @@ impl Job {
 /// Where a job that reads volumes mounts volume `svc/vol`.
 fn data_path(svc: &ServiceName, vol: &VolumeName) -> String {
     format!("/data/{svc}/{vol}")
-}
-
-/// The volumes a restic or job backup protects, resolved in the namespace
-/// `ns` the job runs in: their pod volumes and mounts (read-only at
-/// `/data/<service>/<volume>` unless `write`), their `service/volume` names,
-/// and the node a local or host-path volume pins the job to.
-struct Protected {
-    names: Vec<String>,
-    volumes: Vec<PodVolume>,
-    mounts: Vec<Mount>,
-    node: Option<NodeName>,
-}
-
-fn protected(
-    ctx: &mut Ctx,
-    d: &Decl,
-    services: &BTreeMap<ServiceName, Service>,
-    ns: &Namespace,
-    write: bool,
-) -> Protected {
-    let mut p = Protected {
-        names: vec![],
-        volumes: vec![],
-        mounts: vec![],
-        node: None,
-    };
-    for r in &d.b.volumes {
-        let Some((svc, vol)) = ctx.volume_ref(services, r) else {
-            continue;
-        };
-        let Some(pv) = services
-            .get(&svc)
-            .and_then(|s| s.volumes.iter().find(|v| v.name == vol))
-        else {
-            continue;
-        };
-        if ctx.namespace_of(&svc) != *ns {
-            ctx.err(
-                Code::Backup,
-                format!("volume `{svc}/{vol}` is not in namespace `{ns}` where the job runs"),
-                r.span(),
-                "referenced here",
-                "set `runs_in` to a service of the volume's namespace, or split the backup",
-            );
-            continue;
-        }
-        let source = match pv.kind {
-            VolumeKind::HostPath => PodVolumeSource::HostPath {
-                volume: vol.clone(),
-                path: pv.path.clone().unwrap_or_default(),
-                kind: HostPathType::Directory,
-            },
-            VolumeKind::Chart => {
-                ctx.err(
-                    Code::Backup,
-                    format!("volume `{svc}/{vol}` is created by a chart; hearth cannot mount it"),
-                    r.span(),
-                    "referenced here",
-                    "back up chart volumes through their chart",
-                );
-                continue;
-            }
-            VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
-                volume: vol.clone(),
-                read_only: !write,
-            },
-        };
-        if let Some(n) = &pv.node {
-            if p.node.as_ref().is_some_and(|m| m != n) {
-                ctx.err(
-                    Code::Backup,
-                    format!("volume `{svc}/{vol}` is on node `{n}`, another volume of this backup is not"),
-                    r.span(),
-                    "referenced here",
-                    "back up volumes of different nodes in separate backups",
-                );
-            }
-            p.node = Some(n.clone());
-        }
-        let name = format!("vol-{svc}-{vol}");
-        p.mounts.push(Mount {
-            volume: name.clone(),
-            path: data_path(&svc, &vol),
-            sub_path: None,
-            read_only: !write,
-        });
-        p.volumes.push(PodVolume { name, source });
-        p.names.push(format!("{svc}/{vol}"));
-    }
-    p
 }
 
 /// The service a job runs in: `runs_in`, else `fallback`; reported when missing.
