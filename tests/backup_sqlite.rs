@@ -228,3 +228,22 @@ fn sqlite_input_errors_point_at_the_key() {
         ],
     );
 }
+
+#[test]
+fn lint_counts_the_job_beside_the_pod_as_on_its_node() {
+    let text = site();
+    let s = Scratch::new();
+    s.write("site.toml", &text);
+    let out = common::hearth()
+        .current_dir(s.path())
+        .arg("lint")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("workload `notes/notes-db` lacks CPU/memory"),
+        "{err}"
+    );
+    assert!(!err.contains("rwo-volume-shared"), "{err}");
+    assert!(!err.contains("database-unrecoverable"), "{err}");
+}
