@@ -139,6 +139,13 @@ fn the_rendered_cronjob_has_pod_affinity_on_the_host_and_the_runbook_swaps_the_f
     for name in ["DumpBackupFailedNotesDb", "DumpBackupStaleNotesDb"] {
         assert!(rules.contains(&format!("alert: {name}")), "no {name}");
     }
+    if let Some(promtool) = common::tool("promtool", &[]) {
+        common::succeeds(
+            std::process::Command::new(promtool)
+                .current_dir(r.join("monitoring"))
+                .args(["test", "rules", "alerts.test.yaml"]),
+        );
+    }
     let out = common::hearth()
         .current_dir(s.path())
         .arg("dr")

@@ -225,7 +225,8 @@ pub enum PortRef {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
-    /// The workload serving it; defaults to the service's only workload.
+    /// The workload serving it (sqlite: the one using the file, which must
+    /// mount `volume`); defaults to the service's only workload.
     pub workload: Option<Spanned<WorkloadName>>,
     /// The database engine; by default the one the serving workload's image
     /// names (`postgres:16`, `mariadb:11.4`), else `postgres`.
