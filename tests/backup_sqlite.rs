@@ -223,6 +223,19 @@ fn sqlite_input_errors_point_at_the_key() {
             "a postgres database is served by its workload, not read from a file",
         ],
     );
+    // One file per pod: which one would the job dump?
+    refused(
+        &with(
+            "kind = \"deployment\"\nimage = \"ghcr.io/example/notes",
+            "kind = \"stateful-set\"\nimage = \"ghcr.io/example/notes",
+        )
+        .replacen(
+            "[services.notes.volumes.data]\n",
+            "[services.notes.volumes.data]\nper_pod = true\n",
+            1,
+        ),
+        &["hearth::backup", "volume `notes/data` is per pod"],
+    );
     // A sqlite dump has no login.
     refused(
         &with(

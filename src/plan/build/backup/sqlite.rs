@@ -51,6 +51,19 @@ pub(super) fn job(
         return None;
     }
     let pv = svc.volumes.iter().find(|v| &v.name == volume)?;
+    if pv.per_pod {
+        ctx.err(
+            Code::Backup,
+            format!(
+                "volume `{}/{volume}` is per pod: each pod has its own file, and the job cannot tell which to dump",
+                svc.name
+            ),
+            d.span.clone(),
+            "this backup",
+            "keep the file on a volume shared by the workload (no `per_pod`)",
+        );
+        return None;
+    }
     let source = match pv.kind {
         VolumeKind::HostPath | VolumeKind::Chart => {
             ctx.err(
