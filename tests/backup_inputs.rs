@@ -132,3 +132,56 @@ fn restic_refuses_a_missing_password_secret_an_empty_policy_and_a_local_reposito
         &["`remote` does not apply to a backup of kind `dump`"],
     );
 }
+
+#[test]
+fn a_backup_named_like_a_workload_of_its_namespace_is_refused_not_read_as_the_server() {
+    // `postgres` is the server's workload in service `db`, where the dump runs:
+    // its CronJob would carry the same labels (the server's Service and
+    // policies would select the job's pods) and, matched by name, count the
+    // dump volume as the database's (a false HL002 on `db/pg-dumps`).
+    let text = site().replace("[backups.pg-dump]", "[backups.postgres]");
+    let s = Scratch::new();
+    s.write("site.toml", &text);
+    let out = common::hearth()
+        .current_dir(s.path())
+        .arg("lint")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("HL002"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let line = text
+        .lines()
+        .position(|l| l == "[backups.postgres]")
+        .unwrap()
+        + 1;
+    for want in [
+        "hearth::duplicate",
+        "backup `postgres` runs a job named `postgres`, like workload `postgres` of service `db` in namespace `db`",
+        &format!("site.toml:{line}:1"),
+        "the backup",
+        "the workload",
+        "rename the backup (its job takes its name), for instance `postgres-backup`",
+    ] {
+        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
+    }
+}
+
+#[test]
+fn a_finding_on_a_backups_job_points_at_the_backup() {
+    let text = site();
+    let s = Scratch::new();
+    s.write("site.toml", &text);
+    let out = common::hearth()
+        .current_dir(s.path())
+        .arg("lint")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    let line = text.lines().position(|l| l == "[backups.pg-dump]").unwrap() + 1;
+    let finding = "workload `db/pg-dump` lacks CPU/memory requests and limits (missing-resources)";
+    let at = err.find(finding).unwrap_or_else(|| panic!("{err}"));
+    let next: String = err[at..].lines().take(2).collect::<Vec<_>>().join("\n");
+    assert!(next.contains(&format!("[site.toml:{line}:1]")), "{next}");
+    assert!(!err.contains("site.toml:1:1"), "{err}");
+}

@@ -124,3 +124,5 @@ mod mariadb;
 mod postgres;
 #[path = "backup_roundtrip/restic.rs"]
 mod restic;
+#[path = "backup_roundtrip/sqlite.rs"]
+mod sqlite;

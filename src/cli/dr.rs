@@ -100,7 +100,29 @@ fn databases(plan: &hearth::plan::Plan) {
         "dump"
     );
     for b in &dumps {
+        if let Some(g) = &b.globals {
+            out!(
+                "{:<34} {:<9} {:<20} kubectl exec -i -n {} {} -- {}",
+                "(roles, first)",
+                b.engine,
+                b.backup,
+                g.namespace,
+                g.server_ref,
+                g.restore
+            );
+        }
         for d in &b.databases {
+            if d.file.is_some() {
+                out!(
+                    "{:<34} {:<9} {:<20} with {} scaled to 0, in a pod mounting its volume: {}",
+                    d.database,
+                    b.engine,
+                    b.backup,
+                    d.server_ref,
+                    d.restore
+                );
+                continue;
+            }
             out!(
                 "{:<34} {:<9} {:<20} kubectl exec -i -n {} {} -- {}",
                 d.database,

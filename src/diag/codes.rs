@@ -257,6 +257,11 @@ codes! {
         why: "A backup that cannot run is worse than none: lint and the runbook would count it as a recovery path.",
         fix: "Follow the help line; `hearth explain` of the lint rules HL001-HL005 says what a recovery path needs.",
     }
+    Database = "hearth::database" {
+        what: "A database declares where it is in a way its engine cannot have: a SQLite file without its volume and path, a path leaving the volume, a server port on a SQLite file, or a file on a server engine.",
+        why: "The dump job connects to a server's host and port, or mounts the volume and reads the file; with the wrong half it would dump nothing, or another file.",
+        fix: "A server engine (postgres, mariadb, mysql) takes `port`; `engine = \"sqlite\"` takes `volume` (a volume of the same service) and `path` (relative, inside it).",
+    }
     Target = "hearth::backup-target" {
         what: "A backup target lacks a field its kind needs, has a value Longhorn cannot read, or its credentials secret lacks a key Longhorn reads (or holds one it does not).",
         why: "Longhorn only finds out when the first backup runs (or never, for a key it ignores): every backup to the target would fail, or go somewhere other than meant.",

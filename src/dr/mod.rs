@@ -12,7 +12,7 @@ mod restores;
 pub use restores::*;
 
 use crate::monitoring::Monitoring;
-use crate::plan::{Backup, BackupKind, Plan, Service, Volume, VolumeKind};
+use crate::plan::{Backup, BackupKind, DatabaseAt, Origin, Plan, Service, Volume, VolumeKind};
 use crate::site::values::Cron as Schedule;
 
 /// Volumes (`service/volume`) → the backups that recover them: the Longhorn and
@@ -32,7 +32,9 @@ pub fn covering(plan: &Plan) -> BTreeMap<String, Vec<&Backup>> {
     out
 }
 
-/// `service/volume` of every volume mounted by the workload serving database `service/db`.
+/// `service/volume` of every volume holding database `service/db`: those
+/// mounted by the workload serving it (the site's workload, never a job a
+/// backup of the same name derives), or a SQLite file's own volume.
 pub fn database_volumes(plan: &Plan, db: &str) -> Vec<String> {
     let Some((svc, name)) = db.split_once('/') else {
         return Vec::new();
@@ -43,9 +45,12 @@ pub fn database_volumes(plan: &Plan, db: &str) -> Vec<String> {
     let Some(pdb) = s.databases.iter().find(|x| x.name.as_str() == name) else {
         return Vec::new();
     };
+    if let DatabaseAt::File { volume, .. } = &pdb.at {
+        return vec![format!("{svc}/{volume}")];
+    }
     s.workloads
         .iter()
-        .filter(|w| w.name == pdb.workload)
+        .filter(|w| w.name == pdb.workload && w.origin == Origin::Site)
         .flat_map(|w| plan.mounted_volumes(s, w))
         .map(|(owner, v)| format!("{}/{}", owner.name, v.name))
         .collect()
@@ -286,7 +291,7 @@ pub fn database_restores(plan: &Plan) -> Vec<DatabaseRestore> {
         let Some((job_ns, backup_ref)) = plan.services.iter().find_map(|s| {
             s.workloads
                 .iter()
-                .find(|w| w.name.as_str() == b.name.as_str())
+                .find(|w| w.origin == Origin::Backup(b.name.clone()))
                 .map(|w| {
                     (
                         s.namespace.to_string(),
@@ -312,7 +317,7 @@ pub fn database_restores(plan: &Plan) -> Vec<DatabaseRestore> {
                 server_ref: s
                     .workloads
                     .iter()
-                    .find(|w| w.name == pdb.workload)
+                    .find(|w| w.name == pdb.workload && w.origin == Origin::Site)
                     .map_or_else(
                         || kref("deployment", pdb.workload.as_str()),
                         |w| kref(w.kind.as_str(), w.name.as_str()),

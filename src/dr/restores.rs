@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::plan::{Backup, BackupKind, DatabaseEngine, Plan};
+use crate::plan::{Backup, BackupKind, DatabaseAt, DatabaseEngine, Origin, Plan};
 use crate::site::values::Cron as Schedule;
 
 /// One dump backup: the pod that reads its dump volume, and its databases.
@@ -19,6 +19,31 @@ pub struct DumpRestore {
     pub claim: String,
     pub image: String,
     pub databases: Vec<DumpedDatabase>,
+    /// PostgreSQL: the server's roles, loaded before its databases (their
+    /// dumps name owners and grantees).
+    pub globals: Option<Globals>,
+}
+
+/// The folder and file stem of a PostgreSQL server's globals dumps
+/// (`/backups/_globals/_globals-<UTC time>.sql`): no database name starts with `_`.
+pub const GLOBALS: &str = "_globals";
+
+/// Where a server's globals dump is loaded.
+#[derive(Debug, Serialize)]
+pub struct Globals {
+    /// Namespace and `kubectl` reference of the server.
+    pub namespace: String,
+    pub server_ref: String,
+    /// `psql` reading the dump from stdin, run in the server's pod.
+    pub restore: String,
+}
+
+/// The command loading a PostgreSQL globals dump from stdin: as the official
+/// image's superuser over the local socket, into the `postgres` database.
+/// Roles that already exist (the superuser itself) make `CREATE ROLE` fail and
+/// psql go on: their `ALTER ROLE` still sets attributes and password.
+pub fn globals_restore_command() -> String {
+    "sh -c 'exec psql --username=\"${POSTGRES_USER:-postgres}\" --dbname=postgres'".to_string()
 }
 
 #[derive(Debug, Serialize)]
@@ -31,21 +56,57 @@ pub struct DumpedDatabase {
     /// Namespace and `kubectl` reference of the server (`statefulset/mariadb`).
     pub namespace: String,
     pub server_ref: String,
-    /// The engine's client loading a dump from stdin, run in the server's pod.
+    /// The engine's client loading a dump from stdin, run in the server's
+    /// pod; of a SQLite file, the copy over it run in the restore pod.
     pub restore: String,
+    /// A SQLite file: the workload stopped while it is replaced, and its volume.
+    pub file: Option<SqliteFile>,
 }
 
-/// The command that loads a dump from stdin into database `name` as `user`.
-pub fn restore_command(engine: DatabaseEngine, name: &str, user: Option<&str>) -> String {
+/// What replacing a SQLite file needs: the workload using it scaled to zero
+/// (its selector to wait for its pods to go, its replicas to scale back) and
+/// its volume mounted in the restore pod where the dump job mounts it.
+#[derive(Debug, Serialize)]
+pub struct SqliteFile {
+    pub selector: String,
+    pub replicas: u32,
+    /// The volume's claim and mount path.
+    pub claim: String,
+    pub dir: String,
+}
+
+/// The command that loads a dump from stdin into database `name`, run in the
+/// server's pod with `kubectl exec -i`. It authenticates the way the engine's
+/// official image sets the server up, reading the secret from the container's
+/// environment inside the pod so no value is printed or passed on a command
+/// line: PostgreSQL over the local socket (trusted) as the image's superuser
+/// `$POSTGRES_USER`, restoring ownership and grants (the roles come back first,
+/// from the globals dump); MariaDB and MySQL as `root` with the password the
+/// image was given (`MARIADB_ROOT_PASSWORD`, or its older name
+/// `MYSQL_ROOT_PASSWORD`) handed to the client in `MYSQL_PWD`.
+pub fn restore_command(engine: DatabaseEngine, name: &str) -> String {
     match engine {
         DatabaseEngine::Postgres => format!(
-            "pg_restore --clean --if-exists --no-owner --username={} --dbname={name}",
-            user.unwrap_or("postgres")
+            "sh -c 'exec pg_restore --clean --if-exists --username=\"${{POSTGRES_USER:-postgres}}\" --dbname={name}'"
         ),
         // The dump names its database (`--databases`): no database argument.
-        DatabaseEngine::Mariadb => format!("mariadb --user={}", user.unwrap_or("root")),
-        DatabaseEngine::Mysql => format!("mysql --user={}", user.unwrap_or("root")),
+        DatabaseEngine::Mariadb => {
+            "sh -c 'export MYSQL_PWD=\"${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}\"; exec mariadb --user=root'".to_string()
+        }
+        DatabaseEngine::Mysql => {
+            "sh -c 'export MYSQL_PWD=\"${MYSQL_ROOT_PASSWORD:-}\"; exec mysql --user=root'".to_string()
+        }
+        // A file, not a server: see `sqlite_restore_command`.
+        DatabaseEngine::Sqlite => String::new(),
     }
+}
+
+/// The command replacing SQLite file `file` with the copy on stdin, run while
+/// no process has it open: the journal and WAL files left beside it belong to
+/// the old database and must not be applied to the restored one; writing
+/// into the existing file keeps its owner and mode.
+pub fn sqlite_restore_command(file: &str) -> String {
+    format!("sh -c 'rm -f \"$0-wal\" \"$0-shm\" \"$0-journal\" && cat > \"$0\"' {file}")
 }
 
 /// The suffix of an engine's dump files.
@@ -53,6 +114,7 @@ pub fn dump_ext(engine: DatabaseEngine) -> &'static str {
     match engine {
         DatabaseEngine::Postgres => "dump",
         DatabaseEngine::Mariadb | DatabaseEngine::Mysql => "sql",
+        DatabaseEngine::Sqlite => "sqlite3",
     }
 }
 
@@ -70,11 +132,20 @@ pub fn dump_restores(plan: &Plan) -> Vec<DumpRestore> {
         else {
             continue;
         };
-        let databases = b
+        let databases: Vec<DumpedDatabase> = b
             .databases
             .iter()
             .filter_map(|d| dumped(plan, engine, d))
             .collect();
+        // Every database of a dump shares one server (planning checks it).
+        let globals = databases
+            .first()
+            .filter(|_| engine == DatabaseEngine::Postgres)
+            .map(|d| Globals {
+                namespace: d.namespace.clone(),
+                server_ref: d.server_ref.clone(),
+                restore: globals_restore_command(),
+            });
         out.push(DumpRestore {
             backup: b.name.to_string(),
             engine,
@@ -83,6 +154,7 @@ pub fn dump_restores(plan: &Plan) -> Vec<DumpRestore> {
             claim: claim.clone(),
             image: image.clone(),
             databases,
+            globals,
         });
     }
     out
@@ -92,21 +164,43 @@ fn dumped(plan: &Plan, engine: DatabaseEngine, key: &str) -> Option<DumpedDataba
     let (svc, name) = key.split_once('/')?;
     let s = plan.service(svc)?;
     let db = s.databases.iter().find(|x| x.name.as_str() == name)?;
-    let server_ref = s
+    // The serving workload, never a job derived from a backup of that name.
+    let server = s
         .workloads
         .iter()
-        .find(|w| w.name == db.workload)
-        .map_or_else(
-            || kubectl_ref("deployment", db.workload.as_str()),
-            |w| kubectl_ref(w.kind.as_str(), w.name.as_str()),
-        );
+        .find(|w| w.name == db.workload && matches!(w.origin, Origin::Site));
+    let server_ref = server.map_or_else(
+        || kubectl_ref("deployment", db.workload.as_str()),
+        |w| kubectl_ref(w.kind.as_str(), w.name.as_str()),
+    );
+    let (restore, file) = match &db.at {
+        DatabaseAt::Server { .. } => (restore_command(engine, name), None),
+        DatabaseAt::File { volume, path } => {
+            let v = s.volumes.iter().find(|v| &v.name == volume)?;
+            let dir = format!("/data/{svc}/{volume}");
+            let file = SqliteFile {
+                selector: server.map_or_else(String::new, |w| {
+                    w.selector
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }),
+                replicas: server.and_then(|w| w.replicas).unwrap_or(1),
+                claim: v.claim.clone().unwrap_or_else(|| volume.to_string()),
+                dir: dir.clone(),
+            };
+            (sqlite_restore_command(&format!("{dir}/{path}")), Some(file))
+        }
+    };
     Some(DumpedDatabase {
         database: key.to_string(),
         name: name.to_string(),
         ext: dump_ext(engine),
         namespace: s.namespace.to_string(),
         server_ref,
-        restore: restore_command(engine, name, db.owner.as_deref()),
+        restore,
+        file,
     })
 }
 

@@ -1,5 +1,6 @@
-//! Node affinity and topology spread of a workload's pods, typed: each
-//! serialises through k8s-openapi's `Affinity` and `TopologySpreadConstraint`.
+//! Node affinity, pod affinity and topology spread of a workload's pods,
+//! typed: each serialises through k8s-openapi's `Affinity` and
+//! `TopologySpreadConstraint`.
 
 use std::collections::BTreeMap;
 
@@ -9,17 +10,20 @@ use serde::Serialize;
 
 use crate::site::kinds::{NodeOperator, WhenUnsatisfiable};
 
-/// Required rules (all on one node) and weighted preferences.
+/// Required rules (all on one node) and weighted preferences; and the
+/// selector of pods the pod must run beside (on their node), as a job
+/// reading another pod's ReadWriteOnce volume must.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(into = "k8s::Affinity")]
 pub struct NodeAffinity {
     pub required: Vec<NodeRule>,
     pub preferred: Vec<(i32, NodeRule)>,
+    pub beside: BTreeMap<String, String>,
 }
 
 impl NodeAffinity {
     pub fn is_empty(&self) -> bool {
-        self.required.is_empty() && self.preferred.is_empty()
+        self.required.is_empty() && self.preferred.is_empty() && self.beside.is_empty()
     }
 }
 
@@ -62,11 +66,24 @@ impl From<NodeAffinity> for k8s::Affinity {
                 })
                 .collect()
         });
+        let nodes = required.is_some() || preferred.is_some();
+        let beside = (!a.beside.is_empty()).then(|| k8s::PodAffinity {
+            required_during_scheduling_ignored_during_execution: Some(vec![k8s::PodAffinityTerm {
+                label_selector: Some(LabelSelector {
+                    match_labels: Some(a.beside),
+                    ..Default::default()
+                }),
+                topology_key: super::placement::HOSTNAME_LABEL.to_string(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
         Self {
-            node_affinity: Some(k8s::NodeAffinity {
+            node_affinity: nodes.then_some(k8s::NodeAffinity {
                 required_during_scheduling_ignored_during_execution: required,
                 preferred_during_scheduling_ignored_during_execution: preferred,
             }),
+            pod_affinity: beside,
             ..Default::default()
         }
     }

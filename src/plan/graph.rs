@@ -9,6 +9,12 @@
 //! Implicit edges are the hard ones: a SealedSecret needs the controller's CRD,
 //! a Longhorn claim needs Longhorn to bind (and, when rebuilding, its restored
 //! backup).
+//!
+//! A service with no role that a platform service depends on (MetalLB under
+//! the ingress controller) is part of the platform: it syncs just before the
+//! service needing it, not with the apps. With the apps' floor it would push
+//! that service behind the apps that need it (the ingress controller after the
+//! apps whose ingresses it serves).
 
 use std::collections::BTreeMap;
 
@@ -82,10 +88,11 @@ pub(super) fn assign_waves(
     src: &SourceFile,
 ) {
     let deps = dependencies(raw, providers, services);
+    let floors = floors(raw, &deps);
     let mut waves: BTreeMap<ServiceName, u32> = BTreeMap::new();
     let mut on_stack: Vec<ServiceName> = Vec::new();
     for name in services.keys() {
-        if let Err(cycle) = visit(name, raw, &deps, &mut waves, &mut on_stack) {
+        if let Err(cycle) = visit(name, &floors, &deps, &mut waves, &mut on_stack) {
             let first = &cycle[0];
             let path: Vec<String> = cycle.iter().map(|s| s.to_string()).collect();
             let e = InputError::new(Code::Cycle, format!("services depend on each other in a cycle: {}", path.join(" → ")))
@@ -101,9 +108,50 @@ pub(super) fn assign_waves(
     }
 }
 
+/// Each service's earliest wave: its role's floor; a service with no role,
+/// the apps' floor, or one less than the floor of a platform service
+/// depending on it (transitively) when that is earlier. Floors only go down and not below 0,
+/// so this ends even on a cycle (reported by `visit`).
+fn floors(
+    raw: &RawSite,
+    deps: &BTreeMap<ServiceName, Vec<ServiceName>>,
+) -> BTreeMap<ServiceName, u32> {
+    let role = |n: &ServiceName| {
+        raw.services[n]
+            .get_ref()
+            .provides
+            .iter()
+            .map(|c| floor(*c))
+            .min()
+    };
+    let mut out: BTreeMap<ServiceName, u32> = deps
+        .keys()
+        .map(|n| (n.clone(), role(n).unwrap_or(APPS)))
+        .collect();
+    loop {
+        let mut changed = false;
+        // Only the platform (below the apps' floor) pulls; apps keep theirs.
+        for (name, ds) in deps {
+            if out[name] >= APPS {
+                continue;
+            }
+            let before = out[name].saturating_sub(1);
+            for d in ds.iter().filter(|d| role(d).is_none()) {
+                if let Some(f) = out.get_mut(d).filter(|f| **f > before) {
+                    *f = before;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return out;
+        }
+    }
+}
+
 fn visit(
     name: &ServiceName,
-    raw: &RawSite,
+    floors: &BTreeMap<ServiceName, u32>,
     deps: &BTreeMap<ServiceName, Vec<ServiceName>>,
     waves: &mut BTreeMap<ServiceName, u32>,
     stack: &mut Vec<ServiceName>,
@@ -117,10 +165,9 @@ fn visit(
         return Err(cycle);
     }
     stack.push(name.clone());
-    let provides = &raw.services[name].get_ref().provides;
-    let mut wave = provides.iter().map(|c| floor(*c)).min().unwrap_or(APPS);
+    let mut wave = floors[name];
     for d in &deps[name] {
-        wave = wave.max(visit(d, raw, deps, waves, stack)? + 1);
+        wave = wave.max(visit(d, floors, deps, waves, stack)? + 1);
     }
     stack.pop();
     waves.insert(name.clone(), wave);

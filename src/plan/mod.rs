@@ -236,10 +236,11 @@ pub struct Ingress {
 #[derive(Debug, Serialize)]
 pub struct Database {
     pub name: DatabaseName,
-    /// The workload serving it (its volumes hold the data).
+    /// The workload serving it (its volumes hold the data); of a SQLite
+    /// file, the workload using it.
     pub workload: WorkloadName,
-    pub host: String,
-    pub port: u16,
+    #[serde(flatten)]
+    pub at: DatabaseAt,
     pub owner: Option<String>,
     pub engine: DatabaseEngine,
     /// The server's major version, when the workload's image tag shows it
@@ -247,6 +248,27 @@ pub struct Database {
     pub major: Option<u32>,
     #[serde(skip)]
     pub span: Range<usize>,
+}
+
+/// Where a database is reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum DatabaseAt {
+    /// A server the dump job connects to.
+    Server { host: String, port: u16 },
+    /// A SQLite file at `path` (relative, checked not to leave it) in
+    /// `volume` of the database's own service.
+    File { volume: VolumeName, path: String },
+}
+
+impl DatabaseAt {
+    /// `host:port`, or the volume and file of a SQLite database.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Server { host, port } => format!("{host}:{port}"),
+            Self::File { volume, path } => format!("volume `{volume}`, file `{path}`"),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -280,8 +302,8 @@ pub struct Backup {
     pub restore: Option<String>,
     /// restic: the repository.
     pub repository: Option<String>,
-    /// restic: a `<name>-check` CronJob runs `restic check`.
-    pub check: bool,
+    /// restic: a `<name>-check` CronJob runs `restic check` on this schedule.
+    pub check: Option<Schedule>,
     #[serde(skip)]
     pub span: Range<usize>,
 }

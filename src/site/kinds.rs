@@ -161,23 +161,29 @@ vocabulary!(DatabaseEngine default Postgres {
     Mariadb = "mariadb" => "mariadb",
     /// MySQL.
     Mysql = "mysql" => "mysql",
+    /// SQLite: a file in a volume, read by the workload that uses it (no server).
+    Sqlite = "sqlite" => "sqlite",
 });
 
 impl DatabaseEngine {
-    /// The port the engine's server listens on unless told otherwise.
-    pub fn default_port(self) -> u16 {
+    /// The port the engine's server listens on unless told otherwise; none
+    /// for an engine without a server.
+    pub fn default_port(self) -> Option<u16> {
         match self {
-            Self::Postgres => 5432,
-            Self::Mariadb | Self::Mysql => 3306,
+            Self::Postgres => Some(5432),
+            Self::Mariadb | Self::Mysql => Some(3306),
+            Self::Sqlite => None,
         }
     }
 
-    /// The official image (Docker Hub library) carrying the engine's dump tools.
+    /// The official image (Docker Hub library) carrying the engine's dump
+    /// tools; SQLite has none (see `SQLITE_IMAGE`).
     pub fn official_image(self) -> &'static str {
         match self {
             Self::Postgres => "postgres",
             Self::Mariadb => "mariadb",
             Self::Mysql => "mysql",
+            Self::Sqlite => "keinos/sqlite3",
         }
     }
 
@@ -382,7 +388,8 @@ mod tests {
         ] {
             assert_eq!(DatabaseEngine::of_image(image), engine, "{image}");
         }
-        assert_eq!(Mariadb.default_port(), 3306);
+        assert_eq!(Mariadb.default_port(), Some(3306));
+        assert_eq!(Sqlite.default_port(), None);
         assert_eq!(Postgres.official_image(), "postgres");
     }
 }

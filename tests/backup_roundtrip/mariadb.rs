@@ -1,6 +1,8 @@
 //! MariaDB: the `dump` job's mariadb-dump against a server on loopback (user
 //! and password as the CronJob passes them), restored with the runbook's
-//! `mariadb` client through the server's socket.
+//! `mariadb` command through the server's socket, logging in as a
+//! password-protected root with the password from `MARIADB_ROOT_PASSWORD`
+//! (as the official image's server pod has it).
 
 use super::*;
 
@@ -9,7 +11,12 @@ struct Server {
     child: std::process::Child,
     dir: PathBuf,
     port: u16,
+    /// root has its password.
+    locked: std::cell::Cell<bool>,
 }
+
+/// root's password on the test server.
+const ROOT_PASSWORD: &str = "root-secret";
 
 impl Server {
     fn start(dir: PathBuf) -> Option<Self> {
@@ -47,13 +54,23 @@ impl Server {
             format!("[client]\nsocket={}\n", dir.join("sock").display()),
         )
         .unwrap();
-        let s = Self { child, dir, port };
+        let s = Self {
+            child,
+            dir,
+            port,
+            locked: false.into(),
+        };
         wait_for("mariadbd", || {
             s.client("mariadb-admin")
                 .arg("ping")
                 .output()
                 .is_ok_and(|o| o.status.success())
         });
+        // From here on root needs its password (the test's own client passes it).
+        s.sql(&format!(
+            "ALTER USER root@localhost IDENTIFIED BY '{ROOT_PASSWORD}'"
+        ));
+        s.locked.set(true);
         Some(s)
     }
 
@@ -61,9 +78,13 @@ impl Server {
         vec![("HOME".into(), self.dir.display().to_string())]
     }
 
+    /// A client logged in as root, with its password once it has one.
     fn client(&self, tool: &str) -> Command {
         let mut c = Command::new(tool);
         c.envs(self.env()).arg("--user=root");
+        if self.locked.get() {
+            c.env("MYSQL_PWD", ROOT_PASSWORD);
+        }
         c
     }
 
@@ -128,7 +149,15 @@ fn mariadb_dump_restores_with_the_runbooks_client() {
         .unwrap()
         .databases[0]
         .restore;
-    assert_eq!(restore, "mariadb --user=root");
-    sh(restore, &db.env(), &path, Some(&files[0]));
+    assert!(restore.starts_with("sh -c '"), "{restore}");
+    assert!(!restore.contains(ROOT_PASSWORD), "{restore}");
+    // Without the server's root password in its environment the login fails.
+    let mut bare = Command::new("/bin/sh");
+    bare.args(["-c", restore]).env("PATH", &path).envs(db.env());
+    bare.stdin(std::fs::File::open(&files[0]).unwrap());
+    assert!(!bare.output().unwrap().status.success());
+    let mut pod = db.env();
+    pod.push(("MARIADB_ROOT_PASSWORD".into(), ROOT_PASSWORD.into()));
+    sh(restore, &pod, &path, Some(&files[0]));
     assert_eq!(db.sql(query), before);
 }

@@ -120,12 +120,13 @@ fn postgres_dump_restores_with_the_runbooks_pg_restore() {
     let pg = Server::start(bin.clone(), root.join("pg"));
     for sql in [
         "CREATE ROLE backup LOGIN SUPERUSER PASSWORD 'dump-secret'",
-        "CREATE ROLE app LOGIN",
+        "CREATE ROLE app LOGIN PASSWORD 'app-secret'",
+        "CREATE ROLE reader NOLOGIN",
         "CREATE DATABASE app OWNER app",
     ] {
         pg.psql("postgres", sql);
     }
-    pg.psql("app", "SET ROLE app; CREATE TABLE t (id int PRIMARY KEY, name text); INSERT INTO t VALUES (1, 'één'), (2, 'two'), (3, NULL); CREATE VIEW v AS SELECT count(*) FROM t");
+    pg.psql("app", "SET ROLE app; CREATE TABLE t (id int PRIMARY KEY, name text); INSERT INTO t VALUES (1, 'één'), (2, 'two'), (3, NULL); CREATE VIEW v AS SELECT count(*) FROM t; GRANT SELECT ON t TO reader");
     let query = "SELECT id, name FROM t ORDER BY id; SELECT * FROM v";
     let before = pg.psql("app", query);
 
@@ -166,28 +167,35 @@ fn postgres_dump_restores_with_the_runbooks_pg_restore() {
     assert!(!names.iter().any(|n| n.ends_with(".partial")));
     let newest = files.last().unwrap();
 
-    // Lose the data, recreate the empty database (as the runbook says), restore.
+    let globals = dumps(&backups.join("_globals"));
+    assert_eq!(globals.len(), 1, "{globals:?}");
+    let roles = "SELECT rolname, rolcanlogin, rolpassword IS NOT NULL FROM pg_authid WHERE rolname IN ('app', 'reader') ORDER BY 1";
+    let roles_before = pg.psql("postgres", roles);
+    let grants = "SELECT tableowner, has_table_privilege('reader', 't', 'SELECT') FROM pg_tables WHERE tablename = 't'";
+    assert_eq!(pg.psql("app", grants), "app|t\n");
+
+    // Lose the data and the roles, restore the roles with the runbook's psql,
+    // recreate the empty database (as the runbook says), restore.
     pg.psql("postgres", "DROP DATABASE app");
-    pg.psql("postgres", "CREATE DATABASE app OWNER app");
+    pg.psql("postgres", "DROP ROLE app; DROP ROLE reader");
+    assert_eq!(pg.psql("postgres", roles), "");
     let restores = hearth::dr::dump_restores(&plan);
-    let restore = &restores
-        .iter()
-        .find(|r| r.backup == "pg-dump")
-        .unwrap()
-        .databases[0]
-        .restore;
-    assert!(restore.starts_with("pg_restore "), "{restore}");
+    let dump = restores.iter().find(|r| r.backup == "pg-dump").unwrap();
+    // In the pod of the official image, POSTGRES_USER names the superuser.
     let local = vec![
         ("PGHOST".to_string(), pg.dir.display().to_string()),
         ("PGPORT".to_string(), pg.port.to_string()),
+        ("POSTGRES_USER".to_string(), "postgres".to_string()),
     ];
+    let globals_restore = &dump.globals.as_ref().expect("postgres globals").restore;
+    assert!(globals_restore.contains("exec psql "), "{globals_restore}");
+    sh(globals_restore, &local, &path_with(&bin), Some(&globals[0]));
+    assert_eq!(pg.psql("postgres", roles), roles_before);
+    pg.psql("postgres", "CREATE DATABASE app OWNER app");
+    let restore = &dump.databases[0].restore;
+    assert!(restore.contains("exec pg_restore "), "{restore}");
     sh(restore, &local, &path_with(&bin), Some(newest));
     assert_eq!(pg.psql("app", query), before);
-    assert_eq!(
-        pg.psql(
-            "app",
-            "SELECT tableowner FROM pg_tables WHERE tablename = 't'"
-        ),
-        "app\n"
-    );
+    // Ownership and the grant came back with the roles.
+    assert_eq!(pg.psql("app", grants), "app|t\n");
 }

@@ -10,6 +10,8 @@
 //! puts the second workload's pod (or replica) on another node, it waits in
 //! ContainerCreating (`Multi-Attach error`) until the first pod leaves: a
 //! backup job that never runs, or an app that never starts after a reschedule.
+//! A job hearth makes run beside another mounter's pods (pod affinity on the
+//! host name, as a SQLite dump's) is on their node and is not counted.
 //!
 //! ## Example
 //! ```toml
@@ -62,7 +64,14 @@ fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
             }
         }
     }
-    for ((ns, _), (v, mounters)) in by_volume {
+    for ((ns, _), (v, all)) in by_volume {
+        // A workload required beside another mounter's pods (pod affinity on
+        // the host name, as a SQLite dump job has) runs on that one's node.
+        let mounters: Vec<Mounter<'p>> = all
+            .iter()
+            .filter(|(_, w)| !follows(w, &all))
+            .copied()
+            .collect();
         let Some(&(s, first)) = mounters.first() else {
             continue;
         };
@@ -105,4 +114,13 @@ fn check<'p>(cx: &Context<'p>, out: &mut Sink<'p>) {
             );
         }
     }
+}
+
+/// `w` must run beside the pods of another of `all` (same namespace: pod
+/// affinity without namespaces is the pod's own).
+fn follows(w: &Workload, all: &[Mounter]) -> bool {
+    w.placement
+        .affinity
+        .as_ref()
+        .is_some_and(|a| !a.beside.is_empty() && all.iter().any(|(_, o)| o.name != w.name && o.selector == a.beside))
 }

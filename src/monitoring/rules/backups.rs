@@ -10,6 +10,7 @@ use super::super::context::{Ctx, camel, human, labels, selector, selector_of};
 use super::{Common, Draft, Tuned};
 use crate::plan::{Backup, BackupKind, Capability, Plan};
 use crate::site::model::AlertSeverity;
+use crate::site::values::Cron as Schedule;
 
 /// One backup's staleness bound and the test series around it.
 struct Staleness {
@@ -23,8 +24,8 @@ struct Staleness {
 }
 
 impl Staleness {
-    fn of(b: &Backup) -> Self {
-        let period = b.schedule.longest_gap().as_secs();
+    fn of(schedule: &Schedule) -> Self {
+        let period = schedule.longest_gap().as_secs();
         let stale = period + (period / 4).max(3_600);
         Self {
             stale,
@@ -93,7 +94,7 @@ fn pg_backup(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
         old,
         fresh,
         at,
-    } = Staleness::of(b);
+    } = Staleness::of(&b.schedule);
     let job = b.name.as_str();
     let db = b
         .databases
@@ -223,7 +224,9 @@ fn own_job(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
         anchor,
     };
     let mut rules = cronjob_alerts(mk, &cj, b);
-    if b.kind == BackupKind::Restic && b.check {
+    if let (BackupKind::Restic, Some(schedule)) = (b.kind, &b.check) {
+        // The check has its own schedule: stale past that period, like the
+        // backup is past its own (a check that stopped running finds nothing).
         let check = format!("{job}-check");
         let cj = CronJobRef {
             prefix: "ResticCheck",
@@ -232,7 +235,9 @@ fn own_job(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
             what: &format!("restic check of `{job}`"),
             anchor,
         };
-        rules.push(cronjob_failed(mk, &cj, &series(&ns, &check)));
+        let s = series(&ns, &check);
+        rules.push(cronjob_failed(mk, &cj, &s));
+        rules.push(cronjob_stale(mk, &cj, &s, schedule));
     }
     rules
 }
@@ -278,7 +283,10 @@ struct CronJobRef<'a> {
 /// never succeeded is stale once it is older than one period.
 fn cronjob_alerts(mk: &Mk, cj: &CronJobRef, b: &Backup) -> Vec<AlertRule> {
     let s = series(cj.ns, cj.cronjob);
-    vec![cronjob_failed(mk, cj, &s), cronjob_stale(mk, cj, &s, b)]
+    vec![
+        cronjob_failed(mk, cj, &s),
+        cronjob_stale(mk, cj, &s, &b.schedule),
+    ]
 }
 
 fn series(ns: &str, cronjob: &str) -> CronJobSeries {
@@ -364,8 +372,10 @@ fn cronjob_failed(mk: &Mk, cj: &CronJobRef, s: &CronJobSeries) -> AlertRule {
     mk.rule(draft, cj.anchor, cases)
 }
 
-fn cronjob_stale(mk: &Mk, cj: &CronJobRef, s: &CronJobSeries, b: &Backup) -> AlertRule {
-    let Staleness { stale, old, .. } = Staleness::of(b);
+/// The CronJob has not succeeded for longer than `schedule`'s longest gap
+/// and some slack.
+fn cronjob_stale(mk: &Mk, cj: &CronJobRef, s: &CronJobSeries, schedule: &Schedule) -> AlertRule {
+    let Staleness { stale, old, .. } = Staleness::of(schedule);
     let CronJobSeries { last, created, who } = s;
     let draft = Draft {
         name: format!("{}Stale{}", cj.prefix, camel(cj.cronjob)),
@@ -377,7 +387,7 @@ fn cronjob_stale(mk: &Mk, cj: &CronJobRef, s: &CronJobSeries, b: &Backup) -> Ale
         description: format!(
             "No successful run for more than {} (schedule `{}`).",
             human(stale),
-            b.schedule
+            schedule
         ),
     };
     let at = |sel: &String, v: &str| (sel.clone(), v.to_string());

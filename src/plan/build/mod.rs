@@ -6,6 +6,7 @@
 
 mod backup;
 mod container;
+mod database;
 mod duplicates;
 mod exposure;
 mod ingress;

@@ -61,7 +61,7 @@ pub(super) fn service(ctx: &mut Ctx, name: &ServiceName, svc: &Spanned<m::Servic
         .iter()
         .map(|(iname, i)| super::ingress::ingress(ctx, name, &ns, iname, i))
         .collect();
-    let databases = databases(ctx, s, &ns);
+    let databases = super::database::databases(ctx, s, &ns);
     Service {
         name: name.clone(),
         owns_namespace: owns_namespace(ctx, name, &ns),
@@ -177,47 +177,6 @@ fn secrets(s: &m::Service) -> Vec<Secret> {
         .collect()
 }
 
-/// The databases the service serves, each on one of its workloads.
-fn databases(ctx: &mut Ctx, s: &m::Service, ns: &Namespace) -> Vec<Database> {
-    s.databases
-        .iter()
-        .filter_map(|(dn, d)| {
-            let wl = single_workload(ctx, s, d.get_ref().workload.as_ref(), d.span(), "database")?;
-            let image = s.workloads.get(&wl).map(|w| w.get_ref().image.get_ref());
-            let shown = image.and_then(|i| DatabaseEngine::of_image(i.as_str()));
-            let engine = d
-                .get_ref()
-                .engine
-                .as_ref()
-                .map(|e| *e.get_ref())
-                .or(shown)
-                .unwrap_or_default();
-            // The tag tells the version only of an image that names this engine.
-            let major = image
-                .filter(|_| shown == Some(engine))
-                .and_then(|i| i.tag())
-                .and_then(major_version);
-            Some(Database {
-                name: dn.clone(),
-                host: format!("{wl}.{ns}.svc"),
-                workload: wl,
-                port: d.get_ref().port.unwrap_or(engine.default_port()),
-                owner: d.get_ref().owner.clone(),
-                engine,
-                major,
-                span: d.span(),
-            })
-        })
-        .collect()
-}
-
-/// The major version a tag starts with: `16.2-alpine` and `pg16-v0.2.0` → 16.
-fn major_version(tag: &str) -> Option<u32> {
-    let t = tag.strip_prefix("pg").unwrap_or(tag);
-    let end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    t[..end].parse().ok().filter(|m| *m > 0)
-}
-
 /// Resolve an optional workload reference, defaulting to the service's only workload.
 pub(super) fn single_workload(
     ctx: &mut Ctx,
@@ -256,23 +215,6 @@ pub(super) fn single_workload(
                 ),
             );
             None
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_tag_shows_the_major_version_it_starts_with() {
-        for (tag, major) in [
-            ("16.2-alpine3.19", Some(16)),
-            ("pg16-v0.2.0", Some(16)),
-            ("11", Some(11)),
-            ("latest", None),
-            ("v1.2", None),
-            ("0.1", None),
-        ] {
-            assert_eq!(super::major_version(tag), major, "{tag}");
         }
     }
 }

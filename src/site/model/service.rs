@@ -225,14 +225,19 @@ pub enum PortRef {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
-    /// The workload serving it; defaults to the service's only workload.
+    /// The workload serving it (sqlite: the one using the file, which must
+    /// mount `volume`); defaults to the service's only workload.
     pub workload: Option<Spanned<WorkloadName>>,
     /// The database engine; by default the one the serving workload's image
     /// names (`postgres:16`, `mariadb:11.4`), else `postgres`.
     pub engine: Option<Spanned<DatabaseEngine>>,
     /// The port the server listens on; by default the engine's (5432 for
-    /// postgres, 3306 for mariadb and mysql).
+    /// postgres, 3306 for mariadb and mysql). Not for sqlite (no server).
     pub port: Option<u16>,
+    /// sqlite: the volume of this service holding the database file.
+    pub volume: Option<Spanned<VolumeName>>,
+    /// sqlite: the database file, relative to the volume (`db/app.sqlite3`).
+    pub path: Option<Spanned<String>>,
     /// The role owning the database.
     pub owner: Option<String>,
 }

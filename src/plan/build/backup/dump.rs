@@ -6,7 +6,7 @@
 //! need no Pushgateway client.
 
 use crate::diag::Code;
-use crate::dr::dump_ext;
+use crate::dr::{GLOBALS, dump_ext};
 use std::collections::BTreeMap;
 
 use crate::plan::*;
@@ -18,13 +18,45 @@ use super::{Decl, Job, plain, secret_env};
 /// Dumps kept per database when `retain` is not set.
 const KEEP: u32 = 7;
 
-/// The server every listed database must share (one job, one image, one connection).
-struct Server {
-    first: String,
-    host: String,
-    port: u16,
-    engine: DatabaseEngine,
+/// The server every listed database must share (one job, one image, one
+/// connection); of SQLite files, the volume they are in.
+pub(super) struct Server {
+    pub(super) first: String,
+    /// The service and workload of the first database.
+    pub(super) svc: ServiceName,
+    pub(super) workload: WorkloadName,
+    pub(super) at: DatabaseAt,
+    pub(super) engine: DatabaseEngine,
     major: Option<u32>,
+}
+
+impl Server {
+    /// Whether database `db` of service `svc` is on this server (SQLite: in
+    /// the same volume of the same service).
+    fn holds(&self, svc: &ServiceName, db: &Database) -> bool {
+        match (&self.at, &db.at) {
+            (DatabaseAt::File { volume: a, .. }, DatabaseAt::File { volume: b, .. }) => {
+                *svc == self.svc && a == b
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// One listed database: its service, name and where it is.
+pub(super) struct Dumped {
+    pub(super) svc: ServiceName,
+    pub(super) name: DatabaseName,
+    pub(super) at: DatabaseAt,
+}
+
+/// The fields a dump takes: a server's needs the login, a SQLite file none.
+fn check_fields(ctx: &mut Ctx, d: &Decl, engine: Option<DatabaseEngine>) {
+    let may = ["runs_in", "image", "retain", "node", "resources"];
+    match engine {
+        Some(DatabaseEngine::Sqlite) => d.fields(ctx, &["databases", "volume"], &may),
+        _ => d.fields(ctx, &["databases", "volume", "user", "password"], &may),
+    }
 }
 
 pub(super) fn plan(
@@ -33,15 +65,10 @@ pub(super) fn plan(
     services: &mut BTreeMap<ServiceName, Service>,
 ) -> Option<Backup> {
     let b = d.b;
-    d.fields(
-        ctx,
-        &["databases", "volume", "user", "password"],
-        &["runs_in", "image", "retain", "node", "resources"],
-    );
-    let (Some(vol), Some(user), Some(password)) = (&b.volume, &b.user, &b.password) else {
-        return None;
-    };
-    let (server, names) = server(ctx, d, services)?;
+    let resolved = server(ctx, d, services);
+    check_fields(ctx, d, resolved.as_ref().map(|(s, _)| s.engine));
+    let (server, names) = resolved?;
+    let vol = b.volume.as_ref()?;
     let (vsvc, vname) = ctx.volume_ref(services, vol)?;
     let runs_in = super::runs_in(ctx, d, Some(vsvc.clone()))?;
     let ns = ctx.namespace_of(&runs_in);
@@ -55,9 +82,54 @@ pub(super) fn plan(
         );
         return None;
     }
+    if let Some(n) = &b.node {
+        ctx.check_node(n);
+    }
+    let claim = services
+        .get(&vsvc)
+        .and_then(|s| s.volumes.iter().find(|v| v.name == vname))
+        .map(|v| v.claim.clone().unwrap_or_else(|| vname.to_string()));
+    let retain = b.retain.unwrap_or(KEEP);
+    let (image, job) = match server.engine {
+        DatabaseEngine::Sqlite => {
+            super::sqlite::job(ctx, d, &server, &names, services, &ns, vname, retain)?
+        }
+        _ => server_job(ctx, d, &server, &names, &ns, vname, retain)?,
+    };
+    let wl = job.workload(d, &runs_in, ctx.raw.site.time_zone());
+    if let Some(s) = services.get_mut(&runs_in) {
+        s.workloads.push(wl);
+    }
+    let mut pb = d.plan();
+    pb.retain = Some(retain);
+    pb.databases = names
+        .iter()
+        .map(|x| format!("{}/{}", x.svc, x.name))
+        .collect();
+    pb.namespace = Some(ns);
+    pb.image = Some(image);
+    pb.engine = Some(server.engine);
+    pb.claim = claim;
+    Some(pb)
+}
+
+/// The job dumping a server's databases with the engine's client, logged in
+/// as `user` with `password` (a key of a secret of namespace `ns`).
+fn server_job(
+    ctx: &mut Ctx,
+    d: &Decl,
+    server: &Server,
+    names: &[Dumped],
+    ns: &Namespace,
+    vname: VolumeName,
+    retain: u32,
+) -> Option<(String, Job)> {
+    let (Some(user), Some(password)) = (&d.b.user, &d.b.password) else {
+        return None;
+    };
     let SecretKeyRef { secret, key } = password.get_ref();
-    ctx.check_secret_key(&ns, secret, Some(key), password.span());
-    let image = match (&b.image, server.major) {
+    ctx.check_secret_key(ns, secret, Some(key), password.span());
+    let image = match (&d.b.image, server.major) {
         (Some(i), _) => i.get_ref().to_string(),
         (None, Some(m)) => format!("{}:{m}", server.engine.official_image()),
         (None, None) => {
@@ -77,35 +149,16 @@ pub(super) fn plan(
             return None;
         }
     };
-    if let Some(n) = &b.node {
-        ctx.check_node(n);
-    }
-    let claim = services
-        .get(&vsvc)
-        .and_then(|s| s.volumes.iter().find(|v| v.name == vname))
-        .map(|v| v.claim.clone().unwrap_or_else(|| vname.to_string()));
-    let retain = b.retain.unwrap_or(KEEP);
+    let DatabaseAt::Server { host, port } = &server.at else {
+        return None;
+    };
     let job = dumper(
         image.clone(),
-        script(server.engine, &names, retain),
-        env(&server, user, password.get_ref()),
+        script(server.engine, names, retain),
+        env(server.engine, host, *port, user, password.get_ref()),
         vname,
     );
-    let wl = job.workload(d, &runs_in, ctx.raw.site.time_zone());
-    if let Some(s) = services.get_mut(&runs_in) {
-        s.workloads.push(wl);
-    }
-    let mut pb = d.plan();
-    pb.retain = Some(retain);
-    pb.databases = names
-        .iter()
-        .map(|(svc, db)| format!("{svc}/{db}"))
-        .collect();
-    pb.namespace = Some(ns);
-    pb.image = Some(image);
-    pb.engine = Some(server.engine);
-    pb.claim = claim;
-    Some(pb)
+    Some((image, job))
 }
 
 /// Resolve the listed databases: all must exist, share one engine and one
@@ -114,7 +167,7 @@ fn server(
     ctx: &mut Ctx,
     d: &Decl,
     services: &BTreeMap<ServiceName, Service>,
-) -> Option<(Server, Vec<(ServiceName, DatabaseName)>)> {
+) -> Option<(Server, Vec<Dumped>)> {
     let mut server: Option<Server> = None;
     let mut names = Vec::new();
     for r in &d.b.databases {
@@ -134,26 +187,37 @@ fn server(
                 "referenced here",
                 "dump it in a backup of its own",
             ),
-            Some(s) if (s.host.as_str(), s.port) != (db.host.as_str(), db.port) => ctx.err(
+            Some(s) if !s.holds(&svc, db) => ctx.err(
                 Code::Backup,
                 format!(
-                    "database `{key}` is served by `{}:{}`, not by the server of `{}`",
-                    db.host, db.port, s.first
+                    "database `{key}` is at {}, not where `{}` is ({})",
+                    db.at.describe(),
+                    s.first,
+                    s.at.describe()
                 ),
                 r.span(),
                 "referenced here",
-                "dump each server's databases in a backup of its own",
+                "dump each server's (or volume's) databases in a backup of its own",
             ),
-            Some(_) => names.push((svc, db.name.clone())),
+            Some(_) => names.push(Dumped {
+                svc,
+                name: db.name.clone(),
+                at: db.at.clone(),
+            }),
             None => {
                 server = Some(Server {
                     first: key,
-                    host: db.host.clone(),
-                    port: db.port,
+                    svc: svc.clone(),
+                    workload: db.workload.clone(),
+                    at: db.at.clone(),
                     engine: db.engine,
                     major: db.major,
                 });
-                names.push((svc, db.name.clone()));
+                names.push(Dumped {
+                    svc,
+                    name: db.name.clone(),
+                    at: db.at.clone(),
+                });
             }
         }
     }
@@ -163,17 +227,23 @@ fn server(
 /// The connection, from the environment the engine's clients read (libpq's
 /// `PG*`; `MYSQL_PWD` for MariaDB and MySQL, whose host, port and user the
 /// script passes as flags from `DB_*`).
-fn env(server: &Server, user: &str, password: &SecretKeyRef) -> Vec<EnvVar> {
-    let port = server.port.to_string();
-    match server.engine {
+fn env(
+    engine: DatabaseEngine,
+    host: &str,
+    port: u16,
+    user: &str,
+    password: &SecretKeyRef,
+) -> Vec<EnvVar> {
+    let port = port.to_string();
+    match engine {
         DatabaseEngine::Postgres => vec![
-            plain("PGHOST", server.host.clone()),
+            plain("PGHOST", host),
             plain("PGPORT", port),
             plain("PGUSER", user),
             secret_env("PGPASSWORD", password),
         ],
-        DatabaseEngine::Mariadb | DatabaseEngine::Mysql => vec![
-            plain("DB_HOST", server.host.clone()),
+        _ => vec![
+            plain("DB_HOST", host),
             plain("DB_PORT", port),
             plain("DB_USER", user),
             secret_env("MYSQL_PWD", password),
@@ -192,28 +262,53 @@ fn dump_command(engine: DatabaseEngine, db: &str) -> String {
         DatabaseEngine::Postgres => format!("pg_dump --format=custom --dbname={db}"),
         DatabaseEngine::Mariadb => my("mariadb-dump"),
         DatabaseEngine::Mysql => my("mysqldump"),
+        // Planned by `sqlite.rs`, with the file's path.
+        DatabaseEngine::Sqlite => String::new(),
     }
 }
 
 /// The job's shell script: each database dumped to a `.partial` file renamed
 /// once complete (a failed dump never counts as the newest), then all but the
 /// newest `retain` dumps of it removed. Timestamps in the names sort by age.
-fn script(engine: DatabaseEngine, names: &[(ServiceName, DatabaseName)], retain: u32) -> String {
-    let mut s = String::from("set -eu\nstamp=$(date -u +%Y%m%dT%H%M%SZ)\n");
-    for (_, db) in names {
-        let (dump, ext) = (dump_command(engine, db.as_str()), dump_ext(engine));
-        let dir = format!("/backups/{db}");
-        let file = format!("{dir}/{db}-$stamp.{ext}");
-        s.push_str(&format!(
-            "mkdir -p {dir}\n{dump} > {file}.partial\nmv {file}.partial {file}\nls -1 {dir}/{db}-*.{ext} | sort -r | tail -n +{} | xargs -r rm -f --\n",
-            retain + 1
+/// A PostgreSQL server's roles and their passwords live outside every
+/// database: `pg_dumpall --globals-only` keeps them the same way, under
+/// `/backups/_globals/` (no database name starts with `_`).
+fn script(engine: DatabaseEngine, names: &[Dumped], retain: u32) -> String {
+    let mut s = String::from(SCRIPT_START);
+    let to = |dump: String| move |out: &str| format!("{dump} > {out}");
+    if engine == DatabaseEngine::Postgres {
+        s.push_str(&kept(
+            GLOBALS,
+            "sql",
+            to("pg_dumpall --globals-only".into()),
+            retain,
         ));
+    }
+    for x in names {
+        let dump = dump_command(engine, x.name.as_str());
+        s.push_str(&kept(x.name.as_str(), dump_ext(engine), to(dump), retain));
     }
     s
 }
 
+/// The start of every dump script: stop at the first failure, one time stamp.
+pub(super) const SCRIPT_START: &str = "set -eu\nstamp=$(date -u +%Y%m%dT%H%M%SZ)\n";
+
+/// Lines writing a dump to `/backups/<stem>/<stem>-$stamp.<ext>` through a
+/// `.partial` file (`write` gives the line writing to the path it is passed),
+/// then keeping the newest `retain` of them.
+pub(super) fn kept(stem: &str, ext: &str, write: impl Fn(&str) -> String, retain: u32) -> String {
+    let dir = format!("/backups/{stem}");
+    let file = format!("{dir}/{stem}-$stamp.{ext}");
+    format!(
+        "mkdir -p {dir}\n{}\nmv {file}.partial {file}\nls -1 {dir}/{stem}-*.{ext} | sort -r | tail -n +{} | xargs -r rm -f --\n",
+        write(&format!("{file}.partial")),
+        retain + 1
+    )
+}
+
 /// The CronJob: the script with the dump volume at `/backups`.
-fn dumper(image: String, script: String, env: Vec<EnvVar>, volume: VolumeName) -> Job {
+pub(super) fn dumper(image: String, script: String, env: Vec<EnvVar>, volume: VolumeName) -> Job {
     let dump = PodVolume {
         name: format!("vol-{volume}"),
         source: PodVolumeSource::Claim {
@@ -236,5 +331,7 @@ fn dumper(image: String, script: String, env: Vec<EnvVar>, volume: VolumeName) -
         }],
         volumes: vec![dump],
         node: None,
+        root: false,
+        beside: BTreeMap::new(),
     }
 }

@@ -52,6 +52,8 @@ pub(super) fn plan(
         mounts: p.mounts,
         volumes: p.volumes,
         node: p.node,
+        root: false,
+        beside: BTreeMap::new(),
     };
     let wl = job.workload(d, &runs_in, ctx.raw.site.time_zone());
     if let Some(s) = services.get_mut(&runs_in) {

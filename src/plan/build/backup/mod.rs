@@ -2,12 +2,15 @@
 //! turns one `[backups.x]` into a `plan::Backup` and, where it runs a job,
 //! adds the derived workload to the service that runs it.
 
+mod clash;
 mod dump;
 mod job;
 mod longhorn;
 mod pg_backup;
+mod protected;
 mod rclone;
 mod restic;
+mod sqlite;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -86,7 +89,7 @@ impl Decl<'_> {
             claim: None,
             restore: None,
             repository: None,
-            check: false,
+            check: None,
             span: self.span.clone(),
         }
     }
@@ -118,6 +121,8 @@ fn set_fields(b: &m::Backup) -> [(&'static str, bool); 21] {
         ("restore", b.restore.is_some()),
     ]
 }
+
+use protected::protected;
 
 /// Resolve backups, derive their jobs and the labels that make Longhorn select volumes.
 pub(super) fn backups(
@@ -162,6 +167,7 @@ pub(super) fn backups(
         .help("send every longhorn backup to the same target");
         ctx.errs.push(e);
     }
+    clash::name_clashes(ctx, services);
     for s in services.values_mut() {
         s.workloads.sort_by(|a, b| a.name.cmp(&b.name));
     }
@@ -179,6 +185,11 @@ struct Job {
     mounts: Vec<Mount>,
     volumes: Vec<PodVolume>,
     node: Option<NodeName>,
+    /// Runs as root (uid 0): an image whose default user cannot read
+    /// another workload's files.
+    root: bool,
+    /// The selector of pods the job must run beside (on their node).
+    beside: BTreeMap<String, String>,
 }
 
 impl Job {
@@ -213,7 +224,13 @@ impl Job {
             labels,
             selector,
             pod_annotations: BTreeMap::new(),
-            placement: Placement::new(node.as_ref(), BTreeMap::new(), false, vec![]),
+            placement: Placement {
+                affinity: (!self.beside.is_empty()).then(|| affinity::NodeAffinity {
+                    beside: self.beside,
+                    ..Default::default()
+                }),
+                ..Placement::new(node.as_ref(), BTreeMap::new(), false, vec![])
+            },
             image_pull_secrets: vec![],
             lan: None,
             node,
@@ -236,6 +253,7 @@ impl Job {
                 startup: None,
                 security: Some(Security {
                     no_privilege_escalation: true,
+                    run_as_user: self.root.then_some(0),
                     ..Default::default()
                 }),
                 mounts: self.mounts,
@@ -252,7 +270,8 @@ impl Job {
             security_reason: None,
             produces: Vec::new(),
             allow: Vec::new(),
-            span: 0..0,
+            // Findings on the job point at the `[backups.x]` that makes it.
+            span: d.span.clone(),
         }
     }
 }
@@ -260,96 +279,6 @@ impl Job {
 /// Where a job that reads volumes mounts volume `svc/vol`.
 fn data_path(svc: &ServiceName, vol: &VolumeName) -> String {
     format!("/data/{svc}/{vol}")
-}
-
-/// The volumes a restic or job backup protects, resolved in the namespace
-/// `ns` the job runs in: their pod volumes and mounts (read-only at
-/// `/data/<service>/<volume>` unless `write`), their `service/volume` names,
-/// and the node a local or host-path volume pins the job to.
-struct Protected {
-    names: Vec<String>,
-    volumes: Vec<PodVolume>,
-    mounts: Vec<Mount>,
-    node: Option<NodeName>,
-}
-
-fn protected(
-    ctx: &mut Ctx,
-    d: &Decl,
-    services: &BTreeMap<ServiceName, Service>,
-    ns: &Namespace,
-    write: bool,
-) -> Protected {
-    let mut p = Protected {
-        names: vec![],
-        volumes: vec![],
-        mounts: vec![],
-        node: None,
-    };
-    for r in &d.b.volumes {
-        let Some((svc, vol)) = ctx.volume_ref(services, r) else {
-            continue;
-        };
-        let Some(pv) = services
-            .get(&svc)
-            .and_then(|s| s.volumes.iter().find(|v| v.name == vol))
-        else {
-            continue;
-        };
-        if ctx.namespace_of(&svc) != *ns {
-            ctx.err(
-                Code::Backup,
-                format!("volume `{svc}/{vol}` is not in namespace `{ns}` where the job runs"),
-                r.span(),
-                "referenced here",
-                "set `runs_in` to a service of the volume's namespace, or split the backup",
-            );
-            continue;
-        }
-        let source = match pv.kind {
-            VolumeKind::HostPath => PodVolumeSource::HostPath {
-                volume: vol.clone(),
-                path: pv.path.clone().unwrap_or_default(),
-                kind: HostPathType::Directory,
-            },
-            VolumeKind::Chart => {
-                ctx.err(
-                    Code::Backup,
-                    format!("volume `{svc}/{vol}` is created by a chart; hearth cannot mount it"),
-                    r.span(),
-                    "referenced here",
-                    "back up chart volumes through their chart",
-                );
-                continue;
-            }
-            VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
-                volume: vol.clone(),
-                read_only: !write,
-            },
-        };
-        if let Some(n) = &pv.node {
-            if p.node.as_ref().is_some_and(|m| m != n) {
-                ctx.err(
-                    Code::Backup,
-                    format!("volume `{svc}/{vol}` is on node `{n}`, another volume of this backup is not"),
-                    r.span(),
-                    "referenced here",
-                    "back up volumes of different nodes in separate backups",
-                );
-            }
-            p.node = Some(n.clone());
-        }
-        let name = format!("vol-{svc}-{vol}");
-        p.mounts.push(Mount {
-            volume: name.clone(),
-            path: data_path(&svc, &vol),
-            sub_path: None,
-            read_only: !write,
-        });
-        p.volumes.push(PodVolume { name, source });
-        p.names.push(format!("{svc}/{vol}"));
-    }
-    p
 }
 
 /// The service a job runs in: `runs_in`, else `fallback`; reported when missing.

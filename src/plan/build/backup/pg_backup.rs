@@ -108,10 +108,11 @@ fn connections(
             );
             continue;
         }
-        let conn = format!(
-            "postgres://{user}:$(PGPASSWORD)@{}:{}/{dname}?sslmode=disable",
-            pdb.host, pdb.port
-        );
+        // A postgres database is always a server's.
+        let DatabaseAt::Server { host, port } = &pdb.at else {
+            continue;
+        };
+        let conn = format!("postgres://{user}:$(PGPASSWORD)@{host}:{port}/{dname}?sslmode=disable");
         out.push((conn, format!("{svc}/{dname}")));
     }
     out
@@ -149,5 +150,7 @@ fn dumper(image: String, args: Vec<String>, password: &SecretKeyRef, volume: Vol
         }],
         volumes: vec![dump],
         node: None,
+        root: false,
+        beside: BTreeMap::new(),
     }
 }

@@ -178,5 +178,7 @@ fn syncer(
             },
         ],
         node,
+        root: false,
+        beside: BTreeMap::new(),
     }
 }

@@ -135,6 +135,8 @@ pub(super) fn plan(
         mounts: p.mounts.clone(),
         volumes: p.volumes.clone(),
         node: p.node.clone(),
+        root: false,
+        beside: BTreeMap::new(),
     };
     let tz = ctx.raw.site.time_zone();
     let mut wls = vec![job(script(d.name, &paths, &flags)).workload(d, &runs_in, tz.clone())];
@@ -152,7 +154,7 @@ pub(super) fn plan(
     pb.namespace = Some(ns);
     pb.image = Some(image);
     pb.restore = Some(restore(d.name));
-    pb.check = b.check.is_some();
+    pb.check = b.check.clone();
     pb.repository = Some(repo);
     Some(pb)
 }

@@ -152,8 +152,12 @@ pub(super) fn edge_backups(p: &mut Policies, all: &[&Service], backups: &[Backup
                 let Some(sw) = server.workloads.iter().find(|x| x.name == d.workload) else {
                     continue;
                 };
+                // A SQLite file is read through its volume, not a connection.
+                let DatabaseAt::Server { port, .. } = &d.at else {
+                    continue;
+                };
                 let why = format!("backup `{b}` dumps database `{r}`");
-                let ports = vec![Port::tcp(PortRef::Number(d.port))];
+                let ports = vec![Port::tcp(PortRef::Number(*port))];
                 p.connect(&job, &End::workload(server, sw), ports, &why);
             }
             if matches!(

@@ -1,0 +1,99 @@
+//! The volumes a restic or own-job backup mounts.
+
+use std::collections::BTreeMap;
+
+use crate::diag::Code;
+use crate::plan::*;
+
+use super::super::resolve::Ctx;
+use super::{Decl, data_path};
+
+/// The volumes a restic or job backup protects, resolved in the namespace
+/// `ns` the job runs in: their pod volumes and mounts (read-only at
+/// `/data/<service>/<volume>` unless `write`), their `service/volume` names,
+/// and the node a local or host-path volume pins the job to.
+pub(super) struct Protected {
+    pub(super) names: Vec<String>,
+    pub(super) volumes: Vec<PodVolume>,
+    pub(super) mounts: Vec<Mount>,
+    pub(super) node: Option<NodeName>,
+}
+
+pub(super) fn protected(
+    ctx: &mut Ctx,
+    d: &Decl,
+    services: &BTreeMap<ServiceName, Service>,
+    ns: &Namespace,
+    write: bool,
+) -> Protected {
+    let mut p = Protected {
+        names: vec![],
+        volumes: vec![],
+        mounts: vec![],
+        node: None,
+    };
+    for r in &d.b.volumes {
+        let Some((svc, vol)) = ctx.volume_ref(services, r) else {
+            continue;
+        };
+        let Some(pv) = services
+            .get(&svc)
+            .and_then(|s| s.volumes.iter().find(|v| v.name == vol))
+        else {
+            continue;
+        };
+        if ctx.namespace_of(&svc) != *ns {
+            ctx.err(
+                Code::Backup,
+                format!("volume `{svc}/{vol}` is not in namespace `{ns}` where the job runs"),
+                r.span(),
+                "referenced here",
+                "set `runs_in` to a service of the volume's namespace, or split the backup",
+            );
+            continue;
+        }
+        let source = match pv.kind {
+            VolumeKind::HostPath => PodVolumeSource::HostPath {
+                volume: vol.clone(),
+                path: pv.path.clone().unwrap_or_default(),
+                kind: HostPathType::Directory,
+            },
+            VolumeKind::Chart => {
+                ctx.err(
+                    Code::Backup,
+                    format!("volume `{svc}/{vol}` is created by a chart; hearth cannot mount it"),
+                    r.span(),
+                    "referenced here",
+                    "back up chart volumes through their chart",
+                );
+                continue;
+            }
+            VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
+                volume: vol.clone(),
+                read_only: !write,
+            },
+        };
+        if let Some(n) = &pv.node {
+            if p.node.as_ref().is_some_and(|m| m != n) {
+                ctx.err(
+                    Code::Backup,
+                    format!("volume `{svc}/{vol}` is on node `{n}`, another volume of this backup is not"),
+                    r.span(),
+                    "referenced here",
+                    "back up volumes of different nodes in separate backups",
+                );
+            }
+            p.node = Some(n.clone());
+        }
+        let name = format!("vol-{svc}-{vol}");
+        p.mounts.push(Mount {
+            volume: name.clone(),
+            path: data_path(&svc, &vol),
+            sub_path: None,
+            read_only: !write,
+        });
+        p.volumes.push(PodVolume { name, source });
+        p.names.push(format!("{svc}/{vol}"));
+    }
+    p
+}

@@ -1,0 +1,269 @@
+//! SQLite databases (a file in a volume) and their `dump` backups: the
+//! CronJob (sqlite's online backup from a pinned image, beside the pod using
+//! the file), the runbook's restore, the alerts, and the input errors.
+
+mod common;
+
+use common::{MINIMAL, MONITORING, Scratch, stderr};
+use hearth::plan::{DatabaseAt, Plan, PodVolumeSource, Workload};
+
+/// MINIMAL with a service keeping a SQLite file and its dump backup
+/// (tests/fixtures/backup-sqlite.toml); Longhorn backs the dump volume up.
+fn site() -> String {
+    let extra = std::fs::read_to_string(common::repo().join("tests/fixtures/backup-sqlite.toml"))
+        .expect("fixture");
+    MINIMAL.replacen(
+        "volumes = [\"app/data\"]",
+        "volumes = [\"app/data\", \"notes/dumps\"]",
+        1,
+    ) + &extra
+}
+
+fn plan_of(text: &str) -> Plan {
+    let loaded = hearth::site::parse("site.toml", text.as_bytes().to_vec()).expect("parses");
+    hearth::plan::plan(&loaded).expect("plans")
+}
+
+fn workload<'p>(plan: &'p Plan, svc: &str, name: &str) -> &'p Workload {
+    plan.service(svc)
+        .and_then(|s| s.workloads.iter().find(|w| w.name.as_str() == name))
+        .unwrap_or_else(|| panic!("no workload {svc}/{name}"))
+}
+
+/// Render `text`; it must be refused, each of `expect` in the diagnostics.
+fn refused(text: &str, expect: &[&str]) {
+    let s = Scratch::new();
+    s.write("site.toml", text);
+    let out = s.render();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for e in expect {
+        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
+    }
+}
+
+#[test]
+fn a_sqlite_file_is_dumped_with_online_backup_beside_the_pod_using_it() {
+    let plan = plan_of(&site());
+    let db = &plan.service("notes").unwrap().databases[0];
+    assert_eq!(db.engine.as_str(), "sqlite");
+    assert_eq!(
+        db.at,
+        DatabaseAt::File {
+            volume: hearth::site::names::VolumeName::new("data").unwrap(),
+            path: "db/notes.sqlite3".into()
+        }
+    );
+    let job = workload(&plan, "notes", "notes-db");
+    assert_eq!(job.kind.as_str(), "CronJob");
+    assert_eq!(job.container.image, "keinos/sqlite3:3.52.0");
+    assert!(job.container.env.is_empty());
+    let script = &job.container.command[2];
+    for want in [
+        "mkdir -p /backups/notes\n",
+        "test -f /data/notes/data/db/notes.sqlite3\n",
+        "sqlite3 /data/notes/data/db/notes.sqlite3 \".backup '/backups/notes/notes-$stamp.sqlite3.partial'\"\n",
+        "mv /backups/notes/notes-$stamp.sqlite3.partial /backups/notes/notes-$stamp.sqlite3\n",
+        "ls -1 /backups/notes/notes-*.sqlite3 | sort -r | tail -n +3 | xargs -r rm -f --",
+    ] {
+        assert!(script.contains(want), "script lacks {want:?}:\n{script}");
+    }
+    // The file's volume read-write (SQLite locks beside the file), the dump
+    // volume at /backups.
+    let mounts: Vec<_> = job
+        .container
+        .mounts
+        .iter()
+        .map(|m| (m.path.as_str(), m.read_only))
+        .collect();
+    assert_eq!(mounts, [("/backups", false), ("/data/notes/data", false)]);
+    assert!(job.volumes.iter().any(|v| matches!(
+        &v.source,
+        PodVolumeSource::Claim { volume, read_only: false } if volume.as_str() == "data"
+    )));
+    let sec = job.container.security.as_ref().unwrap();
+    assert_eq!(sec.run_as_user, Some(0));
+    // On the node of the web pod: the same labels the Deployment selects.
+    let web = workload(&plan, "notes", "web");
+    let aff = job.placement.affinity.as_ref().expect("pod affinity");
+    assert_eq!(aff.beside, web.selector);
+    assert!(aff.required.is_empty());
+}
+
+#[test]
+fn the_rendered_cronjob_has_pod_affinity_on_the_host_and_the_runbook_swaps_the_file() {
+    let s = Scratch::new();
+    s.write("site.toml", site() + MONITORING);
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = s.path().join("rendered");
+    let cron = std::fs::read_to_string(r.join("apps/notes/notes-db.cronjob.yaml")).unwrap();
+    for want in [
+        "podAffinity:",
+        "requiredDuringSchedulingIgnoredDuringExecution:",
+        "topologyKey: kubernetes.io/hostname",
+        "app.kubernetes.io/name: web",
+        "runAsUser: 0",
+        "claimName: data",
+        "claimName: dumps",
+    ] {
+        assert!(cron.contains(want), "CronJob lacks {want:?}:\n{cron}");
+    }
+    assert!(!cron.contains("nodeAffinity"), "{cron}");
+    let rb = std::fs::read_to_string(r.join("dr/RUNBOOK.md")).unwrap();
+    for want in [
+        "- backup `notes-db` (sqlite, 15 2 * * *), dump claim `dumps` in `notes`:",
+        "kubectl scale --namespace notes deployment/web --replicas 0",
+        "kubectl wait --namespace notes --for delete pod --selector app.kubernetes.io/name=web,app.kubernetes.io/part-of=notes --timeout 5m",
+        "{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}}",
+        "\"securityContext\":{\"runAsUser\":0}",
+        "{\"name\":\"data\",\"mountPath\":\"/data/notes/data\"}",
+        "ls -1 /backups/notes/notes-*.sqlite3 | sort | tail -n 1",
+        "| kubectl exec -i --namespace notes restore-notes-db -- sh -c 'rm -f \"$0-wal\" \"$0-shm\" \"$0-journal\" && cat > \"$0\"' /data/notes/data/db/notes.sqlite3",
+        "kubectl scale --namespace notes deployment/web --replicas 1",
+    ] {
+        assert!(rb.contains(want), "RUNBOOK.md lacks {want:?}:\n{rb}");
+    }
+    // The file's volume counts as recovered by the dump.
+    let cov = std::fs::read_to_string(r.join("dr/coverage.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&cov).unwrap();
+    let data = v["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["volume"] == "notes/data")
+        .unwrap();
+    assert_eq!(data["recovery"], "dump", "{data}");
+    // Watched like every dump.
+    let rules = std::fs::read_to_string(r.join("monitoring/alerts.rules.yaml")).unwrap();
+    for name in ["DumpBackupFailedNotesDb", "DumpBackupStaleNotesDb"] {
+        assert!(rules.contains(&format!("alert: {name}")), "no {name}");
+    }
+    if let Some(promtool) = common::tool("promtool", &[]) {
+        common::succeeds(
+            std::process::Command::new(promtool)
+                .current_dir(r.join("monitoring"))
+                .args(["test", "rules", "alerts.test.yaml"]),
+        );
+    }
+    let out = common::hearth()
+        .current_dir(s.path())
+        .arg("dr")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "with deployment/web scaled to 0, in a pod mounting its volume: sh -c 'rm -f"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn sqlite_input_errors_point_at_the_key() {
+    let with = |from: &str, to: &str| {
+        let s = site();
+        assert!(s.contains(from), "{from}");
+        s.replacen(from, to, 1)
+    };
+    refused(
+        &with(
+            "path = \"db/notes.sqlite3\"",
+            "path = \"db/notes.sqlite3\"\nport = 5432",
+        ),
+        &[
+            "hearth::database",
+            "a sqlite database has no server, so no port",
+            "remove `port`",
+        ],
+    );
+    for bad in [
+        "../other/x.db",
+        "/var/lib/notes/x.db",
+        "db/../../x.db",
+        "db/$(id).db",
+    ] {
+        refused(
+            &with("path = \"db/notes.sqlite3\"", &format!("path = \"{bad}\"")),
+            &[
+                "hearth::database",
+                &format!("path `{bad}`"),
+                "site.toml:",
+                "relative to the volume",
+            ],
+        );
+    }
+    refused(
+        &with("volume = \"data\"\npath", "volume = \"nope\"\npath"),
+        &[
+            "hearth::dangling",
+            "this service has no volume `nope`",
+            "volumes of this service: data, dumps",
+        ],
+    );
+    refused(
+        &with("volume = \"data\"\npath", "volume = \"dumps\"\npath"),
+        &[
+            "hearth::database",
+            "workload `web` does not mount volume `dumps`",
+        ],
+    );
+    refused(
+        &with("volume = \"data\"\npath = \"db/notes.sqlite3\"\n", ""),
+        &[
+            "hearth::database",
+            "a sqlite database needs `volume` and `path`",
+        ],
+    );
+    refused(
+        &with("engine = \"sqlite\"\n", "engine = \"postgres\"\n"),
+        &[
+            "hearth::database",
+            "a postgres database is served by its workload, not read from a file",
+        ],
+    );
+    // One file per pod: which one would the job dump?
+    refused(
+        &with(
+            "kind = \"deployment\"\nimage = \"ghcr.io/example/notes",
+            "kind = \"stateful-set\"\nimage = \"ghcr.io/example/notes",
+        )
+        .replacen(
+            "[services.notes.volumes.data]\n",
+            "[services.notes.volumes.data]\nper_pod = true\n",
+            1,
+        ),
+        &["hearth::backup", "volume `notes/data` is per pod"],
+    );
+    // A sqlite dump has no login.
+    refused(
+        &with(
+            "volume = \"notes/dumps\"",
+            "volume = \"notes/dumps\"\nuser = \"x\"",
+        ),
+        &[
+            "hearth::backup",
+            "`user` does not apply to a backup of kind `dump`",
+        ],
+    );
+}
+
+#[test]
+fn lint_counts_the_job_beside_the_pod_as_on_its_node() {
+    let text = site();
+    let s = Scratch::new();
+    s.write("site.toml", &text);
+    let out = common::hearth()
+        .current_dir(s.path())
+        .arg("lint")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("workload `notes/notes-db` lacks CPU/memory"),
+        "{err}"
+    );
+    assert!(!err.contains("rwo-volume-shared"), "{err}");
+    assert!(!err.contains("database-unrecoverable"), "{err}");
+}
