@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::plan::*;
 
 use super::super::resolve::Ctx;
-use super::{Decl, Job, credentials, protected};
+use super::{Decl, Job, credentials, volumes_job};
 
 pub(super) fn plan(
     ctx: &mut Ctx,
@@ -27,17 +27,7 @@ pub(super) fn plan(
     if b.command.is_empty() {
         return None; // reported by `fields`
     }
-    let first = b
-        .volumes
-        .first()
-        .and_then(|v| v.get_ref().split_once('/'))
-        .and_then(|(s, _)| ServiceName::new(s).ok());
-    let runs_in = super::runs_in(ctx, d, first)?;
-    let ns = ctx.namespace_of(&runs_in);
-    let p = protected(ctx, d, services, &ns, false);
-    if p.names.is_empty() {
-        return None;
-    }
+    let (runs_in, ns, p) = volumes_job(ctx, d, services)?;
     let env_from = credentials(ctx, d, &ns);
     if let Some(n) = &b.node {
         ctx.check_node(n);

@@ -122,7 +122,7 @@ fn set_fields(b: &m::Backup) -> [(&'static str, bool); 21] {
     ]
 }
 
-use protected::protected;
+use protected::volumes_job;
 
 /// Resolve backups, derive their jobs and the labels that make Longhorn select volumes.
 pub(super) fn backups(

@@ -19,7 +19,7 @@ pub(super) struct Protected {
     pub(super) node: Option<NodeName>,
 }
 
-pub(super) fn protected(
+fn protected(
     ctx: &mut Ctx,
     d: &Decl,
     services: &BTreeMap<ServiceName, Service>,
@@ -96,4 +96,23 @@ pub(super) fn protected(
         p.names.push(format!("{svc}/{vol}"));
     }
     p
+}
+
+/// Where a job over the listed volumes runs (`runs_in`, else the first
+/// volume's service), its namespace, and what it protects there; None when
+/// nothing is left to protect (each reference was reported).
+pub(super) fn volumes_job(
+    ctx: &mut Ctx,
+    d: &Decl,
+    services: &BTreeMap<ServiceName, Service>,
+) -> Option<(ServiceName, Namespace, Protected)> {
+    let first =
+        d.b.volumes
+            .first()
+            .and_then(|v| v.get_ref().split_once('/'))
+            .and_then(|(s, _)| ServiceName::new(s).ok());
+    let runs_in = super::runs_in(ctx, d, first)?;
+    let ns = ctx.namespace_of(&runs_in);
+    let p = protected(ctx, d, services, &ns, false);
+    (!p.names.is_empty()).then_some((runs_in, ns, p))
 }

@@ -53,27 +53,7 @@ pub(super) fn plan(
         );
         return None;
     }
-    let source = match pv.kind {
-        VolumeKind::HostPath => PodVolumeSource::HostPath {
-            volume: vname.clone(),
-            path: pv.path.clone().unwrap_or_default(),
-            kind: HostPathType::Directory,
-        },
-        VolumeKind::Chart => {
-            ctx.err(
-                Code::Backup,
-                format!("volume `{vsvc}/{vname}` is created by a chart; hearth cannot mount it"),
-                vol.span(),
-                "referenced here",
-                "back up chart volumes through their chart",
-            );
-            return None;
-        }
-        VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
-            volume: vname.clone(),
-            read_only: true,
-        },
-    };
+    let source = read_only_source(ctx, (&vsvc, &vname), pv, vol.span())?;
     let node = pv
         .node
         .clone()
@@ -99,6 +79,38 @@ pub(super) fn plan(
         s.workloads.push(wl);
     }
     Some(pb)
+}
+
+/// The volume as the job mounts it: read-only, a host path only if it is
+/// already there; a chart's volume cannot be mounted.
+fn read_only_source(
+    ctx: &mut Ctx,
+    (vsvc, vname): (&ServiceName, &VolumeName),
+    pv: &Volume,
+    span: std::ops::Range<usize>,
+) -> Option<PodVolumeSource> {
+    let source = match pv.kind {
+        VolumeKind::HostPath => PodVolumeSource::HostPath {
+            volume: vname.clone(),
+            path: pv.path.clone().unwrap_or_default(),
+            kind: HostPathType::Directory,
+        },
+        VolumeKind::Chart => {
+            ctx.err(
+                Code::Backup,
+                format!("volume `{vsvc}/{vname}` is created by a chart; hearth cannot mount it"),
+                span.clone(),
+                "referenced here",
+                "back up chart volumes through their chart",
+            );
+            return None;
+        }
+        VolumeKind::Longhorn | VolumeKind::Local => PodVolumeSource::Claim {
+            volume: vname.clone(),
+            read_only: true,
+        },
+    };
+    Some(source)
 }
 
 /// The job's shell line: `rclone sync`, guarded by `require_path` when given.

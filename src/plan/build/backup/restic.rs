@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::plan::*;
 
 use super::super::resolve::Ctx;
-use super::{Decl, Job, credentials, plain, protected, secret_env};
+use super::{Decl, Job, credentials, plain, secret_env, volumes_job};
 
 /// The official image, pinned (docker.io/restic/restic).
 pub const IMAGE: &str = "restic/restic:0.17.3";
@@ -43,73 +43,13 @@ pub(super) fn plan(
     let (Some(password), Some(keep)) = (&b.password, &b.keep) else {
         return None;
     };
-    let from_target = match (&b.repository, &b.target) {
-        (Some(repo), None) => {
-            check_repository(ctx, repo);
-            None
-        }
-        (None, Some(t)) => Some(target_repository(ctx, d.name, t, targets)?),
-        (Some(repo), Some(_)) => {
-            ctx.err(
-                Code::Backup,
-                "a restic backup takes `repository` or `target`, not both",
-                repo.span(),
-                "this repository",
-                "remove `repository` to use the target's bucket, or remove `target`",
-            );
-            return None;
-        }
-        (None, None) => {
-            ctx.err(
-                Code::Backup,
-                "a backup of kind `restic` needs `repository` or `target`",
-                d.span.clone(),
-                "this backup",
-                "add `repository = \"s3:…\"`, or `target = \"<an s3 backup target>\"`",
-            );
-            return None;
-        }
-    };
-    let flags = keep.flags();
-    if flags.is_empty() {
-        ctx.err(
-            Code::Backup,
-            "`keep` keeps nothing: `restic forget` would remove no snapshot and the repository would only grow",
-            d.span.clone(),
-            "this backup",
-            "set counts, e.g. `keep = { daily = 7, weekly = 4, monthly = 6 }`",
-        );
-        return None;
-    }
-    let first = b
-        .volumes
-        .first()
-        .and_then(|v| v.get_ref().split_once('/'))
-        .and_then(|(s, _)| ServiceName::new(s).ok());
-    let runs_in = super::runs_in(ctx, d, first)?;
-    let ns = ctx.namespace_of(&runs_in);
-    let p = protected(ctx, d, services, &ns, false);
-    if p.names.is_empty() {
-        return None; // each reference was reported
-    }
+    let from_target = repository_source(ctx, d, targets)?;
+    let flags = keep_flags(ctx, d, keep)?;
+    let (runs_in, ns, p) = volumes_job(ctx, d, services)?;
     let crate::site::model::SecretKeyRef { secret, key } = password.get_ref();
     ctx.check_secret_key(&ns, secret, Some(key), password.span());
     let mut env_from = credentials(ctx, d, &ns);
-    let repo = match &from_target {
-        Some(t) => {
-            // The target's secret holds the AWS keys restic reads too; the
-            // job's namespace needs its own copy.
-            ctx.check_secret_key(
-                &ns,
-                &t.secret,
-                None,
-                b.target.as_ref().map_or(d.span.clone(), |t| t.span()),
-            );
-            env_from.push(EnvFrom::Secret(t.secret.clone()));
-            t.repository.clone()
-        }
-        None => b.repository.as_ref().map(|r| r.get_ref().clone())?,
-    };
+    let repo = repository(ctx, d, &ns, from_target.as_ref(), &mut env_from)?;
     if let Some(n) = &b.node {
         ctx.check_node(n);
     }
@@ -182,6 +122,83 @@ struct FromTarget {
     repository: String,
     region: String,
     secret: SecretName,
+}
+
+/// The repository URL; a target's credentials secret joins the job's
+/// environment (it holds the AWS keys restic reads too).
+fn repository(
+    ctx: &mut Ctx,
+    d: &Decl,
+    ns: &Namespace,
+    from_target: Option<&FromTarget>,
+    env_from: &mut Vec<EnvFrom>,
+) -> Option<String> {
+    let repo = match from_target {
+        Some(t) => {
+            // The target's secret holds the AWS keys restic reads too; the
+            // job's namespace needs its own copy.
+            ctx.check_secret_key(
+                ns,
+                &t.secret,
+                None,
+                d.b.target.as_ref().map_or(d.span.clone(), |t| t.span()),
+            );
+            env_from.push(EnvFrom::Secret(t.secret.clone()));
+            t.repository.clone()
+        }
+        None => d.b.repository.as_ref().map(|r| r.get_ref().clone())?,
+    };
+    Some(repo)
+}
+
+/// `repository` or `target`, exactly one: the target's bucket when it is the
+/// target (Some), a checked repository URL otherwise (None).
+fn repository_source(ctx: &mut Ctx, d: &Decl, targets: &[Target]) -> Option<Option<FromTarget>> {
+    let b = d.b;
+    let from_target = match (&b.repository, &b.target) {
+        (Some(repo), None) => {
+            check_repository(ctx, repo);
+            None
+        }
+        (None, Some(t)) => Some(target_repository(ctx, d.name, t, targets)?),
+        (Some(repo), Some(_)) => {
+            ctx.err(
+                Code::Backup,
+                "a restic backup takes `repository` or `target`, not both",
+                repo.span(),
+                "this repository",
+                "remove `repository` to use the target's bucket, or remove `target`",
+            );
+            return None;
+        }
+        (None, None) => {
+            ctx.err(
+                Code::Backup,
+                "a backup of kind `restic` needs `repository` or `target`",
+                d.span.clone(),
+                "this backup",
+                "add `repository = \"s3:…\"`, or `target = \"<an s3 backup target>\"`",
+            );
+            return None;
+        }
+    };
+    Some(from_target)
+}
+
+/// `restic forget`'s `--keep-*` flags; refused when they keep nothing.
+fn keep_flags(ctx: &mut Ctx, d: &Decl, keep: &crate::site::model::Keep) -> Option<Vec<String>> {
+    let flags = keep.flags();
+    if flags.is_empty() {
+        ctx.err(
+            Code::Backup,
+            "`keep` keeps nothing: `restic forget` would remove no snapshot and the repository would only grow",
+            d.span.clone(),
+            "this backup",
+            "set counts, e.g. `keep = { daily = 7, weekly = 4, monthly = 6 }`",
+        );
+        return None;
+    }
+    Some(flags)
 }
 
 /// `s3:<endpoint>/<bucket>/<path>/restic/<backup>`: a folder of its own per

@@ -37,6 +37,49 @@ pub(super) fn job(
         return None;
     };
     let svc = services.get(&server.svc)?;
+    let (pv, source) = file_volume(ctx, d, server, svc, ns)?;
+    let dir = data_path(&svc.name, volume);
+    let image =
+        d.b.image
+            .as_ref()
+            .map_or_else(|| IMAGE.to_string(), |i| i.get_ref().to_string());
+    let mut job = dumper(image.clone(), script(names, &dir, retain), vec![], dump_vol);
+    let name = format!("vol-{}-{volume}", svc.name);
+    job.mounts.push(Mount {
+        volume: name.clone(),
+        path: dir,
+        sub_path: None,
+        read_only: false,
+    });
+    job.volumes.push(PodVolume { name, source });
+    // The image runs as its own `sqlite` user, which can neither read the
+    // workload's file nor write the dump volume.
+    job.root = true;
+    // On the node of the pod using the file: a ReadWriteOnce volume is
+    // attached to one node, and SQLite's locks hold between processes of
+    // one kernel only.
+    job.beside = svc
+        .workloads
+        .iter()
+        .find(|w| w.name == server.workload)
+        .map(|w| w.selector.clone())
+        .unwrap_or_default();
+    job.node = pv.node.clone();
+    Some((image, job))
+}
+
+/// The volume holding the files, as the job mounts it: in the job's
+/// namespace, shared by the workload's pods, and a claim.
+fn file_volume<'s>(
+    ctx: &mut Ctx,
+    d: &Decl,
+    server: &Server,
+    svc: &'s Service,
+    ns: &Namespace,
+) -> Option<(&'s Volume, PodVolumeSource)> {
+    let DatabaseAt::File { volume, .. } = &server.at else {
+        return None;
+    };
     if &svc.namespace != ns {
         ctx.err(
             Code::Backup,
@@ -85,34 +128,7 @@ pub(super) fn job(
             read_only: false,
         },
     };
-    let dir = data_path(&svc.name, volume);
-    let image =
-        d.b.image
-            .as_ref()
-            .map_or_else(|| IMAGE.to_string(), |i| i.get_ref().to_string());
-    let mut job = dumper(image.clone(), script(names, &dir, retain), vec![], dump_vol);
-    let name = format!("vol-{}-{volume}", svc.name);
-    job.mounts.push(Mount {
-        volume: name.clone(),
-        path: dir,
-        sub_path: None,
-        read_only: false,
-    });
-    job.volumes.push(PodVolume { name, source });
-    // The image runs as its own `sqlite` user, which can neither read the
-    // workload's file nor write the dump volume.
-    job.root = true;
-    // On the node of the pod using the file: a ReadWriteOnce volume is
-    // attached to one node, and SQLite's locks hold between processes of
-    // one kernel only.
-    job.beside = svc
-        .workloads
-        .iter()
-        .find(|w| w.name == server.workload)
-        .map(|w| w.selector.clone())
-        .unwrap_or_default();
-    job.node = pv.node.clone();
-    Some((image, job))
+    Some((pv, source))
 }
 
 /// Each file copied with `.backup` (refusing a missing file: sqlite3 would
