@@ -50,39 +50,12 @@ pub struct Args {
 
 pub fn render(a: &Args) -> ExitCode {
     let start = Instant::now();
-    let schemas = Schemas::load();
-    let built = if a.charts {
-        let engine = hearth::charts::engine::Engine::find();
-        let opts = hearth::charts::Options {
-            engine: engine.as_ref(),
-            memo: hearth::charts::memo::folder(),
-            git_ref: None,
-        };
-        match pipeline::build_charts(&a.site.site, &opts) {
-            Ok(b) => b,
-            Err(e) => {
-                let at = format!("in `{}`", a.site.site.display());
-                return report(e, &at, Closing::NothingWritten);
-            }
-        }
-    } else {
-        match build(&a.site.site, &schemas, Closing::NothingWritten) {
-            Ok(b) => b,
-            Err(code) => return code,
-        }
+    let built = match built(a) {
+        Ok(b) => b,
+        Err(code) => return code,
     };
-    // A commit is what ArgoCD deploys: lint errors stop it before
-    // anything is written, unless the user says otherwise.
-    if (a.commit || a.branch.is_some()) && !a.allow_lint_errors {
-        let o = built.lint(&today());
-        if o.errors() > 0 {
-            eprint!("{}", hearth::lint::report::human(&o, &built.loaded.source));
-            eprintln!(
-                "lint: {} error(s); nothing was written or committed (--allow-lint-errors commits anyway)",
-                o.errors()
-            );
-            return ExitCode::from(1);
-        }
+    if let Some(code) = lint_gate(a, &built) {
+        return code;
     }
     let out = a
         .out
@@ -145,6 +118,44 @@ pub fn render(a: &Args) -> ExitCode {
         start.elapsed().as_millis()
     );
     ExitCode::SUCCESS
+}
+
+/// The site built, its charts expanded too with `--charts`.
+fn built(a: &Args) -> Result<pipeline::Built, ExitCode> {
+    if a.charts {
+        let engine = hearth::charts::engine::Engine::find();
+        let opts = hearth::charts::Options {
+            engine: engine.as_ref(),
+            memo: hearth::charts::memo::folder(),
+            git_ref: None,
+        };
+        match pipeline::build_charts(&a.site.site, &opts) {
+            Ok(b) => Ok(b),
+            Err(e) => {
+                let at = format!("in `{}`", a.site.site.display());
+                Err(report(e, &at, Closing::NothingWritten))
+            }
+        }
+    } else {
+        build(&a.site.site, &Schemas::load(), Closing::NothingWritten)
+    }
+}
+
+/// A commit is what ArgoCD deploys: lint errors stop it before anything is
+/// written, unless the user says otherwise.
+fn lint_gate(a: &Args, built: &pipeline::Built) -> Option<ExitCode> {
+    if (a.commit || a.branch.is_some()) && !a.allow_lint_errors {
+        let o = built.lint(&today());
+        if o.errors() > 0 {
+            eprint!("{}", hearth::lint::report::human(&o, &built.loaded.source));
+            eprintln!(
+                "lint: {} error(s); nothing was written or committed (--allow-lint-errors commits anyway)",
+                o.errors()
+            );
+            return Some(ExitCode::from(1));
+        }
+    }
+    None
 }
 
 /// The chart objects' folder must be neither the output folder nor inside

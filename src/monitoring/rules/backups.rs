@@ -104,12 +104,8 @@ fn pg_backup(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
         .to_string();
     let sel = |m: &str| selector(m, &[("job", job), ("database", &db)]);
     let who = labels(&[("job", job), ("database", &db)]);
-    let draft = |kind: &str, expr: String, summary: &str, description: String| Draft {
-        name: format!("PgBackup{kind}{}", camel(job)),
-        group: "backups",
-        expr,
-        summary: format!("pg-backup `{job}` {summary}"),
-        description,
+    let draft = |kind: &str, expr: String, summary: &str, description: String| {
+        pg_draft(job, kind, expr, summary, description)
     };
     let times = |failure: &str, success: &str| {
         vec![
@@ -148,14 +144,32 @@ fn pg_backup(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
             Case::minutely(success(&fresh), at, None),
         ],
     );
+    let missing = pg_missing(mk, job, &db, stale);
+    vec![failed, stale_alert, missing]
+}
+
+fn pg_draft(job: &str, kind: &str, expr: String, summary: &str, description: String) -> Draft {
+    Draft {
+        name: format!("PgBackup{kind}{}", camel(job)),
+        group: "backups",
+        expr,
+        summary: format!("pg-backup `{job}` {summary}"),
+        description,
+    }
+}
+
+/// No `pg_backup_last_success` at all for the job: it never ran, or cannot
+/// reach the Pushgateway.
+fn pg_missing(mk: &Mk, job: &str, db: &str, stale: u64) -> AlertRule {
     // Held for a whole period: a fresh install has not run its first backup yet.
     let hours = stale / 3_600 + 2;
     let elsewhere = selector(
         "pg_backup_last_success",
-        &[("job", "another-job"), ("database", &db)],
+        &[("job", "another-job"), ("database", db)],
     );
     let mut missing = mk.rule(
-        draft(
+        pg_draft(
+            job,
             "Missing",
             format!("absent(pg_backup_last_success{{job=\"{job}\"}})"),
             "has never reported",
@@ -169,11 +183,18 @@ fn pg_backup(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
                 eval_time: format!("{}h", stale / 3_600 + 1),
                 fires: Some(labels(&[("job", job)])),
             },
-            Case::minutely(success("0x20"), "10m", None),
+            Case::minutely(
+                vec![(
+                    selector("pg_backup_last_success", &[("job", job), ("database", db)]),
+                    "0x20".to_string(),
+                )],
+                "10m",
+                None,
+            ),
         ],
     );
     missing.for_ = human(stale);
-    vec![failed, stale_alert, missing]
+    missing
 }
 
 fn rclone(mk: &Mk, plan: &Plan, b: &Backup) -> Vec<AlertRule> {
