@@ -309,29 +309,9 @@ pub(super) fn kept(stem: &str, ext: &str, write: impl Fn(&str) -> String, retain
 
 /// The CronJob: the script with the dump volume at `/backups`.
 pub(super) fn dumper(image: String, script: String, env: Vec<EnvVar>, volume: VolumeName) -> Job {
-    let dump = PodVolume {
-        name: format!("vol-{volume}"),
-        source: PodVolumeSource::Claim {
-            volume,
-            read_only: false,
-        },
-    };
     Job {
-        kind: WorkloadKind::CronJob,
-        image,
         command: vec!["/bin/sh".into(), "-c".into(), script],
-        args: vec![],
         env,
-        env_from: vec![],
-        mounts: vec![Mount {
-            volume: dump.name.clone(),
-            path: "/backups".into(),
-            sub_path: None,
-            read_only: false,
-        }],
-        volumes: vec![dump],
-        node: None,
-        root: false,
-        beside: BTreeMap::new(),
+        ..Job::into_dumps(WorkloadKind::CronJob, image, volume)
     }
 }

@@ -193,6 +193,37 @@ struct Job {
 }
 
 impl Job {
+    /// A job with the claim of `volume` at `/backups`, where dumps go.
+    fn into_dumps(kind: WorkloadKind, image: String, volume: VolumeName) -> Job {
+        let dump = PodVolume {
+            name: format!("vol-{volume}"),
+            source: PodVolumeSource::Claim {
+                volume,
+                read_only: false,
+            },
+        };
+        Job {
+            kind,
+            image,
+            command: vec![],
+            args: vec![],
+            env: vec![],
+            env_from: vec![],
+            mounts: vec![Mount {
+                volume: dump.name.clone(),
+                path: "/backups".into(),
+                sub_path: None,
+                read_only: false,
+            }],
+            volumes: vec![dump],
+            node: None,
+            root: false,
+            beside: BTreeMap::new(),
+        }
+    }
+}
+
+impl Job {
     /// The workload running this job for backup `d` in service `svc`.
     fn workload(self, d: &Decl, svc: &ServiceName, timezone: Option<String>) -> Workload {
         self.named(None, d.b.schedule.clone(), d, svc, timezone)

@@ -121,19 +121,8 @@ fn connections(
 /// pg-backup's Deployment: its scheduler dumps into the volume at `/backups`,
 /// with the password from the secret key in `PGPASSWORD`.
 fn dumper(image: String, args: Vec<String>, password: &SecretKeyRef, volume: VolumeName) -> Job {
-    let dump = PodVolume {
-        name: format!("vol-{volume}"),
-        source: PodVolumeSource::Claim {
-            volume,
-            read_only: false,
-        },
-    };
     Job {
-        kind: WorkloadKind::Deployment,
-        image,
-        command: vec![],
         args,
-        env_from: vec![],
         env: vec![EnvVar {
             name: "PGPASSWORD".into(),
             value: EnvValue::SecretKey {
@@ -142,15 +131,6 @@ fn dumper(image: String, args: Vec<String>, password: &SecretKeyRef, volume: Vol
             },
             span: None,
         }],
-        mounts: vec![Mount {
-            volume: dump.name.clone(),
-            path: "/backups".into(),
-            sub_path: None,
-            read_only: false,
-        }],
-        volumes: vec![dump],
-        node: None,
-        root: false,
-        beside: BTreeMap::new(),
+        ..Job::into_dumps(WorkloadKind::Deployment, image, volume)
     }
 }
