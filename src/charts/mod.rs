@@ -7,12 +7,15 @@
 //!
 //! Charts come from the cache (`cache.rs`) after it is verified against its
 //! lock; the engine runs out of process (`engine.rs`), charts in parallel.
-//! `check.rs` validates what they print.
+//! `check.rs` validates what they print; `assume.rs` and `scrape.rs` check
+//! the names hearth takes for granted against it.
 
+pub mod assume;
 pub mod cache;
 pub mod check;
 pub mod engine;
 pub mod memo;
+pub mod scrape;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
