@@ -3,8 +3,14 @@
 //! ingress backends on a chart's Services, in-cluster URLs of a chart's
 //! Services (Pushgateway, Grafana datasources), the sealed-secrets
 //! controller kubeseal and the DR scripts look for, the ingress class every
-//! Ingress and HTTP-01 solver names, and the `longhorn` storage class.
+//! Ingress and HTTP-01 solver names, the `longhorn` storage class, and the
+//! exporters the prometheus chart brings that hearth's alerts and dashboards
+//! read (`monitoring/catalog.rs`).
 //! A miss is `hearth::chart-assumption` at the site line that makes it.
+
+mod platform;
+
+pub use platform::{SEALED_SECRETS_CONTROLLER, missing_exporters};
 
 use std::ops::Range;
 
@@ -15,14 +21,7 @@ use crate::diag::{Code, Errors, InputError};
 use crate::plan::{BackendPort, Plan, Service};
 use crate::render::Rendered;
 use crate::site::Loaded;
-use crate::site::kinds::{Capability, VolumeKind};
-
-/// The name kubeseal looks for by default (`--controller-name`), which
-/// hearth's sealed-secrets preset gives the chart (`plan/helm.rs`).
-pub const SEALED_SECRETS_CONTROLLER: &str = "sealed-secrets-controller";
-
-/// The storage class of `kind = "longhorn"` volumes (`plan/build/volume.rs`).
-const LONGHORN_CLASS: &str = "longhorn";
+use crate::site::kinds::VolumeKind;
 
 /// Everything the checks read.
 pub struct Cx<'a> {
@@ -39,7 +38,13 @@ struct Svc {
 }
 
 impl Cx<'_> {
-    fn error(&self, span: Range<usize>, label: &str, message: String, help: String) -> InputError {
+    pub(super) fn error(
+        &self,
+        span: Range<usize>,
+        label: &str,
+        message: String,
+        help: String,
+    ) -> InputError {
         InputError::new(Code::ChartAssumption, message)
             .in_file(&self.loaded.source)
             .label(span, label.to_string())
@@ -52,7 +57,7 @@ impl Cx<'_> {
     }
 
     /// The chart of one service of the plan.
-    fn chart_of(&self, s: &Service) -> Option<&Expanded> {
+    pub(super) fn chart_of(&self, s: &Service) -> Option<&Expanded> {
         self.expanded
             .iter()
             .find(|e| e.app.service == s.name.as_str())
@@ -90,14 +95,14 @@ fn svc(v: &Value) -> Svc {
 
 /// A chart object is in `ns` when it names it or names none (Helm's
 /// `--namespace` then places it).
-fn in_ns(d: &Doc, ns: &str) -> bool {
+pub(super) fn in_ns(d: &Doc, ns: &str) -> bool {
     d.value["metadata"]["namespace"]
         .as_str()
         .is_none_or(|n| n == ns)
 }
 
 /// `a`, `b` and `c` as "`a`, `b`, `c`", or "none".
-fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
+pub(super) fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let v: Vec<String> = names.map(|n| format!("`{n}`")).collect();
     if v.is_empty() {
         "none".to_string()
@@ -106,7 +111,7 @@ fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-fn chart_named(e: &Expanded) -> String {
+pub(super) fn chart_named(e: &Expanded) -> String {
     format!("chart `{}` {}", e.app.chart, e.app.version)
 }
 
@@ -121,9 +126,10 @@ pub fn check(cx: &Cx) -> Result<(), Errors> {
         chart_backends(cx, s, &mut errs);
     }
     urls(cx, &mut errs);
-    sealed_secrets(cx, &mut errs);
-    ingress_class(cx, &mut errs);
-    longhorn_class(cx, &mut errs);
+    platform::sealed_secrets(cx, &mut errs);
+    platform::ingress_class(cx, &mut errs);
+    platform::longhorn_class(cx, &mut errs);
+    platform::producers(cx, &mut errs);
     errs.0.extend(super::scrape::check(cx).0);
     errs.into_result(())
 }
@@ -321,166 +327,6 @@ fn urls(cx: &Cx, errs: &mut Errors) {
             "point the URL at a Service and port the chart creates".into(),
         ));
     }
-}
-
-/// kubeseal (`--fetch-cert`, `--controller-name` by default) and the DR
-/// scripts find the controller by its name in the provider's namespace.
-fn sealed_secrets(cx: &Cx, errs: &mut Errors) {
-    let Some(s) = cx.plan.provider(Capability::SealedSecrets) else {
-        return;
-    };
-    let Some(e) = cx.chart_of(s) else { return };
-    let ns = s.namespace.as_str();
-    let kinds = ["Service", "Deployment"];
-    let made = |kind: &str| {
-        e.docs
-            .iter()
-            .filter(|d| d.kind() == kind && in_ns(d, ns))
-            .collect::<Vec<_>>()
-    };
-    for kind in kinds {
-        let all = made(kind);
-        if all.iter().any(|d| d.name() == SEALED_SECRETS_CONTROLLER) {
-            continue;
-        }
-        errs.push(cx.error(
-            helm_span(cx, s),
-            "the sealed-secrets chart",
-            format!(
-                "service `{}`: {} creates no {kind} `{SEALED_SECRETS_CONTROLLER}` in namespace `{ns}` (it creates {}); `kubeseal --fetch-cert` and `hearth seal`'s certificate hint look for that name",
-                s.name,
-                chart_named(e),
-                listed(all.iter().map(|d| d.name()))
-            ),
-            format!(
-                "drop the `fullnameOverride` from `[services.{}.helm.values]` (hearth sets it to `{SEALED_SECRETS_CONTROLLER}`), or pass `--controller-name` to every kubeseal call",
-                s.name
-            ),
-        ));
-    }
-}
-
-/// The `[services.x.helm]` span of a plan service.
-fn helm_span(cx: &Cx, s: &Service) -> Range<usize> {
-    cx.expanded
-        .iter()
-        .find(|e| e.app.service == s.name.as_str())
-        .map_or(s.span.clone(), |e| e.app.span.clone())
-}
-
-/// The IngressClass every Ingress (and each HTTP-01 solver) names exists
-/// when the ingress controller comes from a chart.
-fn ingress_class(cx: &Cx, errs: &mut Errors) {
-    let Some(s) = cx.plan.provider(Capability::Ingress) else {
-        return;
-    };
-    let Some(e) = cx.chart_of(s) else { return };
-    let classes: Vec<&str> = cx
-        .expanded
-        .iter()
-        .flat_map(|e| &e.docs)
-        .filter(|d| d.kind() == "IngressClass")
-        .map(|d| d.name())
-        .chain(
-            cx.rendered
-                .objects
-                .iter()
-                .filter(|o| o.kind() == "IngressClass")
-                .map(|o| o.name()),
-        )
-        .collect();
-    let mut wanted = vec![(
-        cx.loaded.raw.site.ingress_class(),
-        helm_span(cx, s),
-        "Ingress",
-    )];
-    for is in cx.loaded.raw.issuers.values() {
-        if let Some(c) = &is.get_ref().ingress_class {
-            wanted.push((c.clone(), is.span(), "HTTP-01 solver"));
-        }
-    }
-    for (class, span, user) in wanted {
-        if classes.contains(&class.as_str()) {
-            continue;
-        }
-        errs.push(cx.error(
-            span,
-            "names the ingress class",
-            format!(
-                "every {user} hearth renders names ingress class `{class}`, and {} of service `{}` creates no IngressClass `{class}` (IngressClasses of the site: {})",
-                chart_named(e),
-                s.name,
-                listed(classes.iter().copied())
-            ),
-            "set `[site] ingress_class` (or the issuer's) to the class the controller chart creates, or its `controller.ingressClassResource.name` value to the class".into(),
-        ));
-    }
-}
-
-/// `kind = "longhorn"` volumes claim storage class `longhorn`: the Longhorn
-/// chart creates it, as an object or in the ConfigMap its manager applies.
-fn longhorn_class(cx: &Cx, errs: &mut Errors) {
-    let Some(s) = cx.plan.provider(Capability::Longhorn) else {
-        return;
-    };
-    let Some(e) = cx.chart_of(s) else { return };
-    let Some((owner, v)) = cx.plan.services.iter().find_map(|o| {
-        o.volumes
-            .iter()
-            .find(|v| v.storage_class.as_deref() == Some(LONGHORN_CLASS))
-            .map(|v| (o, v))
-    }) else {
-        return;
-    };
-    let mut classes: Vec<String> = Vec::new();
-    for d in cx.expanded.iter().flat_map(|e| &e.docs) {
-        match d.kind() {
-            "StorageClass" => classes.push(d.name().to_string()),
-            "ConfigMap" => classes.extend(embedded_classes(&d.value)),
-            _ => {}
-        }
-    }
-    if classes.iter().any(|c| c == LONGHORN_CLASS) {
-        return;
-    }
-    errs.push(cx.error(
-        v.span.clone(),
-        "this volume claims storage class `longhorn`",
-        format!(
-            "volume `{}` of service `{}` claims storage class `{LONGHORN_CLASS}`, and {} of service `{}` creates no StorageClass of that name (storage classes of the charts: {})",
-            v.name,
-            owner.name,
-            chart_named(e),
-            s.name,
-            listed(classes.iter().map(String::as_str))
-        ),
-        format!(
-            "keep the Longhorn chart's default class (`persistence.defaultClass`) in `[services.{}.helm.values]`",
-            s.name
-        ),
-    ));
-}
-
-/// StorageClasses written as YAML inside a ConfigMap's data (Longhorn's
-/// `longhorn-storageclass`, applied by its manager).
-fn embedded_classes(cm: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for text in cm["data"]
-        .as_object()
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter_map(Value::as_str)
-        .filter(|t| t.contains("StorageClass"))
-    {
-        for v in crate::render::yaml::documents(text).unwrap_or_default() {
-            if v["kind"] == "StorageClass"
-                && let Some(n) = v["metadata"]["name"].as_str()
-            {
-                out.push(n.to_string());
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
