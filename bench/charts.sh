@@ -8,6 +8,7 @@
 # assembled by bench/upstream-charts.sh from local mirrors; no `helm` binary
 # needed (Helm's engine from PyPI helm-python-sdk, as hearth uses it).
 # Not part of CI. Usage: bench/charts.sh [runs]   (default 5; medians)
+# KEEP=<dir> keeps each chart's manifest and kubernetes-validate output there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -45,7 +46,7 @@ for f in sorted(src.glob("*.application.yaml")):
         if "chart" in s:
             svc = f.name.split(".")[0]
             (out / f"{svc}.json").write_text(json.dumps(s["helm"].get("valuesObject", {})))
-            (out / f"{svc}.args").write_text(" ".join([s["chart"], s["helm"]["releaseName"], app["spec"]["destination"]["namespace"]]))
+            (out / f"{svc}.args").write_text(" ".join([s["chart"], s["helm"]["releaseName"], app["spec"]["destination"]["namespace"]]) + "\n")
 PY
 
 template() { # service → manifest on stdout
@@ -69,10 +70,14 @@ for a in "$work"/apps/*.args; do
   a=$(basename "$a" .args)
   read -r chart _ _ < "$work/apps/$a.args"
   template "$a" > "$work/out/$a.yaml"
-  n=$("$venv/bin/python3" -c 'import sys, yaml; print(sum(1 for d in yaml.safe_load_all(open(sys.argv[1])) if d))' "$work/out/$a.yaml")
+  # Documents split as Kubernetes' reader splits them (`---#` too), then parsed.
+  n=$("$venv/bin/python3" -c 'import re, sys, yaml; t = open(sys.argv[1]).read(); print(sum(1 for p in re.split(r"(?m)^---(?:[ \t#].*)?$", t) if yaml.safe_load(p)))' "$work/out/$a.yaml")
   ms=$(median_ms template "$a")
-  kv=$("$venv/bin/kubernetes-validate" --strict -k "$kube" --quiet "$work/out/$a.yaml" 2>&1 | grep -cE '^(ERROR|WARN)' || true)
-  printf '%-16s %-24s %8s %10s %s\n' "$a" "$chart $(sed -n 's/^version: //p' "$work/src/$chart/Chart.yaml")" "$n" "$ms" "$kv error/warning lines"
+  rc=0
+  "$venv/bin/kubernetes-validate" --strict -k "$kube" --quiet "$work/out/$a.yaml" > "$work/out/$a.kv" 2>&1 || rc=$?
+  kv="exit $rc, $(grep -cE '^(ERROR|WARN)' "$work/out/$a.kv" || true) ERROR/WARN lines"
+  [ -n "${KEEP:-}" ] && cp "$work/out/$a.kv" "$work/out/$a.yaml" "$KEEP/"
+  printf '%-16s %-24s %8s %10s %s\n' "$a" "$chart $(sed -n 's/^version: //p' "$work/src/$chart/Chart.yaml")" "$n" "$ms" "$kv"
 done
 
 echo "== whole site, median of $runs"
