@@ -146,3 +146,18 @@ pub fn pull(helm: &Path, chart: &str, repo: &str, version: &str, dir: &Path) -> 
         Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_venv_has_the_sdk_when_its_package_is_installed() {
+        let venv = tempfile::tempdir().unwrap();
+        assert!(!super::has_sdk(venv.path()), "no lib folder");
+        let site = venv.path().join("lib/python3.11/site-packages");
+        std::fs::create_dir_all(site.join("yaml")).unwrap();
+        assert!(!super::has_sdk(venv.path()), "another package only");
+        std::fs::create_dir_all(site.join("helm_python")).unwrap();
+        std::fs::write(site.join("helm_python/__init__.py"), "").unwrap();
+        assert!(super::has_sdk(venv.path()));
+    }
+}
