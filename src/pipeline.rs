@@ -153,6 +153,14 @@ fn build_stages(
         errs.0.extend(e.0);
     }
     errs.into_result(())?;
+    if !charts.is_empty() {
+        crate::charts::assume::check(&crate::charts::assume::Cx {
+            expanded: &charts,
+            plan: &plan,
+            rendered: &rendered,
+            loaded: &loaded,
+        })?;
+    }
     lap("validate");
     crate::validate::apiserver::check(&rendered, &loaded)?;
     lap("apiserver");

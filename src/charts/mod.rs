@@ -7,14 +7,17 @@
 //!
 //! Charts come from the cache (`cache.rs`) after it is verified against its
 //! lock; the engine runs out of process (`engine.rs`), charts in parallel.
-//! `check.rs` validates what they print.
+//! `check.rs` validates what they print; `assume.rs` and `scrape.rs` check
+//! the names hearth takes for granted against it.
 
+pub mod assume;
 pub mod cache;
 pub mod check;
 pub mod engine;
 pub mod locate;
 pub mod memo;
 pub mod output;
+pub mod scrape;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -267,9 +270,12 @@ fn expand_one(
             values
                 .into_iter()
                 .filter(|v| !v.is_null())
-                .map(|value| Doc {
-                    source: source.to_string(),
-                    value,
+                .map(|mut value| {
+                    drop_nulls(&mut value);
+                    Doc {
+                        source: source.to_string(),
+                        value,
+                    }
                 }),
         );
     }
@@ -337,6 +343,34 @@ fn one_line(err: &str) -> String {
     out
 }
 
+/// Remove every map entry whose value is null, at any depth. Charts print
+/// empty blocks (`annotations:` with nothing under it); the API server
+/// decodes a null field as unset (Go's encoding/json leaves the field at its
+/// zero value), so the object it stores has no such field, and neither is
+/// it validated here. Nulls inside lists stay: they are items.
+fn drop_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+/// A document separator as Kubernetes' reader (ArgoCD's, kubectl's) takes
+/// it: `---` followed by nothing, blanks or a comment, so `---# text` (which
+/// cert-manager 1.15's rbac.yaml prints) separates too
+/// (apimachinery pkg/util/yaml/decoder.go `YAMLReader.Read`); `--- ` with a
+/// value after it starts a document as YAML allows.
+fn separates(line: &str) -> bool {
+    line.strip_prefix("---").is_some_and(|rest| {
+        let rest = rest.trim_end();
+        rest.is_empty() || rest.starts_with('#') || rest.starts_with(' ') || rest.starts_with('\t')
+    })
+}
+
 /// A manifest cut at its `---` lines, each part with the `# Source:` it
 /// names (or the previous part's: a template printing several documents).
 pub fn split(manifest: &str) -> Vec<(&str, &str)> {
@@ -344,8 +378,7 @@ pub fn split(manifest: &str) -> Vec<(&str, &str)> {
     let mut ranges = Vec::new();
     let (mut start, mut offset) = (0, 0);
     for line in manifest.split_inclusive('\n') {
-        let l = line.trim_end();
-        if l == "---" || l.starts_with("--- ") {
+        if separates(line) {
             ranges.push(start..offset);
             start = offset + line.len();
         }
@@ -378,5 +411,23 @@ mod tests {
             ["c/crds/a.yaml", "c/templates/b.yaml", "c/templates/b.yaml"]
         );
         assert!(parts[2].1.contains("kind: C"));
+    }
+
+    #[test]
+    fn null_fields_are_unset_as_the_api_server_decodes_them() {
+        let mut v = serde_json::json!({"metadata": {"name": "a", "annotations": null}, "spec": {"env": [null, {"name": "X", "value": null}]}});
+        super::drop_nulls(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"metadata": {"name": "a"}, "spec": {"env": [null, {"name": "X"}]}})
+        );
+    }
+
+    #[test]
+    fn a_comment_right_after_the_dashes_still_separates() {
+        let m = "# Source: c/templates/rbac.yaml\nkind: A\n---# a comment\nkind: B\n----\nx: 1\n";
+        let parts = super::split(m);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!(parts[1].1.contains("kind: B") && parts[1].1.contains("----"));
     }
 }

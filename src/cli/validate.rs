@@ -12,9 +12,8 @@ use hearth::validate::Schemas;
 use super::{Closing, print_timings, report};
 
 pub fn validate(site: &Path, list_kinds: bool, timings: bool, charts: bool) -> ExitCode {
-    let schemas = Schemas::load();
     if list_kinds {
-        for (api, kind) in schemas.kinds() {
+        for (api, kind) in Schemas::load().kinds() {
             out!("{api} {kind}");
         }
         return ExitCode::SUCCESS;
@@ -29,7 +28,7 @@ pub fn validate(site: &Path, list_kinds: bool, timings: bool, charts: bool) -> E
         };
         pipeline::build_charts(site, &opts)
     } else {
-        pipeline::build(site, &schemas)
+        pipeline::build(site, &Schemas::load())
     };
     match built {
         Ok(b) => {

@@ -307,6 +307,11 @@ codes! {
         why: "The cluster would refuse it at sync time; hearth sees chart output only with `--charts`.",
         fix: "Change the chart values that print the field the message names (the diagnostic points at a refused value the site wrote verbatim), or pin a chart version that prints a valid object.",
     }
+    ChartAssumption = "hearth::chart-assumption" {
+        what: "Something hearth takes for granted that a chart creates is not in the chart's output: a `kind = \"chart\"` claim (or its size), an ingress backend Service or port, the Service of an in-cluster URL (Pushgateway, datasource), the sealed-secrets controller kubeseal looks for, the ingress class, the `longhorn` storage class; or a `prometheus.io/port` annotation naming a port no container of the pod declares.",
+        why: "Backups, DR scripts, ingresses, alerts and dashboards would point at objects that do not exist, and nothing would fail until they are needed. hearth sees chart output only with `--charts`.",
+        fix: "Make the site.toml line the message points at name what the chart really creates (the message lists it), or change the chart values so the chart creates the name hearth uses.",
+    }
     Apiserver = "hearth::apiserver" {
         what: "A rendered object breaks a rule the Kubernetes API server enforces (names, ports, selectors, probes, resources, mounts, schedules), or one that lets it in but keeps its pods from running.",
         why: "JSON Schema says nothing about these rules: ArgoCD would report the refusal at sync time, far from site.toml. Each rule names the upstream validation function it follows.",
