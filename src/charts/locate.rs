@@ -10,7 +10,9 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item, Key, Value};
 
-use crate::diag::SourceFile;
+use super::ChartApp;
+use crate::diag::{Code, InputError, SourceFile};
+use crate::site::Loaded;
 
 /// The value path Helm's message names: the one of `at <.Values.a.b>` first,
 /// else the first `.Values.a.b` anywhere in it (a `required` message).
@@ -123,6 +125,64 @@ fn leaves(item: &Item, path: &str, text: &str, out: &mut Vec<(String, Range<usiz
     if same && let Some(span) = v.span() {
         out.push((path.to_string(), span));
     }
+}
+
+/// A chart that does not render: the engine's first line, located at the
+/// value Helm names when site.toml sets it (else at `[services.x.helm]`).
+pub(super) fn render_error(err: &str, app: &ChartApp, loaded: &Loaded) -> InputError {
+    let first = one_line(err);
+    let first = first.as_str();
+    let e = InputError::new(
+        Code::ChartRender,
+        format!(
+            "chart `{}` {} of service `{}` does not render: {first}",
+            app.chart, app.version, app.service
+        ),
+    )
+    .in_file(&loaded.source);
+    let svc = &app.service;
+    let path = value_path(first).map(|p| {
+        // A subchart's `.Values.a` is its parent's `<subchart>.a`.
+        let mut scoped = subchart_scope(first);
+        scoped.extend(p);
+        scoped
+    });
+    let Some(path) = path else {
+        return e.label(app.span.clone(), "this chart's values").help(format!(
+            "set or correct the values the message names in `[services.{svc}.helm]` (`hearth render` shows the Application's full `valuesObject`)"
+        ));
+    };
+    let dotted = path.join(".");
+    match value_span(&loaded.source, svc, &path) {
+        Some((span, true)) => e
+            .label(span, format!("`{dotted}`, the value the chart fails on"))
+            .help(format!(
+                "correct `{dotted}` in `[services.{svc}.helm.values]` to what the chart expects (its values.yaml documents it)"
+            )),
+        Some((span, false)) => e
+            .label(span, format!("the chart reads `{dotted}` under this key"))
+            .help(format!(
+                "set `{dotted}` in `[services.{svc}.helm.values]` to what the chart expects (its values.yaml documents it)"
+            )),
+        None => e
+            .label(app.span.clone(), format!("the chart needs `{dotted}` from these values"))
+            .help(format!(
+                "set `{dotted}` in `[services.{svc}.helm.values]` (the chart's values.yaml documents it)"
+            )),
+    }
+}
+
+/// The engine's error as one line: Helm 4 breaks it after the template's
+/// position and after `at <…>:` (`helm` 3 prints it on one line already).
+fn one_line(err: &str) -> String {
+    let mut out = String::new();
+    for l in err.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(':') { " " } else { ": " });
+        }
+        out.push_str(l);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod check;
 pub mod engine;
 pub mod locate;
+mod manifest;
 pub mod memo;
 pub mod output;
 pub mod scrape;
@@ -28,6 +29,9 @@ use crate::diag::{Code, Errors, InputError};
 use crate::render::Rendered;
 use crate::site::Loaded;
 use engine::{Engine, Request};
+use locate::render_error;
+use manifest::drop_nulls;
+pub use manifest::split;
 
 /// One chart Application, as ArgoCD would render it.
 #[derive(Debug, Clone)]
@@ -184,13 +188,31 @@ pub fn expand_each(
     if jobs.is_empty() {
         return (Vec::new(), errs);
     }
+    let results = run(engine, &jobs, &kube, memo_dir, loaded);
+    let mut out = Vec::new();
+    for r in results {
+        match r {
+            Ok(e) => out.push(e),
+            Err(e) => errs.push(e),
+        }
+    }
+    (out, errs)
+}
+
+/// Every job, at most one thread per core.
+fn run(
+    engine: Option<&Engine>,
+    jobs: &[Job],
+    kube: &str,
+    memo_dir: Option<&Path>,
+    loaded: &Loaded,
+) -> Vec<Result<Expanded, InputError>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per = jobs.len().div_ceil(cores);
-    let results: Vec<Result<Expanded, InputError>> = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let handles: Vec<_> = jobs
             .chunks(per)
             .map(|chunk| {
-                let kube = kube.as_str();
                 s.spawn(move || {
                     chunk
                         .iter()
@@ -203,15 +225,7 @@ pub fn expand_each(
             .into_iter()
             .flat_map(|h| h.join().expect("a chart thread does not panic"))
             .collect()
-    });
-    let mut out = Vec::new();
-    for r in results {
-        match r {
-            Ok(e) => out.push(e),
-            Err(e) => errs.push(e),
-        }
-    }
-    (out, errs)
+    })
 }
 
 /// One chart to expand: its cached archive, and its output from an earlier
@@ -283,151 +297,4 @@ fn expand_one(
         app: app.clone(),
         docs,
     })
-}
-
-/// A chart that does not render: the engine's first line, located at the
-/// value Helm names when site.toml sets it (else at `[services.x.helm]`).
-fn render_error(err: &str, app: &ChartApp, loaded: &Loaded) -> InputError {
-    let first = one_line(err);
-    let first = first.as_str();
-    let e = InputError::new(
-        Code::ChartRender,
-        format!(
-            "chart `{}` {} of service `{}` does not render: {first}",
-            app.chart, app.version, app.service
-        ),
-    )
-    .in_file(&loaded.source);
-    let svc = &app.service;
-    let path = locate::value_path(first).map(|p| {
-        // A subchart's `.Values.a` is its parent's `<subchart>.a`.
-        let mut scoped = locate::subchart_scope(first);
-        scoped.extend(p);
-        scoped
-    });
-    let Some(path) = path else {
-        return e.label(app.span.clone(), "this chart's values").help(format!(
-            "set or correct the values the message names in `[services.{svc}.helm]` (`hearth render` shows the Application's full `valuesObject`)"
-        ));
-    };
-    let dotted = path.join(".");
-    match locate::value_span(&loaded.source, svc, &path) {
-        Some((span, true)) => e
-            .label(span, format!("`{dotted}`, the value the chart fails on"))
-            .help(format!(
-                "correct `{dotted}` in `[services.{svc}.helm.values]` to what the chart expects (its values.yaml documents it)"
-            )),
-        Some((span, false)) => e
-            .label(span, format!("the chart reads `{dotted}` under this key"))
-            .help(format!(
-                "set `{dotted}` in `[services.{svc}.helm.values]` to what the chart expects (its values.yaml documents it)"
-            )),
-        None => e
-            .label(app.span.clone(), format!("the chart needs `{dotted}` from these values"))
-            .help(format!(
-                "set `{dotted}` in `[services.{svc}.helm.values]` (the chart's values.yaml documents it)"
-            )),
-    }
-}
-
-/// The engine's error as one line: Helm 4 breaks it after the template's
-/// position and after `at <…>:` (`helm` 3 prints it on one line already).
-fn one_line(err: &str) -> String {
-    let mut out = String::new();
-    for l in err.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if !out.is_empty() {
-            out.push_str(if out.ends_with(':') { " " } else { ": " });
-        }
-        out.push_str(l);
-    }
-    out
-}
-
-/// Remove every map entry whose value is null, at any depth. Charts print
-/// empty blocks (`annotations:` with nothing under it); the API server
-/// decodes a null field as unset (Go's encoding/json leaves the field at its
-/// zero value), so the object it stores has no such field, and neither is
-/// it validated here. Nulls inside lists stay: they are items.
-fn drop_nulls(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            m.retain(|_, x| !x.is_null());
-            m.values_mut().for_each(drop_nulls);
-        }
-        Value::Array(a) => a.iter_mut().for_each(drop_nulls),
-        _ => {}
-    }
-}
-
-/// A document separator as Kubernetes' reader (ArgoCD's, kubectl's) takes
-/// it: `---` followed by nothing, blanks or a comment, so `---# text` (which
-/// cert-manager 1.15's rbac.yaml prints) separates too
-/// (apimachinery pkg/util/yaml/decoder.go `YAMLReader.Read`); `--- ` with a
-/// value after it starts a document as YAML allows.
-fn separates(line: &str) -> bool {
-    line.strip_prefix("---").is_some_and(|rest| {
-        let rest = rest.trim_end();
-        rest.is_empty() || rest.starts_with('#') || rest.starts_with(' ') || rest.starts_with('\t')
-    })
-}
-
-/// A manifest cut at its `---` lines, each part with the `# Source:` it
-/// names (or the previous part's: a template printing several documents).
-pub fn split(manifest: &str) -> Vec<(&str, &str)> {
-    // Byte ranges of the parts between `---` lines.
-    let mut ranges = Vec::new();
-    let (mut start, mut offset) = (0, 0);
-    for line in manifest.split_inclusive('\n') {
-        if separates(line) {
-            ranges.push(start..offset);
-            start = offset + line.len();
-        }
-        offset += line.len();
-    }
-    ranges.push(start..manifest.len());
-    let mut parts = Vec::new();
-    let mut source = "";
-    for r in ranges {
-        let text = &manifest[r];
-        if let Some(s) = text.lines().find_map(|l| l.strip_prefix("# Source: ")) {
-            source = s.trim();
-        }
-        if !text.trim().is_empty() {
-            parts.push((source, text));
-        }
-    }
-    parts
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn split_keeps_each_documents_source() {
-        let m = "---\n# Source: c/crds/a.yaml\nkind: A\n---\n# Source: c/templates/b.yaml\nkind: B\n---\nkind: C\n";
-        let parts = super::split(m);
-        let sources: Vec<&str> = parts.iter().map(|p| p.0).collect();
-        assert_eq!(
-            sources,
-            ["c/crds/a.yaml", "c/templates/b.yaml", "c/templates/b.yaml"]
-        );
-        assert!(parts[2].1.contains("kind: C"));
-    }
-
-    #[test]
-    fn null_fields_are_unset_as_the_api_server_decodes_them() {
-        let mut v = serde_json::json!({"metadata": {"name": "a", "annotations": null}, "spec": {"env": [null, {"name": "X", "value": null}]}});
-        super::drop_nulls(&mut v);
-        assert_eq!(
-            v,
-            serde_json::json!({"metadata": {"name": "a"}, "spec": {"env": [null, {"name": "X"}]}})
-        );
-    }
-
-    #[test]
-    fn a_comment_right_after_the_dashes_still_separates() {
-        let m = "# Source: c/templates/rbac.yaml\nkind: A\n---# a comment\nkind: B\n----\nx: 1\n";
-        let parts = super::split(m);
-        assert_eq!(parts.len(), 2, "{parts:?}");
-        assert!(parts[1].1.contains("kind: B") && parts[1].1.contains("----"));
-    }
 }

@@ -85,6 +85,28 @@ fn load_at(site: &Path, rev: &str) -> Result<hearth::site::Loaded, ExitCode> {
     at().map_err(|e| report(Errors(vec![e]), &format!("at `{rev}`"), Closing::Count))
 }
 
+/// The pinned archive is in the cache, from the same repository, with the
+/// digest the lock records.
+fn up_to_date(lock: &Lock, dir: &Path, pin: &cache::Pin) -> bool {
+    let cached = cache::locate(dir, &pin.chart, &pin.version);
+    lock.find(&pin.chart, &pin.version).is_some_and(|l| {
+        l.repo == pin.repo
+            && cached
+                .as_deref()
+                .and_then(|p| cache::digest(p).ok())
+                .is_some_and(|d| d == l.sha256)
+    })
+}
+
+/// `helm pull` of one pinned chart into the cache, and the archive's digest.
+fn pull_one(helm: &Path, pin: &cache::Pin, dir: &Path) -> Result<String, String> {
+    engine::pull(helm, &pin.chart, &pin.repo, &pin.version, dir).and_then(|()| {
+        let path = cache::locate(dir, &pin.chart, &pin.version)
+            .ok_or_else(|| format!("`helm pull` wrote no `{}-{}.tgz`", pin.chart, pin.version))?;
+        cache::digest(&path).map_err(|e| e.to_string())
+    })
+}
+
 fn pull(site: &Path, git_ref: Option<&str>) -> ExitCode {
     let loaded = match git_ref.map_or_else(|| load(site), |r| load_at(site, r)) {
         Ok(l) => l,
@@ -112,25 +134,12 @@ fn pull(site: &Path, git_ref: Option<&str>) -> ExitCode {
     };
     let mut errs = Errors::default();
     for pin in cache::pins(&loaded) {
-        let cached = cache::locate(&dir, &pin.chart, &pin.version);
-        let current = lock.find(&pin.chart, &pin.version).is_some_and(|l| {
-            l.repo == pin.repo
-                && cached
-                    .as_deref()
-                    .and_then(|p| cache::digest(p).ok())
-                    .is_some_and(|d| d == l.sha256)
-        });
+        let current = up_to_date(&lock, &dir, &pin);
         if current {
             out!("{} {}: up to date", pin.chart, pin.version);
             continue;
         }
-        let pulled =
-            engine::pull(&helm, &pin.chart, &pin.repo, &pin.version, &dir).and_then(|()| {
-                let path = cache::locate(&dir, &pin.chart, &pin.version).ok_or_else(|| {
-                    format!("`helm pull` wrote no `{}-{}.tgz`", pin.chart, pin.version)
-                })?;
-                cache::digest(&path).map_err(|e| e.to_string())
-            });
+        let pulled = pull_one(&helm, &pin, &dir);
         match pulled {
             Ok(sha256) => {
                 out!("{} {}: pulled, sha256 {sha256}", pin.chart, pin.version);
