@@ -11,11 +11,11 @@ pub mod exposure;
 mod graph;
 pub mod helm;
 pub mod ingress;
+mod issuer;
 pub mod lifecycle;
 pub mod netpol;
 pub mod placement;
 pub mod pod;
-mod issuer;
 mod target;
 pub mod workload;
 
@@ -27,10 +27,10 @@ use serde_json::Value;
 
 pub use build::plan;
 pub use exposure::{LanPort, LanService};
+pub use issuer::*;
 pub use lifecycle::{Hook, Lifecycle};
 pub use placement::{Placement, Toleration};
 pub use pod::*;
-pub use issuer::*;
 pub use target::*;
 pub use workload::*;
 
@@ -102,7 +102,6 @@ pub struct Exception {
     #[serde(skip)]
     pub span: Range<usize>,
 }
-
 
 #[derive(Debug, Serialize)]
 pub struct Service {
@@ -344,8 +343,6 @@ impl Plan {
         waves.into_iter().collect()
     }
 }
-
-
 
 /// The port of an ingress backend Service, by number or by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
