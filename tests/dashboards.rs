@@ -248,6 +248,80 @@ fn each_health_panel_computes_what_its_title_says() {
     ]));
 }
 
+/// Each volume a Longhorn backup covers (as `rendered/dr/coverage.json`
+/// lists them) gets a row with the time since its RecurringJob's CronJob last
+/// succeeded; a CronJob of another namespace or name gives no row.
+#[test]
+#[cfg_attr(
+    no_promtool,
+    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn each_longhorn_volume_shows_the_age_of_its_last_backup() {
+    let Some(promtool) = common::tool("promtool", &[]) else {
+        return;
+    };
+    let coverage: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("rendered/dr/coverage.json")).unwrap(),
+    )
+    .unwrap();
+    let volumes: Vec<&str> = coverage["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| {
+            v["backups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["name"] == "longhorn-daily")
+        })
+        .map(|v| v["volume"].as_str().unwrap())
+        .collect();
+    assert!(volumes.len() > 3, "{volumes:?}");
+    let expr = query(
+        &reference_board("hearth-backups"),
+        "Time since each volume's last Longhorn backup",
+    );
+    let mut file = String::from(
+        "rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n",
+    );
+    for (series, values) in [
+        // Last success at 300 s; at 10m that is 300 s ago.
+        (
+            "kube_cronjob_status_last_successful_time{namespace=\"longhorn-system\",cronjob=\"longhorn-daily\"}",
+            "300+0x10",
+        ),
+        (
+            "kube_cronjob_status_last_successful_time{namespace=\"media\",cronjob=\"longhorn-daily\"}",
+            "0+0x10",
+        ),
+        (
+            "kube_cronjob_status_last_successful_time{namespace=\"longhorn-system\",cronjob=\"other\"}",
+            "0+0x10",
+        ),
+    ] {
+        file.push_str(&format!(
+            "      - series: '{series}'\n        values: '{values}'\n"
+        ));
+    }
+    file.push_str(&format!(
+        "    promql_expr_test:\n      - expr: {}\n        eval_time: 10m\n        exp_samples:\n",
+        serde_json::to_string(&expr).unwrap()
+    ));
+    for v in &volumes {
+        file.push_str(&format!(
+            "          - labels: '{{namespace=\"longhorn-system\",cronjob=\"longhorn-daily\",volume=\"{v}\"}}'\n            value: 300\n"
+        ));
+    }
+    let s = Scratch::new();
+    s.write("backups.test.yaml", file);
+    common::succeeds(Command::new(&promtool).current_dir(s.path()).args([
+        "test",
+        "rules",
+        "backups.test.yaml",
+    ]));
+}
+
 /// The lab of MINIMAL runs the prometheus chart and Longhorn but no
 /// cert-manager or ingress-nginx: it gets the nodes and storage dashboards,
 /// and no empty certificates or services ones.

@@ -257,6 +257,9 @@ fn backups(plan: &Plan, prom_ds: &Ds) -> Vec<PanelSpec> {
             .legend("{{cronjob}}"),
         );
     }
+    if let Some(p) = longhorn_backup_age(plan, prom_ds) {
+        panels.push(p);
+    }
     if backups.iter().any(|b| b.kind == BackupKind::Longhorn) {
         panels.push(PanelSpec::new(
             "Longhorn backups in error",
@@ -266,6 +269,40 @@ fn backups(plan: &Plan, prom_ds: &Ds) -> Vec<PanelSpec> {
         ));
     }
     panels
+}
+
+/// Each volume a Longhorn backup covers, with the time since its job last
+/// succeeded: Longhorn runs a RecurringJob as a CronJob of the same name in
+/// its own namespace, and that Job fails when a volume's backup fails (see
+/// the Longhorn backup alerts), so the CronJob's last success is the
+/// volume's last backup.
+fn longhorn_backup_age(plan: &Plan, prom_ds: &Ds) -> Option<PanelSpec> {
+    let ns = plan.provider(Capability::Longhorn).map_or_else(
+        || "longhorn-system".to_string(),
+        |s| s.namespace.to_string(),
+    );
+    let parts: Vec<String> = plan
+        .backups
+        .iter()
+        .filter(|b| b.kind == BackupKind::Longhorn)
+        .flat_map(|b| b.volumes.iter().map(move |v| (b, v)))
+        .map(|(b, v)| {
+            format!(
+                "label_replace(time() - kube_cronjob_status_last_successful_time{{namespace=\"{ns}\", cronjob=\"{}\"}}, \"volume\", \"{v}\", \"\", \"\")",
+                b.name
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let spec = PanelSpec::new(
+        "Time since each volume's last Longhorn backup",
+        "table",
+        prom_ds,
+        parts.join(" or "),
+    );
+    Some(spec.instant().unit("s").legend("{{volume}}"))
 }
 
 /// The site's own `[dashboards.uid]`.
