@@ -7,10 +7,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-use common::{Scratch, hearth, stderr};
+use common::charts::{engine_ready, pulled, validate_charts};
+use common::stderr;
 
 const SITE: &str = r#"[site]
 name = "lab"
@@ -135,70 +133,13 @@ fn renamed() -> String {
     })
 }
 
-/// A stand-in for `helm pull` (no network in tests), as in charts_expand.rs.
-const FAKE_HELM: &str = "#!/bin/sh\n[ \"$1\" = pull ] || exit 64\nexec tar czf \"$8/$2-$6.tgz\" -C \"$FIXTURES\" \"$2\"\n";
-
-fn pulled(site: &str) -> Scratch {
-    let s = Scratch::new();
-    s.write("site.toml", site);
-    let helm = s.write("bin/helm", FAKE_HELM);
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let out = hearth()
-        .args(["charts", "pull", "--site"])
-        .arg(s.site())
-        .env("FIXTURES", common::repo().join("tests/fixtures/charts"))
-        .env("HEARTH_HELM", helm)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    s
-}
-
-/// Whether Helm's engine is here: a failure under CI, else a visible SKIP.
-fn have_engine() -> bool {
-    if hearth::charts::engine::helm_binary().is_some() {
-        return true;
-    }
-    let ok = Command::new(common::venv_bin("python3"))
-        .args(["-c", "import helm_python"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !common::in_ci(),
-            "Helm's engine is required in CI (scripts/test installs helm-python-sdk)"
-        );
-        eprintln!("SKIP: no Helm engine (no helm on PATH, no helm-python-sdk in the venv)");
-    }
-    ok
-}
-
-fn venv() -> PathBuf {
-    common::venv_bin("python3")
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn validate_charts(s: &Scratch) -> Output {
-    hearth()
-        .args(["validate", "--charts", "--site"])
-        .arg(s.site())
-        .env("HEARTH_VENV", venv())
-        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
-        .output()
-        .unwrap()
-}
-
 #[test]
 #[cfg_attr(
     no_helm_engine,
     ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn names_the_charts_create_as_the_site_says_pass() {
-    if !have_engine() {
+    if !engine_ready() {
         return;
     }
     let s = pulled(SITE);
@@ -212,7 +153,7 @@ fn names_the_charts_create_as_the_site_says_pass() {
     ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn each_name_a_chart_does_not_create_is_an_error_at_the_line_assuming_it() {
-    if !have_engine() {
+    if !engine_ready() {
         return;
     }
     let s = pulled(&renamed());

@@ -9,9 +9,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::charts::{engine_ready, pull, pulled, venv};
 use common::{Scratch, git_ok, hearth, stderr};
 use serde_json::Value;
 
@@ -49,71 +49,6 @@ repo = "https://charts.example"
 chart = "broken"
 version = "0.1.0"
 "#;
-
-/// A stand-in for `helm pull` (no network in tests): packs the fixture chart
-/// of that version (`v<version>/<chart>`, else `<chart>`) as Helm names its
-/// archives, `<chart>-<version>.tgz`, into `--destination`.
-const FAKE_HELM: &str = "#!/bin/sh\n[ \"$1\" = pull ] || exit 64\nd=\"$FIXTURES\"\n[ -d \"$FIXTURES/v$6/$2\" ] && d=\"$FIXTURES/v$6\"\nexec tar czf \"$8/$2-$6.tgz\" -C \"$d\" \"$2\"\n";
-
-fn fixtures() -> PathBuf {
-    common::repo().join("tests/fixtures/charts")
-}
-
-fn fake_helm(s: &Scratch) -> PathBuf {
-    let p = s.write("bin/helm", FAKE_HELM);
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    p
-}
-
-/// `hearth charts pull` through the stand-in, with extra arguments.
-fn pull(s: &Scratch, extra: &[&str]) -> Output {
-    hearth()
-        .current_dir(s.path())
-        .args(["charts", "pull", "--site"])
-        .arg(s.site())
-        .args(extra)
-        .env("FIXTURES", fixtures())
-        .env("HEARTH_HELM", fake_helm(s))
-        .output()
-        .unwrap()
-}
-
-fn pulled(site: &str) -> Scratch {
-    let s = Scratch::new();
-    s.write("site.toml", site);
-    let out = pull(&s, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    s
-}
-
-/// Helm's engine for the tests: the venv's helm-python-sdk (a `helm` on PATH
-/// wins inside hearth). Missing: a failure under CI, else a visible SKIP.
-fn engine_ready() -> bool {
-    if hearth::charts::engine::helm_binary().is_some() {
-        return true;
-    }
-    let ok = Command::new(common::venv_bin("python3"))
-        .args(["-c", "import helm_python"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !common::in_ci(),
-            "Helm's engine is required in CI: helm on PATH, or helm-python-sdk in the venv (scripts/test installs it)"
-        );
-        eprintln!("SKIP: no Helm engine (no helm on PATH, no helm-python-sdk in the venv)");
-    }
-    ok
-}
-
-fn venv() -> PathBuf {
-    common::venv_bin("python3")
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .to_path_buf()
-}
 
 /// hearth with the engine and a memo folder of the scratch's own.
 fn with_engine(s: &Scratch, args: &[&str]) -> Output {

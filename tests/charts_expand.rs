@@ -7,9 +7,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
+use common::charts::{fake_helm, fixtures, pulled, validate_charts};
 use common::{Scratch, hearth, stderr};
 use hearth::charts::engine::Engine;
 use serde_json::{Value, json};
@@ -57,39 +58,12 @@ fn site_widget(spec: &str) -> String {
     )
 }
 
-fn fixtures() -> PathBuf {
-    common::repo().join("tests/fixtures/charts")
-}
-
-/// A stand-in for `helm pull` (no network in tests): packs the fixture chart
-/// as Helm names its archives, `<chart>-<version>.tgz`, into `--destination`.
-const FAKE_HELM: &str = "#!/bin/sh\n[ \"$1\" = pull ] || exit 64\nexec tar czf \"$8/$2-$6.tgz\" -C \"$FIXTURES\" \"$2\"\n";
-
-fn fake_helm(s: &Scratch) -> PathBuf {
-    let p = s.write("bin/helm", FAKE_HELM);
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    p
-}
-
 fn charts_cmd(s: &Scratch, action: &str) -> Command {
     let mut c = hearth();
     c.args(["charts", action, "--site"])
         .arg(s.site())
         .env("FIXTURES", fixtures());
     c
-}
-
-/// A site with its chart cache pulled (through the stand-in).
-fn pulled(site: &str) -> Scratch {
-    let s = Scratch::new();
-    s.write("site.toml", site);
-    let out = charts_cmd(&s, "pull")
-        .env("HEARTH_HELM", fake_helm(&s))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    s
 }
 
 fn sha256sum(p: &Path) -> String {
@@ -217,38 +191,7 @@ fn engine() -> Option<Engine> {
     if let Some(helm) = hearth::charts::engine::helm_binary() {
         return Some(Engine::Helm(helm));
     }
-    let python = common::venv_bin("python3");
-    let ok = Command::new(&python)
-        .args(["-c", "import helm_python"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !common::in_ci(),
-            "Helm's engine is required in CI: helm on PATH, or helm-python-sdk in the venv (scripts/test installs it)"
-        );
-        eprintln!("SKIP: no Helm engine (no helm on PATH, no helm-python-sdk in the venv)");
-        return None;
-    }
-    Some(Engine::Python(python))
-}
-
-fn venv() -> PathBuf {
-    common::venv_bin("python3")
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn validate_charts(s: &Scratch) -> Output {
-    hearth()
-        .args(["validate", "--charts", "--site"])
-        .arg(s.site())
-        .env("HEARTH_VENV", venv())
-        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
-        .output()
-        .unwrap()
+    common::charts::engine_ready().then(|| Engine::Python(common::venv_bin("python3")))
 }
 
 /// Every object the charts printed, by (template file, name).

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod charts;
+
 /// A small site that renders: one node, one service with a workload, a secret,
 /// a Longhorn volume with a backup, and an ingress.
 pub const MINIMAL: &str = r#"[site]
