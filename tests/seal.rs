@@ -77,6 +77,20 @@ fn run(s: &Scratch, args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `hearth seal --cert CERT --from-env-file ENV`.
+fn from_env_file(s: &Scratch, cert: &str, env: &Path) -> Output {
+    run(
+        s,
+        &[
+            "--cert",
+            cert,
+            "--from-env-file",
+            &env.display().to_string(),
+        ],
+        b"",
+    )
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -169,16 +183,7 @@ fn sealed_values_unseal_with_an_independent_decryption_and_are_never_printed() {
             VALUES[0].0, VALUES[0].2, VALUES[1].0, VALUES[1].2
         ),
     );
-    let o = run(
-        &s,
-        &[
-            "--cert",
-            &cert,
-            "--from-env-file",
-            &env.display().to_string(),
-        ],
-        b"",
-    );
+    let o = from_env_file(&s, &cert, &env);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_silent(&o);
     assert_eq!(
@@ -372,16 +377,7 @@ fn bad_values_input_names_keys_and_lines_only() {
         "values.env",
         "MARKER-no-equals-sign\napp/app-secret/PASSWRD=MARKER-typo\ndb/pg/USER=\ndb/pg/USER=MARKER-a\ndb/pg/USER=MARKER-b\n",
     );
-    let o = run(
-        &s,
-        &[
-            "--cert",
-            &cert,
-            "--from-env-file",
-            &env.display().to_string(),
-        ],
-        b"",
-    );
+    let o = from_env_file(&s, &cert, &env);
     assert_eq!(o.status.code(), Some(2));
     assert_silent(&o);
     let err = stderr(&o);
@@ -450,16 +446,7 @@ keys.USER = { data = "placeholder" }
         "values.env",
         "shared-db/PASSWORD=MARKER-shared\nshared-db/USER=MARKER-user\napp/app-secret/PASSWORD=MARKER-app\n",
     );
-    let o = run(
-        &s,
-        &[
-            "--cert",
-            &cert,
-            "--from-env-file",
-            &env.display().to_string(),
-        ],
-        b"",
-    );
+    let o = from_env_file(&s, &cert, &env);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_silent(&o);
     assert!(stdout(&o).contains("sealed shared-db/PASSWORD (namespaces data, app, strict scope)"));
