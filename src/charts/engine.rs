@@ -127,16 +127,16 @@ impl Engine {
 
 /// `helm pull` of one chart into `dir`.
 pub fn pull(helm: &Path, chart: &str, repo: &str, version: &str, dir: &Path) -> Result<(), String> {
-    let out = Command::new(helm)
-        .args([
-            "pull",
-            chart,
-            "--repo",
-            repo,
-            "--version",
-            version,
-            "--destination",
-        ])
+    // An OCI chart is named by its reference; a repository's by name and URL.
+    let mut cmd = Command::new(helm);
+    if repo.starts_with("oci://") {
+        let reference = format!("{}/{chart}", repo.trim_end_matches('/'));
+        cmd.args(["pull", &reference]);
+    } else {
+        cmd.args(["pull", chart, "--repo", repo]);
+    }
+    let out = cmd
+        .args(["--version", version, "--destination"])
         .arg(dir)
         .output()
         .map_err(|e| format!("cannot run `{}`: {e}", helm.display()))?;

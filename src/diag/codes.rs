@@ -127,6 +127,11 @@ codes! {
         why: "A floating version renders differently over time: Git would no longer say what runs.",
         fix: "Pin the exact chart version, e.g. `1.15.1`.",
     }
+    ChartRepo = "hearth::chart-repo" {
+        what: "A chart's `repo` is not an `https://` (or `http://`) chart repository or an `oci://<registry>/<path>` reference.",
+        why: "ArgoCD and `helm pull` read a chart from a Helm repository URL or from an OCI registry; anything else leaves the Application unable to sync.",
+        fix: "Write the chart repository's URL, e.g. `https://charts.jetstack.io`, or the registry path above the chart, e.g. `oci://ghcr.io/org/charts` for `ghcr.io/org/charts/<chart>`.",
+    }
     Values = "hearth::values" {
         what: "A chart value sets something the chart already writes itself.",
         why: "The chart would print the key twice; strict YAML readers and kustomize refuse such a file.",

@@ -135,7 +135,14 @@ pub struct Service {
 
 #[derive(Debug, Serialize)]
 pub struct Helm {
+    /// As site.toml writes it: `https://…` or `oci://<registry>/<path>`.
     pub repo: String,
+    /// The chart lives in an OCI registry (`repo` is `oci://…`).
+    pub oci: bool,
+    /// The Application's `repoURL`: ArgoCD (2.11 `helm.IsHelmOciRepo`) reads
+    /// a URL without a scheme as an OCI registry and pulls
+    /// `oci://<repoURL>/<chart>`, so an OCI `repo` loses its `oci://`.
+    pub repo_url: String,
     pub chart: String,
     pub version: String,
     pub release: String,

@@ -189,7 +189,7 @@ fn root(r: &mut Renderer, plan: &Plan) {
     repos.extend(
         plan.services
             .iter()
-            .filter_map(|s| s.helm.as_ref().map(|h| h.repo.clone())),
+            .filter_map(|s| s.helm.as_ref().map(|h| h.repo_url.clone())),
     );
     let mut namespaces: BTreeSet<String> = plan
         .services

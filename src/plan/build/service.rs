@@ -132,13 +132,48 @@ fn helm(ctx: &mut Ctx, name: &ServiceName, h: &Spanned<m::Helm>) -> Helm {
             "pin the exact chart version, e.g. `1.15.1`, so every render is the same",
         );
     }
+    let (oci, repo_url) = chart_repo(ctx, h);
     Helm {
         repo: hv.repo.clone(),
+        oci,
+        repo_url,
         chart: hv.chart.clone(),
         version: v.clone(),
         release: hv.release.clone().unwrap_or_else(|| name.to_string()),
         values: Value::Object(hv.values.clone()),
     }
+}
+
+/// A chart repository: `http(s)://host…`, or `oci://<registry>/<path>`, whose
+/// Application `repoURL` is the same without `oci://`.
+fn chart_repo(ctx: &mut Ctx, h: &Spanned<m::Helm>) -> (bool, String) {
+    let repo = &h.get_ref().repo;
+    if let Some(rest) = repo.strip_prefix("oci://") {
+        let rest = rest.trim_end_matches('/');
+        let ok = rest
+            .split_once('/')
+            .is_some_and(|(host, path)| !host.is_empty() && !path.is_empty())
+            && !rest.contains(['?', '#', '@', ' ']);
+        if ok {
+            return (true, rest.to_string());
+        }
+    } else if let Some(rest) = repo
+        .strip_prefix("https://")
+        .or_else(|| repo.strip_prefix("http://"))
+        && !rest.is_empty()
+        && !rest.starts_with('/')
+        && !rest.contains(' ')
+    {
+        return (false, repo.clone());
+    }
+    ctx.err(
+        Code::ChartRepo,
+        format!("chart repository `{repo}` is neither an http(s):// URL nor oci://<registry>/<path>"),
+        h.span(),
+        "this chart",
+        "write the repository URL (`https://charts.jetstack.io`) or the OCI path above the chart (`oci://ghcr.io/org/charts`)",
+    );
+    (false, repo.clone())
 }
 
 fn config_maps(s: &m::Service) -> Vec<ConfigMap> {

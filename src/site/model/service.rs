@@ -53,7 +53,8 @@ pub struct Service {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Helm {
-    /// Chart repository URL.
+    /// Chart repository URL (`https://…`), or the OCI registry path above the
+    /// chart (`oci://ghcr.io/org/charts`).
     pub repo: String,
     pub chart: String,
     /// Exact chart version (no ranges: the rendered output must be reproducible).
