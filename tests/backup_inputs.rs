@@ -3,29 +3,8 @@
 
 mod common;
 
-use common::{MINIMAL, Scratch, stderr};
-
-fn site() -> String {
-    let extra = std::fs::read_to_string(common::repo().join("tests/fixtures/backup-kinds.toml"))
-        .expect("fixture");
-    MINIMAL.replacen(
-        "volumes = [\"app/data\"]",
-        "volumes = [\"app/data\", \"db/pg-dumps\", \"db/my-dumps\"]",
-        1,
-    ) + &extra
-}
-
-/// Render `text`; it must be refused, each of `expect` in the diagnostics.
-fn refused(text: &str, expect: &[&str]) {
-    let s = Scratch::new();
-    s.write("site.toml", text);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
-}
+use common::backups::{kinds as site, refused};
+use common::{Scratch, stderr};
 
 #[test]
 fn a_mariadb_database_in_a_postgres_dump_is_an_input_error_at_its_reference() {

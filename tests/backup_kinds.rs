@@ -4,31 +4,9 @@
 
 mod common;
 
-use common::{MINIMAL, MONITORING, Scratch, stderr};
-use hearth::plan::{EnvValue, Plan, Workload};
-
-/// MINIMAL with a PostgreSQL and a MariaDB server, their dumps, a restic and
-/// an own-job backup (tests/fixtures/backup-kinds.toml).
-fn site() -> String {
-    let extra = std::fs::read_to_string(common::repo().join("tests/fixtures/backup-kinds.toml"))
-        .expect("fixture");
-    MINIMAL.replacen(
-        "volumes = [\"app/data\"]",
-        "volumes = [\"app/data\", \"db/pg-dumps\", \"db/my-dumps\"]",
-        1,
-    ) + &extra
-}
-
-fn plan_of(text: &str) -> Plan {
-    let loaded = hearth::site::parse("site.toml", text.as_bytes().to_vec()).expect("parses");
-    hearth::plan::plan(&loaded).expect("plans")
-}
-
-fn workload<'p>(plan: &'p Plan, svc: &str, name: &str) -> &'p Workload {
-    plan.service(svc)
-        .and_then(|s| s.workloads.iter().find(|w| w.name.as_str() == name))
-        .unwrap_or_else(|| panic!("no workload {svc}/{name}"))
-}
+use common::backups::{kinds as site, plan_of, workload};
+use common::{MONITORING, Scratch, stderr};
+use hearth::plan::{EnvValue, Workload};
 
 /// The shell script a `/bin/sh -c` CronJob runs.
 fn script(w: &Workload) -> &str {

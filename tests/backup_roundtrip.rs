@@ -12,27 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use common::backups::workload;
 use hearth::plan::{EnvValue, Plan, Workload};
 
-fn site() -> String {
-    let extra = std::fs::read_to_string(common::repo().join("tests/fixtures/backup-kinds.toml"))
-        .expect("fixture");
-    common::MINIMAL.replacen(
-        "volumes = [\"app/data\"]",
-        "volumes = [\"app/data\", \"db/pg-dumps\", \"db/my-dumps\"]",
-        1,
-    ) + &extra
-}
-
 fn plan() -> Plan {
-    let loaded = hearth::site::parse("site.toml", site().into_bytes()).expect("parses");
-    hearth::plan::plan(&loaded).expect("plans")
-}
-
-fn workload<'p>(plan: &'p Plan, svc: &str, name: &str) -> &'p Workload {
-    plan.service(svc)
-        .and_then(|s| s.workloads.iter().find(|w| w.name.as_str() == name))
-        .expect("workload")
+    common::backups::plan_of(&common::backups::kinds())
 }
 
 /// The CronJob's environment: literals as rendered, secret keys from `secrets`

@@ -4,43 +4,15 @@
 
 mod common;
 
-use common::{MINIMAL, MONITORING, Scratch, stderr};
-use hearth::plan::{DatabaseAt, Plan, PodVolumeSource, Workload};
+use common::backups::{plan_of, refused, with_fixture, workload};
+use common::{MONITORING, Scratch, stderr};
 
 /// MINIMAL with a service keeping a SQLite file and its dump backup
 /// (tests/fixtures/backup-sqlite.toml); Longhorn backs the dump volume up.
 fn site() -> String {
-    let extra = std::fs::read_to_string(common::repo().join("tests/fixtures/backup-sqlite.toml"))
-        .expect("fixture");
-    MINIMAL.replacen(
-        "volumes = [\"app/data\"]",
-        "volumes = [\"app/data\", \"notes/dumps\"]",
-        1,
-    ) + &extra
+    with_fixture("backup-sqlite.toml", &["notes/dumps"])
 }
-
-fn plan_of(text: &str) -> Plan {
-    let loaded = hearth::site::parse("site.toml", text.as_bytes().to_vec()).expect("parses");
-    hearth::plan::plan(&loaded).expect("plans")
-}
-
-fn workload<'p>(plan: &'p Plan, svc: &str, name: &str) -> &'p Workload {
-    plan.service(svc)
-        .and_then(|s| s.workloads.iter().find(|w| w.name.as_str() == name))
-        .unwrap_or_else(|| panic!("no workload {svc}/{name}"))
-}
-
-/// Render `text`; it must be refused, each of `expect` in the diagnostics.
-fn refused(text: &str, expect: &[&str]) {
-    let s = Scratch::new();
-    s.write("site.toml", text);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
-}
+use hearth::plan::{DatabaseAt, PodVolumeSource};
 
 #[test]
 fn a_sqlite_file_is_dumped_with_online_backup_beside_the_pod_using_it() {

@@ -11,44 +11,13 @@ mod common;
 
 use std::process::Output;
 
-use common::charts::{engine_ready, pull, pulled, venv};
+use common::charts::{BROKEN, engine_ready, pull, pulled, venv};
+
+fn charts_site() -> String {
+    common::charts::site("hello from {{ .Release.Name }}")
+}
 use common::{Scratch, git_ok, hearth, stderr};
 use serde_json::Value;
-
-const SITE: &str = r#"[site]
-name = "lab"
-domain = "lab.example"
-repo_url = "https://git.example/lab.git"
-
-[nodes.pi1]
-arch = "arm64"
-roles = ["server"]
-
-[services.greeter.helm]
-repo = "https://charts.example"
-chart = "tpl-values"
-version = "0.1.0"
-values = { greeting = "hello from {{ .Release.Name }}", config = { kube = "{{ .Capabilities.KubeVersion.Minor }}" } }
-
-[services.toys.helm]
-repo = "https://charts.example"
-chart = "widgets"
-version = "0.1.0"
-values.widget = { size = 3, color = "blue" }
-
-[services.umbrella.helm]
-repo = "https://charts.example"
-chart = "umbrella"
-version = "0.1.0"
-values.greeting = { message = "from site.toml" }
-"#;
-
-const BROKEN: &str = r#"
-[services.vault.helm]
-repo = "https://charts.example"
-chart = "broken"
-version = "0.1.0"
-"#;
 
 /// hearth with the engine and a memo folder of the scratch's own.
 fn with_engine(s: &Scratch, args: &[&str]) -> Output {
@@ -78,7 +47,7 @@ fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
     if !engine_ready() {
         return;
     }
-    let s = pulled(SITE);
+    let s = pulled(&charts_site());
     let plain = with_engine(&s, &["render"]);
     assert!(plain.status.success(), "{}", stderr(&plain));
     let before = common::tree(&s.path().join("rendered"));
@@ -123,7 +92,8 @@ fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
     );
 
     // A second render replaces the folder (a removed chart's files go).
-    let without_umbrella = SITE.split("[services.umbrella.helm]").next().unwrap();
+    let all = charts_site();
+    let without_umbrella = all.split("[services.umbrella.helm]").next().unwrap();
     s.write("site.toml", without_umbrella);
     let again = with_engine(&s, &["render", "--charts"]);
     assert!(again.status.success(), "{}", stderr(&again));
@@ -185,7 +155,7 @@ fn one_chart_that_fails_hides_no_other_finding() {
         return;
     }
     // vault's chart does not render; toys' prints an invalid Widget.
-    let site = SITE.replace("color = \"blue\"", "color = \"purple\"") + BROKEN;
+    let site = charts_site().replace("color = \"blue\"", "color = \"purple\"") + BROKEN;
     let s = pulled(&site);
     // And one chart is not in the cache at all.
     s.write(
@@ -225,7 +195,7 @@ fn a_render_error_points_at_the_value_helm_names() {
         return;
     }
     // `hosts` must be a list: Helm fails `at <.Values.hosts>`.
-    let site = SITE.to_string()
+    let site = charts_site()
         + BROKEN
         + "[services.vault.helm.values]\npassword = \"s3cret\"\nhosts = \"vault.lab.example\"\n";
     let s = pulled(&site);
@@ -240,7 +210,7 @@ fn a_render_error_points_at_the_value_helm_names() {
     insta::assert_snapshot!("render_error_at_value", shown(&err, &s));
     // A value the site does not set: the label stays on the chart's table,
     // saying which value to set.
-    s.write("site.toml", SITE.to_string() + BROKEN);
+    s.write("site.toml", charts_site() + BROKEN);
     let out = with_engine(&s, &["validate", "--charts"]);
     let err = stderr(&out);
     assert!(
@@ -284,11 +254,11 @@ fn a_chart_version_bump_shows_per_object_with_its_intent_line() {
     if !engine_ready() {
         return;
     }
-    let head = SITE.replace(
+    let head = charts_site().replace(
         "chart = \"tpl-values\"\nversion = \"0.1.0\"",
         "chart = \"tpl-values\"\nversion = \"0.2.0\"",
     );
-    let s = repo_with(SITE, &head);
+    let s = repo_with(&charts_site(), &head);
     // The base's 0.1.0 is not in the cache yet: located at the base's table,
     // with the command that pulls it.
     let out = diff(&s, "text");
@@ -377,8 +347,8 @@ fn a_values_change_shows_the_object_it_changes() {
     if !engine_ready() {
         return;
     }
-    let head = SITE.replace("color = \"blue\"", "color = \"green\"");
-    let s = repo_with(SITE, &head);
+    let head = charts_site().replace("color = \"blue\"", "color = \"green\"");
+    let s = repo_with(&charts_site(), &head);
     let out = diff(&s, "text");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", stderr(&out));

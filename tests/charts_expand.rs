@@ -10,45 +10,14 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::charts::{fake_helm, fixtures, pulled, validate_charts};
+use common::charts::{BROKEN, fake_helm, fixtures, pulled, validate_charts};
+
+fn charts_site() -> String {
+    common::charts::site("hello from {{ .Release.Name }} in {{ .Release.Namespace }}")
+}
 use common::{Scratch, hearth, stderr};
 use hearth::charts::engine::Engine;
 use serde_json::{Value, json};
-
-const SITE: &str = r#"[site]
-name = "lab"
-domain = "lab.example"
-repo_url = "https://git.example/lab.git"
-
-[nodes.pi1]
-arch = "arm64"
-roles = ["server"]
-
-[services.greeter.helm]
-repo = "https://charts.example"
-chart = "tpl-values"
-version = "0.1.0"
-values = { greeting = "hello from {{ .Release.Name }} in {{ .Release.Namespace }}", config = { kube = "{{ .Capabilities.KubeVersion.Minor }}" } }
-
-[services.toys.helm]
-repo = "https://charts.example"
-chart = "widgets"
-version = "0.1.0"
-values.widget = { size = 3, color = "blue" }
-
-[services.umbrella.helm]
-repo = "https://charts.example"
-chart = "umbrella"
-version = "0.1.0"
-values.greeting = { message = "from site.toml" }
-"#;
-
-const BROKEN: &str = r#"
-[services.vault.helm]
-repo = "https://charts.example"
-chart = "broken"
-version = "0.1.0"
-"#;
 
 /// A site-local template printing `widget` (a custom resource of the widgets
 /// chart's CRD) into service `umbrella`'s folder.
@@ -73,7 +42,7 @@ fn sha256sum(p: &Path) -> String {
 
 #[test]
 fn pull_writes_the_lock_and_verify_checks_every_archive() {
-    let s = pulled(SITE);
+    let s = pulled(&charts_site());
     let lock: toml::Value =
         toml::from_str(&std::fs::read_to_string(s.path().join("charts/charts.lock")).unwrap())
             .unwrap();
@@ -111,7 +80,7 @@ fn pull_writes_the_lock_and_verify_checks_every_archive() {
     let mut bytes = std::fs::read(&archive).unwrap();
     bytes.push(0);
     std::fs::write(&archive, bytes).unwrap();
-    let site = SITE.replace(
+    let site = charts_site().replace(
         "repo = \"https://charts.example\"\nchart = \"umbrella\"",
         "repo = \"https://other.example\"\nchart = \"umbrella\"",
     ) + BROKEN;
@@ -167,7 +136,7 @@ fn unpacked_charts_are_locked_by_their_tree() {
 #[test]
 fn pull_without_helm_says_what_to_install() {
     let s = Scratch::new();
-    s.write("site.toml", SITE);
+    s.write("site.toml", charts_site());
     let empty = s.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = charts_cmd(&s, "pull")
@@ -231,7 +200,7 @@ fn doc<'a>(docs: &'a [(String, String, Value)], source: &str) -> &'a Value {
 )]
 fn charts_render_as_argocd_would_and_validate() {
     let Some(engine) = engine() else { return };
-    let s = pulled(&SITE.replace("[nodes.pi1]", "kubernetes = \"1.31\"\n\n[nodes.pi1]"));
+    let s = pulled(&charts_site().replace("[nodes.pi1]", "kubernetes = \"1.31\"\n\n[nodes.pi1]"));
     s.write(
         "templates/k8s/namespace.yaml",
         site_widget("{size: 2, color: green, extra: {any: thing}}"),
@@ -270,7 +239,7 @@ fn charts_render_as_argocd_would_and_validate() {
 )]
 fn a_chart_that_does_not_render_is_an_error_at_its_helm_table() {
     let Some(_) = engine() else { return };
-    let s = pulled(&(SITE.to_string() + BROKEN));
+    let s = pulled(&(charts_site() + BROKEN));
     let out = validate_charts(&s);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -289,7 +258,7 @@ fn a_chart_that_does_not_render_is_an_error_at_its_helm_table() {
     // The same chart renders once the site gives the value.
     s.write(
         "site.toml",
-        SITE.to_string() + BROKEN + "values = { password = \"s3cret\" }\n",
+        charts_site() + BROKEN + "values = { password = \"s3cret\" }\n",
     );
     let out = validate_charts(&s);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -303,7 +272,7 @@ fn a_chart_that_does_not_render_is_an_error_at_its_helm_table() {
 fn a_value_helm_cannot_tpl_names_the_template() {
     // grafana's failure: a Grafana template in a value the chart passes through `tpl`.
     let Some(_) = engine() else { return };
-    let s = pulled(&SITE.replace(
+    let s = pulled(&charts_site().replace(
         "greeting = \"hello from {{ .Release.Name }} in {{ .Release.Namespace }}\"",
         "greeting = \"{{ $labels.client_ip }}\"",
     ));
@@ -329,7 +298,7 @@ fn a_value_helm_cannot_tpl_names_the_template() {
 )]
 fn chart_objects_meet_their_crd_and_the_api_server() {
     let Some(_) = engine() else { return };
-    let site = SITE
+    let site = charts_site()
         .replace("color = \"blue\"", "color = \"purple\"")
         .replace(
             "config = {",
@@ -369,7 +338,7 @@ fn chart_objects_meet_their_crd_and_the_api_server() {
 fn without_charts_a_site_custom_resource_has_no_schema() {
     // The CRD comes from the chart: only `--charts` knows it.
     let s = Scratch::new();
-    s.write("site.toml", SITE);
+    s.write("site.toml", charts_site());
     s.write("templates/k8s/namespace.yaml", site_widget("{size: 2}"));
     let out = hearth()
         .args(["validate", "--site"])
@@ -390,14 +359,14 @@ fn without_charts_a_site_custom_resource_has_no_schema() {
 fn charts_without_a_cache_or_engine_are_refused() {
     // No cache: located errors before any engine runs.
     let s = Scratch::new();
-    s.write("site.toml", SITE);
+    s.write("site.toml", charts_site());
     let out = validate_charts(&s);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("hearth::chart-cache"), "{err}");
     assert!(err.contains("[services.greeter.helm]"), "{err}");
     // A cache but no engine: what to install.
-    let s = pulled(SITE);
+    let s = pulled(&charts_site());
     let empty = s.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = hearth()
@@ -425,7 +394,7 @@ fn charts_without_a_cache_or_engine_are_refused() {
 )]
 fn a_chart_rendered_before_needs_no_engine() {
     let Some(_) = engine() else { return };
-    let s = pulled(SITE);
+    let s = pulled(&charts_site());
     let first = validate_charts(&s);
     assert!(first.status.success(), "{}", stderr(&first));
     let remembered = std::fs::read_dir(s.path().join("cache/charts"))
@@ -452,7 +421,7 @@ fn a_chart_rendered_before_needs_no_engine() {
         String::from_utf8_lossy(&second.stdout).contains("and 6 chart objects (3 charts) valid")
     );
     // Other values: the engine is needed again.
-    s.write("site.toml", SITE.replace("size = 3", "size = 4"));
+    s.write("site.toml", charts_site().replace("size = 3", "size = 4"));
     let third = without_engine(&s);
     assert_eq!(third.status.code(), Some(2), "{}", stderr(&third));
     assert!(stderr(&third).contains("`--charts` needs Helm's template engine"));

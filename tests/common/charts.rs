@@ -7,6 +7,48 @@ use std::process::{Command, Output};
 
 use super::{Scratch, hearth, stderr};
 
+/// A site of three fixture charts: values through `tpl` (`greeting`, a
+/// template Helm expands), a chart with CRDs, and one with a subchart.
+pub fn site(greeting: &str) -> String {
+    SITE.replace("GREETING", greeting)
+}
+
+const SITE: &str = r#"[site]
+name = "lab"
+domain = "lab.example"
+repo_url = "https://git.example/lab.git"
+
+[nodes.pi1]
+arch = "arm64"
+roles = ["server"]
+
+[services.greeter.helm]
+repo = "https://charts.example"
+chart = "tpl-values"
+version = "0.1.0"
+values = { greeting = "GREETING", config = { kube = "{{ .Capabilities.KubeVersion.Minor }}" } }
+
+[services.toys.helm]
+repo = "https://charts.example"
+chart = "widgets"
+version = "0.1.0"
+values.widget = { size = 3, color = "blue" }
+
+[services.umbrella.helm]
+repo = "https://charts.example"
+chart = "umbrella"
+version = "0.1.0"
+values.greeting = { message = "from site.toml" }
+"#;
+
+/// A fixture chart that refuses to render.
+pub const BROKEN: &str = r#"
+[services.vault.helm]
+repo = "https://charts.example"
+chart = "broken"
+version = "0.1.0"
+"#;
+
 /// hearth's own fixture charts (a second version of a chart under
 /// `v<version>/`).
 pub fn fixtures() -> PathBuf {

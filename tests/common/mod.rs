@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod backups;
 pub mod charts;
 
 /// A small site that renders: one node, one service with a workload, a secret,
