@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Service;
+use super::ServiceMap;
 use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::plan::VolumeKind;
 use crate::site::model::{Capability, RawSite};
@@ -42,7 +42,7 @@ const APPS: u32 = 5;
 pub fn dependencies(
     raw: &RawSite,
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
-    services: &BTreeMap<ServiceName, Service>,
+    services: &ServiceMap,
 ) -> BTreeMap<ServiceName, Vec<ServiceName>> {
     let of = |c: Capability| providers.get(&c).cloned().unwrap_or_default();
     let mut out = BTreeMap::new();
@@ -83,7 +83,7 @@ pub fn dependencies(
 pub(super) fn assign_waves(
     raw: &RawSite,
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
-    services: &mut BTreeMap<ServiceName, Service>,
+    services: &mut ServiceMap,
     errs: &mut Errors,
     src: &SourceFile,
 ) {

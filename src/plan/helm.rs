@@ -1,14 +1,11 @@
 //! Built-in values for the charts hearth knows, derived from the site, and the
 //! merge that lets a site's own `values` win over them.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value, json};
 
-use super::{Service, Target};
+use super::{ServiceMap, Target};
 use crate::diag::{Code, Errors, InputError, SourceFile};
 use crate::site::model::{BackupKind, RawSite};
-use crate::site::names::ServiceName;
 
 /// The ingress-nginx JSON access-log format of the reference cluster: field name,
 /// nginx variable, and whether the value is written unquoted (a JSON number).
@@ -273,7 +270,7 @@ pub fn deep_merge(base: &mut Value, over: &Value) {
 pub(super) fn apply_presets(
     raw: &RawSite,
     targets: &[Target],
-    services: &mut BTreeMap<ServiceName, Service>,
+    services: &mut ServiceMap,
     errs: &mut Errors,
     src: &SourceFile,
 ) {

@@ -41,6 +41,10 @@ pub use crate::site::kinds::{
 use crate::site::names::*;
 use crate::site::values::Cron as Schedule;
 
+/// Services by name while the plan is built; the finished plan keeps a
+/// sorted `Vec`.
+pub(crate) type ServiceMap = BTreeMap<ServiceName, Service>;
+
 #[derive(Debug, Serialize)]
 pub struct Plan {
     pub site: Site,

@@ -15,7 +15,7 @@ use super::resolve::Ctx;
 pub(super) fn issuers(
     ctx: &mut Ctx,
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
-    services: &mut BTreeMap<ServiceName, Service>,
+    services: &mut ServiceMap,
 ) -> Vec<Issuer> {
     let raw = ctx.raw;
     let home = providers

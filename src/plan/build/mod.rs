@@ -71,7 +71,7 @@ pub fn plan(loaded: &Loaded) -> Result<Plan, Errors> {
     ingress::check_networks(&mut ctx);
 
     let providers = providers(raw);
-    let mut services: BTreeMap<ServiceName, Service> = BTreeMap::new();
+    let mut services: ServiceMap = BTreeMap::new();
     for (name, svc) in &raw.services {
         let p = service::service(&mut ctx, name, svc);
         services.insert(name.clone(), p);

@@ -196,7 +196,7 @@ impl<'a> Ctx<'a> {
     /// Resolve a `service/volume` reference to a declared volume, or report it.
     pub(super) fn volume_ref(
         &mut self,
-        services: &BTreeMap<ServiceName, Service>,
+        services: &ServiceMap,
         r: &Spanned<String>,
     ) -> Option<(ServiceName, VolumeName)> {
         let (svc, vol) = self.split_ref(r, "volume")?;
@@ -220,7 +220,7 @@ impl<'a> Ctx<'a> {
     /// Resolve a `service/database` reference to a declared database, or report it.
     pub(super) fn database_ref<'s>(
         &mut self,
-        services: &'s BTreeMap<ServiceName, Service>,
+        services: &'s ServiceMap,
         r: &Spanned<String>,
     ) -> Option<(ServiceName, &'s Database)> {
         let (svc, name) = self.split_ref(r, "database")?;

@@ -55,10 +55,7 @@ pub(super) fn volume(
 
 /// A per-pod volume is the claim template of one StatefulSet of its own
 /// service (the template is rendered in that StatefulSet).
-pub(super) fn check_per_pod(
-    ctx: &mut Ctx,
-    services: &std::collections::BTreeMap<ServiceName, Service>,
-) {
+pub(super) fn check_per_pod(ctx: &mut Ctx, services: &ServiceMap) {
     let mut owner: std::collections::BTreeMap<(&Namespace, &VolumeName), &WorkloadName> =
         Default::default();
     for s in services.values() {

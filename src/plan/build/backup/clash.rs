@@ -12,7 +12,7 @@ use super::super::resolve::Ctx;
 /// free in its namespace. Named like a workload of its service it would share
 /// that workload's labels, so the workload's Service and network policies
 /// would select the job's pods too.
-pub(super) fn name_clashes(ctx: &mut Ctx, services: &BTreeMap<ServiceName, Service>) {
+pub(super) fn name_clashes(ctx: &mut Ctx, services: &ServiceMap) {
     let site: BTreeMap<(&Namespace, &WorkloadName), (&ServiceName, Range<usize>)> = services
         .values()
         .flat_map(|s| {

@@ -7,7 +7,6 @@
 
 use crate::diag::Code;
 use crate::dr::{GLOBALS, dump_ext};
-use std::collections::BTreeMap;
 
 use crate::plan::*;
 use crate::site::model::SecretKeyRef;
@@ -59,11 +58,7 @@ fn check_fields(ctx: &mut Ctx, d: &Decl, engine: Option<DatabaseEngine>) {
     }
 }
 
-pub(super) fn plan(
-    ctx: &mut Ctx,
-    d: &Decl,
-    services: &mut BTreeMap<ServiceName, Service>,
-) -> Option<Backup> {
+pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option<Backup> {
     let b = d.b;
     let resolved = server(ctx, d, services);
     check_fields(ctx, d, resolved.as_ref().map(|(s, _)| s.engine));
@@ -133,14 +128,12 @@ fn server_job(
         (Some(i), _) => i.get_ref().to_string(),
         (None, Some(m)) => format!("{}:{m}", server.engine.official_image()),
         (None, None) => {
-            ctx.err(
-                Code::Backup,
+            d.error(
+                ctx,
                 format!(
                     "cannot tell the {} version of `{}` from its workload's image",
                     server.engine, server.first
                 ),
-                d.span.clone(),
-                "this backup",
                 format!(
                     "set `image = \"{}:<major version of the server>\"`",
                     server.engine.official_image()
@@ -163,11 +156,7 @@ fn server_job(
 
 /// Resolve the listed databases: all must exist, share one engine and one
 /// server. A database of another engine is an input error at its reference.
-fn server(
-    ctx: &mut Ctx,
-    d: &Decl,
-    services: &BTreeMap<ServiceName, Service>,
-) -> Option<(Server, Vec<Dumped>)> {
+fn server(ctx: &mut Ctx, d: &Decl, services: &ServiceMap) -> Option<(Server, Vec<Dumped>)> {
     let mut server: Option<Server> = None;
     let mut names = Vec::new();
     for r in &d.b.databases {

@@ -10,11 +10,7 @@ use crate::plan::*;
 use super::super::resolve::Ctx;
 use super::{Decl, Job, credentials, volumes_job};
 
-pub(super) fn plan(
-    ctx: &mut Ctx,
-    d: &Decl,
-    services: &mut BTreeMap<ServiceName, Service>,
-) -> Option<Backup> {
+pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option<Backup> {
     let b = d.b;
     d.fields(
         ctx,

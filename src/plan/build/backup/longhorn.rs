@@ -12,7 +12,7 @@ use super::Decl;
 pub(super) fn plan(
     ctx: &mut Ctx,
     d: &Decl,
-    services: &mut BTreeMap<ServiceName, Service>,
+    services: &mut ServiceMap,
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
 ) -> Option<Backup> {
     let b = d.b;
@@ -34,11 +34,9 @@ pub(super) fn plan(
         .and_then(|v| v.first())
         .cloned()
     else {
-        ctx.err(
-            Code::Backup,
+        d.error(
+            ctx,
             "a longhorn backup needs a service that provides `longhorn`",
-            d.span.clone(),
-            "this backup",
             "add `provides = [\"longhorn\"]` to the Longhorn service",
         );
         return None;

@@ -37,26 +37,27 @@ impl Decl<'_> {
         let set = set_fields(self.b);
         for (f, present) in set {
             if present && !needs.contains(&f) && !may.contains(&f) {
-                ctx.err(
-                    Code::Backup,
+                self.error(
+                    ctx,
                     format!("`{f}` does not apply to a backup of kind `{}`", self.kind),
-                    self.span.clone(),
-                    "this backup",
                     format!("remove `{f}`"),
                 );
             }
         }
         for f in needs {
             if !set.iter().any(|(g, present)| g == f && *present) {
-                ctx.err(
-                    Code::Backup,
+                self.error(
+                    ctx,
                     format!("a backup of kind `{}` needs `{f}`", self.kind),
-                    self.span.clone(),
-                    "this backup",
                     format!("add `{f}`"),
                 );
             }
         }
+    }
+
+    /// An error at this `[backups.x]`.
+    fn error(&self, ctx: &mut Ctx, msg: impl Into<String>, help: impl Into<String>) {
+        ctx.err(Code::Backup, msg, self.span.clone(), "this backup", help);
     }
 
     /// Service `name`, where the job runs, exists.
@@ -127,7 +128,7 @@ use protected::volumes_job;
 /// Resolve backups, derive their jobs and the labels that make Longhorn select volumes.
 pub(super) fn backups(
     ctx: &mut Ctx,
-    services: &mut BTreeMap<ServiceName, Service>,
+    services: &mut ServiceMap,
     providers: &BTreeMap<Capability, Vec<ServiceName>>,
     targets: &[Target],
 ) -> Vec<Backup> {
@@ -318,11 +319,9 @@ fn runs_in(ctx: &mut Ctx, d: &Decl, fallback: Option<ServiceName>) -> Option<Ser
         (Some(r), _) => (r.get_ref().clone(), r.span()),
         (None, Some(f)) => (f, d.span.clone()),
         (None, None) => {
-            ctx.err(
-                Code::Backup,
+            d.error(
+                ctx,
                 format!("a backup of kind `{}` needs `runs_in`", d.kind),
-                d.span.clone(),
-                "this backup",
                 "add `runs_in = \"<service>\"`",
             );
             return None;

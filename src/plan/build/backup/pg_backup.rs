@@ -2,7 +2,6 @@
 //! dumps the listed PostgreSQL databases into a dump volume.
 
 use crate::diag::Code;
-use std::collections::BTreeMap;
 
 use crate::plan::*;
 use crate::site::model::{self as m, SecretKeyRef};
@@ -10,11 +9,7 @@ use crate::site::model::{self as m, SecretKeyRef};
 use super::super::resolve::Ctx;
 use super::{Decl, Job};
 
-pub(super) fn plan(
-    ctx: &mut Ctx,
-    d: &Decl,
-    services: &mut BTreeMap<ServiceName, Service>,
-) -> Option<Backup> {
+pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option<Backup> {
     let b = d.b;
     d.fields(
         ctx,
@@ -86,7 +81,7 @@ pub(super) fn plan(
 fn connections(
     ctx: &mut Ctx,
     b: &m::Backup,
-    services: &BTreeMap<ServiceName, Service>,
+    services: &ServiceMap,
     user: &str,
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();

@@ -1,7 +1,5 @@
 //! The volumes a restic or own-job backup mounts.
 
-use std::collections::BTreeMap;
-
 use crate::diag::Code;
 use crate::plan::*;
 
@@ -22,7 +20,7 @@ pub(super) struct Protected {
 fn protected(
     ctx: &mut Ctx,
     d: &Decl,
-    services: &BTreeMap<ServiceName, Service>,
+    services: &ServiceMap,
     ns: &Namespace,
     write: bool,
 ) -> Protected {
@@ -104,7 +102,7 @@ fn protected(
 pub(super) fn volumes_job(
     ctx: &mut Ctx,
     d: &Decl,
-    services: &BTreeMap<ServiceName, Service>,
+    services: &ServiceMap,
 ) -> Option<(ServiceName, Namespace, Protected)> {
     let first =
         d.b.volumes

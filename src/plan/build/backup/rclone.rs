@@ -13,11 +13,7 @@ use super::{Decl, Job};
 /// Characters that would let a remote or path escape the job's shell line.
 const SHELL: [char; 8] = ['\'', '"', '`', '$', ';', '&', '|', ' '];
 
-pub(super) fn plan(
-    ctx: &mut Ctx,
-    d: &Decl,
-    services: &mut BTreeMap<ServiceName, Service>,
-) -> Option<Backup> {
+pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option<Backup> {
     let b = d.b;
     d.fields(
         ctx,
@@ -116,11 +112,9 @@ fn read_only_source(
 /// The job's shell line: `rclone sync`, guarded by `require_path` when given.
 fn script(ctx: &mut Ctx, d: &Decl, remote: &str) -> Option<String> {
     if remote.contains(SHELL) {
-        ctx.err(
-            Code::Backup,
+        d.error(
+            ctx,
             format!("remote `{remote}` contains shell characters"),
-            d.span.clone(),
-            "this backup",
             "use an rclone remote such as `encrypted:` or `azure:container/path`",
         );
         return None;
@@ -131,11 +125,9 @@ fn script(ctx: &mut Ctx, d: &Decl, remote: &str) -> Option<String> {
             .map(|p| p.trim_matches('/'))
             .filter(|p| !p.is_empty());
     if guard.is_some_and(|g| g.contains(SHELL)) {
-        ctx.err(
-            Code::Backup,
+        d.error(
+            ctx,
             "`require_path` contains shell characters",
-            d.span.clone(),
-            "this backup",
             "use a plain relative path such as `library`",
         );
         return None;

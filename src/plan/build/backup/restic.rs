@@ -22,7 +22,7 @@ const SCHEMES: [&str; 8] = [
 pub(super) fn plan(
     ctx: &mut Ctx,
     d: &Decl,
-    services: &mut BTreeMap<ServiceName, Service>,
+    services: &mut ServiceMap,
     targets: &[Target],
 ) -> Option<Backup> {
     let b = d.b;
@@ -172,11 +172,9 @@ fn repository_source(ctx: &mut Ctx, d: &Decl, targets: &[Target]) -> Option<Opti
             return None;
         }
         (None, None) => {
-            ctx.err(
-                Code::Backup,
+            d.error(
+                ctx,
                 "a backup of kind `restic` needs `repository` or `target`",
-                d.span.clone(),
-                "this backup",
                 "add `repository = \"s3:…\"`, or `target = \"<an s3 backup target>\"`",
             );
             return None;
@@ -189,13 +187,7 @@ fn repository_source(ctx: &mut Ctx, d: &Decl, targets: &[Target]) -> Option<Opti
 fn keep_flags(ctx: &mut Ctx, d: &Decl, keep: &crate::site::model::Keep) -> Option<Vec<String>> {
     let flags = keep.flags();
     if flags.is_empty() {
-        ctx.err(
-            Code::Backup,
-            "`keep` keeps nothing: `restic forget` would remove no snapshot and the repository would only grow",
-            d.span.clone(),
-            "this backup",
-            "set counts, e.g. `keep = { daily = 7, weekly = 4, monthly = 6 }`",
-        );
+        d.error(ctx, "`keep` keeps nothing: `restic forget` would remove no snapshot and the repository would only grow", "set counts, e.g. `keep = { daily = 7, weekly = 4, monthly = 6 }`");
         return None;
     }
     Some(flags)

@@ -4,9 +4,6 @@
 //! while the workload keeps writing. Retention, the `.partial` rename and the
 //! CronJob alerts are the other dumps'.
 
-use std::collections::BTreeMap;
-
-use crate::diag::Code;
 use crate::dr::dump_ext;
 use crate::plan::*;
 
@@ -28,7 +25,7 @@ pub(super) fn job(
     d: &Decl,
     server: &Server,
     names: &[Dumped],
-    services: &BTreeMap<ServiceName, Service>,
+    services: &ServiceMap,
     ns: &Namespace,
     dump_vol: VolumeName,
     retain: u32,
@@ -81,44 +78,37 @@ fn file_volume<'s>(
         return None;
     };
     if &svc.namespace != ns {
-        ctx.err(
-            Code::Backup,
+        d.error(
+            ctx,
             format!(
                 "the file of `{}` is in namespace `{}`, the job runs in `{ns}`",
                 server.first, svc.namespace
             ),
-            d.span.clone(),
-            "this backup",
             "set `runs_in` (or the dump volume) to the database's service or namespace",
         );
         return None;
     }
     let pv = svc.volumes.iter().find(|v| &v.name == volume)?;
     if pv.per_pod {
-        ctx.err(
-            Code::Backup,
-            format!(
-                "volume `{}/{volume}` is per pod: each pod has its own file, and the job cannot tell which to dump",
-                svc.name
-            ),
-            d.span.clone(),
-            "this backup",
+        let msg = format!(
+            "volume `{}/{volume}` is per pod: each pod has its own file, and the job cannot tell which to dump",
+            svc.name
+        );
+        d.error(
+            ctx,
+            msg,
             "keep the file on a volume shared by the workload (no `per_pod`)",
         );
         return None;
     }
     let source = match pv.kind {
         VolumeKind::HostPath | VolumeKind::Chart => {
-            ctx.err(
-                Code::Backup,
-                format!(
-                    "volume `{}/{volume}` is a {} volume; a sqlite dump mounts a claim (and the runbook's restore pod too)",
-                    svc.name, pv.kind
-                ),
-                d.span.clone(),
-                "this backup",
-                "keep the file on a longhorn or local volume, or back the folder up with a `restic` or `job` backup",
+            let msg = format!(
+                "volume `{}/{volume}` is a {} volume; a sqlite dump mounts a claim (and the runbook's restore pod too)",
+                svc.name, pv.kind
             );
+            let help = "keep the file on a longhorn or local volume, or back the folder up with a `restic` or `job` backup";
+            d.error(ctx, msg, help);
             return None;
         }
         // Read-write: SQLite takes its locks (and a WAL file's shared memory)

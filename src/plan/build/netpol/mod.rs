@@ -138,11 +138,7 @@ fn push<T: PartialEq>(list: &mut Vec<T>, item: T) {
 }
 
 /// Add every service's NetworkPolicies.
-pub(super) fn policies(
-    ctx: &Ctx,
-    services: &mut BTreeMap<ServiceName, Service>,
-    backups: &[Backup],
-) {
+pub(super) fn policies(ctx: &Ctx, services: &mut ServiceMap, backups: &[Backup]) {
     let mut p = Policies {
         denied: denied(ctx, services),
         ..Default::default()
@@ -168,10 +164,7 @@ pub(super) fn policies(
 }
 
 /// The namespaces that are default-deny.
-fn denied(
-    ctx: &Ctx,
-    services: &BTreeMap<ServiceName, Service>,
-) -> std::collections::BTreeSet<Namespace> {
+fn denied(ctx: &Ctx, services: &ServiceMap) -> std::collections::BTreeSet<Namespace> {
     let site = ctx.raw.site.network_policy;
     let mut votes: BTreeMap<&Namespace, Vec<NetworkPolicyMode>> = BTreeMap::new();
     for s in services.values() {
