@@ -41,11 +41,7 @@ pub(super) fn main_container(
     let ports = w
         .ports
         .iter()
-        .map(|(pn, p)| Port {
-            name: pn.clone(),
-            number: p.port,
-            protocol: p.protocol,
-        })
+        .map(|(pn, p)| port(pn, p.port, p.protocol))
         .collect();
     let parts = Parts {
         name: name.as_str(),
@@ -106,11 +102,7 @@ pub(super) fn side_containers(
         let ports = sc
             .ports
             .iter()
-            .map(|(pn, p)| Port {
-                name: pn.clone(),
-                number: p.port,
-                protocol: p.protocol,
-            })
+            .map(|(pn, p)| port(pn, p.port, p.protocol))
             .collect();
         let parts = Parts {
             name: cname,
@@ -170,6 +162,16 @@ fn build(
         mounts,
         lifecycle,
         sidecar,
+    }
+}
+
+/// A container port as the plan holds it (workloads and sidecars declare
+/// theirs with different site types).
+fn port(name: &PortName, number: u16, protocol: m::Protocol) -> Port {
+    Port {
+        name: name.clone(),
+        number,
+        protocol,
     }
 }
 
