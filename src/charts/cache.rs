@@ -47,6 +47,16 @@ pub struct Pin {
     pub span: std::ops::Range<usize>,
 }
 
+impl Pin {
+    /// A cache error at this chart's `[services.x.helm]`.
+    pub fn error(&self, loaded: &Loaded, msg: String, help: impl Into<String>) -> InputError {
+        InputError::new(Code::ChartCache, msg)
+            .in_file(&loaded.source)
+            .label(self.span.clone(), "this chart")
+            .help(help)
+    }
+}
+
 /// Every chart the site deploys, in service order.
 pub fn pins(loaded: &Loaded) -> Vec<Pin> {
     let mut out = Vec::new();
@@ -192,16 +202,11 @@ pub fn verify_each(
         .into_iter()
         .map(|pin| {
             verify_one(&lock, dir, &pin, &pull).map_err(|(message, help)| {
-                InputError::new(
-                    Code::ChartCache,
-                    format!(
-                        "chart `{}` {} of service `{}`: {message}",
-                        pin.chart, pin.version, pin.service
-                    ),
-                )
-                .in_file(&loaded.source)
-                .label(pin.span.clone(), "this chart")
-                .help(help)
+                let what = format!(
+                    "chart `{}` {} of service `{}`: {message}",
+                    pin.chart, pin.version, pin.service
+                );
+                pin.error(loaded, what, help)
             })
         })
         .collect())

@@ -150,18 +150,14 @@ fn pull(site: &Path, git_ref: Option<&str>) -> ExitCode {
                     sha256,
                 });
             }
-            Err(why) => errs.push(
-                InputError::new(
-                    Code::ChartCache,
-                    format!(
-                        "`helm pull {}` {} from `{}` failed: {why}",
-                        pin.chart, pin.version, pin.repo
-                    ),
-                )
-                .in_file(&loaded.source)
-                .label(pin.span.clone(), "this chart")
-                .help("check the repository URL, chart name and version (and the network)"),
-            ),
+            Err(why) => {
+                let what = format!(
+                    "`helm pull {}` {} from `{}` failed: {why}",
+                    pin.chart, pin.version, pin.repo
+                );
+                let help = "check the repository URL, chart name and version (and the network)";
+                errs.push(pin.error(&loaded, what, help));
+            }
         }
     }
     if let Err(e) = lock.write(&dir) {
