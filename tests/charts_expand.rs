@@ -17,6 +17,7 @@ fn charts_site() -> String {
 }
 use common::{Scratch, hearth, stderr};
 use hearth::charts::engine::Engine;
+use hearth::render::Manifest;
 use serde_json::{Value, json};
 
 /// A site-local template printing `widget` (a custom resource of the widgets

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{MINIMAL, Scratch, hearth, stderr};
+use hearth::render::Manifest;
 use serde_json::Value;
 
 /// MINIMAL with everything a clean site has: resources, a probe, and

@@ -10,6 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use hearth::render::Manifest;
 use hearth::render::Templates;
 use hearth::validate::Schemas;
 use serde_json::{Value, json};

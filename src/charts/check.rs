@@ -4,6 +4,7 @@
 //! for every object of the site: the chart's own custom resources, and those
 //! of site-local templates.
 
+use crate::render::Manifest;
 use serde_json::Value;
 
 use super::{Doc, Expanded};

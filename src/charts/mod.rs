@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diag::{Code, Errors, InputError};
-use crate::render::Rendered;
+use crate::render::{Manifest, Rendered};
 use crate::site::Loaded;
 use engine::{Engine, Request};
 use locate::render_error;
@@ -55,15 +55,9 @@ pub struct Doc {
     pub value: Value,
 }
 
-impl Doc {
-    pub fn kind(&self) -> &str {
-        self.value["kind"].as_str().unwrap_or("")
-    }
-    pub fn api_version(&self) -> &str {
-        self.value["apiVersion"].as_str().unwrap_or("")
-    }
-    pub fn name(&self) -> &str {
-        self.value["metadata"]["name"].as_str().unwrap_or("")
+impl Manifest for Doc {
+    fn value(&self) -> &Value {
+        &self.value
     }
 }
 

@@ -6,6 +6,7 @@
 //! the chart template in a `# Source:` line), and `index.yaml` listing each
 //! chart with its files; the folder is replaced atomically like `rendered/`.
 
+use crate::render::Manifest;
 use std::collections::BTreeSet;
 
 use serde_json::json;

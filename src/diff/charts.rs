@@ -8,6 +8,7 @@
 //! ArgoCD puts them in the Application's namespace, so that namespace is the
 //! key's unless the kind is one the cluster keeps outside namespaces.
 
+use crate::render::Manifest;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;

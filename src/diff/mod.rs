@@ -13,6 +13,7 @@ mod intent;
 mod lan;
 mod netpol;
 
+use crate::render::Manifest;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;

@@ -44,18 +44,28 @@ pub struct Object {
     pub site_local: bool,
 }
 
-impl Object {
-    pub fn kind(&self) -> &str {
-        self.value["kind"].as_str().unwrap_or("")
+/// The identifying fields of a Kubernetes object held as JSON: hearth's own
+/// objects and the ones a chart prints. Empty where the field is missing, so
+/// checks report the object rather than stop on it.
+pub trait Manifest {
+    fn value(&self) -> &Value;
+    fn kind(&self) -> &str {
+        self.value()["kind"].as_str().unwrap_or("")
     }
-    pub fn api_version(&self) -> &str {
-        self.value["apiVersion"].as_str().unwrap_or("")
+    fn api_version(&self) -> &str {
+        self.value()["apiVersion"].as_str().unwrap_or("")
     }
-    pub fn name(&self) -> &str {
-        self.value["metadata"]["name"].as_str().unwrap_or("")
+    fn name(&self) -> &str {
+        self.value()["metadata"]["name"].as_str().unwrap_or("")
     }
-    pub fn namespace(&self) -> Option<&str> {
-        self.value["metadata"]["namespace"].as_str()
+    fn namespace(&self) -> Option<&str> {
+        self.value()["metadata"]["namespace"].as_str()
+    }
+}
+
+impl Manifest for Object {
+    fn value(&self) -> &Value {
+        &self.value
     }
 }
 

@@ -9,6 +9,7 @@ pub mod apiserver;
 mod core_kinds;
 pub mod crds;
 
+use crate::render::Manifest;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 

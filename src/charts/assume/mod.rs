@@ -12,6 +12,7 @@ mod platform;
 
 pub use platform::{SEALED_SECRETS_CONTROLLER, missing_exporters};
 
+use crate::render::Manifest;
 use std::ops::Range;
 
 use serde_json::Value;

@@ -2,6 +2,7 @@
 //! their service provides: the sealed-secrets controller, the ingress
 //! class, Longhorn's storage class, the prometheus chart's exporters.
 
+use crate::render::Manifest;
 use std::ops::Range;
 
 use serde_json::Value;

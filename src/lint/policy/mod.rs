@@ -5,6 +5,7 @@
 //! Like Polaris' custom checks, but offline and read at any Git ref. A policy
 //! is a lint `Rule` like the built-in ones.
 
+use crate::render::Manifest;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -18,6 +18,7 @@
 //! ## Fix
 //! Use `http://<service>.<namespace>.svc[:port]` of a service the site deploys.
 
+use crate::render::Manifest;
 use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
 

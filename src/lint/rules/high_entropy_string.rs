@@ -24,6 +24,7 @@
 //! service's `secrets`; if the string is not a secret, excuse it with an
 //! exception on the service.
 
+use crate::render::Manifest;
 use std::collections::BTreeSet;
 
 use serde_json::Value;

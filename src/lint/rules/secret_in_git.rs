@@ -20,6 +20,7 @@
 //! Declare it under `secrets` (rendered as a SealedSecret) instead of in a
 //! template.
 
+use crate::render::Manifest;
 use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
 

@@ -46,6 +46,7 @@ mod rbac;
 mod service;
 mod workloads;
 
+use crate::render::Manifest;
 use std::ops::Range;
 
 use serde_json::{Map, Value};

@@ -8,6 +8,7 @@
 //! the other, in whichever order it met them. An empty host is nginx's
 //! catch-all server `_`, an empty path `/`, as upstream reads them.
 
+use crate::render::Manifest;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
