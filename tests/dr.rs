@@ -455,6 +455,60 @@ fn the_recipient_comes_from_the_flag_then_the_environment_then_site_toml() {
 }
 
 #[test]
+#[cfg_attr(
+    no_age,
+    ignore = "age is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn every_export_decrypts_with_real_age_to_what_the_cluster_printed() {
+    let (Some(age), Some(keygen)) = (common::tool("age", &[]), common::tool("age-keygen", &[]))
+    else {
+        return;
+    };
+    let sealed = sealed_reference();
+    let dr = sealed.path().join("rendered/dr");
+    let s = common::Scratch::new();
+    stubs(s.path());
+    // the real age instead of the stub
+    std::fs::remove_file(s.path().join("bin/age")).unwrap();
+    let key = s.path().join("bin/identity.txt");
+    common::succeeds(Command::new(&keygen).arg("--output").arg(&key));
+    let recipient = common::succeeds(Command::new(&keygen).arg("-y").arg(&key)).stdout;
+    let recipient = String::from_utf8(recipient).unwrap().trim().to_owned();
+    let secret = format!("apiVersion: v1\nkind: Secret\ndata:\n  k: {MARKER}\n");
+    let wanted = [
+        (
+            "export-secrets",
+            "secrets.age",
+            format!("---\n{secret}").repeat(11),
+        ),
+        ("backup-sealed-secrets-key", "main.key.age", secret.clone()),
+        (
+            "export-argocd",
+            "argocd.age",
+            format!("argocd export {MARKER}\n"),
+        ),
+    ];
+    for (sub, file, plain) in wanted {
+        let out = run_from(
+            &dr,
+            s.path(),
+            &[sub, "--recipient", &recipient, "--out", file],
+        );
+        assert!(out.status.success(), "{sub}: {}", common::stderr(&out));
+        let encrypted = std::fs::read(s.path().join(file)).unwrap();
+        assert!(encrypted.starts_with(b"age-encryption.org/v1\n"), "{sub}");
+        let decrypted = common::succeeds(
+            Command::new(&age)
+                .args(["--decrypt", "--identity"])
+                .arg(&key)
+                .arg(s.path().join(file)),
+        );
+        assert_eq!(String::from_utf8_lossy(&decrypted.stdout), plain, "{sub}");
+    }
+    no_plaintext_under(s.path());
+}
+
+#[test]
 fn a_failed_export_leaves_only_the_partial_file() {
     let s = common::Scratch::new();
     stubs(s.path());
