@@ -24,15 +24,15 @@ argocd_namespace={{ argocd.namespace|tojson }}
 # decrypted into on restore, and the client it runs (age is always needed).
 # Fails for an unknown SUB.
 describe() {
+  restore="kubectl apply -f -" client=kubectl
   case "$1" in
     export-secrets)
       what="every secret of the site's DR set ({{ exported|length }} secrets)"
-      default_out="hearth-secrets-<UTC time>.yaml.age"
-      restore="kubectl apply -f -" client=kubectl ;;
+      default_out="hearth-secrets-<UTC time>.yaml.age" ;;
     backup-sealed-secrets-key)
       what="the Sealed Secrets controller's keys (label $selector
   in namespace $sealed_namespace): every SealedSecret in Git is useless without them"
-      default_out=main.key.age restore="kubectl apply -f -" client=kubectl ;;
+      default_out=main.key.age ;;
     export-argocd)
       what="ArgoCD's configuration (Applications, projects, repositories, settings)
   as \`argocd admin export\` prints it"
@@ -88,13 +88,17 @@ export_secrets() {
   encrypt "exported {{ exported|length }} secrets" each_secret
 }
 
+# sealed_keys FORMAT: the controller's key secrets, as `kubectl --output FORMAT`.
+sealed_keys() {
+  kubectl get secret --namespace "$sealed_namespace" --selector "$selector" --output "$1"
+}
+
 backup_sealed_secrets_key() {
-  if [ -z "$(kubectl get secret --namespace "$sealed_namespace" --selector "$selector" --output name)" ]; then
+  if [ -z "$(sealed_keys name)" ]; then
     echo "no sealed-secrets key in namespace $sealed_namespace: is the controller installed?" >&2
     exit 1
   fi
-  encrypt "sealed-secrets keys saved" \
-    kubectl get secret --namespace "$sealed_namespace" --selector "$selector" --output yaml
+  encrypt "sealed-secrets keys saved" sealed_keys yaml
 }
 
 export_argocd() {
