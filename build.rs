@@ -31,11 +31,12 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<String>) {
 
 /// The external programs some tests run, by cfg name: found on PATH, or in
 /// the test venv (`HEARTH_VENV`, else `.venv`) that scripts/test sets up.
-const TOOLS: [(&str, &str, bool); 9] = [
+const TOOLS: [(&str, &str, bool); 10] = [
     ("kubectl", "kubectl", false),
     ("promtool", "promtool", false),
     ("amtool", "amtool", false),
     ("shellcheck", "shellcheck", false),
+    ("age", "age", false),
     ("lua", "lua5.1", false),
     ("venv_python", "python3", true),
     ("kubernetes_validate", "kubernetes-validate", true),

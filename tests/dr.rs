@@ -1,7 +1,8 @@
 //! Disaster-recovery artefacts of the reference site: coverage.json, the
-//! runbook, and the export scripts run against stub `kubectl`, `age` and
-//! `argocd` that record their arguments: right commands, right names, a
-//! private encrypted file, and no plaintext anywhere on disk.
+//! runbook, and the export script `dr.sh` (one subcommand per export) run
+//! against stub `kubectl`, `age` and `argocd` that record their arguments:
+//! right commands, right names, a private encrypted file, and no plaintext
+//! anywhere on disk.
 
 mod common;
 
@@ -44,8 +45,29 @@ fn stubs(dir: &Path) {
     );
 }
 
-fn run(script: &str, dir: &Path, args: &[&str]) -> Output {
-    run_from(&dr_dir(), script, dir, args)
+/// The subcommands of `dr.sh`, each with its default file and what its file
+/// is decrypted into on restore.
+const SUBCOMMANDS: [(&str, &str, &str); 3] = [
+    (
+        "export-secrets",
+        "hearth-secrets-<UTC time>.yaml.age",
+        "| kubectl apply -f -",
+    ),
+    (
+        "backup-sealed-secrets-key",
+        "main.key.age",
+        "| kubectl apply -f -",
+    ),
+    (
+        "export-argocd",
+        "argocd-export.yaml.age",
+        "| argocd admin import --namespace argocd -",
+    ),
+];
+
+/// The reference site's `dr.sh` with `args`, in `dir` with its stubs.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    run_from(&dr_dir(), dir, args)
 }
 
 /// The reference site with every `"placeholder"` replaced by a ciphertext of
@@ -61,21 +83,27 @@ fn sealed_reference() -> common::Scratch {
     s
 }
 
-fn run_from(dr: &Path, script: &str, dir: &Path, args: &[&str]) -> Output {
+fn run_from(dr: &Path, dir: &Path, args: &[&str]) -> Output {
+    command(dr, dir, args)
+        .env_remove("HEARTH_AGE_RECIPIENT")
+        .output()
+        .unwrap()
+}
+
+/// `bash <dr>/dr.sh args` in `dir`, its stubs first on PATH.
+fn command(dr: &Path, dir: &Path, args: &[&str]) -> Command {
     let path = format!(
         "{}:{}",
         dir.join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    Command::new("bash")
-        .arg(dr.join(script))
+    let mut cmd = Command::new("bash");
+    cmd.arg(dr.join("dr.sh"))
         .args(args)
         .current_dir(dir)
         .env("PATH", path)
-        .env("STUB_LOG", dir.join("log"))
-        .env_remove("HEARTH_AGE_RECIPIENT")
-        .output()
-        .unwrap()
+        .env("STUB_LOG", dir.join("log"));
+    cmd
 }
 
 fn no_plaintext_under(dir: &Path) {
@@ -104,9 +132,14 @@ fn export_secrets_encrypts_every_exported_secret() {
     stubs(s.path());
     let out = run_from(
         &dr,
-        "export-secrets.sh",
         s.path(),
-        &["--recipient", "age1test", "--out", "secrets.age"],
+        &[
+            "export-secrets",
+            "--recipient",
+            "age1test",
+            "--out",
+            "secrets.age",
+        ],
     );
     assert!(
         out.status.success(),
@@ -224,16 +257,15 @@ fn sealed_secrets_key_and_argocd_exports() {
     let s = common::Scratch::new();
     stubs(s.path());
     let out = run(
-        "backup-sealed-secrets-key.sh",
         s.path(),
-        &["--recipient", "age1test"],
+        &["backup-sealed-secrets-key", "--recipient", "age1test"],
     );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = run("export-argocd.sh", s.path(), &["--recipient", "age1test"]);
+    let out = run(s.path(), &["export-argocd", "--recipient", "age1test"]);
     assert!(
         out.status.success(),
         "{}",
@@ -248,39 +280,79 @@ fn sealed_secrets_key_and_argocd_exports() {
     assert!(
         s.path().join("main.key.age").exists() && s.path().join("argocd-export.yaml.age").exists()
     );
+    // export-secrets names its file by the UTC time unless told otherwise
+    let out = run(s.path(), &["export-secrets", "--recipient", "age1test"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    let name = said
+        .strip_prefix("exported 0 secrets to ")
+        .and_then(|x| x.strip_suffix(" (encrypted for age1test)\n"))
+        .unwrap_or_else(|| panic!("{said}{}", common::stderr(&out)));
+    let time = name
+        .strip_prefix("hearth-secrets-")
+        .and_then(|x| x.strip_suffix("Z.yaml.age"))
+        .unwrap_or_else(|| panic!("{name}"));
+    assert!(
+        time.len() == 15
+            && time.chars().enumerate().all(|(i, c)| if i == 8 {
+                c == 'T'
+            } else {
+                c.is_ascii_digit()
+            }),
+        "{name}"
+    );
+    assert!(s.path().join(name).exists());
     no_plaintext_under(s.path());
 }
 
 #[test]
-fn scripts_have_help_and_refuse_to_run_without_a_recipient() {
+fn subcommands_have_help_and_refuse_to_run_without_a_recipient() {
     let s = common::Scratch::new();
     stubs(s.path());
-    for script in [
-        "export-secrets.sh",
-        "backup-sealed-secrets-key.sh",
-        "export-argocd.sh",
-    ] {
-        let help = run(script, s.path(), &["--help"]);
+    for (sub, default_out, restore) in SUBCOMMANDS {
+        let help = run(s.path(), &[sub, "--help"]);
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(help.status.success(), "{sub}: {}", common::stderr(&help));
         assert!(
-            help.status.success() && String::from_utf8_lossy(&help.stdout).contains("Usage:"),
-            "{script}"
+            text.starts_with(&format!(
+                "Usage: dr.sh {sub} [--recipient AGE_PUBLIC_KEY] [--out FILE]\n"
+            )),
+            "{text}"
         );
-        let none = run(script, s.path(), &[]);
-        assert_eq!(
-            none.status.code(),
-            Some(2),
-            "{script} ran without a recipient"
-        );
+        let client = if sub == "export-argocd" {
+            "argocd"
+        } else {
+            "kubectl"
+        };
+        for part in [
+            format!("(default: {default_out})"),
+            format!("Restore: age --decrypt --identity KEY FILE {restore}\n"),
+            format!("Needs: {client} (with access to the cluster), age."),
+            "$HEARTH_AGE_RECIPIENT, then to [dr] age_recipient".into(),
+        ] {
+            assert!(text.contains(&part), "{sub}: no `{part}` in\n{text}");
+        }
+        // only its own help
+        for (other, ..) in SUBCOMMANDS {
+            assert_eq!(text.contains(&format!("dr.sh {other} ")), other == sub);
+        }
+        let none = run(s.path(), &[sub]);
+        assert_eq!(none.status.code(), Some(2), "{sub} ran without a recipient");
         assert!(String::from_utf8_lossy(&none.stderr).contains("no age recipient"));
-        assert_eq!(run(script, s.path(), &["--bogus"]).status.code(), Some(2));
-        let text = std::fs::read_to_string(dr_dir().join(script)).unwrap();
+        let bogus = run(s.path(), &[sub, "--recipient", "age1test", "--bogus"]);
+        assert_eq!(bogus.status.code(), Some(2));
+        let err = common::stderr(&bogus);
         assert!(
-            text.starts_with("#!/usr/bin/env bash\n")
-                && text.contains("set -euo pipefail")
-                && text.contains("umask 077"),
-            "{script}"
+            err.starts_with("unknown argument: --bogus\nUsage: dr.sh ")
+                && err.contains(default_out),
+            "{sub}: {err}"
         );
     }
+    let text = std::fs::read_to_string(dr_dir().join("dr.sh")).unwrap();
+    assert!(
+        text.starts_with("#!/usr/bin/env bash\n")
+            && text.contains("set -euo pipefail")
+            && text.contains("umask 077")
+    );
     assert!(
         !s.path().join("log").exists()
             || std::fs::read_to_string(s.path().join("log"))
@@ -288,6 +360,183 @@ fn scripts_have_help_and_refuse_to_run_without_a_recipient() {
                 .is_empty(),
         "nothing may run without a recipient"
     );
+}
+
+#[test]
+fn dr_sh_needs_a_known_subcommand() {
+    let s = common::Scratch::new();
+    stubs(s.path());
+    let usage = "Usage: dr.sh SUBCOMMAND [--recipient AGE_PUBLIC_KEY] [--out FILE]\n";
+    // no subcommand: the usage, on stderr
+    let none = run(s.path(), &[]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(none.stdout.is_empty());
+    assert!(
+        common::stderr(&none).starts_with(usage),
+        "{}",
+        common::stderr(&none)
+    );
+    // an unknown one, or an option where the subcommand goes: named, then the usage
+    for bogus in ["bogus", "--recipient"] {
+        let out = run(s.path(), &[bogus, "age1test"]);
+        assert_eq!(out.status.code(), Some(2), "{bogus}");
+        assert!(out.stdout.is_empty());
+        let err = common::stderr(&out);
+        assert!(
+            err.starts_with(&format!("unknown subcommand: {bogus}\n{usage}")),
+            "{err}"
+        );
+    }
+    // --help and -h: every subcommand with its default file, on stdout
+    for flag in ["--help", "-h"] {
+        let help = run(s.path(), &[flag]);
+        assert!(help.status.success(), "{flag}");
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(text.starts_with(usage), "{text}");
+        for (sub, default_out, restore) in SUBCOMMANDS {
+            let at = text.find(&format!("\ndr.sh {sub} [--recipient")).unwrap();
+            let section = text[at + 1..].split("\n\n").next().unwrap();
+            assert!(
+                section.contains(default_out) && section.contains(restore),
+                "{sub}: {section}"
+            );
+        }
+    }
+    assert!(!s.path().join("log").exists(), "nothing may run");
+}
+
+#[test]
+fn the_recipient_comes_from_the_flag_then_the_environment_then_site_toml() {
+    let site = format!("{}\n[dr]\nage_recipient = \"age1site\"\n", common::MINIMAL);
+    let rendered = common::Scratch::new();
+    rendered.write("site.toml", &site);
+    let out = rendered.render();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    // the script alone, as carried to an offline machine
+    let s = common::Scratch::new();
+    stubs(s.path());
+    let alone = s.path().join("alone");
+    std::fs::create_dir(&alone).unwrap();
+    std::fs::copy(
+        rendered.path().join("rendered/dr/dr.sh"),
+        alone.join("dr.sh"),
+    )
+    .unwrap();
+    let export = |env: Option<&str>, args: &[&str]| {
+        let mut cmd = command(&alone, s.path(), &[&["export-argocd"], args].concat());
+        match env {
+            Some(r) => cmd.env("HEARTH_AGE_RECIPIENT", r),
+            None => cmd.env_remove("HEARTH_AGE_RECIPIENT"),
+        };
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let log = std::fs::read_to_string(s.path().join("log")).unwrap();
+        std::fs::remove_file(s.path().join("log")).unwrap();
+        (stdout, log)
+    };
+    let (said, log) = export(None, &[]);
+    assert!(
+        log.contains("age --encrypt --recipient age1site --output argocd-export.yaml.age.partial"),
+        "{log}"
+    );
+    assert_eq!(
+        said,
+        "ArgoCD configuration saved to argocd-export.yaml.age (encrypted for age1site)\n"
+    );
+    let (_, log) = export(Some("age1env"), &["--out", "a.age"]);
+    assert!(
+        log.contains("age --encrypt --recipient age1env --output a.age.partial"),
+        "{log}"
+    );
+    let (_, log) = export(Some("age1env"), &["--recipient", "age1flag"]);
+    assert!(log.contains("--recipient age1flag "), "{log}");
+    assert!(s.path().join("a.age").exists() && s.path().join("argocd-export.yaml.age").exists());
+}
+
+#[test]
+#[cfg_attr(
+    no_age,
+    ignore = "age is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn every_export_decrypts_with_real_age_to_what_the_cluster_printed() {
+    let (Some(age), Some(keygen)) = (common::tool("age", &[]), common::tool("age-keygen", &[]))
+    else {
+        return;
+    };
+    let sealed = sealed_reference();
+    let dr = sealed.path().join("rendered/dr");
+    let s = common::Scratch::new();
+    stubs(s.path());
+    // the real age instead of the stub
+    std::fs::remove_file(s.path().join("bin/age")).unwrap();
+    let key = s.path().join("bin/identity.txt");
+    common::succeeds(Command::new(&keygen).arg("--output").arg(&key));
+    let recipient = common::succeeds(Command::new(&keygen).arg("-y").arg(&key)).stdout;
+    let recipient = String::from_utf8(recipient).unwrap().trim().to_owned();
+    let secret = format!("apiVersion: v1\nkind: Secret\ndata:\n  k: {MARKER}\n");
+    let wanted = [
+        (
+            "export-secrets",
+            "secrets.age",
+            format!("---\n{secret}").repeat(11),
+        ),
+        ("backup-sealed-secrets-key", "main.key.age", secret.clone()),
+        (
+            "export-argocd",
+            "argocd.age",
+            format!("argocd export {MARKER}\n"),
+        ),
+    ];
+    for (sub, file, plain) in wanted {
+        let out = run_from(
+            &dr,
+            s.path(),
+            &[sub, "--recipient", &recipient, "--out", file],
+        );
+        assert!(out.status.success(), "{sub}: {}", common::stderr(&out));
+        let encrypted = std::fs::read(s.path().join(file)).unwrap();
+        assert!(encrypted.starts_with(b"age-encryption.org/v1\n"), "{sub}");
+        let decrypted = common::succeeds(
+            Command::new(&age)
+                .args(["--decrypt", "--identity"])
+                .arg(&key)
+                .arg(s.path().join(file)),
+        );
+        assert_eq!(String::from_utf8_lossy(&decrypted.stdout), plain, "{sub}");
+    }
+    no_plaintext_under(s.path());
+}
+
+#[test]
+fn a_failed_export_leaves_only_the_partial_file() {
+    let s = common::Scratch::new();
+    stubs(s.path());
+    // argocd prints something, then fails
+    s.write("bin/argocd", "#!/bin/sh\necho half\nexit 3\n");
+    let out = run(s.path(), &["export-argocd", "--recipient", "age1test"]);
+    assert_eq!(out.status.code(), Some(3), "{}", common::stderr(&out));
+    assert!(out.stdout.is_empty(), "no success message");
+    assert!(s.path().join("argocd-export.yaml.age.partial").exists());
+    assert!(!s.path().join("argocd-export.yaml.age").exists());
+    // no sealed-secrets key in the cluster: nothing encrypted at all
+    std::fs::remove_file(s.path().join("log")).unwrap();
+    s.write(
+        "bin/kubectl",
+        "#!/bin/sh\necho \"kubectl $*\" >> \"$STUB_LOG\"\n",
+    );
+    let out = run(
+        s.path(),
+        &["backup-sealed-secrets-key", "--recipient", "age1test"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        common::stderr(&out),
+        "no sealed-secrets key in namespace kube-system: is the controller installed?\n"
+    );
+    let log = std::fs::read_to_string(s.path().join("log")).unwrap();
+    assert!(!log.contains("age "), "{log}");
+    assert!(!s.path().join("main.key.age.partial").exists());
 }
 
 #[test]

@@ -83,7 +83,8 @@ pub struct Rendered {
     pub files: Vec<TextFile>,
 }
 
-/// `rendered/dr/`: coverage.json from data, the runbook and scripts from templates.
+/// `rendered/dr/`: coverage.json from data, the runbook and the export script
+/// `dr.sh` from templates.
 fn dr_files(r: &mut Renderer, plan: &Plan, monitoring: Option<&Monitoring>) -> Vec<TextFile> {
     let coverage = crate::dr::coverage(plan, monitoring);
     let mut files = vec![TextFile {
@@ -104,12 +105,7 @@ fn dr_files(r: &mut Renderer, plan: &Plan, monitoring: Option<&Monitoring>) -> V
         dumps => s(&crate::dr::dump_restores(plan)),
         own_jobs => s(&crate::dr::job_restores(plan)),
     };
-    for name in [
-        "RUNBOOK.md",
-        "export-secrets.sh",
-        "backup-sealed-secrets-key.sh",
-        "export-argocd.sh",
-    ] {
+    for name in ["RUNBOOK.md", "dr.sh"] {
         let template = format!("dr/{name}");
         let result = r
             .env
