@@ -67,16 +67,7 @@ pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option
     let (vsvc, vname) = ctx.volume_ref(services, vol)?;
     let runs_in = super::runs_in(ctx, d, Some(vsvc.clone()))?;
     let ns = ctx.namespace_of(&runs_in);
-    if ctx.namespace_of(&vsvc) != ns {
-        ctx.err(
-            Code::Backup,
-            format!("dump volume `{vsvc}/{vname}` is not in namespace `{ns}` where the job runs"),
-            vol.span(),
-            "referenced here",
-            "use a volume of the `runs_in` service's namespace",
-        );
-        return None;
-    }
+    super::dump_in_namespace(ctx, vol, (&vsvc, &vname), &ns)?;
     if let Some(n) = &b.node {
         ctx.check_node(n);
     }

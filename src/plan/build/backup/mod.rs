@@ -18,6 +18,7 @@ use std::ops::Range;
 use crate::diag::{Code, InputError};
 use crate::plan::*;
 use crate::site::model as m;
+use crate::site::spanned::Spanned;
 
 use super::resolve::Ctx;
 use super::service::std_labels;
@@ -94,6 +95,27 @@ impl Decl<'_> {
             span: self.span.clone(),
         }
     }
+}
+
+/// The dump volume `vsvc/vname` is in `ns`, where the job runs: a pod mounts
+/// claims of its own namespace only.
+fn dump_in_namespace(
+    ctx: &mut Ctx,
+    vol: &Spanned<String>,
+    (vsvc, vname): (&ServiceName, &VolumeName),
+    ns: &Namespace,
+) -> Option<()> {
+    if &ctx.namespace_of(vsvc) == ns {
+        return Some(());
+    }
+    ctx.err(
+        Code::Backup,
+        format!("dump volume `{vsvc}/{vname}` is not in namespace `{ns}` where the job runs"),
+        vol.span(),
+        "referenced here",
+        "use a volume of the `runs_in` service's namespace",
+    );
+    None
 }
 
 /// Which of the fields that only some kinds use are set.

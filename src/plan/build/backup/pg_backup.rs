@@ -42,16 +42,7 @@ pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option
         pb.databases.push(db);
     }
     let (vsvc, vname) = ctx.volume_ref(services, vol)?;
-    if ctx.namespace_of(&vsvc) != ns {
-        ctx.err(
-            Code::Backup,
-            format!("dump volume `{vsvc}/{vname}` is not in namespace `{ns}` where the job runs"),
-            vol.span(),
-            "referenced here",
-            "use a volume of the `runs_in` service",
-        );
-        return None;
-    }
+    super::dump_in_namespace(ctx, vol, (&vsvc, &vname), &ns)?;
     args.extend([
         "--backup-dir".into(),
         "/backups".into(),
