@@ -76,9 +76,7 @@ pub(super) fn alerts(
     for b in &c.plan.backups {
         let rules = match b.kind {
             BackupKind::PgBackup => pg_backup(&mk, b),
-            BackupKind::Rclone => rclone(&mk, c.plan, b),
-            BackupKind::Longhorn => longhorn(&mk, c.plan, b),
-            BackupKind::Dump | BackupKind::Restic | BackupKind::Job => own_job(&mk, b),
+            _ => cronjob_backup(&mk, c.plan, b),
         };
         watches.insert(
             b.name.to_string(),
@@ -89,46 +87,53 @@ pub(super) fn alerts(
     (out, watches)
 }
 
-fn rclone(mk: &Mk, plan: &Plan, b: &Backup) -> Vec<AlertRule> {
-    let job = b.name.as_str();
-    let ns = b
-        .volumes
-        .first()
-        .and_then(|v| v.split_once('/'))
-        .and_then(|(svc, _)| plan.service(svc))
-        .map_or_else(|| job.to_string(), |s| s.namespace.to_string());
-    let cj = CronJobRef {
-        prefix: "RcloneSync",
-        ns: &ns,
-        cronjob: job,
-        what: &format!("rclone sync `{job}`"),
-        anchor: "7-restore-synced-folders-rclone",
-    };
-    cronjob_alerts(mk, &cj, b)
-}
-
 /// Runbook anchors of the sections restoring each CronJob kind hearth renders.
 pub const DUMP_ANCHOR: &str = "6b-restore-databases-from-engine-dumps";
 pub const RESTIC_ANCHOR: &str = "7b-restore-volumes-from-restic";
 pub const JOB_ANCHOR: &str = "7c-restore-volumes-from-your-own-backup-jobs";
+const RCLONE_ANCHOR: &str = "7-restore-synced-folders-rclone";
+const LONGHORN_ANCHOR: &str = "5-sync-longhorn-and-restore-volumes";
 
-/// dump, restic and job backups: CronJobs named after the backup in the
+/// Backups run by a CronJob named after the backup: rclone syncs run in the
+/// namespace of the folders they sync; dump, restic and job backups in the
 /// namespace they run in; restic's `check` CronJob also alerts on failure.
-fn own_job(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
+///
+/// Longhorn runs a RecurringJob as a CronJob of the same name in its own
+/// namespace, and the Job fails when a volume's backup fails (longhorn-manager
+/// v1.6.2 controller/recurring_job_controller.go:477-482,
+/// app/recurring_job.go:146-151,190-199). `longhorn_backup_state` stays Error
+/// for a failed backup object after later successes, so it is not used.
+fn cronjob_backup(mk: &Mk, plan: &Plan, b: &Backup) -> Vec<AlertRule> {
     let job = b.name.as_str();
-    let ns = b
-        .namespace
-        .as_ref()
-        .map_or_else(|| job.to_string(), |n| n.to_string());
-    let (prefix, what, anchor) = match b.kind {
-        BackupKind::Dump => ("DumpBackup", format!("database dump `{job}`"), DUMP_ANCHOR),
-        BackupKind::Restic => (
-            "ResticBackup",
-            format!("restic backup `{job}`"),
-            RESTIC_ANCHOR,
-        ),
-        _ => ("JobBackup", format!("backup job `{job}`"), JOB_ANCHOR),
+    let own = b.namespace.as_ref().map(ToString::to_string);
+    let (prefix, noun, anchor, ns) = match b.kind {
+        BackupKind::Rclone => {
+            let ns = b
+                .volumes
+                .first()
+                .and_then(|v| v.split_once('/'))
+                .and_then(|(svc, _)| plan.service(svc))
+                .map(|s| s.namespace.to_string());
+            ("RcloneSync", "rclone sync", RCLONE_ANCHOR, ns)
+        }
+        BackupKind::Longhorn => {
+            let ns = plan.provider(Capability::Longhorn).map_or_else(
+                || "longhorn-system".to_string(),
+                |s| s.namespace.to_string(),
+            );
+            (
+                "LonghornBackup",
+                "Longhorn backup job",
+                LONGHORN_ANCHOR,
+                Some(ns),
+            )
+        }
+        BackupKind::Dump => ("DumpBackup", "database dump", DUMP_ANCHOR, own),
+        BackupKind::Restic => ("ResticBackup", "restic backup", RESTIC_ANCHOR, own),
+        BackupKind::Job | BackupKind::PgBackup => ("JobBackup", "backup job", JOB_ANCHOR, own),
     };
+    let what = format!("{noun} `{job}`");
+    let ns = ns.unwrap_or_else(|| job.to_string());
     let cj = CronJobRef {
         prefix,
         ns: &ns,
@@ -143,37 +148,15 @@ fn own_job(mk: &Mk, b: &Backup) -> Vec<AlertRule> {
         let check = format!("{job}-check");
         let cj = CronJobRef {
             prefix: "ResticCheck",
-            ns: &ns,
             cronjob: &check,
             what: &format!("restic check of `{job}`"),
-            anchor,
+            ..cj
         };
         let s = series(&ns, &check);
         rules.push(cronjob_failed(mk, &cj, &s));
         rules.push(cronjob_stale(mk, &cj, &s, schedule));
     }
     rules
-}
-
-/// Longhorn runs a RecurringJob as a CronJob of the same name in its own
-/// namespace, and the Job fails when a volume's backup fails (longhorn-manager
-/// v1.6.2 controller/recurring_job_controller.go:477-482,
-/// app/recurring_job.go:146-151,190-199). `longhorn_backup_state` stays Error
-/// for a failed backup object after later successes, so it is not used.
-fn longhorn(mk: &Mk, plan: &Plan, b: &Backup) -> Vec<AlertRule> {
-    let ns = plan.provider(Capability::Longhorn).map_or_else(
-        || "longhorn-system".to_string(),
-        |s| s.namespace.to_string(),
-    );
-    let job = b.name.as_str();
-    let cj = CronJobRef {
-        prefix: "LonghornBackup",
-        ns: &ns,
-        cronjob: job,
-        what: &format!("Longhorn backup job `{job}`"),
-        anchor: "5-sync-longhorn-and-restore-volumes",
-    };
-    cronjob_alerts(mk, &cj, b)
 }
 
 /// A backup run by a CronJob: alert name prefix, namespace, CronJob name, how
