@@ -120,11 +120,7 @@ fn client_ip_requests(common: &Common, t: &Tuned, metric: &str) -> AlertRule {
     let draft = Draft {
         name: "ClientIpRequests".into(),
         group: "traffic",
-        expr: format!(
-            "sum by (client_ip) ({}) > {}",
-            recent(metric, &t.window),
-            num(t.threshold)
-        ),
+        expr: above("sum by (client_ip) ", metric, t),
         summary: "{{ $labels.client_ip }} is sending many requests".into(),
         description: format!(
             "More than {} requests in {} from {{{{ $labels.client_ip }}}}.",
@@ -157,7 +153,7 @@ fn waf_blocks(common: &Common, t: &Tuned, p: &Pipeline, status: Option<&str>) ->
     let draft = Draft {
         name: "WafBlocks".into(),
         group: "traffic",
-        expr: format!("sum({}) > {}", recent(&waf, &t.window), num(t.threshold)),
+        expr: above("sum", &waf, t),
         summary: "Many requests blocked by the WAF".into(),
         description: format!(
             "More than {} requests denied by ModSecurity in {}: an attack, or a WAF rule blocking real users (see the WAF dashboard).",
@@ -217,11 +213,7 @@ fn forbidden(common: &Common, t: &Tuned, p: &Pipeline, status: String) -> AlertR
     let draft = Draft {
         name: "WafBlocks".into(),
         group: "traffic",
-        expr: format!(
-            "sum({}) > {}",
-            recent(&selection, &t.window),
-            num(t.threshold)
-        ),
+        expr: above("sum", &selection, t),
         summary: "Many requests refused with 403".into(),
         description: format!(
             "More than {} requests answered 403 in {} {what}, as the log agent counts no WAF blocks (count with hearth-exporter to alert on WAF blocks alone). See the WAF dashboard.",
@@ -267,11 +259,7 @@ fn brute_force(common: &Common, t: &Tuned, metric: &str, protected: &[String]) -
     let draft = Draft {
         name: "BruteForce".into(),
         group: "traffic",
-        expr: format!(
-            "sum by (client_ip) ({}) > {}",
-            recent(&failures, &t.window),
-            num(t.threshold)
-        ),
+        expr: above("sum by (client_ip) ", &failures, t),
         summary: "{{ $labels.client_ip }} is failing to log in".into(),
         description: format!(
             "More than {} refused requests (401/403) in {} from {{{{ $labels.client_ip }}}} on ingresses behind authentication ({}).",
@@ -322,6 +310,12 @@ fn pod_restarts(common: &Common, t: &Tuned) -> AlertRule {
 /// client add up.
 fn recent(sel: &str, window: &str) -> String {
     format!("({sel} unless {sel} offset {window}) or increase({sel}[{window}])")
+}
+
+/// `<sum>(recent(sel)) > threshold`: the alert expression of a count over
+/// the tuned window.
+fn above(sum: &str, sel: &str, t: &Tuned) -> String {
+    format!("{sum}({}) > {}", recent(sel, &t.window), num(t.threshold))
 }
 
 /// Test values of a series that appears, at the evaluation `for` before
