@@ -44,7 +44,7 @@ impl Cx<'_> {
         span: Range<usize>,
         label: &str,
         message: String,
-        help: String,
+        help: impl Into<String>,
     ) -> InputError {
         InputError::new(Code::ChartAssumption, message)
             .in_file(&self.loaded.source)
@@ -184,7 +184,7 @@ fn chart_volumes(cx: &Cx, s: &Service, e: &Expanded, errs: &mut Errors) {
                     s.namespace,
                     listed(made.iter().map(|(n, _)| n.as_str()))
                 ),
-                "set `claim` to a claim the chart creates (backups and DR name the claim)".into(),
+                "set `claim` to a claim the chart creates (backups and DR name the claim)",
             )),
             Some((_, Some(size))) if v.size.as_deref().is_some_and(|want| want != size) => {
                 errs.push(cx.error(
@@ -195,8 +195,7 @@ fn chart_volumes(cx: &Cx, s: &Service, e: &Expanded, errs: &mut Errors) {
                         chart_named(e),
                         v.size.as_deref().unwrap_or("")
                     ),
-                    "make `size` what the chart values request (DR restores the declared size)"
-                        .into(),
+                    "make `size` what the chart values request (DR restores the declared size)",
                 ))
             }
             Some(_) => {}
@@ -211,17 +210,14 @@ fn chart_backends(cx: &Cx, s: &Service, errs: &mut Errors) {
     let services = cx.services_in(ns);
     for i in &s.ingresses {
         let what = format!("ingress `{}` of service `{}`", i.name, s.name);
+        let refuse = |msg: String, help: &str| cx.error(i.span.clone(), "this ingress", msg, help);
         let Some(found) = services.iter().find(|x| x.name == i.backend_service) else {
-            errs.push(cx.error(
-                i.span.clone(),
-                "this ingress",
-                format!(
-                    "{what}: no Service `{}` in namespace `{ns}`; the charts there create {}",
-                    i.backend_service,
-                    listed(services.iter().map(|x| x.name.as_str()))
-                ),
-                "set `backend` to a Service the chart creates".into(),
-            ));
+            let made = listed(services.iter().map(|x| x.name.as_str()));
+            let msg = format!(
+                "{what}: no Service `{}` in namespace `{ns}`; the charts there create {made}",
+                i.backend_service,
+            );
+            errs.push(refuse(msg, "set `backend` to a Service the chart creates"));
             continue;
         };
         let has = match &i.backend_port {
@@ -232,17 +228,13 @@ fn chart_backends(cx: &Cx, s: &Service, errs: &mut Errors) {
                 .any(|p| p.0.as_deref() == Some(n.as_str())),
         };
         if !has {
-            errs.push(cx.error(
-                i.span.clone(),
-                "this ingress",
-                format!(
-                    "{what}: Service `{}` has no port {}; its ports are {}",
-                    found.name,
-                    port_text(&i.backend_port),
-                    ports_text(found)
-                ),
-                "set `port` to a port of the chart's Service".into(),
-            ));
+            let msg = format!(
+                "{what}: Service `{}` has no port {}; its ports are {}",
+                found.name,
+                port_text(&i.backend_port),
+                ports_text(found)
+            );
+            errs.push(refuse(msg, "set `port` to a port of the chart's Service"));
         }
     }
 }
@@ -325,7 +317,7 @@ fn urls(cx: &Cx, errs: &mut Errors) {
             span,
             "this URL",
             message,
-            "point the URL at a Service and port the chart creates".into(),
+            "point the URL at a Service and port the chart creates",
         ));
     }
 }

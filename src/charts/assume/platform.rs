@@ -109,7 +109,7 @@ pub(super) fn ingress_class(cx: &Cx, errs: &mut Errors) {
                 s.name,
                 listed(classes.iter().copied())
             ),
-            "set `[site] ingress_class` (or the issuer's) to the class the controller chart creates, or its `controller.ingressClassResource.name` value to the class".into(),
+            "set `[site] ingress_class` (or the issuer's) to the class the controller chart creates, or its `controller.ingressClassResource.name` value to the class",
         ));
     }
 }
