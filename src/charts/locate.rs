@@ -40,8 +40,9 @@ pub fn value_path(message: &str) -> Option<Vec<String>> {
 
 /// The subcharts a failing template belongs to, outermost first: Helm names
 /// the template (`umbrella/charts/greeting/templates/x.yaml`), and a
-/// subchart's `.Values.a` is its parent's `greeting.a`. Best effort: an
-/// alias in the parent's `Chart.yaml` renames the key, and is not read.
+/// subchart's `.Values.a` is its parent's `greeting.a`. An aliased subchart
+/// is renamed to its alias before rendering (Helm's getAliasDependency), so
+/// the template path already names the values key.
 pub fn subchart_scope(message: &str) -> Vec<String> {
     let Some(template) = message
         .split(|c: char| c.is_whitespace() || matches!(c, '"' | '(' | ')' | '<' | '>'))
