@@ -163,21 +163,20 @@ fn one_chart_that_fails_hides_no_other_finding() {
         site + "\n[services.extra.helm]\nrepo = \"https://charts.example\"\nchart = \"widgets\"\nversion = \"0.3.0\"\n",
     );
     let out = with_engine(&s, &["validate", "--charts"]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for want in [
-        "hearth::chart-cache",
-        "chart `widgets` 0.3.0 of service `extra`: not in",
-        "hearth::chart-render",
-        "chart `broken` 0.1.0 of service `vault` does not render",
-        "hearth::chart-object",
-        "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
-        // The refused value is the site's own: the label is on it.
-        "`widget.color` prints the refused value",
-        "error: 3 problems",
-    ] {
-        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
-    }
+    common::refused_with(
+        &out,
+        &[
+            "hearth::chart-cache",
+            "chart `widgets` 0.3.0 of service `extra`: not in",
+            "hearth::chart-render",
+            "chart `broken` 0.1.0 of service `vault` does not render",
+            "hearth::chart-object",
+            "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
+            // The refused value is the site's own: the label is on it.
+            "`widget.color` prints the refused value",
+            "error: 3 problems",
+        ],
+    );
     // Nothing is written by a render that fails.
     let out = with_engine(&s, &["render", "--charts"]);
     assert_eq!(out.status.code(), Some(2));
@@ -200,12 +199,12 @@ fn a_render_error_points_at_the_value_helm_names() {
         + "[services.vault.helm.values]\npassword = \"s3cret\"\nhosts = \"vault.lab.example\"\n";
     let s = pulled(&site);
     let out = with_engine(&s, &["validate", "--charts"]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("at <.Values.hosts>"), "{err}");
-    assert!(
-        err.contains("`hosts`, the value the chart fails on"),
-        "{err}"
+    let err = common::refused_with(
+        &out,
+        &[
+            "at <.Values.hosts>",
+            "`hosts`, the value the chart fails on",
+        ],
     );
     insta::assert_snapshot!("render_error_at_value", shown(&err, &s));
     // A value the site does not set: the label stays on the chart's table,
@@ -262,18 +261,17 @@ fn a_chart_version_bump_shows_per_object_with_its_intent_line() {
     // The base's 0.1.0 is not in the cache yet: located at the base's table,
     // with the command that pulls it.
     let out = diff(&s, "text");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for want in [
-        "hearth::chart-cache",
-        "chart `tpl-values` 0.1.0 of service `greeter`: not in",
-        "base:site.toml",
-        "[services.greeter.helm]",
-        "run `hearth charts pull --ref base`",
-        "error: 1 problem at base `base`",
-    ] {
-        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
-    }
+    common::refused_with(
+        &out,
+        &[
+            "hearth::chart-cache",
+            "chart `tpl-values` 0.1.0 of service `greeter`: not in",
+            "base:site.toml",
+            "[services.greeter.helm]",
+            "run `hearth charts pull --ref base`",
+            "error: 1 problem at base `base`",
+        ],
+    );
     let out = pull(&s, &["--ref", "base"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let lock = std::fs::read_to_string(s.path().join("charts/charts.lock")).unwrap();
@@ -352,15 +350,17 @@ fn a_values_change_shows_the_object_it_changes() {
     let out = diff(&s, "text");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", stderr(&out));
-    for want in [
-        "widgets chart 0.1.0 (service toys): 1 object changed",
-        "~ Widget toys/toys  (rendered-charts/toys/toys.widget.yaml, chart widgets 0.1.0: widgets/templates/widget.yaml)",
-        ".spec.color: \"blue\" → \"green\"",
-        // The Application's valuesObject changes too.
-        "~ Application argocd/toys",
-    ] {
-        assert!(text.contains(want), "diff lacks {want:?}:\n{text}");
-    }
+    common::contains_all(
+        "diff",
+        &text,
+        [
+            "widgets chart 0.1.0 (service toys): 1 object changed",
+            "~ Widget toys/toys  (rendered-charts/toys/toys.widget.yaml, chart widgets 0.1.0: widgets/templates/widget.yaml)",
+            ".spec.color: \"blue\" → \"green\"",
+            // The Application's valuesObject changes too.
+            "~ Application argocd/toys",
+        ],
+    );
     assert!(!text.contains("tpl-values chart"), "{text}");
     // Without --charts the chart's objects are not compared.
     let plain = with_engine(&s, &["diff", "--base", "base"]);

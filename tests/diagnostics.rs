@@ -8,8 +8,7 @@ use common::{MINIMAL, Scratch, stderr, tree};
 /// Render MINIMAL, then replace the site (and extra files), render again, and
 /// check the failure. Returns stderr.
 fn fails(site: Option<&[u8]>, extra: &[(&str, &str)], expect: &[&str]) -> String {
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
+    let s = Scratch::with_site(MINIMAL);
     let ok = s.render();
     assert!(
         ok.status.success(),
@@ -35,9 +34,7 @@ fn fails(site: Option<&[u8]>, extra: &[(&str, &str)], expect: &[&str]) -> String
         "expected exit 2, got {:?}\n{err}",
         out.status.code()
     );
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
+    common::contains_all("stderr", &err, expect);
     assert!(err.contains("nothing was written"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(
@@ -292,8 +289,7 @@ fn several_problems_are_reported_together() {
 
 #[test]
 fn refuses_to_replace_a_folder_it_did_not_write() {
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
+    let s = Scratch::with_site(MINIMAL);
     s.write("rendered/notes.txt", "mine");
     let out = s.render();
     assert_eq!(out.status.code(), Some(2));

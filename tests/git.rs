@@ -61,9 +61,7 @@ fn planted(tag: &str) -> String {
 
 #[test]
 fn check_reports_stale_missing_and_extra_files() {
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
-    assert!(s.render().status.success());
+    let s = common::rendered(MINIMAL);
     let ok = run(s.path(), &["check"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     assert!(stdout(&ok).contains("up to date"));

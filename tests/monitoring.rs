@@ -236,16 +236,10 @@ fn plain_increase(rules: &str) -> String {
 fn waf_blocks_reads_the_waf_counter_when_the_exporter_counts() {
     let Some(promtool) = promtool() else { return };
     let example = std::fs::read_to_string(common::repo().join("examples/exporter.toml")).unwrap();
-    let dir = Scratch::new();
-    dir.write(
-        "site.toml",
-        site(&format!("{PIPELINE}count_with = \"exporter\"\n{example}")),
-    );
-    let out = hearth()
-        .current_dir(dir.path())
-        .arg("render")
-        .output()
-        .unwrap();
+    let dir = Scratch::with_site(site(&format!(
+        "{PIPELINE}count_with = \"exporter\"\n{example}"
+    )));
+    let out = dir.here(&["render"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let mon = dir.path().join("rendered/monitoring");
     let rules: Value =
@@ -547,14 +541,9 @@ fn site(extra: &str) -> String {
     format!("{MINIMAL}{MONITORING}{extra}")
 }
 
-fn line_of(site: &str, needle: &str) -> usize {
-    site.lines().position(|l| l.contains(needle)).unwrap() + 1
-}
-
 /// Exit code, stdout and stderr of `hearth <args>` on `site`.
 fn run(site: &str, args: &[&str]) -> (Option<i32>, String, String) {
-    let s = Scratch::new();
-    s.write("site.toml", site);
+    let s = Scratch::with_site(site);
     let out = hearth().current_dir(s.path()).args(args).output().unwrap();
     (
         out.status.code(),
@@ -585,7 +574,7 @@ fn a_misspelt_metric_is_found_where_it_is_written() {
         .unwrap_or_else(|| panic!("{findings:?}"));
     assert_eq!(
         f["line"],
-        line_of(&s, "promtail_custom_http_request_total_ip")
+        common::line_of(&s, "promtail_custom_http_request_total_ip")
     );
     let msg = f["message"].as_str().unwrap();
     assert!(
@@ -635,9 +624,9 @@ fn bad_promql_and_logql_are_bad_input_with_their_location() {
         assert_eq!(code, Some(2), "{err}");
         assert!(err.contains(what), "{err}");
         assert!(
-            err.contains(&format!("site.toml:{}:", line_of(&s, needle))),
+            err.contains(&format!("site.toml:{}:", common::line_of(&s, needle))),
             "expected line {} in {err}",
-            line_of(&s, needle)
+            common::line_of(&s, needle)
         );
     }
 }
@@ -649,7 +638,10 @@ fn a_missing_contact_point_or_datasource_is_bad_input() {
     assert_eq!(code, Some(2));
     assert!(err.contains("contact point `opz` is not declared"), "{err}");
     assert!(err.contains("did you mean `ops`?"), "{err}");
-    assert!(err.contains(&format!("site.toml:{}:", line_of(&s, "notify = \"opz\""))));
+    assert!(err.contains(&format!(
+        "site.toml:{}:",
+        common::line_of(&s, "notify = \"opz\"")
+    )));
 
     let s = site(
         "[dashboards.mine]\ntitle = \"Mine\"\npanels = [{ title = \"Up\", datasource = \"prometheu\", query = \"up\" }]\n",
@@ -661,7 +653,10 @@ fn a_missing_contact_point_or_datasource_is_bad_input() {
         "{err}"
     );
     assert!(err.contains("did you mean `prometheus`?"), "{err}");
-    assert!(err.contains(&format!("site.toml:{}:", line_of(&s, "prometheu\","))));
+    assert!(err.contains(&format!(
+        "site.toml:{}:",
+        common::line_of(&s, "prometheu\",")
+    )));
 
     let s = site("").replace("key = \"TELEGRAM\" }", "key = \"TELEGRAM_TOKEN\" }");
     let (code, _, err) = run(&s, &["render"]);
@@ -686,7 +681,7 @@ fn a_datasource_pointing_nowhere_is_a_finding() {
         .expect("HL303");
     assert_eq!(
         f["line"],
-        line_of(&s, "[monitoring.datasources.prometheus]")
+        common::line_of(&s, "[monitoring.datasources.prometheus]")
     );
     assert!(
         !lint_findings(&site(""))
@@ -724,7 +719,7 @@ fn every_backup_is_watched_or_reported() {
         .iter()
         .find(|f| f["rule"] == "HL005")
         .expect("HL005");
-    assert_eq!(f["line"], line_of(MINIMAL, "[backups.daily]"));
+    assert_eq!(f["line"], common::line_of(MINIMAL, "[backups.daily]"));
     let (_, findings) = lint_findings(&site(""));
     assert!(!findings.iter().any(|f| f["rule"] == "HL005"));
     let off = site("[monitoring.alerts]\nbackups = { enabled = false }\n");
@@ -764,13 +759,8 @@ fn a_config_map_carries_only_generated_files_that_exist() {
 fn the_exporter_example_renders_a_locked_down_daemonset() {
     let example = std::fs::read_to_string(common::repo().join("examples/exporter.toml")).unwrap();
     let s = site(&format!("{PIPELINE}count_with = \"exporter\"\n{example}"));
-    let dir = Scratch::new();
-    dir.write("site.toml", &s);
-    let out = hearth()
-        .current_dir(dir.path())
-        .arg("render")
-        .output()
-        .unwrap();
+    let dir = Scratch::with_site(&s);
+    let out = dir.here(&["render"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let read = |rel: &str| -> Value {
         serde_saphyr::from_str(

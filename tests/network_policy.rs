@@ -258,10 +258,7 @@ fn kubectl_kustomize_builds_the_folders_with_policies() {
     let Some(kubectl) = common::tool("kubectl", &[]) else {
         return;
     };
-    let s = common::Scratch::new();
-    s.write("site.toml", site("default-deny"));
-    let out = s.render();
-    assert!(out.status.success(), "{}", common::stderr(&out));
+    let s = common::rendered(site("default-deny"));
     for (folder, count) in [("app", 4), ("postgres", 4), ("dns", 4)] {
         let dir = s.path().join("rendered/apps").join(folder);
         let out = common::succeeds(
@@ -289,22 +286,20 @@ fn diff_says_which_namespaces_a_change_isolates_and_what_it_allows() {
     s.write("site.toml", site("default-deny"));
     git(&["commit", "-q", "-am", "head"]);
     let diff = |base: &str, head: &str| {
-        let out = common::hearth()
-            .current_dir(s.path())
-            .args(["diff", "--base", base, "--head", head])
-            .output()
-            .unwrap();
+        let out = s.here(&["diff", "--base", base, "--head", head]);
         String::from_utf8_lossy(&out.stdout).to_string()
     };
     let text = diff("HEAD~1", "HEAD");
-    for want in [
-        "namespace app is now default-deny",
-        "namespace postgres is now default-deny",
-        "network policy app/allow-web-pods: ingress `web` routes to it (allowed)",
-        "network policy postgres/allow-postgres-pods: service `app` depends on `postgres` (allowed)",
-    ] {
-        assert!(text.contains(want), "lacks {want:?}:\n{text}");
-    }
+    common::contains_all(
+        "output",
+        &text,
+        [
+            "namespace app is now default-deny",
+            "namespace postgres is now default-deny",
+            "network policy app/allow-web-pods: ingress `web` routes to it (allowed)",
+            "network policy postgres/allow-postgres-pods: service `app` depends on `postgres` (allowed)",
+        ],
+    );
     assert!(!text.contains("namespace legacy"), "{text}");
     let back = diff("HEAD", "HEAD~1");
     assert!(

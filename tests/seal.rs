@@ -165,9 +165,8 @@ fn unseal(key: &Path, requests: &[(String, &str)]) -> Vec<Option<Vec<u8>>> {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn sealed_values_unseal_with_an_independent_decryption_and_are_never_printed() {
-    let s = Scratch::new();
     let before = site();
-    s.write("site.toml", &before);
+    let s = Scratch::with_site(&before);
     let (key, cert) = keys(s.path(), 4096, 3650);
     let cert = cert.display().to_string();
 
@@ -258,8 +257,7 @@ fn sealed_values_unseal_with_an_independent_decryption_and_are_never_printed() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn resealing_a_sealed_key_replaces_its_ciphertext() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
+    let s = Scratch::with_site(site());
     let (key, cert) = keys(s.path(), 4096, 30);
     let cert = cert.display().to_string();
     let args = ["--cert", cert.as_str(), "--key", VALUES[2].0];
@@ -279,13 +277,8 @@ fn resealing_a_sealed_key_replaces_its_ciphertext() {
 
 #[test]
 fn check_lists_every_unsealed_key_with_its_place() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
-    let o = hearth()
-        .current_dir(s.path())
-        .args(["seal", "--check"])
-        .output()
-        .unwrap();
+    let s = Scratch::with_site(site());
+    let o = s.here(&["seal", "--check"]);
     assert_eq!(o.status.code(), Some(1));
     insta::assert_snapshot!(stdout(&o));
 }
@@ -294,8 +287,7 @@ fn check_lists_every_unsealed_key_with_its_place() {
 /// with a diagnostic in the certificate file; site.toml is left as it was.
 #[test]
 fn a_file_that_is_not_a_certificate_is_refused_where_it_goes_wrong() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
+    let s = Scratch::with_site(site());
     let cert = s.write("cert.pem", "ssh-rsa AAAAB3Nza user@host\n");
     let o = run(
         &s,
@@ -334,8 +326,7 @@ fn a_file_that_is_not_a_certificate_is_refused_where_it_goes_wrong() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn expired_and_small_keys_are_refused() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
+    let s = Scratch::with_site(site());
     let expired = s.path().join("expired");
     std::fs::create_dir(&expired).unwrap();
     let (_, cert) = keys(&expired, 4096, -1);
@@ -369,8 +360,7 @@ fn expired_and_small_keys_are_refused() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn bad_values_input_names_keys_and_lines_only() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
+    let s = Scratch::with_site(site());
     let (_, cert) = keys(s.path(), 4096, 30);
     let cert = cert.display().to_string();
     let env = s.write(
@@ -412,7 +402,6 @@ fn bad_values_input_names_keys_and_lines_only() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn a_shared_secret_is_sealed_once_per_namespace_and_rendered_in_each() {
-    let s = Scratch::new();
     let site = common::MINIMAL.replace(
         "mounts = [{ path = \"/data\", volume = \"data\" }]",
         "env.DB_PASSWORD = { secret = \"shared-db\", key = \"PASSWORD\" }\nmounts = [{ path = \"/data\", volume = \"data\" }]",
@@ -426,7 +415,7 @@ namespaces = ["data", "app"]
 keys.PASSWORD = {}   # hearth seal fills this
 keys.USER = { data = "placeholder" }
 "#;
-    s.write("site.toml", &site);
+    let s = Scratch::with_site(&site);
     let (key, cert) = keys(s.path(), 4096, 30);
     let cert = cert.display().to_string();
 
@@ -492,12 +481,10 @@ keys.USER = { data = "placeholder" }
 
 #[test]
 fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
-    let s = Scratch::new();
     let base = format!("{}\n[services.db]\nnamespace = \"data\"\n", common::MINIMAL);
-    s.write(
-        "site.toml",
-        format!("{base}\n[secrets.shared-db]\nnamespaces = [\"data\", \"nowhere\"]\nkeys.PASSWORD = {{}}\n"),
-    );
+    let s = Scratch::with_site(format!(
+        "{base}\n[secrets.shared-db]\nnamespaces = [\"data\", \"nowhere\"]\nkeys.PASSWORD = {{}}\n"
+    ));
     let o = s.validate();
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
@@ -541,8 +528,7 @@ fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn the_terminal_prompt_names_the_key_and_does_not_echo() {
-    let s = Scratch::new();
-    s.write("site.toml", common::MINIMAL);
+    let s = Scratch::with_site(common::MINIMAL);
     let (key, cert) = keys(s.path(), 4096, 30);
     let driver = r#"
 import os, pty, sys, termios, time

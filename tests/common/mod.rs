@@ -81,6 +81,12 @@ impl Scratch {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
+    /// A scratch folder holding `text` as its site.toml.
+    pub fn with_site(text: impl AsRef<[u8]>) -> Self {
+        let s = Self::new();
+        s.write("site.toml", text);
+        s
+    }
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -115,6 +121,19 @@ impl Scratch {
             .output()
             .expect("run hearth")
     }
+    /// The text of the file at `rel` in this folder.
+    #[track_caller]
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+    /// `hearth <args>` run inside this folder.
+    pub fn here(&self, args: &[&str]) -> Output {
+        hearth()
+            .current_dir(self.path())
+            .args(args)
+            .output()
+            .expect("run hearth")
+    }
     /// `hearth <command> --site <this site>`.
     pub fn run(&self, command: &str) -> Output {
         hearth()
@@ -128,6 +147,103 @@ impl Scratch {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// What a run printed: stdout, then stderr.
+pub fn printed(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(o))
+}
+
+/// Requires `text` (called `what` when one is missing) to contain each of
+/// `wants`.
+#[track_caller]
+pub fn contains_all(what: &str, text: &str, wants: impl IntoIterator<Item = impl AsRef<str>>) {
+    for want in wants {
+        let want = want.as_ref();
+        assert!(text.contains(want), "{what} lacks {want:?}:\n{text}");
+    }
+}
+
+/// Requires `out` to be a refusal of bad input (exit 2) whose stderr holds
+/// each of `wants`; returns that stderr.
+#[track_caller]
+pub fn refused_with(out: &Output, wants: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    contains_all("stderr", &err, wants);
+    err
+}
+
+/// A scratch folder with `text` as its site, rendered (which must succeed).
+#[track_caller]
+pub fn rendered(text: impl AsRef<[u8]>) -> Scratch {
+    let s = Scratch::with_site(text);
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    s
+}
+
+/// Render `text`; it must be refused, each of `wants` in the diagnostics and
+/// nothing written. Returns stderr.
+#[track_caller]
+pub fn refused(text: &str, wants: &[&str]) -> String {
+    refused_render(&Scratch::with_site(text), wants)
+}
+
+/// Render the site in `s`; it must be refused (exit 2, no panic) with each of
+/// `wants` in stderr, and no rendered/ written. Returns stderr.
+#[track_caller]
+pub fn refused_render(s: &Scratch, wants: &[&str]) -> String {
+    let err = refused_with(&s.render(), wants);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !s.path().join("rendered").exists(),
+        "something was written:\n{err}"
+    );
+    err
+}
+
+/// Requires `err` to point at the line of `text` holding `at`.
+#[track_caller]
+pub fn located(err: &str, text: &str, at: &str) {
+    let line = line_of(text, at);
+    assert!(
+        err.contains(&format!("site.toml:{line}:")),
+        "not at line {line} ({at:?}):\n{err}"
+    );
+}
+
+/// The number (from 1) of the line where `needle` (which may span lines)
+/// first stands in `text`.
+#[track_caller]
+pub fn line_of(text: &str, needle: &str) -> usize {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in the site"));
+    text[..at].matches('\n').count() + 1
+}
+
+/// MINIMAL with its first `from` (which must be there) replaced by `to`.
+#[track_caller]
+pub fn minimal_with(from: &str, to: &str) -> String {
+    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
+    MINIMAL.replacen(from, to, 1)
+}
+
+/// `hearth lint --format json` of `site` (on a fixed day): the exit code and
+/// the findings. Bad input fails the test.
+pub fn lint_json(site: &str) -> (Option<i32>, Vec<serde_json::Value>) {
+    let s = Scratch::with_site(site);
+    let out = hearth()
+        .current_dir(s.path())
+        .env("HEARTH_TODAY", "2026-06-01")
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2), "bad input: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().cloned().unwrap_or_default();
+    (out.status.code(), findings)
 }
 
 /// Every file under `dir`, path → bytes.
