@@ -9,45 +9,12 @@ pub mod backups;
 pub mod charts;
 
 /// A small site that renders: one node, one service with a workload, a secret,
-/// a Longhorn volume with a backup, and an ingress.
-pub const MINIMAL: &str = r#"[site]
-name = "lab"
-domain = "lab.example"
-repo_url = "https://git.example/lab.git"
-default_issuer = "le"
-
-[nodes.pi1]
-arch = "arm64"
-roles = ["server"]
-
-[issuers.le]
-acme_server = "https://acme-v02.api.letsencrypt.org/directory"
-email = "ops@lab.example"
-
-[rate_limits.standard]
-rps = 10
-rpm = 100
-burst = 2
-
-[backup_targets]
-nas = { kind = "nfs", server = "nas.lab.example", path = "/backups" }
-# An NFS export takes no credentials.
-
-[backups.daily]
-kind = "longhorn"
-target = "nas"
-schedule = "0 3 * * *"
-retain = 7
-volumes = ["app/data"]
-
-[services.longhorn]
-namespace = "longhorn-system"
-provides = ["longhorn"]
-[services.longhorn.helm]
-repo = "https://charts.longhorn.io"
-chart = "longhorn"
-version = "1.6.2"
-
+/// a Longhorn volume with a backup, and an ingress. Its platform (site, node,
+/// issuer, rate limit, backup target and backup, Longhorn) is
+/// tests/fixtures/platform.toml, which bench/gen_site.py builds on too.
+pub const MINIMAL: &str = concat!(
+    include_str!("../fixtures/platform.toml"),
+    r#"
 [services.app]
 [services.app.workloads.web]
 kind = "deployment"
@@ -63,7 +30,8 @@ size = "1Gi"
 [services.app.ingresses.web]
 public = true
 rate_limit = "standard"
-"#;
+"#
+);
 
 pub fn hearth() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hearth"));
