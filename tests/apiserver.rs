@@ -48,11 +48,6 @@ fn app_line() -> String {
     format!("site.toml:{}:1", line_of(MINIMAL, "[services.app]"))
 }
 
-fn minimal_with(from: &str, to: &str) -> String {
-    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
-    MINIMAL.replacen(from, to, 1)
-}
-
 #[test]
 fn the_reference_site_and_minimal_are_clean() {
     let out = common::hearth()
@@ -67,7 +62,7 @@ fn the_reference_site_and_minimal_are_clean() {
 
 #[test]
 fn pod_rules_from_site_toml_point_at_the_workload_and_the_value() {
-    let site = minimal_with(
+    let site = common::minimal_with(
         "ports.http = { port = 8080, service = 80 }",
         "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }\nenv.\"A=B\" = \"x\"\nresources = { requests = { cpu = \"2\" }, limits = { cpu = \"1\" } }",
     );
@@ -103,7 +98,7 @@ fn volume_names_count_the_vol_prefix() {
     let long = "v".repeat(60);
     let site = format!(
         "{}[services.app.volumes.{long}]\nkind = \"longhorn\"\nsize = \"1Gi\"\n",
-        minimal_with(
+        common::minimal_with(
             "mounts = [{ path = \"/data\", volume = \"data\" }]",
             &format!(
                 "mounts = [{{ path = \"/data\", volume = \"data\" }}, {{ path = \"/long\", volume = \"{long}\" }}]"
@@ -362,7 +357,7 @@ subjects: [{kind: ServiceAccount, name: web, apiGroup: rbac.authorization.k8s.io
 
 #[test]
 fn validate_and_check_run_the_stage_too() {
-    let s = Scratch::with_site(minimal_with(
+    let s = Scratch::with_site(common::minimal_with(
         "ports.http = { port = 8080, service = 80 }",
         "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }",
     ));
@@ -387,7 +382,7 @@ fn diff_refuses_a_head_the_api_server_would_refuse() {
     let s = Scratch::new();
     let out = s.diff_between(
         MINIMAL,
-        &minimal_with(
+        &common::minimal_with(
             "ports.http = { port = 8080, service = 80 }",
             "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }",
         ),

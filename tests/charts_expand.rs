@@ -8,7 +8,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use common::charts::{BROKEN, fake_helm, fixtures, pulled, validate_charts};
 
@@ -340,13 +340,26 @@ fn without_charts_a_site_custom_resource_has_no_schema() {
         .arg(s.site())
         .output()
         .unwrap();
-    let err = common::refused_with(&out, &[]);
-    assert!(
-        err.contains(
-            "`Widget` of `toys.example.com/v1` is a custom resource hearth has no CRD schema for"
-        ),
-        "{err}"
+    common::refused_with(
+        &out,
+        &["`Widget` of `toys.example.com/v1` is a custom resource hearth has no CRD schema for"],
     );
+}
+
+/// `validate --charts` with neither helm nor the venv's helm-python-sdk
+/// (an empty PATH), remembering chart output in the scratch's own folder.
+fn validate_without_engine(s: &Scratch) -> Output {
+    let empty = s.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    hearth()
+        .args(["validate", "--charts", "--site"])
+        .arg(s.site())
+        .env_remove("HEARTH_HELM")
+        .env_remove("HEARTH_VENV")
+        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
+        .env("PATH", &empty)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -357,17 +370,7 @@ fn charts_without_a_cache_or_engine_are_refused() {
     common::refused_with(&out, &["hearth::chart-cache", "[services.greeter.helm]"]);
     // A cache but no engine: what to install.
     let s = pulled(&charts_site());
-    let empty = s.path().join("empty");
-    std::fs::create_dir_all(&empty).unwrap();
-    let out = hearth()
-        .args(["validate", "--charts", "--site"])
-        .arg(s.site())
-        .env_remove("HEARTH_HELM")
-        .env_remove("HEARTH_VENV")
-        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
-        .env("PATH", &empty)
-        .output()
-        .unwrap();
+    let out = validate_without_engine(&s);
     common::refused_with(
         &out,
         &["`--charts` needs Helm's template engine", "helm-python-sdk"],
@@ -388,28 +391,15 @@ fn a_chart_rendered_before_needs_no_engine() {
         .unwrap()
         .count();
     assert_eq!(remembered, 3, "one output per chart");
-    let empty = s.path().join("empty");
-    std::fs::create_dir_all(&empty).unwrap();
-    let without_engine = |s: &Scratch| {
-        hearth()
-            .args(["validate", "--charts", "--site"])
-            .arg(s.site())
-            .env_remove("HEARTH_HELM")
-            .env_remove("HEARTH_VENV")
-            .env("HEARTH_CACHE_DIR", s.path().join("cache"))
-            .env("PATH", &empty)
-            .output()
-            .unwrap()
-    };
     // Same chart, values, release, namespace, version: no engine started.
-    let second = without_engine(&s);
+    let second = validate_without_engine(&s);
     assert!(second.status.success(), "{}", stderr(&second));
     assert!(
         String::from_utf8_lossy(&second.stdout).contains("and 6 chart objects (3 charts) valid")
     );
     // Other values: the engine is needed again.
     s.write("site.toml", charts_site().replace("size = 3", "size = 4"));
-    let third = without_engine(&s);
+    let third = validate_without_engine(&s);
     assert_eq!(third.status.code(), Some(2), "{}", stderr(&third));
     assert!(stderr(&third).contains("`--charts` needs Helm's template engine"));
 }

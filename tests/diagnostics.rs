@@ -68,8 +68,16 @@ fn snapshot(err: &str, scratch: &std::path::Path) {
 }
 
 fn with(from: &str, to: &str) -> Vec<u8> {
-    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
-    MINIMAL.replacen(from, to, 1).into_bytes()
+    common::minimal_with(from, to).into_bytes()
+}
+
+/// [`fails`] with MINIMAL and `template` as its site-local Namespace template.
+fn namespace_template_fails(template: &str, expect: &[&str]) -> String {
+    fails(
+        Some(MINIMAL.as_bytes()),
+        &[("templates/k8s/namespace.yaml", template)],
+        expect,
+    )
 }
 
 #[test]
@@ -216,9 +224,8 @@ fn plaintext_secret_is_refused() {
 #[test]
 fn template_that_renders_invalid_yaml() {
     let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n";
-    fails(
-        Some(MINIMAL.as_bytes()),
-        &[("templates/k8s/namespace.yaml", bad)],
+    namespace_template_fails(
+        bad,
         &[
             "template `k8s/namespace.yaml` rendered invalid YAML",
             "templates/k8s/namespace.yaml",
@@ -229,9 +236,8 @@ fn template_that_renders_invalid_yaml() {
 #[test]
 fn template_that_renders_an_invalid_object_names_template_object_and_path() {
     let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ service.namespace|tojson }}\n  lables: {}\n";
-    fails(
-        Some(MINIMAL.as_bytes()),
-        &[("templates/k8s/namespace.yaml", bad)],
+    namespace_template_fails(
+        bad,
         &[
             "Namespace `app`",
             "site-local template `templates/k8s/namespace.yaml`",
@@ -244,9 +250,8 @@ fn template_that_renders_an_invalid_object_names_template_object_and_path() {
 #[test]
 fn template_with_an_undefined_variable() {
     let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ service.namspace|tojson }}\n";
-    fails(
-        Some(MINIMAL.as_bytes()),
-        &[("templates/k8s/namespace.yaml", bad)],
+    namespace_template_fails(
+        bad,
         &["template `k8s/namespace.yaml` failed", "namespace.yaml:4"],
     );
 }
@@ -344,11 +349,7 @@ fn a_closed_stdout_is_not_a_panic() {
 #[test]
 fn a_template_cannot_name_an_object_outside_the_output() {
     let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ../../escaped\n";
-    let err = fails(
-        Some(MINIMAL.as_bytes()),
-        &[("templates/k8s/namespace.yaml", bad)],
-        &["not a valid object name", "RFC 1123"],
-    );
+    let err = namespace_template_fails(bad, &["not a valid object name", "RFC 1123"]);
     assert!(err.contains("../../escaped"));
 }
 

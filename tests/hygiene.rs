@@ -15,16 +15,11 @@ fn of(findings: &[Value], rule: &str) -> Vec<Value> {
         .collect()
 }
 
-fn with(from: &str, to: &str) -> String {
-    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
-    MINIMAL.replacen(from, to, 1)
-}
-
 const PORTS: &str = "ports.http = { port = 8080, service = 80 }\n";
 
 #[test]
 fn hl108_secret_named_env_with_a_literal_value() {
-    let site = with(
+    let site = common::minimal_with(
         PORTS,
         &format!("{PORTS}env.DB_PASSWORD = \"hunter2\"\nenv.GITHUB_TOKEN = \"abc\"\n"),
     );
@@ -43,7 +38,7 @@ fn hl108_secret_named_env_with_a_literal_value() {
 
 #[test]
 fn hl108_quiet_on_paths_empty_values_and_secret_references() {
-    let site = with(
+    let site = common::minimal_with(
         PORTS,
         &format!(
             "{PORTS}env.DB_PASSWORD_FILE = \"/run/secrets/db\"\nenv.ADMIN_TOKEN = \"\"\nenv.USERNAME = \"admin\"\nenv.PASS_ALIAS = \"$(PASSWORD)\"\n"
@@ -109,7 +104,7 @@ fn one_host_and_path_claimed_by_two_ingresses_is_refused_at_both() {
 /// MINIMAL with a second workload of `app` mounting its Longhorn volume `data`
 /// (ReadWriteOnce by default); `web_node`/`sync_node` pin them.
 fn shared_volume(web_node: &str, sync_node: &str) -> String {
-    with(
+    common::minimal_with(
         "mounts = [{ path = \"/data\", volume = \"data\" }]\n",
         &format!(
             "mounts = [{{ path = \"/data\", volume = \"data\" }}]\n{web_node}[services.app.workloads.sync]\nkind = \"cron-job\"\nschedule = \"0 4 * * *\"\nimage = \"rclone/rclone:1.67.0\"\nmounts = [{{ path = \"/data\", volume = \"data\" }}]\n{sync_node}"
@@ -156,7 +151,7 @@ fn hl207_rwo_volume_mounted_by_workloads_on_any_node() {
 /// One workload alone, but with replicas that may run on different nodes.
 #[test]
 fn hl207_rwo_volume_mounted_by_several_replicas() {
-    let site = with(
+    let site = common::minimal_with(
         "kind = \"deployment\"\n",
         "kind = \"deployment\"\nreplicas = 2\n",
     );
@@ -184,13 +179,13 @@ fn hl207_rwo_volume_mounted_by_several_replicas() {
 fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
     let cases = [
         (
-            with("key = \"PASSWORD\" }", "key = \"PASWORD\" }"),
+            common::minimal_with("key = \"PASSWORD\" }", "key = \"PASWORD\" }"),
             "key = \"PASWORD\"",
             "secret `app-secret` has no key `PASWORD`",
             "did you mean `PASSWORD`?",
         ),
         (
-            with(
+            common::minimal_with(
                 "mounts = [{ path = \"/data\", volume = \"data\" }]",
                 "mounts = [{ path = \"/data\", volume = \"data\" }, { path = \"/etc/pw\", secret = \"app-secret\", key = \"PASSWORDS\" }]",
             ),
@@ -199,7 +194,7 @@ fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
             "did you mean `PASSWORD`?",
         ),
         (
-            with(
+            common::minimal_with(
                 PORTS,
                 &format!("{PORTS}probes.readiness = {{ http = \"/\", port = \"htp\" }}\n"),
             ),
@@ -208,7 +203,7 @@ fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
             "name one of the workload's `ports`",
         ),
         (
-            with("public = true\n", "public = true\nport = \"htp\"\n"),
+            common::minimal_with("public = true\n", "public = true\nport = \"htp\"\n"),
             "port = \"htp\"",
             "`web` exposes no port `htp` on its Service",
             "did you mean `http`?",

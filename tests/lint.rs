@@ -545,17 +545,6 @@ fn the_reference_policies_each_catch_what_they_describe() {
     }
 }
 
-/// ingress-nginx with hearth's chart preset: ModSecurity and the OWASP CRS on,
-/// `SecRequestBodyLimit` 300 MB.
-const INGRESS_NGINX: &str = r#"
-[services.ingress-nginx]
-provides = ["ingress"]
-[services.ingress-nginx.helm]
-repo = "https://kubernetes.github.io/ingress-nginx"
-chart = "ingress-nginx"
-version = "4.11.0"
-"#;
-
 /// One row per built-in rule: a small change to the clean site that fires it
 /// (with files beside the site when only a site-local template can), the
 /// line it must point at, and, where the clean site is not the natural fix,
@@ -745,11 +734,11 @@ fn row(code: hearth::lint::Code) -> Row {
             None,
         ),
         BodyAboveWafLimit => (
-            c.replace("public = true\n", "public = true\nbody_size = \"2g\"\n") + INGRESS_NGINX,
+            c.replace("public = true\n", "public = true\nbody_size = \"2g\"\n") + common::INGRESS_NGINX,
             Some("[services.app.ingresses.web]"),
         ),
         WebdavBehindWaf => (
-            c.replace("nginx:1.27.0", "nextcloud:29.0.3") + INGRESS_NGINX,
+            c.replace("nginx:1.27.0", "nextcloud:29.0.3") + common::INGRESS_NGINX,
             Some("[services.app.ingresses.web]"),
         ),
         RwoVolumeShared => (

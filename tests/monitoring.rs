@@ -478,22 +478,23 @@ fn grafana_and_promtail_receive_exactly_the_rendered_files() {
     // (tests/charts.rs checks this with Helm's engine).
     let text = serde_json::to_string(&app["spec"]["sources"][0]["helm"]["valuesObject"]).unwrap();
     let values: &Value = &serde_json::from_str(&hearth::plan::helm::unescape_tpl(&text)).unwrap();
-    assert_eq!(
-        values["datasources"]["datasources.yaml"],
-        yaml("grafana/datasources.yaml")
-    );
-    assert_eq!(
-        values["alerting"]["rules.yaml"],
-        yaml("grafana/alerting/rules.yaml")
-    );
-    assert_eq!(
-        values["alerting"]["contactpoints.yaml"],
-        yaml("grafana/alerting/contact-points.yaml")
-    );
-    assert_eq!(
-        values["alerting"]["policies.yaml"],
-        yaml("grafana/alerting/policies.yaml")
-    );
+    for ((section, key), file) in [
+        (
+            ("datasources", "datasources.yaml"),
+            "grafana/datasources.yaml",
+        ),
+        (("alerting", "rules.yaml"), "grafana/alerting/rules.yaml"),
+        (
+            ("alerting", "contactpoints.yaml"),
+            "grafana/alerting/contact-points.yaml",
+        ),
+        (
+            ("alerting", "policies.yaml"),
+            "grafana/alerting/policies.yaml",
+        ),
+    ] {
+        assert_eq!(values[section][key], yaml(file), "{section}.{key}");
+    }
     for (name, d) in dashboards() {
         let uid = name.trim_end_matches(".json");
         let inline: Value = serde_json::from_str(

@@ -14,7 +14,7 @@ use hearth::render::Templates;
 use hearth::validate::Schemas;
 use serde_json::{Value, json};
 
-/// MINIMAL, default-deny, with an ingress controller, Prometheus, a Postgres
+/// MINIMAL, default-deny, with ingress-nginx, Prometheus, a Postgres
 /// server the app depends on (dumped by a backup), a LAN-exposed DNS server,
 /// a workload that calls out, and a service that opts out.
 fn site(policy: &str) -> String {
@@ -30,17 +30,10 @@ fn site(policy: &str) -> String {
         "ports.http = { port = 8080, service = 80 }\n",
         "ports.http = { port = 8080, service = 80 }\nports.metrics = { port = 9100 }\nmetrics = { port = \"metrics\" }\n",
     );
-    format!("{web}{EXTRA}")
+    format!("{web}{}{EXTRA}", common::INGRESS_NGINX)
 }
 
 const EXTRA: &str = r#"
-[services.ingress-nginx]
-provides = ["ingress"]
-[services.ingress-nginx.helm]
-repo = "https://kubernetes.github.io/ingress-nginx"
-chart = "ingress-nginx"
-version = "4.11.2"
-
 [services.prometheus]
 provides = ["metrics"]
 [services.prometheus.helm]
@@ -278,20 +271,11 @@ fn kubectl_kustomize_builds_the_folders_with_policies() {
 #[test]
 fn diff_says_which_namespaces_a_change_isolates_and_what_it_allows() {
     let s = common::Scratch::new();
-    let git = |args: &[&str]| common::git_ok(s.path(), args);
-    s.write("site.toml", site("none"));
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "base"]);
-    s.write("site.toml", site("default-deny"));
-    git(&["commit", "-q", "-am", "head"]);
-    let diff = |base: &str, head: &str| {
-        let out = s.here(&["diff", "--base", base, "--head", head]);
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
-    let text = diff("HEAD~1", "HEAD");
+    let text =
+        String::from_utf8_lossy(&s.diff_between(&site("none"), &site("default-deny")).stdout)
+            .to_string();
     common::contains_all(
-        "output",
+        "diff",
         &text,
         [
             "namespace app is now default-deny",
@@ -301,7 +285,8 @@ fn diff_says_which_namespaces_a_change_isolates_and_what_it_allows() {
         ],
     );
     assert!(!text.contains("namespace legacy"), "{text}");
-    let back = diff("HEAD", "HEAD~1");
+    let back = s.here(&["diff", "--base", "HEAD", "--head", "HEAD~1"]);
+    let back = String::from_utf8_lossy(&back.stdout);
     assert!(
         back.contains("⚠ namespace app is no longer default-deny"),
         "{back}"

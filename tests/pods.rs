@@ -224,14 +224,8 @@ fn per_pod_volumes_are_claim_templates_every_pod_backed_up() {
 #[test]
 fn per_pod_volume_mistakes_are_input_errors() {
     let refused = |site: &str, needle: &str, expect: &str| {
-        let s = Scratch::with_site(site);
-        let out = s.render();
-        let err = common::refused_with(&out, &[]);
-        let line = site.lines().position(|l| l.contains(needle)).unwrap() + 1;
-        assert!(
-            err.contains(expect) && err.contains(&format!("site.toml:{line}:")),
-            "{expect} at line {line}:\n{err}"
-        );
+        let err = common::refused_with(&Scratch::with_site(site).render(), &[expect]);
+        common::located(&err, site, needle);
     };
     refused(
         &per_pod_site("deployment"),

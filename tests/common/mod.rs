@@ -306,6 +306,17 @@ pub fn path_with_hearth() -> String {
     )
 }
 
+/// The ingress-nginx chart as the ingress controller (hearth's preset for it
+/// turns ModSecurity and the OWASP CRS on, `SecRequestBodyLimit` 300 MB).
+pub const INGRESS_NGINX: &str = r#"
+[services.ingress-nginx]
+provides = ["ingress"]
+[services.ingress-nginx.helm]
+repo = "https://kubernetes.github.io/ingress-nginx"
+chart = "ingress-nginx"
+version = "4.11.0"
+"#;
+
 /// Monitoring for MINIMAL: Grafana and Prometheus charts, a Telegram contact
 /// point, and the built-in alerts and dashboards.
 pub const MONITORING: &str = r#"
