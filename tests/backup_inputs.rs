@@ -5,7 +5,7 @@ mod common;
 
 use common::backups::kinds as site;
 use common::refused;
-use common::{Scratch, stderr};
+use common::stderr;
 
 #[test]
 fn a_mariadb_database_in_a_postgres_dump_is_an_input_error_at_its_reference() {
@@ -120,8 +120,7 @@ fn a_backup_named_like_a_workload_of_its_namespace_is_refused_not_read_as_the_se
     // policies would select the job's pods) and, matched by name, count the
     // dump volume as the database's (a false HL002 on `db/pg-dumps`).
     let text = site().replace("[backups.pg-dump]", "[backups.postgres]");
-    let s = Scratch::with_site(&text);
-    let out = s.here(&["lint"]);
+    let out = common::lint(&text);
     let err = stderr(&out);
     assert!(!err.contains("HL002"), "{err}");
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -147,8 +146,7 @@ fn a_backup_named_like_a_workload_of_its_namespace_is_refused_not_read_as_the_se
 #[test]
 fn a_finding_on_a_backups_job_points_at_the_backup() {
     let text = site();
-    let s = Scratch::with_site(&text);
-    let out = s.here(&["lint"]);
+    let out = common::lint(&text);
     let err = stderr(&out);
     let line = text.lines().position(|l| l == "[backups.pg-dump]").unwrap() + 1;
     let finding = "workload `db/pg-dump` lacks CPU/memory requests and limits (missing-resources)";

@@ -49,13 +49,13 @@ fn dumps_run_the_engines_own_tools_from_its_official_image_pinned_to_the_server(
     assert_eq!(pg.kind.as_str(), "CronJob");
     assert_eq!(pg.container.image, "postgres:16");
     let s = script(pg);
-    assert!(
-        s.contains("pg_dump --format=custom --dbname=app > /backups/app/app-$stamp.dump.partial"),
-        "{s}"
-    );
-    assert!(
-        s.contains("mv /backups/app/app-$stamp.dump.partial /backups/app/app-$stamp.dump"),
-        "{s}"
+    common::contains_all(
+        "script",
+        s,
+        [
+            "pg_dump --format=custom --dbname=app > /backups/app/app-$stamp.dump.partial",
+            "mv /backups/app/app-$stamp.dump.partial /backups/app/app-$stamp.dump",
+        ],
     );
     // retain = 3: everything after the third newest goes.
     assert!(
@@ -98,13 +98,13 @@ fn restic_snapshots_forgets_by_policy_and_checks_on_its_own_schedule() {
     let r = workload(&plan, "files", "files");
     assert_eq!(r.container.image, "restic/restic:0.17.3");
     let s = script(r);
-    assert!(
-        s.contains("restic cat config >/dev/null 2>&1 || restic init"),
-        "{s}"
-    );
-    assert!(
-        s.contains("restic backup --host files /data/files/media\n"),
-        "{s}"
+    common::contains_all(
+        "script",
+        s,
+        [
+            "restic cat config >/dev/null 2>&1 || restic init",
+            "restic backup --host files /data/files/media\n",
+        ],
     );
     assert!(
         s.contains(

@@ -6,7 +6,7 @@ mod common;
 
 use common::backups::{plan_of, with_fixture, workload};
 use common::refused;
-use common::{MONITORING, Scratch, stderr};
+use common::{MONITORING, stderr};
 
 /// MINIMAL with a service keeping a SQLite file and its dump backup
 /// (tests/fixtures/backup-sqlite.toml); Longhorn backs the dump volume up.
@@ -224,8 +224,7 @@ fn sqlite_input_errors_point_at_the_key() {
 #[test]
 fn lint_counts_the_job_beside_the_pod_as_on_its_node() {
     let text = site();
-    let s = Scratch::with_site(&text);
-    let out = s.here(&["lint"]);
+    let out = common::lint(&text);
     let err = stderr(&out);
     assert!(
         err.contains("workload `notes/notes-db` lacks CPU/memory"),

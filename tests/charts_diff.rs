@@ -77,11 +77,14 @@ fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
     );
     let cm = String::from_utf8(charts["greeter/greeter-tpl.configmap.yaml"].clone()).unwrap();
     assert!(cm.starts_with("# Rendered by hearth"), "{cm}");
-    assert!(
-        cm.contains("# Source: tpl-values/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeter-tpl\n"),
-        "{cm}"
+    common::contains_all(
+        "cm",
+        &cm,
+        [
+            "# Source: tpl-values/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeter-tpl\n",
+            "greeting: hello from greeter",
+        ],
     );
-    assert!(cm.contains("greeting: hello from greeter"), "{cm}");
     let index: Value =
         serde_saphyr::from_str(std::str::from_utf8(&charts["index.yaml"]).unwrap()).unwrap();
     assert_eq!(index["charts"][1]["chart"], "widgets");
@@ -212,13 +215,13 @@ fn a_render_error_points_at_the_value_helm_names() {
     s.write("site.toml", charts_site() + BROKEN);
     let out = with_engine(&s, &["validate", "--charts"]);
     let err = stderr(&out);
-    assert!(
-        err.contains("the chart needs `password` from these values"),
-        "{err}"
-    );
-    assert!(
-        err.contains("set `password` in `[services.vault.helm.values]`"),
-        "{err}"
+    common::contains_all(
+        "stderr",
+        &err,
+        [
+            "the chart needs `password` from these values",
+            "set `password` in `[services.vault.helm.values]`",
+        ],
     );
 }
 

@@ -55,8 +55,7 @@ fn a_node_port_is_asked_for_on_every_node() {
         "ports.mqtt = { port = 1883, service = 1883, expose = \"node-port\", node_port = 31883 }",
     ));
     let lan = rendered(&s, "apps/app/broker-lan.service.yaml");
-    assert!(lan.contains("  type: NodePort\n"), "{lan}");
-    assert!(lan.contains("    nodePort: 31883\n"), "{lan}");
+    common::contains_all("lan", &lan, ["  type: NodePort\n", "    nodePort: 31883\n"]);
     assert!(!lan.contains("annotations"), "{lan}");
 }
 

@@ -417,10 +417,10 @@ fn render_commit_stages_only_the_output_and_refuses_unrelated_staged_changes() {
         s.path(),
         &["show", "--name-status", "--format=", "HEAD"],
     ));
-    assert!(files.contains("site.toml"), "{files}");
-    assert!(
-        files.contains("D\trendered/apps/app/web.ingress.yaml"),
-        "{files}"
+    common::contains_all(
+        "files",
+        &files,
+        ["site.toml", "D\trendered/apps/app/web.ingress.yaml"],
     );
     assert!(!files.contains("other.txt"));
 }

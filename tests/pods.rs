@@ -94,8 +94,11 @@ fn host_paths_say_what_must_be_there_and_pin_their_pods() {
         r#"{ path = "/media", volume = "library", read_only = true }"#,
     ));
     let text = player(&ro);
-    assert!(text.contains("type: Directory\n"), "{text}");
-    assert!(text.contains("kubernetes.io/hostname: pi1"), "{text}");
+    common::contains_all(
+        "output",
+        &text,
+        ["type: Directory\n", "kubernetes.io/hostname: pi1"],
+    );
 
     // Written to, holding nothing that must survive: created when missing.
     let rw = common::rendered(host_path_site(

@@ -198,6 +198,11 @@ pub fn minimal_with(from: &str, to: &str) -> String {
     MINIMAL.replacen(from, to, 1)
 }
 
+/// `hearth lint` of `site`, run in its folder.
+pub fn lint(site: &str) -> Output {
+    Scratch::with_site(site).here(&["lint"])
+}
+
 /// `hearth lint --format json` of `site` (on a fixed day): the exit code and
 /// the findings. Bad input fails the test.
 pub fn lint_json(site: &str) -> (Option<i32>, Vec<serde_json::Value>) {
