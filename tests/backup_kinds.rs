@@ -191,7 +191,7 @@ fn coverage_and_lint_count_dumps_restic_and_jobs_as_recovery_paths() {
 #[test]
 fn the_runbook_restores_each_engine_with_its_own_client_into_the_real_workload() {
     let s = common::rendered(site());
-    let rb = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
+    let rb = s.read("rendered/dr/RUNBOOK.md");
     common::contains_all(
         "RUNBOOK.md",
         &rb,
@@ -216,7 +216,7 @@ fn the_runbook_restores_each_engine_with_its_own_client_into_the_real_workload()
     );
     // pg-backup's section stays for pg-backup only.
     assert!(!rb.contains("## 6. Restore databases from pg-backup dumps"));
-    let cov = std::fs::read_to_string(s.path().join("rendered/dr/coverage.json")).unwrap();
+    let cov = s.read("rendered/dr/coverage.json");
     assert!(cov.contains("\"recovery\": \"restic\""), "{cov}");
     // `hearth dr` names each database's engine and restore command.
     let out = s.here(&["dr"]);

@@ -28,8 +28,7 @@ fn site(target: &str, secret: Option<&str>) -> String {
 
 fn longhorn_values(text: &str) -> Value {
     let s = common::rendered(text);
-    let app = std::fs::read_to_string(s.path().join("rendered/argocd/longhorn.application.yaml"))
-        .unwrap();
+    let app = s.read("rendered/argocd/longhorn.application.yaml");
     let app: Value = serde_saphyr::from_str(&app).unwrap();
     app["spec"]["sources"][0]["helm"]["valuesObject"].clone()
 }
@@ -296,8 +295,7 @@ fn restic_derives_its_repository_from_an_s3_target() {
     let restic = "\n[backups.files]\nkind = \"restic\"\nschedule = \"0 4 * * *\"\ntarget = \"nas\"\npassword = { secret = \"app-secret\", key = \"PASSWORD\" }\nvolumes = [\"app/data\"]\nkeep = { daily = 7 }\n";
     let text = site(target, None) + shared + restic;
     let s = common::rendered(&text);
-    let job =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/files.cronjob.yaml")).unwrap();
+    let job = s.read("rendered/apps/app/files.cronjob.yaml");
     let job: Value = serde_saphyr::from_str(&job).unwrap();
     let c = &job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
     let env: Vec<(String, String)> = c["env"]

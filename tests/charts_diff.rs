@@ -144,7 +144,7 @@ fn the_scaffolded_gitignore_keeps_chart_objects_out_of_git() {
     let s = Scratch::new();
     let out = hearth().arg("init").arg(s.path()).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let ignore = std::fs::read_to_string(s.path().join(".gitignore")).unwrap();
+    let ignore = s.read(".gitignore");
     assert!(ignore.lines().any(|l| l == "rendered-charts/"), "{ignore}");
 }
 
@@ -277,7 +277,7 @@ fn a_chart_version_bump_shows_per_object_with_its_intent_line() {
     );
     let out = pull(&s, &["--ref", "base"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let lock = std::fs::read_to_string(s.path().join("charts/charts.lock")).unwrap();
+    let lock = s.read("charts/charts.lock");
     assert!(lock.contains("version = \"0.1.0\"") && lock.contains("version = \"0.2.0\""));
 
     let text = diff(&s, "text");

@@ -43,9 +43,7 @@ fn sha256sum(p: &Path) -> String {
 #[test]
 fn pull_writes_the_lock_and_verify_checks_every_archive() {
     let s = pulled(&charts_site());
-    let lock: toml::Value =
-        toml::from_str(&std::fs::read_to_string(s.path().join("charts/charts.lock")).unwrap())
-            .unwrap();
+    let lock: toml::Value = toml::from_str(&s.read("charts/charts.lock")).unwrap();
     let entries = lock["chart"].as_array().unwrap();
     let names: Vec<&str> = entries
         .iter()

@@ -55,7 +55,7 @@ fn an_oci_chart_is_an_application_argocd_pulls_from_the_registry() {
 fn the_runbook_installs_argocd_from_its_oci_reference() {
     let argocd = "\n[services.argocd]\nprovides = [\"gitops\"]\n[services.argocd.helm]\nrepo = \"oci://ghcr.io/argoproj/argo-helm\"\nchart = \"argo-cd\"\nversion = \"7.3.7\"\n";
     let s = common::rendered(format!("{MINIMAL}{argocd}"));
-    let runbook = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
+    let runbook = s.read("rendered/dr/RUNBOOK.md");
     assert!(
         runbook.contains(
             "| helm install argocd oci://ghcr.io/argoproj/argo-helm/argo-cd --version 7.3.7 \\"
@@ -133,7 +133,7 @@ fn charts_pull_asks_helm_for_the_oci_reference_and_locks_it() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let args = std::fs::read_to_string(s.path().join("args")).unwrap();
+    let args = s.read("args");
     let dest = s.path().join("charts");
     assert!(
         args.lines().any(|l| l

@@ -405,8 +405,7 @@ fn health_alerts_follow_what_runs_and_pass_their_promtool_cases() {
             "LonghornVolumeDegraded"
         ]
     );
-    let rules =
-        std::fs::read_to_string(s.path().join("rendered/monitoring/alerts.rules.yaml")).unwrap();
+    let rules = s.read("rendered/monitoring/alerts.rules.yaml");
     assert!(
         rules.contains("longhorn_volume_robustness{state=~\"degraded|faulted\"} == 1"),
         "{rules}"
@@ -431,8 +430,7 @@ fn health_alerts_follow_what_runs_and_pass_their_promtool_cases() {
         names(s.path()),
         ["NodeDiskAlmostFull", "LonghornVolumeDegraded"]
     );
-    let rules =
-        std::fs::read_to_string(s.path().join("rendered/monitoring/alerts.rules.yaml")).unwrap();
+    let rules = s.read("rendered/monitoring/alerts.rules.yaml");
     assert!(rules.contains("} > 0.8\n"), "{rules}");
     let dir = s.path().join("rendered/monitoring");
     common::succeeds(Command::new(&promtool).current_dir(&dir).args([

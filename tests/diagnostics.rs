@@ -299,10 +299,7 @@ fn refuses_to_replace_a_folder_it_did_not_write() {
     let out = s.render();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("holds files hearth did not write"));
-    assert_eq!(
-        std::fs::read_to_string(s.path().join("rendered/notes.txt")).unwrap(),
-        "mine"
-    );
+    assert_eq!(s.read("rendered/notes.txt"), "mine");
 }
 
 #[test]

@@ -556,7 +556,7 @@ fn the_installed_hook_blocks_stale_commits_and_never_overwrites_a_foreign_hook()
         Some(0)
     );
     assert_eq!(
-        std::fs::read_to_string(s.path().join(".git/hooks/pre-commit.bak")).unwrap(),
+        s.read(".git/hooks/pre-commit.bak"),
         "#!/bin/sh\necho mine\n"
     );
 }

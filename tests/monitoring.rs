@@ -792,15 +792,12 @@ fn the_exporter_example_renders_a_locked_down_daemonset() {
         .unwrap();
     assert_eq!(logs["readOnly"], true);
     let cm = read("apps/hearth-exporter/hearth-exporter-config.configmap.yaml");
-    let generated =
-        std::fs::read_to_string(dir.path().join("rendered/monitoring/exporter.yaml")).unwrap();
+    let generated = dir.read("rendered/monitoring/exporter.yaml");
     assert_eq!(cm["data"]["exporter.yaml"].as_str().unwrap(), generated);
     // The agent no longer counts: its configs only ship logs.
-    let promtail =
-        std::fs::read_to_string(dir.path().join("rendered/monitoring/promtail.yaml")).unwrap();
+    let promtail = dir.read("rendered/monitoring/promtail.yaml");
     assert!(!promtail.contains("ingress-nginx-metrics"), "{promtail}");
-    let alloy =
-        std::fs::read_to_string(dir.path().join("rendered/monitoring/config.alloy")).unwrap();
+    let alloy = dir.read("rendered/monitoring/config.alloy");
     assert!(!alloy.contains("ingress_metrics"));
     // And the site stays clean of security findings.
     let (_, findings) = lint_findings(&s);

@@ -30,8 +30,7 @@ fn placement_pull_secrets_and_working_dir_reach_the_pod() {
         "image_pull_secrets = [\"regcred\"]\n",
         "working_dir = \"/srv/app\"",
     )));
-    let text =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    let text = s.read("rendered/apps/app/web.deployment.yaml");
     common::contains_all(
         "output",
         &text,
@@ -49,8 +48,7 @@ fn placement_pull_secrets_and_working_dir_reach_the_pod() {
 fn control_plane_tolerations_come_before_the_sites_own() {
     let fields = "tolerate_control_plane = true\ntolerations = [{ key = \"gpu\" }]";
     let s = common::rendered(site(fields));
-    let text =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    let text = s.read("rendered/apps/app/web.deployment.yaml");
     let cp = text
         .find("key: node-role.kubernetes.io/control-plane")
         .unwrap();
@@ -146,8 +144,7 @@ fn run_as_user_and_group_reach_the_container() {
     let s = common::rendered(site(
         "security = { run_as_user = 1000, run_as_group = 1000 }",
     ));
-    let text =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    let text = s.read("rendered/apps/app/web.deployment.yaml");
     assert!(
         text.contains(
             "        securityContext:\n          runAsGroup: 1000\n          runAsUser: 1000\n"
@@ -197,8 +194,7 @@ fn node_affinity_and_topology_spread_reach_the_pod() {
         "affinity.preferred = [{ key = \"hearth.dev/fast\", operator = \"exists\", weight = 50 }]\n",
         "topology_spread = [{ key = \"kubernetes.io/hostname\", max_skew = 1, when_unsatisfiable = \"schedule-anyway\" }]",
     )));
-    let text =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    let text = s.read("rendered/apps/app/web.deployment.yaml");
     common::contains_all(
         "output",
         &text,

@@ -83,7 +83,7 @@ path = "/mnt/media"
 }
 
 fn player(s: &Scratch) -> String {
-    std::fs::read_to_string(s.path().join("rendered/apps/media/player.deployment.yaml")).unwrap()
+    s.read("rendered/apps/media/player.deployment.yaml")
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn per_pod_volumes_are_claim_templates_every_pod_backed_up() {
         .collect();
     assert_eq!(rules, ["HL001"], "{v:#}");
     // DR restores each pod's claim.
-    let runbook = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
+    let runbook = s.read("rendered/dr/RUNBOOK.md");
     for claim in ["pgdata-pg-0", "pgdata-pg-1"] {
         assert!(
             runbook.contains(&format!(
