@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Output;
 
 use common::charts::{BROKEN, engine_ready, pull, pulled, venv};
@@ -103,39 +104,22 @@ fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
     assert!(!s.path().join("rendered-charts/umbrella").exists());
     // Another folder on request; a folder hearth did not write is refused.
     let other = s.path().join("view");
-    let out = with_engine(
-        &s,
-        &[
-            "render",
-            "--charts",
-            "--charts-out",
-            other.to_str().unwrap(),
-        ],
-    );
+    let into = |dir: &Path| {
+        with_engine(
+            &s,
+            &["render", "--charts", "--charts-out", dir.to_str().unwrap()],
+        )
+    };
+    let out = into(&other);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(other.join("toys/toys.widget.yaml").is_file());
     // Never inside the output folder (it is committed).
     let inside = s.path().join("rendered/charts");
-    let out = with_engine(
-        &s,
-        &[
-            "render",
-            "--charts",
-            "--charts-out",
-            inside.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("overlaps the output folder"));
+    common::refused_with(&into(&inside), &["overlaps the output folder"]);
     assert!(!inside.exists());
     s.write("mine/notes.txt", "mine");
     let mine = s.path().join("mine");
-    let out = with_engine(
-        &s,
-        &["render", "--charts", "--charts-out", mine.to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("holds files hearth did not write"));
+    common::refused_with(&into(&mine), &["holds files hearth did not write"]);
     assert!(mine.join("notes.txt").is_file());
 }
 

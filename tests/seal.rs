@@ -55,6 +55,15 @@ fn keys(dir: &Path, bits: u32, days: i32) -> (PathBuf, PathBuf) {
     (dir.join("key.pem"), dir.join("cert.pem"))
 }
 
+/// `site` in a scratch folder with a 4096-bit key pair valid for 30 days:
+/// the folder, the private key and the certificate's path.
+fn with_keys(site: &str) -> (Scratch, PathBuf, String) {
+    let s = Scratch::with_site(site);
+    let (key, cert) = keys(s.path(), 4096, 30);
+    let cert = cert.display().to_string();
+    (s, key, cert)
+}
+
 fn run(s: &Scratch, args: &[&str], stdin: &[u8]) -> Output {
     use std::io::Write as _;
     let mut child = hearth()
@@ -257,9 +266,7 @@ fn sealed_values_unseal_with_an_independent_decryption_and_are_never_printed() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn resealing_a_sealed_key_replaces_its_ciphertext() {
-    let s = Scratch::with_site(site());
-    let (key, cert) = keys(s.path(), 4096, 30);
-    let cert = cert.display().to_string();
+    let (s, key, cert) = with_keys(&site());
     let args = ["--cert", cert.as_str(), "--key", VALUES[2].0];
     assert!(run(&s, &args, b"first").status.success());
     let first = ciphertext(&std::fs::read_to_string(s.site()).unwrap(), VALUES[2].0);
@@ -366,9 +373,7 @@ fn expired_and_small_keys_are_refused() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn bad_values_input_names_keys_and_lines_only() {
-    let s = Scratch::with_site(site());
-    let (_, cert) = keys(s.path(), 4096, 30);
-    let cert = cert.display().to_string();
+    let (s, _, cert) = with_keys(&site());
     let env = s.write(
         "values.env",
         "MARKER-no-equals-sign\napp/app-secret/PASSWRD=MARKER-typo\ndb/pg/USER=\ndb/pg/USER=MARKER-a\ndb/pg/USER=MARKER-b\n",
@@ -421,9 +426,7 @@ namespaces = ["data", "app"]
 keys.PASSWORD = {}   # hearth seal fills this
 keys.USER = { data = "placeholder" }
 "#;
-    let s = Scratch::with_site(&site);
-    let (key, cert) = keys(s.path(), 4096, 30);
-    let cert = cert.display().to_string();
+    let (s, key, cert) = with_keys(&site);
 
     let o = run(&s, &["--check"], b"");
     assert_eq!(o.status.code(), Some(1));
