@@ -473,48 +473,31 @@ keys.USER = { data = "placeholder" }
 #[test]
 fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
     let base = format!("{}\n[services.db]\nnamespace = \"data\"\n", common::MINIMAL);
-    let s = Scratch::with_site(format!(
-        "{base}\n[secrets.shared-db]\nnamespaces = [\"data\", \"nowhere\"]\nkeys.PASSWORD = {{}}\n"
-    ));
-    let o = s.validate();
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    common::contains_all(
-        "stderr",
-        &err,
-        [
-            "no service of the site is in namespace `nowhere`",
-            "no service here",
-        ],
-    );
-
-    s.write(
-        "site.toml",
-        format!("{base}\n[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {{ data = \"placeholder\" }}\n"),
-    );
-    let o = s.validate();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("which `namespaces` does not list"),
-        "{}",
-        stderr(&o)
-    );
-
-    s.write(
-        "site.toml",
-        format!("{base}\n[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {{}}\n"),
-    );
-    let o = s.validate();
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    common::contains_all(
-        "stderr",
-        &err,
-        [
-            "secret `app-secret` is already declared in namespace `app` by service `app`",
-            "hearth::duplicate",
-        ],
-    );
+    // Each secret table is refused with its messages (stderr is named by it).
+    for (secret, wants) in [
+        (
+            "[secrets.shared-db]\nnamespaces = [\"data\", \"nowhere\"]\nkeys.PASSWORD = {}\n",
+            &[
+                "no service of the site is in namespace `nowhere`",
+                "no service here",
+            ][..],
+        ),
+        (
+            "[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = { data = \"placeholder\" }\n",
+            &["which `namespaces` does not list"],
+        ),
+        (
+            "[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {}\n",
+            &[
+                "secret `app-secret` is already declared in namespace `app` by service `app`",
+                "hearth::duplicate",
+            ],
+        ),
+    ] {
+        let o = Scratch::with_site(format!("{base}\n{secret}")).validate();
+        assert_eq!(o.status.code(), Some(2), "{secret}{}", stderr(&o));
+        common::contains_all(secret, &stderr(&o), wants);
+    }
 }
 
 /// On a terminal, hearth asks for each placeholder by name and reads the
