@@ -1,56 +1,23 @@
 #!/usr/bin/env python3
 """Write a synthetic site with N services to stdout, for benchmarks.
 
-Each service looks like a typical home app: a Deployment with a pinned image,
-a Service, a SealedSecret read through env, a Longhorn volume in a backup, a
+The platform is the tests' (tests/fixtures/platform.toml). Each service looks
+like a typical home app: a Deployment with a pinned image, a Service, a
+SealedSecret read through env, a Longhorn volume in the daily backup, a
 ConfigMap and a rate-limited public Ingress. Usage: gen_site.py N > site.toml
 """
 import sys
+from pathlib import Path
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-out = [
-    """[site]
-name = "bench"
-domain = "bench.example"
-repo_url = "https://git.example/bench.git"
-default_issuer = "le"
-
-[nodes.node1]
-arch = "arm64"
-roles = ["server"]
-
-[issuers.le]
-acme_server = "https://acme-v02.api.letsencrypt.org/directory"
-email = "ops@bench.example"
-
-[rate_limits.standard]
-rps = 10
-rpm = 100
-burst = 2
-
-[backup_targets.nas]
-kind = "nfs"
-server = "nas.bench.example"
-path = "/backups"
-
-[services.longhorn]
-namespace = "longhorn-system"
-provides = ["longhorn"]
-[services.longhorn.helm]
-repo = "https://charts.longhorn.io"
-chart = "longhorn"
-version = "1.6.2"
-"""
-]
+# The platform of the tests' small site (tests/common/mod.rs, MINIMAL): one
+# node, an ACME issuer, a rate limit, an NFS target, Longhorn, and a daily
+# Longhorn backup, here of every service's volume.
+platform = (Path(__file__).resolve().parent.parent / "tests/fixtures/platform.toml").read_text()
 vols = ", ".join(f'"app-{i:04}/data"' for i in range(n))
-out.append(f"""
-[backups.daily]
-kind = "longhorn"
-target = "nas"
-schedule = "0 3 * * *"
-retain = 7
-volumes = [{vols}]
-""")
+one = 'volumes = ["app/data"]\n'
+assert platform.count(one) == 1, "platform.toml lists the backup's volumes on one line"
+out = [platform.replace(one, f"volumes = [{vols}]\n")]
 for i in range(n):
     s = f"app-{i:04}"
     out.append(f"""

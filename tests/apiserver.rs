@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{MINIMAL, Scratch, stderr, tree};
+use common::{MINIMAL, Scratch, stderr};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -21,22 +21,16 @@ fn line_of(text: &str, needle: &str) -> usize {
 /// Render `site` (with extra files), expect exit 2 with every `expect` string
 /// in stderr and nothing written. Returns stderr.
 fn refused(site: &str, extra: &[(&str, &str)], expect: &[&str]) -> String {
-    let s = Scratch::new();
-    s.write("site.toml", site);
+    let s = Scratch::with_site(site);
     for (rel, text) in extra {
         s.write(rel, text);
     }
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
-    assert!(err.contains("hearth::apiserver"), "{err}");
-    assert!(err.contains("help:"), "{err}");
-    assert!(err.contains("nothing was written"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(tree(&s.path().join("rendered")).is_empty());
+    let err = common::refused_render(&s, expect);
+    common::contains_all(
+        "stderr",
+        &err,
+        ["hearth::apiserver", "help:", "nothing was written"],
+    );
     err
 }
 
@@ -54,11 +48,6 @@ fn app_line() -> String {
     format!("site.toml:{}:1", line_of(MINIMAL, "[services.app]"))
 }
 
-fn minimal_with(from: &str, to: &str) -> String {
-    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
-    MINIMAL.replacen(from, to, 1)
-}
-
 #[test]
 fn the_reference_site_and_minimal_are_clean() {
     let out = common::hearth()
@@ -68,15 +57,12 @@ fn the_reference_site_and_minimal_are_clean() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    common::rendered(MINIMAL);
 }
 
 #[test]
 fn pod_rules_from_site_toml_point_at_the_workload_and_the_value() {
-    let site = minimal_with(
+    let site = common::minimal_with(
         "ports.http = { port = 8080, service = 80 }",
         "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }\nenv.\"A=B\" = \"x\"\nresources = { requests = { cpu = \"2\" }, limits = { cpu = \"1\" } }",
     );
@@ -112,7 +98,7 @@ fn volume_names_count_the_vol_prefix() {
     let long = "v".repeat(60);
     let site = format!(
         "{}[services.app.volumes.{long}]\nkind = \"longhorn\"\nsize = \"1Gi\"\n",
-        minimal_with(
+        common::minimal_with(
             "mounts = [{ path = \"/data\", volume = \"data\" }]",
             &format!(
                 "mounts = [{{ path = \"/data\", volume = \"data\" }}, {{ path = \"/long\", volume = \"{long}\" }}]"
@@ -371,14 +357,10 @@ subjects: [{kind: ServiceAccount, name: web, apiGroup: rbac.authorization.k8s.io
 
 #[test]
 fn validate_and_check_run_the_stage_too() {
-    let s = Scratch::new();
-    s.write(
-        "site.toml",
-        minimal_with(
-            "ports.http = { port = 8080, service = 80 }",
-            "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }",
-        ),
-    );
+    let s = Scratch::with_site(common::minimal_with(
+        "ports.http = { port = 8080, service = 80 }",
+        "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }",
+    ));
     for cmd in ["validate", "check"] {
         let out = common::hearth()
             .arg(cmd)
@@ -400,17 +382,12 @@ fn diff_refuses_a_head_the_api_server_would_refuse() {
     let s = Scratch::new();
     let out = s.diff_between(
         MINIMAL,
-        &minimal_with(
+        &common::minimal_with(
             "ports.http = { port = 8080, service = 80 }",
             "ports.http = { port = 8080, service = 80 }\nports.8081 = { port = 8081 }",
         ),
     );
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("`8081` must contain at least one letter"),
-        "{err}"
-    );
+    common::refused_with(&out, &["`8081` must contain at least one letter"]);
 }
 
 // ---------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::backups::{kinds as site, refused};
-use common::{Scratch, stderr};
+use common::backups::kinds as site;
+use common::refused;
+use common::stderr;
 
 #[test]
 fn a_mariadb_database_in_a_postgres_dump_is_an_input_error_at_its_reference() {
@@ -119,13 +120,7 @@ fn a_backup_named_like_a_workload_of_its_namespace_is_refused_not_read_as_the_se
     // policies would select the job's pods) and, matched by name, count the
     // dump volume as the database's (a false HL002 on `db/pg-dumps`).
     let text = site().replace("[backups.pg-dump]", "[backups.postgres]");
-    let s = Scratch::new();
-    s.write("site.toml", &text);
-    let out = common::hearth()
-        .current_dir(s.path())
-        .arg("lint")
-        .output()
-        .unwrap();
+    let out = common::lint(&text);
     let err = stderr(&out);
     assert!(!err.contains("HL002"), "{err}");
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -134,28 +129,24 @@ fn a_backup_named_like_a_workload_of_its_namespace_is_refused_not_read_as_the_se
         .position(|l| l == "[backups.postgres]")
         .unwrap()
         + 1;
-    for want in [
-        "hearth::duplicate",
-        "backup `postgres` runs a job named `postgres`, like workload `postgres` of service `db` in namespace `db`",
-        &format!("site.toml:{line}:1"),
-        "the backup",
-        "the workload",
-        "rename the backup (its job takes its name), for instance `postgres-backup`",
-    ] {
-        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
-    }
+    common::contains_all(
+        "stderr",
+        &err,
+        [
+            "hearth::duplicate",
+            "backup `postgres` runs a job named `postgres`, like workload `postgres` of service `db` in namespace `db`",
+            &format!("site.toml:{line}:1"),
+            "the backup",
+            "the workload",
+            "rename the backup (its job takes its name), for instance `postgres-backup`",
+        ],
+    );
 }
 
 #[test]
 fn a_finding_on_a_backups_job_points_at_the_backup() {
     let text = site();
-    let s = Scratch::new();
-    s.write("site.toml", &text);
-    let out = common::hearth()
-        .current_dir(s.path())
-        .arg("lint")
-        .output()
-        .unwrap();
+    let out = common::lint(&text);
     let err = stderr(&out);
     let line = text.lines().position(|l| l == "[backups.pg-dump]").unwrap() + 1;
     let finding = "workload `db/pg-dump` lacks CPU/memory requests and limits (missing-resources)";

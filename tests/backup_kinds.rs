@@ -5,7 +5,7 @@
 mod common;
 
 use common::backups::{kinds as site, plan_of, workload};
-use common::{MONITORING, Scratch, stderr};
+use common::{MONITORING, Scratch};
 use hearth::plan::{EnvValue, Workload};
 
 /// The shell script a `/bin/sh -c` CronJob runs.
@@ -49,13 +49,13 @@ fn dumps_run_the_engines_own_tools_from_its_official_image_pinned_to_the_server(
     assert_eq!(pg.kind.as_str(), "CronJob");
     assert_eq!(pg.container.image, "postgres:16");
     let s = script(pg);
-    assert!(
-        s.contains("pg_dump --format=custom --dbname=app > /backups/app/app-$stamp.dump.partial"),
-        "{s}"
-    );
-    assert!(
-        s.contains("mv /backups/app/app-$stamp.dump.partial /backups/app/app-$stamp.dump"),
-        "{s}"
+    common::contains_all(
+        "script",
+        s,
+        [
+            "pg_dump --format=custom --dbname=app > /backups/app/app-$stamp.dump.partial",
+            "mv /backups/app/app-$stamp.dump.partial /backups/app/app-$stamp.dump",
+        ],
     );
     // retain = 3: everything after the third newest goes.
     assert!(
@@ -98,13 +98,13 @@ fn restic_snapshots_forgets_by_policy_and_checks_on_its_own_schedule() {
     let r = workload(&plan, "files", "files");
     assert_eq!(r.container.image, "restic/restic:0.17.3");
     let s = script(r);
-    assert!(
-        s.contains("restic cat config >/dev/null 2>&1 || restic init"),
-        "{s}"
-    );
-    assert!(
-        s.contains("restic backup --host files /data/files/media\n"),
-        "{s}"
+    common::contains_all(
+        "script",
+        s,
+        [
+            "restic cat config >/dev/null 2>&1 || restic init",
+            "restic backup --host files /data/files/media\n",
+        ],
     );
     assert!(
         s.contains(
@@ -176,14 +176,13 @@ fn coverage_and_lint_count_dumps_restic_and_jobs_as_recovery_paths() {
     assert_eq!(how("db/mydata"), "dump");
     assert_eq!(how("files/media"), "restic");
     assert_eq!(how("files/docs"), "job");
-    let s = Scratch::new();
-    s.write("site.toml", site());
+    let s = Scratch::with_site(site());
     let out = common::hearth()
         .args(["lint", "--site"])
         .arg(s.site())
         .output()
         .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    let text = common::printed(&out);
     for code in ["HL001", "HL004"] {
         assert!(!text.contains(code), "{code} reported:\n{text}");
     }
@@ -191,49 +190,46 @@ fn coverage_and_lint_count_dumps_restic_and_jobs_as_recovery_paths() {
 
 #[test]
 fn the_runbook_restores_each_engine_with_its_own_client_into_the_real_workload() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let rb = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
-    for want in [
-        "## 6b. Restore databases from engine dumps",
-        "kubectl run restore-pg-dump --namespace db --image postgres:16",
-        "\"claimName\":\"pg-dumps\"",
-        "ls -1 /backups/app/app-*.dump | sort | tail -n 1",
-        "| kubectl exec -i --namespace db statefulset/postgres -- sh -c 'exec pg_restore --clean --if-exists --username=\"${POSTGRES_USER:-postgres}\" --dbname=app'",
-        "ls -1 /backups/_globals/_globals-*.sql | sort | tail -n 1",
-        "| kubectl exec -i --namespace db statefulset/postgres -- sh -c 'exec psql --username=\"${POSTGRES_USER:-postgres}\" --dbname=postgres'",
-        "ls -1 /backups/shop/shop-*.sql | sort | tail -n 1",
-        "| kubectl exec -i --namespace db statefulset/mariadb -- sh -c 'export MYSQL_PWD=\"${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}\"; exec mariadb --user=root'",
-        "## 7b. Restore volumes from restic",
-        "repository `s3:s3.example.com/bucket/lab`",
-        "`files/media` (claim `media`) at `/data/files/media`",
-        "restic restore latest --host files --target /",
-        "## 7c. Restore volumes from your own backup jobs",
-        "`files/docs` (claim `docs`) at `/data/files/docs`",
-        "borgmatic extract --archive latest --destination /",
-    ] {
-        assert!(rb.contains(want), "RUNBOOK.md lacks {want:?}:\n{rb}");
-    }
+    let s = common::rendered(site());
+    let rb = s.read("rendered/dr/RUNBOOK.md");
+    common::contains_all(
+        "RUNBOOK.md",
+        &rb,
+        [
+            "## 6b. Restore databases from engine dumps",
+            "kubectl run restore-pg-dump --namespace db --image postgres:16",
+            "\"claimName\":\"pg-dumps\"",
+            "ls -1 /backups/app/app-*.dump | sort | tail -n 1",
+            "| kubectl exec -i --namespace db statefulset/postgres -- sh -c 'exec pg_restore --clean --if-exists --username=\"${POSTGRES_USER:-postgres}\" --dbname=app'",
+            "ls -1 /backups/_globals/_globals-*.sql | sort | tail -n 1",
+            "| kubectl exec -i --namespace db statefulset/postgres -- sh -c 'exec psql --username=\"${POSTGRES_USER:-postgres}\" --dbname=postgres'",
+            "ls -1 /backups/shop/shop-*.sql | sort | tail -n 1",
+            "| kubectl exec -i --namespace db statefulset/mariadb -- sh -c 'export MYSQL_PWD=\"${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}\"; exec mariadb --user=root'",
+            "## 7b. Restore volumes from restic",
+            "repository `s3:s3.example.com/bucket/lab`",
+            "`files/media` (claim `media`) at `/data/files/media`",
+            "restic restore latest --host files --target /",
+            "## 7c. Restore volumes from your own backup jobs",
+            "`files/docs` (claim `docs`) at `/data/files/docs`",
+            "borgmatic extract --archive latest --destination /",
+        ],
+    );
     // pg-backup's section stays for pg-backup only.
     assert!(!rb.contains("## 6. Restore databases from pg-backup dumps"));
-    let cov = std::fs::read_to_string(s.path().join("rendered/dr/coverage.json")).unwrap();
+    let cov = s.read("rendered/dr/coverage.json");
     assert!(cov.contains("\"recovery\": \"restic\""), "{cov}");
     // `hearth dr` names each database's engine and restore command.
-    let out = common::hearth()
-        .current_dir(s.path())
-        .arg("dr")
-        .output()
-        .unwrap();
+    let out = s.here(&["dr"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for want in [
-        "kubectl exec -i -n db statefulset/postgres -- sh -c 'exec pg_restore --clean --if-exists --username=\"${POSTGRES_USER:-postgres}\" --dbname=app'",
-        "(roles, first)",
-        "kubectl exec -i -n db statefulset/mariadb -- sh -c 'export MYSQL_PWD=\"${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}\"; exec mariadb --user=root'",
-    ] {
-        assert!(text.contains(want), "hearth dr lacks {want:?}:\n{text}");
-    }
+    common::contains_all(
+        "hearth dr",
+        &text,
+        [
+            "kubectl exec -i -n db statefulset/postgres -- sh -c 'exec pg_restore --clean --if-exists --username=\"${POSTGRES_USER:-postgres}\" --dbname=app'",
+            "(roles, first)",
+            "kubectl exec -i -n db statefulset/mariadb -- sh -c 'export MYSQL_PWD=\"${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}\"; exec mariadb --user=root'",
+        ],
+    );
     assert!(
         text.contains("db/shop") && text.contains("mariadb") && text.contains("shop-dump"),
         "{text}"
@@ -242,10 +238,7 @@ fn the_runbook_restores_each_engine_with_its_own_client_into_the_real_workload()
 
 #[test]
 fn each_new_kind_is_watched_by_cronjob_alerts() {
-    let s = Scratch::new();
-    s.write("site.toml", site() + MONITORING);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(site() + MONITORING);
     let dir = s.path().join("rendered/monitoring");
     let rules = std::fs::read_to_string(dir.join("alerts.rules.yaml")).unwrap();
     for name in [

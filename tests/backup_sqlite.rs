@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::backups::{plan_of, refused, with_fixture, workload};
-use common::{MONITORING, Scratch, stderr};
+use common::backups::{plan_of, with_fixture, workload};
+use common::refused;
+use common::{MONITORING, stderr};
 
 /// MINIMAL with a service keeping a SQLite file and its dump backup
 /// (tests/fixtures/backup-sqlite.toml); Longhorn backs the dump volume up.
@@ -31,15 +32,17 @@ fn a_sqlite_file_is_dumped_with_online_backup_beside_the_pod_using_it() {
     assert_eq!(job.container.image, "keinos/sqlite3:3.52.0");
     assert!(job.container.env.is_empty());
     let script = &job.container.command[2];
-    for want in [
-        "mkdir -p /backups/notes\n",
-        "test -f /data/notes/data/db/notes.sqlite3\n",
-        "sqlite3 /data/notes/data/db/notes.sqlite3 \".backup '/backups/notes/notes-$stamp.sqlite3.partial'\"\n",
-        "mv /backups/notes/notes-$stamp.sqlite3.partial /backups/notes/notes-$stamp.sqlite3\n",
-        "ls -1 /backups/notes/notes-*.sqlite3 | sort -r | tail -n +3 | xargs -r rm -f --",
-    ] {
-        assert!(script.contains(want), "script lacks {want:?}:\n{script}");
-    }
+    common::contains_all(
+        "script",
+        script,
+        [
+            "mkdir -p /backups/notes\n",
+            "test -f /data/notes/data/db/notes.sqlite3\n",
+            "sqlite3 /data/notes/data/db/notes.sqlite3 \".backup '/backups/notes/notes-$stamp.sqlite3.partial'\"\n",
+            "mv /backups/notes/notes-$stamp.sqlite3.partial /backups/notes/notes-$stamp.sqlite3\n",
+            "ls -1 /backups/notes/notes-*.sqlite3 | sort -r | tail -n +3 | xargs -r rm -f --",
+        ],
+    );
     // The file's volume read-write (SQLite locks beside the file), the dump
     // volume at /backups.
     let mounts: Vec<_> = job
@@ -64,38 +67,39 @@ fn a_sqlite_file_is_dumped_with_online_backup_beside_the_pod_using_it() {
 
 #[test]
 fn the_rendered_cronjob_has_pod_affinity_on_the_host_and_the_runbook_swaps_the_file() {
-    let s = Scratch::new();
-    s.write("site.toml", site() + MONITORING);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(site() + MONITORING);
     let r = s.path().join("rendered");
     let cron = std::fs::read_to_string(r.join("apps/notes/notes-db.cronjob.yaml")).unwrap();
-    for want in [
-        "podAffinity:",
-        "requiredDuringSchedulingIgnoredDuringExecution:",
-        "topologyKey: kubernetes.io/hostname",
-        "app.kubernetes.io/name: web",
-        "runAsUser: 0",
-        "claimName: data",
-        "claimName: dumps",
-    ] {
-        assert!(cron.contains(want), "CronJob lacks {want:?}:\n{cron}");
-    }
+    common::contains_all(
+        "CronJob",
+        &cron,
+        [
+            "podAffinity:",
+            "requiredDuringSchedulingIgnoredDuringExecution:",
+            "topologyKey: kubernetes.io/hostname",
+            "app.kubernetes.io/name: web",
+            "runAsUser: 0",
+            "claimName: data",
+            "claimName: dumps",
+        ],
+    );
     assert!(!cron.contains("nodeAffinity"), "{cron}");
     let rb = std::fs::read_to_string(r.join("dr/RUNBOOK.md")).unwrap();
-    for want in [
-        "- backup `notes-db` (sqlite, 15 2 * * *), dump claim `dumps` in `notes`:",
-        "kubectl scale --namespace notes deployment/web --replicas 0",
-        "kubectl wait --namespace notes --for delete pod --selector app.kubernetes.io/name=web,app.kubernetes.io/part-of=notes --timeout 5m",
-        "{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}}",
-        "\"securityContext\":{\"runAsUser\":0}",
-        "{\"name\":\"data\",\"mountPath\":\"/data/notes/data\"}",
-        "ls -1 /backups/notes/notes-*.sqlite3 | sort | tail -n 1",
-        "| kubectl exec -i --namespace notes restore-notes-db -- sh -c 'rm -f \"$0-wal\" \"$0-shm\" \"$0-journal\" && cat > \"$0\"' /data/notes/data/db/notes.sqlite3",
-        "kubectl scale --namespace notes deployment/web --replicas 1",
-    ] {
-        assert!(rb.contains(want), "RUNBOOK.md lacks {want:?}:\n{rb}");
-    }
+    common::contains_all(
+        "RUNBOOK.md",
+        &rb,
+        [
+            "- backup `notes-db` (sqlite, 15 2 * * *), dump claim `dumps` in `notes`:",
+            "kubectl scale --namespace notes deployment/web --replicas 0",
+            "kubectl wait --namespace notes --for delete pod --selector app.kubernetes.io/name=web,app.kubernetes.io/part-of=notes --timeout 5m",
+            "{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}}",
+            "\"securityContext\":{\"runAsUser\":0}",
+            "{\"name\":\"data\",\"mountPath\":\"/data/notes/data\"}",
+            "ls -1 /backups/notes/notes-*.sqlite3 | sort | tail -n 1",
+            "| kubectl exec -i --namespace notes restore-notes-db -- sh -c 'rm -f \"$0-wal\" \"$0-shm\" \"$0-journal\" && cat > \"$0\"' /data/notes/data/db/notes.sqlite3",
+            "kubectl scale --namespace notes deployment/web --replicas 1",
+        ],
+    );
     // The file's volume counts as recovered by the dump.
     let cov = std::fs::read_to_string(r.join("dr/coverage.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&cov).unwrap();
@@ -118,11 +122,7 @@ fn the_rendered_cronjob_has_pod_affinity_on_the_host_and_the_runbook_swaps_the_f
                 .args(["test", "rules", "alerts.test.yaml"]),
         );
     }
-    let out = common::hearth()
-        .current_dir(s.path())
-        .arg("dr")
-        .output()
-        .unwrap();
+    let out = s.here(&["dr"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
@@ -224,13 +224,7 @@ fn sqlite_input_errors_point_at_the_key() {
 #[test]
 fn lint_counts_the_job_beside_the_pod_as_on_its_node() {
     let text = site();
-    let s = Scratch::new();
-    s.write("site.toml", &text);
-    let out = common::hearth()
-        .current_dir(s.path())
-        .arg("lint")
-        .output()
-        .unwrap();
+    let out = common::lint(&text);
     let err = stderr(&out);
     assert!(
         err.contains("workload `notes/notes-db` lacks CPU/memory"),

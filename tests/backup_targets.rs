@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{MINIMAL, Scratch, stderr};
+use common::MINIMAL;
 use serde_json::{Value, json};
 
 const NFS: &str = "[backup_targets]\nnas = { kind = \"nfs\", server = \"nas.lab.example\", path = \"/backups\" }\n";
@@ -27,12 +27,8 @@ fn site(target: &str, secret: Option<&str>) -> String {
 }
 
 fn longhorn_values(text: &str) -> Value {
-    let s = Scratch::new();
-    s.write("site.toml", text);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let app = std::fs::read_to_string(s.path().join("rendered/argocd/longhorn.application.yaml"))
-        .unwrap();
+    let s = common::rendered(text);
+    let app = s.read("rendered/argocd/longhorn.application.yaml");
     let app: Value = serde_saphyr::from_str(&app).unwrap();
     app["spec"]["sources"][0]["helm"]["valuesObject"].clone()
 }
@@ -96,30 +92,13 @@ fn the_reference_site_keeps_its_azure_target() {
     );
 }
 
-/// 1-based line where `needle` first starts in `text`.
-fn line_of(text: &str, needle: &str) -> usize {
-    let at = text
-        .find(needle)
-        .unwrap_or_else(|| panic!("{needle:?} not in the site"));
-    text[..at].matches('\n').count() + 1
-}
-
 /// Rendering `text` is refused with `code`, and each (message, line text) is
 /// reported at that line of site.toml.
 fn refused(text: &str, code: &str, expect: &[(&str, &str)]) {
-    let s = Scratch::new();
-    s.write("site.toml", text);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains(code), "no {code}:\n{err}");
+    let err = common::refused(text, &[code]);
     for (msg, at) in expect {
-        assert!(err.contains(msg), "stderr lacks {msg:?}:\n{err}");
-        let line = line_of(text, at);
-        assert!(
-            err.contains(&format!("site.toml:{line}:")),
-            "{msg:?} not located at line {line} ({at:?}):\n{err}"
-        );
+        common::contains_all("stderr", &err, [msg]);
+        common::located(&err, text, at);
     }
 }
 
@@ -315,12 +294,8 @@ fn restic_derives_its_repository_from_an_s3_target() {
     let shared = "\n[secrets.creds]\nnamespaces = [\"longhorn-system\", \"app\"]\nkeys = { AWS_ACCESS_KEY_ID = {}, AWS_SECRET_ACCESS_KEY = {}, AWS_ENDPOINTS = {} }\n";
     let restic = "\n[backups.files]\nkind = \"restic\"\nschedule = \"0 4 * * *\"\ntarget = \"nas\"\npassword = { secret = \"app-secret\", key = \"PASSWORD\" }\nvolumes = [\"app/data\"]\nkeep = { daily = 7 }\n";
     let text = site(target, None) + shared + restic;
-    let s = Scratch::new();
-    s.write("site.toml", &text);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let job =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/files.cronjob.yaml")).unwrap();
+    let s = common::rendered(&text);
+    let job = s.read("rendered/apps/app/files.cronjob.yaml");
     let job: Value = serde_saphyr::from_str(&job).unwrap();
     let c = &job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
     let env: Vec<(String, String)> = c["env"]

@@ -11,20 +11,15 @@ use serde_json::Value;
 
 /// The venv's Python when it has Helm's engine; under CI its absence fails.
 fn helm_python() -> Option<PathBuf> {
-    let python = common::venv_bin("python3");
-    let ok = Command::new(&python)
-        .args(["-c", "import helm_python"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
+    let python = common::charts::sdk_python();
+    if python.is_none() {
         assert!(
             !common::in_ci(),
             "helm-python-sdk is required in CI; scripts/test installs it into .venv"
         );
         eprintln!("SKIP: helm-python-sdk not in the venv (scripts/test installs it)");
-        return None;
     }
-    Some(python)
+    python
 }
 
 /// Render the test chart with `values`: Ok(template -> text) or Err(engine error).

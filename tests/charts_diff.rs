@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Output;
 
 use common::charts::{BROKEN, engine_ready, pull, pulled, venv};
@@ -77,11 +78,14 @@ fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
     );
     let cm = String::from_utf8(charts["greeter/greeter-tpl.configmap.yaml"].clone()).unwrap();
     assert!(cm.starts_with("# Rendered by hearth"), "{cm}");
-    assert!(
-        cm.contains("# Source: tpl-values/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeter-tpl\n"),
-        "{cm}"
+    common::contains_all(
+        "cm",
+        &cm,
+        [
+            "# Source: tpl-values/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeter-tpl\n",
+            "greeting: hello from greeter",
+        ],
     );
-    assert!(cm.contains("greeting: hello from greeter"), "{cm}");
     let index: Value =
         serde_saphyr::from_str(std::str::from_utf8(&charts["index.yaml"]).unwrap()).unwrap();
     assert_eq!(index["charts"][1]["chart"], "widgets");
@@ -100,39 +104,22 @@ fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
     assert!(!s.path().join("rendered-charts/umbrella").exists());
     // Another folder on request; a folder hearth did not write is refused.
     let other = s.path().join("view");
-    let out = with_engine(
-        &s,
-        &[
-            "render",
-            "--charts",
-            "--charts-out",
-            other.to_str().unwrap(),
-        ],
-    );
+    let into = |dir: &Path| {
+        with_engine(
+            &s,
+            &["render", "--charts", "--charts-out", dir.to_str().unwrap()],
+        )
+    };
+    let out = into(&other);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(other.join("toys/toys.widget.yaml").is_file());
     // Never inside the output folder (it is committed).
     let inside = s.path().join("rendered/charts");
-    let out = with_engine(
-        &s,
-        &[
-            "render",
-            "--charts",
-            "--charts-out",
-            inside.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("overlaps the output folder"));
+    common::refused_with(&into(&inside), &["overlaps the output folder"]);
     assert!(!inside.exists());
     s.write("mine/notes.txt", "mine");
     let mine = s.path().join("mine");
-    let out = with_engine(
-        &s,
-        &["render", "--charts", "--charts-out", mine.to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("holds files hearth did not write"));
+    common::refused_with(&into(&mine), &["holds files hearth did not write"]);
     assert!(mine.join("notes.txt").is_file());
 }
 
@@ -141,7 +128,7 @@ fn the_scaffolded_gitignore_keeps_chart_objects_out_of_git() {
     let s = Scratch::new();
     let out = hearth().arg("init").arg(s.path()).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let ignore = std::fs::read_to_string(s.path().join(".gitignore")).unwrap();
+    let ignore = s.read(".gitignore");
     assert!(ignore.lines().any(|l| l == "rendered-charts/"), "{ignore}");
 }
 
@@ -163,21 +150,20 @@ fn one_chart_that_fails_hides_no_other_finding() {
         site + "\n[services.extra.helm]\nrepo = \"https://charts.example\"\nchart = \"widgets\"\nversion = \"0.3.0\"\n",
     );
     let out = with_engine(&s, &["validate", "--charts"]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for want in [
-        "hearth::chart-cache",
-        "chart `widgets` 0.3.0 of service `extra`: not in",
-        "hearth::chart-render",
-        "chart `broken` 0.1.0 of service `vault` does not render",
-        "hearth::chart-object",
-        "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
-        // The refused value is the site's own: the label is on it.
-        "`widget.color` prints the refused value",
-        "error: 3 problems",
-    ] {
-        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
-    }
+    common::refused_with(
+        &out,
+        &[
+            "hearth::chart-cache",
+            "chart `widgets` 0.3.0 of service `extra`: not in",
+            "hearth::chart-render",
+            "chart `broken` 0.1.0 of service `vault` does not render",
+            "hearth::chart-object",
+            "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
+            // The refused value is the site's own: the label is on it.
+            "`widget.color` prints the refused value",
+            "error: 3 problems",
+        ],
+    );
     // Nothing is written by a render that fails.
     let out = with_engine(&s, &["render", "--charts"]);
     assert_eq!(out.status.code(), Some(2));
@@ -200,12 +186,12 @@ fn a_render_error_points_at_the_value_helm_names() {
         + "[services.vault.helm.values]\npassword = \"s3cret\"\nhosts = \"vault.lab.example\"\n";
     let s = pulled(&site);
     let out = with_engine(&s, &["validate", "--charts"]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("at <.Values.hosts>"), "{err}");
-    assert!(
-        err.contains("`hosts`, the value the chart fails on"),
-        "{err}"
+    let err = common::refused_with(
+        &out,
+        &[
+            "at <.Values.hosts>",
+            "`hosts`, the value the chart fails on",
+        ],
     );
     insta::assert_snapshot!("render_error_at_value", shown(&err, &s));
     // A value the site does not set: the label stays on the chart's table,
@@ -213,13 +199,13 @@ fn a_render_error_points_at_the_value_helm_names() {
     s.write("site.toml", charts_site() + BROKEN);
     let out = with_engine(&s, &["validate", "--charts"]);
     let err = stderr(&out);
-    assert!(
-        err.contains("the chart needs `password` from these values"),
-        "{err}"
-    );
-    assert!(
-        err.contains("set `password` in `[services.vault.helm.values]`"),
-        "{err}"
+    common::contains_all(
+        "stderr",
+        &err,
+        [
+            "the chart needs `password` from these values",
+            "set `password` in `[services.vault.helm.values]`",
+        ],
     );
 }
 
@@ -262,21 +248,20 @@ fn a_chart_version_bump_shows_per_object_with_its_intent_line() {
     // The base's 0.1.0 is not in the cache yet: located at the base's table,
     // with the command that pulls it.
     let out = diff(&s, "text");
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for want in [
-        "hearth::chart-cache",
-        "chart `tpl-values` 0.1.0 of service `greeter`: not in",
-        "base:site.toml",
-        "[services.greeter.helm]",
-        "run `hearth charts pull --ref base`",
-        "error: 1 problem at base `base`",
-    ] {
-        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
-    }
+    common::refused_with(
+        &out,
+        &[
+            "hearth::chart-cache",
+            "chart `tpl-values` 0.1.0 of service `greeter`: not in",
+            "base:site.toml",
+            "[services.greeter.helm]",
+            "run `hearth charts pull --ref base`",
+            "error: 1 problem at base `base`",
+        ],
+    );
     let out = pull(&s, &["--ref", "base"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let lock = std::fs::read_to_string(s.path().join("charts/charts.lock")).unwrap();
+    let lock = s.read("charts/charts.lock");
     assert!(lock.contains("version = \"0.1.0\"") && lock.contains("version = \"0.2.0\""));
 
     let text = diff(&s, "text");
@@ -352,15 +337,17 @@ fn a_values_change_shows_the_object_it_changes() {
     let out = diff(&s, "text");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", stderr(&out));
-    for want in [
-        "widgets chart 0.1.0 (service toys): 1 object changed",
-        "~ Widget toys/toys  (rendered-charts/toys/toys.widget.yaml, chart widgets 0.1.0: widgets/templates/widget.yaml)",
-        ".spec.color: \"blue\" → \"green\"",
-        // The Application's valuesObject changes too.
-        "~ Application argocd/toys",
-    ] {
-        assert!(text.contains(want), "diff lacks {want:?}:\n{text}");
-    }
+    common::contains_all(
+        "diff",
+        &text,
+        [
+            "widgets chart 0.1.0 (service toys): 1 object changed",
+            "~ Widget toys/toys  (rendered-charts/toys/toys.widget.yaml, chart widgets 0.1.0: widgets/templates/widget.yaml)",
+            ".spec.color: \"blue\" → \"green\"",
+            // The Application's valuesObject changes too.
+            "~ Application argocd/toys",
+        ],
+    );
     assert!(!text.contains("tpl-values chart"), "{text}");
     // Without --charts the chart's objects are not compared.
     let plain = with_engine(&s, &["diff", "--base", "base"]);

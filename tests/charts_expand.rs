@@ -8,7 +8,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use common::charts::{BROKEN, fake_helm, fixtures, pulled, validate_charts};
 
@@ -44,9 +44,7 @@ fn sha256sum(p: &Path) -> String {
 #[test]
 fn pull_writes_the_lock_and_verify_checks_every_archive() {
     let s = pulled(&charts_site());
-    let lock: toml::Value =
-        toml::from_str(&std::fs::read_to_string(s.path().join("charts/charts.lock")).unwrap())
-            .unwrap();
+    let lock: toml::Value = toml::from_str(&s.read("charts/charts.lock")).unwrap();
     let entries = lock["chart"].as_array().unwrap();
     let names: Vec<&str> = entries
         .iter()
@@ -87,19 +85,18 @@ fn pull_writes_the_lock_and_verify_checks_every_archive() {
     ) + BROKEN;
     s.write("site.toml", site);
     let bad = charts_cmd(&s, "verify").output().unwrap();
-    let err = stderr(&bad);
-    assert_eq!(bad.status.code(), Some(2), "{err}");
-    for want in [
-        "hearth::chart-cache",
-        "chart `widgets` 0.1.0 of service `toys`: `",
-        "the lock says",
-        "chart `umbrella` 0.1.0 of service `umbrella`: locked from `https://charts.example`, but site.toml says `https://other.example`",
-        "chart `broken` 0.1.0 of service `vault`: not in",
-        "[services.vault.helm]",
-        "error: 3 problems",
-    ] {
-        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
-    }
+    common::refused_with(
+        &bad,
+        &[
+            "hearth::chart-cache",
+            "chart `widgets` 0.1.0 of service `toys`: `",
+            "the lock says",
+            "chart `umbrella` 0.1.0 of service `umbrella`: locked from `https://charts.example`, but site.toml says `https://other.example`",
+            "chart `broken` 0.1.0 of service `vault`: not in",
+            "[services.vault.helm]",
+            "error: 3 problems",
+        ],
+    );
 }
 
 #[test]
@@ -136,8 +133,7 @@ fn unpacked_charts_are_locked_by_their_tree() {
 
 #[test]
 fn pull_without_helm_says_what_to_install() {
-    let s = Scratch::new();
-    s.write("site.toml", charts_site());
+    let s = Scratch::with_site(charts_site());
     let empty = s.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = charts_cmd(&s, "pull")
@@ -145,13 +141,13 @@ fn pull_without_helm_says_what_to_install() {
         .env("PATH", &empty)
         .output()
         .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("needs a `helm` binary: none in HEARTH_HELM or on PATH"),
-        "{err}"
+    common::refused_with(
+        &out,
+        &[
+            "needs a `helm` binary: none in HEARTH_HELM or on PATH",
+            "https://helm.sh/docs/intro/install/",
+        ],
     );
-    assert!(err.contains("https://helm.sh/docs/intro/install/"), "{err}");
     assert!(!s.path().join("charts/charts.lock").exists());
 }
 
@@ -242,20 +238,19 @@ fn a_chart_that_does_not_render_is_an_error_at_its_helm_table() {
     let Some(_) = engine() else { return };
     let s = pulled(&(charts_site() + BROKEN));
     let out = validate_charts(&s);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for want in [
-        "hearth::chart-render",
-        "chart `broken` 0.1.0 of service `vault` does not render:",
-        "broken/templates/secret.yaml",
-        "broken needs .Values.password",
-        // The site does not set it: the label stays on the chart's table.
-        "[services.vault.helm]",
-        "the chart needs `password` from these values",
-        "error: 1 problem",
-    ] {
-        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
-    }
+    common::refused_with(
+        &out,
+        &[
+            "hearth::chart-render",
+            "chart `broken` 0.1.0 of service `vault` does not render:",
+            "broken/templates/secret.yaml",
+            "broken needs .Values.password",
+            // The site does not set it: the label stays on the chart's table.
+            "[services.vault.helm]",
+            "the chart needs `password` from these values",
+            "error: 1 problem",
+        ],
+    );
     // The same chart renders once the site gives the value.
     s.write(
         "site.toml",
@@ -278,13 +273,13 @@ fn a_value_helm_cannot_tpl_names_the_template() {
         "greeting = \"{{ $labels.client_ip }}\"",
     ));
     let out = validate_charts(&s);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("chart `tpl-values` 0.1.0 of service `greeter` does not render"),
-        "{err}"
+    let err = common::refused_with(
+        &out,
+        &[
+            "chart `tpl-values` 0.1.0 of service `greeter` does not render",
+            "undefined variable \"$labels\"",
+        ],
     );
-    assert!(err.contains("undefined variable \"$labels\""), "{err}");
     // Helm names `.Values.greeting`: the label is on the site's key.
     assert!(
         err.contains("`greeting`, the value the chart fails on"),
@@ -311,66 +306,51 @@ fn chart_objects_meet_their_crd_and_the_api_server() {
         site_widget("{size: 0, colour: green}"),
     );
     let out = validate_charts(&s);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for want in [
-        // The chart's CR against the CRD the chart ships.
-        "hearth::chart-object",
-        "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
-        "at `/spec/color`: \"purple\" is not one of",
-        // The refused value is the site's, verbatim: the label is on it.
-        "`widget.color` prints the refused value",
-        "`port.name` prints the refused value",
-        // The API server's rules on a chart's Service.
-        "chart `tpl-values` 0.1.0 of service `greeter`, template `tpl-values/templates/service.yaml`: Service `greeter-tpl` is invalid",
-        "at `spec.ports[0].name`: `Web_Port`",
-        "[validateServicePort",
-        // The site's own CR against the chart's CRD.
-        "Widget `site-widget` in `apps/umbrella/site-widget.widget.yaml` (from site-local template `templates/k8s/namespace.yaml`) is invalid",
-        "at `/spec/size`: 0 is less than the minimum of 1",
-        "'colour' was unexpected",
-        "error: 3 problems",
-    ] {
-        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
-    }
+    common::refused_with(
+        &out,
+        &[
+            // The chart's CR against the CRD the chart ships.
+            "hearth::chart-object",
+            "chart `widgets` 0.1.0 of service `toys`, template `widgets/templates/widget.yaml`: Widget `toys` is invalid",
+            "at `/spec/color`: \"purple\" is not one of",
+            // The refused value is the site's, verbatim: the label is on it.
+            "`widget.color` prints the refused value",
+            "`port.name` prints the refused value",
+            // The API server's rules on a chart's Service.
+            "chart `tpl-values` 0.1.0 of service `greeter`, template `tpl-values/templates/service.yaml`: Service `greeter-tpl` is invalid",
+            "at `spec.ports[0].name`: `Web_Port`",
+            "[validateServicePort",
+            // The site's own CR against the chart's CRD.
+            "Widget `site-widget` in `apps/umbrella/site-widget.widget.yaml` (from site-local template `templates/k8s/namespace.yaml`) is invalid",
+            "at `/spec/size`: 0 is less than the minimum of 1",
+            "'colour' was unexpected",
+            "error: 3 problems",
+        ],
+    );
 }
 
 #[test]
 fn without_charts_a_site_custom_resource_has_no_schema() {
     // The CRD comes from the chart: only `--charts` knows it.
-    let s = Scratch::new();
-    s.write("site.toml", charts_site());
+    let s = Scratch::with_site(charts_site());
     s.write("templates/k8s/namespace.yaml", site_widget("{size: 2}"));
     let out = hearth()
         .args(["validate", "--site"])
         .arg(s.site())
         .output()
         .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(
-            "`Widget` of `toys.example.com/v1` is a custom resource hearth has no CRD schema for"
-        ),
-        "{err}"
+    common::refused_with(
+        &out,
+        &["`Widget` of `toys.example.com/v1` is a custom resource hearth has no CRD schema for"],
     );
 }
 
-#[test]
-fn charts_without_a_cache_or_engine_are_refused() {
-    // No cache: located errors before any engine runs.
-    let s = Scratch::new();
-    s.write("site.toml", charts_site());
-    let out = validate_charts(&s);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("hearth::chart-cache"), "{err}");
-    assert!(err.contains("[services.greeter.helm]"), "{err}");
-    // A cache but no engine: what to install.
-    let s = pulled(&charts_site());
+/// `validate --charts` with neither helm nor the venv's helm-python-sdk
+/// (an empty PATH), remembering chart output in the scratch's own folder.
+fn validate_without_engine(s: &Scratch) -> Output {
     let empty = s.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let out = hearth()
+    hearth()
         .args(["validate", "--charts", "--site"])
         .arg(s.site())
         .env_remove("HEARTH_HELM")
@@ -378,14 +358,22 @@ fn charts_without_a_cache_or_engine_are_refused() {
         .env("HEARTH_CACHE_DIR", s.path().join("cache"))
         .env("PATH", &empty)
         .output()
-        .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("`--charts` needs Helm's template engine"),
-        "{err}"
+        .unwrap()
+}
+
+#[test]
+fn charts_without_a_cache_or_engine_are_refused() {
+    // No cache: located errors before any engine runs.
+    let s = Scratch::with_site(charts_site());
+    let out = validate_charts(&s);
+    common::refused_with(&out, &["hearth::chart-cache", "[services.greeter.helm]"]);
+    // A cache but no engine: what to install.
+    let s = pulled(&charts_site());
+    let out = validate_without_engine(&s);
+    common::refused_with(
+        &out,
+        &["`--charts` needs Helm's template engine", "helm-python-sdk"],
     );
-    assert!(err.contains("helm-python-sdk"), "{err}");
 }
 
 #[test]
@@ -402,28 +390,15 @@ fn a_chart_rendered_before_needs_no_engine() {
         .unwrap()
         .count();
     assert_eq!(remembered, 3, "one output per chart");
-    let empty = s.path().join("empty");
-    std::fs::create_dir_all(&empty).unwrap();
-    let without_engine = |s: &Scratch| {
-        hearth()
-            .args(["validate", "--charts", "--site"])
-            .arg(s.site())
-            .env_remove("HEARTH_HELM")
-            .env_remove("HEARTH_VENV")
-            .env("HEARTH_CACHE_DIR", s.path().join("cache"))
-            .env("PATH", &empty)
-            .output()
-            .unwrap()
-    };
     // Same chart, values, release, namespace, version: no engine started.
-    let second = without_engine(&s);
+    let second = validate_without_engine(&s);
     assert!(second.status.success(), "{}", stderr(&second));
     assert!(
         String::from_utf8_lossy(&second.stdout).contains("and 6 chart objects (3 charts) valid")
     );
     // Other values: the engine is needed again.
     s.write("site.toml", charts_site().replace("size = 3", "size = 4"));
-    let third = without_engine(&s);
+    let third = validate_without_engine(&s);
     assert_eq!(third.status.code(), Some(2), "{}", stderr(&third));
     assert!(stderr(&third).contains("`--charts` needs Helm's template engine"));
 }

@@ -26,10 +26,7 @@ fn yaml(s: &Scratch, rel: &str) -> Value {
 
 #[test]
 fn an_oci_chart_is_an_application_argocd_pulls_from_the_registry() {
-    let s = Scratch::new();
-    s.write("site.toml", format!("{MINIMAL}{OCI}"));
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(format!("{MINIMAL}{OCI}"));
     let app = yaml(&s, "argocd/toys.application.yaml");
     let source = &app["spec"]["sources"][0];
     assert_eq!(source["repoURL"], "ghcr.io/example/charts");
@@ -56,12 +53,9 @@ fn an_oci_chart_is_an_application_argocd_pulls_from_the_registry() {
 
 #[test]
 fn the_runbook_installs_argocd_from_its_oci_reference() {
-    let s = Scratch::new();
     let argocd = "\n[services.argocd]\nprovides = [\"gitops\"]\n[services.argocd.helm]\nrepo = \"oci://ghcr.io/argoproj/argo-helm\"\nchart = \"argo-cd\"\nversion = \"7.3.7\"\n";
-    s.write("site.toml", format!("{MINIMAL}{argocd}"));
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let runbook = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
+    let s = common::rendered(format!("{MINIMAL}{argocd}"));
+    let runbook = s.read("rendered/dr/RUNBOOK.md");
     assert!(
         runbook.contains(
             "| helm install argocd oci://ghcr.io/argoproj/argo-helm/argo-cd --version 7.3.7 \\"
@@ -79,14 +73,10 @@ fn a_repository_that_is_neither_http_nor_oci_is_an_error_at_the_chart() {
         "https://",
         "s3://bucket/charts",
     ] {
-        let s = Scratch::new();
-        s.write(
-            "site.toml",
-            format!(
-                "{MINIMAL}{}",
-                OCI.replace("oci://ghcr.io/example/charts", repo)
-            ),
-        );
+        let s = Scratch::with_site(format!(
+            "{MINIMAL}{}",
+            OCI.replace("oci://ghcr.io/example/charts", repo)
+        ));
         let out = s.validate();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{repo}: {err}");
@@ -114,8 +104,7 @@ const OCI_HELM: &str = "#!/bin/sh\necho \"$@\" >> \"$ARGS\"\n[ \"$1\" = pull ] |
 #[test]
 fn charts_pull_asks_helm_for_the_oci_reference_and_locks_it() {
     use std::os::unix::fs::PermissionsExt;
-    let s = Scratch::new();
-    s.write("site.toml", format!("{MINIMAL}{OCI}"));
+    let s = Scratch::with_site(format!("{MINIMAL}{OCI}"));
     let helm = s.write("bin/helm", OCI_HELM);
     std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap();
     // Longhorn's chart is not a fixture: pull only needs it for the record.
@@ -144,7 +133,7 @@ fn charts_pull_asks_helm_for_the_oci_reference_and_locks_it() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let args = std::fs::read_to_string(s.path().join("args")).unwrap();
+    let args = s.read("args");
     let dest = s.path().join("charts");
     assert!(
         args.lines().any(|l| l

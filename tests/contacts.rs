@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{MINIMAL, MONITORING, Scratch, stderr};
+use common::{MINIMAL, MONITORING, Scratch};
 use serde_json::Value;
 
 /// MINIMAL with monitoring and one contact point of each kind; the secret
@@ -51,10 +51,7 @@ fn rendered(dir: &Scratch, rel: &str) -> Value {
 /// each credential an environment variable the chart fills from the secret.
 #[test]
 fn every_kind_is_provisioned_with_its_credentials_from_the_secret() {
-    let s = Scratch::new();
-    s.write("site.toml", every_kind());
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(every_kind());
     let cp = rendered(&s, "monitoring/grafana/alerting/contact-points.yaml");
     let by_name = |n: &str| -> Value {
         cp["contactPoints"]
@@ -130,19 +127,7 @@ fn every_kind_is_provisioned_with_its_credentials_from_the_secret() {
 
 /// Render `site`, require exit 2 and each of `expect` in what it prints.
 fn refused(site: &str, expect: &[&str]) {
-    let s = Scratch::new();
-    s.write("site.toml", site);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for e in expect {
-        assert!(err.contains(e), "lacks {e:?}:\n{err}");
-    }
-    assert!(!s.path().join("rendered").exists(), "nothing is written");
-}
-
-fn line_of(site: &str, needle: &str) -> usize {
-    site.lines().position(|l| l.contains(needle)).unwrap() + 1
+    common::refused(site, expect);
 }
 
 #[test]
@@ -160,7 +145,7 @@ fn contact_point_mistakes_are_refused_at_their_line() {
         &bad,
         &[
             "the webhook URL `grafana-secret/SLAK` is not a key of a secret of the Grafana service",
-            &format!("site.toml:{}:", line_of(&bad, "key = \"SLAK\"")),
+            &format!("site.toml:{}:", common::line_of(&bad, "key = \"SLAK\"")),
         ],
     );
     // An ntfy topic ntfy refuses, and a URL Grafana cannot post to.
@@ -205,10 +190,7 @@ password = { secret = "grafana-secret", key = "SMTP" }
 kind = "email"
 addresses = ["ops@lab.example", "me@lab.example"]
 "#;
-    let s = Scratch::new();
-    s.write("site.toml", &site);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(&site);
     let cp = rendered(&s, "monitoring/grafana/alerting/contact-points.yaml");
     let mail = cp["contactPoints"]
         .as_array()
@@ -283,10 +265,7 @@ notify = "hook"
 /// `alertname`; only a pinned site alert keeps `notification_settings`.
 #[test]
 fn routes_become_the_notification_policy_tree() {
-    let s = Scratch::new();
-    s.write("site.toml", routed());
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(routed());
     let policies = rendered(&s, "monitoring/grafana/alerting/policies.yaml");
     assert_eq!(
         policies["policies"][0]["routes"],
@@ -378,10 +357,7 @@ fn alertmanagers_routing_tree_sends_each_alert_where_the_site_says() {
     let Some(amtool) = common::tool("amtool", &[]) else {
         return;
     };
-    let s = Scratch::new();
-    s.write("site.toml", routed());
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(routed());
     let policies = rendered(&s, "monitoring/grafana/alerting/policies.yaml");
     s.write("alertmanager.yml", alertmanager_yaml(&policies));
     let cases: [(&[&str], &str); 6] = [
@@ -438,7 +414,7 @@ fn route_mistakes_are_refused_at_their_line() {
         &[
             "contact point `teem` is not declared",
             "did you mean `team`?",
-            &format!("site.toml:{}:", line_of(&bad, "notify = \"teem\"")),
+            &format!("site.toml:{}:", common::line_of(&bad, "notify = \"teem\"")),
         ],
     );
     let bad = site.replace("services = [\"app\", \"longhorn\"]", "services = [\"ap\"]");
@@ -447,7 +423,10 @@ fn route_mistakes_are_refused_at_their_line() {
         &[
             "service `ap` is not declared",
             "did you mean `app`?",
-            &format!("site.toml:{}:", line_of(&bad, "services = [\"ap\"]")),
+            &format!(
+                "site.toml:{}:",
+                common::line_of(&bad, "services = [\"ap\"]")
+            ),
         ],
     );
     let bad = site.replace("\"PodRestarting\", ", "\"PodRestart\", ");

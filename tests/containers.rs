@@ -5,16 +5,8 @@
 
 mod common;
 
-use common::{MINIMAL, Scratch, git_ok, hearth, stderr, tree};
+use common::{MINIMAL, Scratch, git_ok, stderr};
 use serde_json::Value;
-
-/// The 1-based line of the first `needle` in `text`.
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} not in site"))
-        + 1
-}
 
 /// A permission fixer and a cron runner with an exporter port, for `web`.
 const SIDE: &str = r#"[[services.app.workloads.web.init]]
@@ -41,10 +33,7 @@ fn rendered(s: &Scratch, file: &str) -> String {
 
 #[test]
 fn init_containers_then_native_sidecars_share_the_pods_volumes() {
-    let s = Scratch::new();
-    s.write("site.toml", format!("{MINIMAL}{SIDE}"));
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(format!("{MINIMAL}{SIDE}"));
     let text = rendered(&s, "web.deployment.yaml");
     let init = text
         .find("      initContainers:\n")
@@ -58,15 +47,17 @@ fn init_containers_then_native_sidecars_share_the_pods_volumes() {
         text[cron..].contains("        restartPolicy: Always\n"),
         "{text}"
     );
-    for want in [
-        "        command:\n        - chown\n",
-        "        securityContext:\n          runAsUser: 0\n",
-        "        readinessProbe:\n          httpGet:\n            path: /metrics\n            port: exporter\n",
-        "        - name: exporter\n          containerPort: 9100\n",
-        "              name: cron-secret\n              key: KEY\n",
-    ] {
-        assert!(text.contains(want), "lacks {want:?}:\n{text}");
-    }
+    common::contains_all(
+        "output",
+        &text,
+        [
+            "        command:\n        - chown\n",
+            "        securityContext:\n          runAsUser: 0\n",
+            "        readinessProbe:\n          httpGet:\n            path: /metrics\n            port: exporter\n",
+            "        - name: exporter\n          containerPort: 9100\n",
+            "              name: cron-secret\n              key: KEY\n",
+        ],
+    );
     // One claim volume for the three mounts of `data`; the sidecar's scratch
     // folder is its own.
     assert_eq!(text.matches("claimName: data").count(), 1, "{text}");
@@ -82,36 +73,21 @@ fn init_containers_then_native_sidecars_share_the_pods_volumes() {
 
 #[test]
 fn a_sidecar_port_can_carry_the_metrics() {
-    let s = Scratch::new();
     let site = format!("{MINIMAL}{SIDE}").replace(
         "ports.http = { port = 8080, service = 80 }\n",
         "ports.http = { port = 8080, service = 80 }\nmetrics = { port = \"exporter\" }\n",
     );
-    s.write("site.toml", site);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(site);
     let text = rendered(&s, "web.deployment.yaml");
     assert!(text.contains("prometheus.io/port: \"9100\""), "{text}");
 }
 
 /// `site` is refused with `expect` at the line of `at`, writing nothing.
 fn refused(site: &str, at: &str, expect: &[&str]) {
-    let s = Scratch::new();
-    s.write("site.toml", site);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
-    let line = line_of(site, at);
-    assert!(
-        err.contains(&format!("site.toml:{line}:")),
-        "not at line {line}:\n{err}"
-    );
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
+    let err = common::refused(site, expect);
+    common::located(&err, site, at);
     // A value's own check says the fix in its message.
     assert!(err.contains("help:") || err.contains("write e.g."), "{err}");
-    assert!(tree(&s.path().join("rendered")).is_empty());
 }
 
 #[test]
@@ -132,8 +108,7 @@ fn container_mistakes_are_located_input_errors() {
     );
     let at = twice.rfind("name = \"fix-perms\"").unwrap();
     let line = twice[..at].lines().count() + 1;
-    let s = Scratch::new();
-    s.write("site.toml", &twice);
+    let s = Scratch::with_site(&twice);
     let err = stderr(&s.render());
     assert!(
         err.contains("container name `fix-perms` is used twice")
@@ -168,17 +143,7 @@ fn container_mistakes_are_located_input_errors() {
 
 /// `hearth lint --format json` findings of `site`.
 fn lint(site: &str) -> Vec<Value> {
-    let s = Scratch::new();
-    s.write("site.toml", site);
-    let out = hearth()
-        .current_dir(s.path())
-        .env("HEARTH_TODAY", "2026-06-01")
-        .args(["lint", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_ne!(out.status.code(), Some(2), "bad input: {}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["findings"].as_array().cloned().unwrap_or_default()
+    common::lint_json(site).1
 }
 
 fn messages(findings: &[Value], rule: &str) -> Vec<String> {
@@ -218,9 +183,8 @@ fn lint_rules_see_every_container() {
 
 #[test]
 fn diff_intent_names_a_sidecars_new_image() {
-    let s = Scratch::new();
     let site = format!("{MINIMAL}{SIDE}");
-    s.write("site.toml", &site);
+    let s = Scratch::with_site(&site);
     git_ok(s.path(), &["init", "-q", "-b", "main"]);
     git_ok(s.path(), &["add", "-A"]);
     git_ok(s.path(), &["commit", "-q", "-m", "one"]);
@@ -228,11 +192,7 @@ fn diff_intent_names_a_sidecars_new_image() {
         "site.toml",
         site.replace("nextcloud:29.0.4", "nextcloud:29.0.5"),
     );
-    let out = hearth()
-        .current_dir(s.path())
-        .args(["diff", "--base", "HEAD", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = s.here(&["diff", "--base", "HEAD", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -243,25 +203,24 @@ fn diff_intent_names_a_sidecars_new_image() {
 
 #[test]
 fn run_as_and_fs_group_reach_the_pod_and_each_container() {
-    let s = Scratch::new();
     let site = format!("{MINIMAL}{SIDE}").replacen(
         "ports.http = { port = 8080, service = 80 }\n",
         "ports.http = { port = 8080, service = 80 }\nsecurity = { run_as_user = 33, run_as_group = 33, fs_group = 33, fs_group_change = \"on-root-mismatch\" }\n",
         1,
     );
-    s.write("site.toml", &site);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(&site);
     let text = rendered(&s, "web.deployment.yaml");
-    for want in [
-        // The pod's: the group owning the volumes.
-        "      securityContext:\n        fsGroup: 33\n        fsGroupChangePolicy: OnRootMismatch\n",
-        // The main container's user and group; the init container's own.
-        "        securityContext:\n          runAsGroup: 33\n          runAsUser: 33\n",
-        "        securityContext:\n          runAsUser: 0\n",
-    ] {
-        assert!(text.contains(want), "lacks {want:?}:\n{text}");
-    }
+    common::contains_all(
+        "output",
+        &text,
+        [
+            // The pod's: the group owning the volumes.
+            "      securityContext:\n        fsGroup: 33\n        fsGroupChangePolicy: OnRootMismatch\n",
+            // The main container's user and group; the init container's own.
+            "        securityContext:\n          runAsGroup: 33\n          runAsUser: 33\n",
+            "        securityContext:\n          runAsUser: 0\n",
+        ],
+    );
 
     let alone = "security = { fs_group_change = \"always\" }";
     let site = MINIMAL.replacen(
@@ -283,15 +242,9 @@ fn with_resources(resources: &str) -> String {
 
 #[test]
 fn extended_resources_reach_the_container() {
-    let s = Scratch::new();
-    s.write(
-        "site.toml",
-        with_resources(
-            "resources = { requests = { cpu = \"100m\" }, limits = { memory = \"1Gi\", \"gpu.intel.com/i915\" = 1 } }",
-        ),
-    );
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(with_resources(
+        "resources = { requests = { cpu = \"100m\" }, limits = { memory = \"1Gi\", \"gpu.intel.com/i915\" = 1 } }",
+    ));
     let text = rendered(&s, "web.deployment.yaml");
     let want =
         "          limits:\n            gpu.intel.com/i915: \"1\"\n            memory: 1Gi\n";
@@ -340,7 +293,6 @@ fn extended_resource_mistakes_are_located_input_errors() {
 
 #[test]
 fn lifecycle_hooks_and_termination_grace_reach_the_pod() {
-    let s = Scratch::new();
     let site = format!("{MINIMAL}{SIDE}")
         .replacen(
             "ports.http = { port = 8080, service = 80 }\n",
@@ -351,17 +303,17 @@ fn lifecycle_hooks_and_termination_grace_reach_the_pod() {
             "probes.readiness = { http = \"/metrics\" }",
             "probes.readiness = { http = \"/metrics\" }\nlifecycle.pre_stop = { http = \"/drain\" }",
         );
-    s.write("site.toml", &site);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(&site);
     let text = rendered(&s, "web.deployment.yaml");
-    for want in [
-        "      terminationGracePeriodSeconds: 90\n",
-        "        lifecycle:\n          postStart:\n            exec:\n              command:\n              - /warm.sh\n          preStop:\n            sleep:\n              seconds: 5\n",
-        "        lifecycle:\n          preStop:\n            httpGet:\n              path: /drain\n              port: exporter\n",
-    ] {
-        assert!(text.contains(want), "lacks {want:?}:\n{text}");
-    }
+    common::contains_all(
+        "output",
+        &text,
+        [
+            "      terminationGracePeriodSeconds: 90\n",
+            "        lifecycle:\n          postStart:\n            exec:\n              command:\n              - /warm.sh\n          preStop:\n            sleep:\n              seconds: 5\n",
+            "        lifecycle:\n          preStop:\n            httpGet:\n              path: /drain\n              port: exporter\n",
+        ],
+    );
 }
 
 #[test]

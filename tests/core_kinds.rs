@@ -31,28 +31,22 @@ spec:
   maxUnavailable: 1
   selector: {matchLabels: {app.kubernetes.io/name: web}}"#;
 
-fn render_with(objects: &str) -> (Scratch, std::process::Output) {
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
+/// MINIMAL with `objects` in a site-local template.
+fn site_with(objects: &str) -> Scratch {
+    let s = Scratch::with_site(MINIMAL);
     s.write("templates/k8s/namespace.yaml", with_objects(objects));
-    let out = s.render();
-    (s, out)
+    s
 }
 
 fn refused(objects: &str, expect: &[&str]) {
-    let (s, out) = render_with(objects);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
+    let err = common::refused_render(&site_with(objects), expect);
     assert!(err.contains("help:"), "{err}");
-    assert!(tree(&s.path().join("rendered")).is_empty());
 }
 
 #[test]
 fn network_policy_and_pod_disruption_budget_render_and_validate() {
-    let (s, out) = render_with(POLICIES);
+    let s = site_with(POLICIES);
+    let out = s.render();
     assert!(out.status.success(), "{}", stderr(&out));
     let files = tree(&s.path().join("rendered"));
     for f in [

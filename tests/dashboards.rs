@@ -7,7 +7,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{MINIMAL, MONITORING, Scratch, stderr};
+use common::{MINIMAL, MONITORING, Scratch};
 use serde_json::Value;
 
 fn reference_board(uid: &str) -> Value {
@@ -327,10 +327,7 @@ fn each_longhorn_volume_shows_the_age_of_its_last_backup() {
 /// and no empty certificates or services ones.
 #[test]
 fn a_health_dashboard_needs_what_it_draws_from() {
-    let s = Scratch::new();
-    s.write("site.toml", format!("{MINIMAL}{MONITORING}"));
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(format!("{MINIMAL}{MONITORING}"));
     let dir = s.path().join("rendered/monitoring/grafana/dashboards");
     let mut boards: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -353,9 +350,7 @@ fn a_health_dashboard_needs_what_it_draws_from() {
     );
     let newer =
         format!("{MINIMAL}{MONITORING}").replace("version = \"1.6.2\"", "version = \"1.7.2\"");
-    let s = Scratch::new();
-    s.write("site.toml", newer);
-    assert!(s.render().status.success());
+    let s = common::rendered(newer);
     let storage: Value = serde_json::from_str(
         &std::fs::read_to_string(
             s.path()
@@ -401,10 +396,7 @@ fn health_alerts_follow_what_runs_and_pass_their_promtool_cases() {
     // Longhorn 1.7 spells robustness per state; no cert-manager here.
     let site =
         format!("{MINIMAL}{MONITORING}").replace("version = \"1.6.2\"", "version = \"1.7.2\"");
-    let s = Scratch::new();
-    s.write("site.toml", &site);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(&site);
     assert_eq!(
         names(s.path()),
         [
@@ -413,8 +405,7 @@ fn health_alerts_follow_what_runs_and_pass_their_promtool_cases() {
             "LonghornVolumeDegraded"
         ]
     );
-    let rules =
-        std::fs::read_to_string(s.path().join("rendered/monitoring/alerts.rules.yaml")).unwrap();
+    let rules = s.read("rendered/monitoring/alerts.rules.yaml");
     assert!(
         rules.contains("longhorn_volume_robustness{state=~\"degraded|faulted\"} == 1"),
         "{rules}"
@@ -434,15 +425,12 @@ fn health_alerts_follow_what_runs_and_pass_their_promtool_cases() {
     let off = format!(
         "{site}\n[monitoring.alerts.volume_full]\nenabled = false\n[monitoring.alerts.node_disk_full]\nthreshold = 0.8\n"
     );
-    let s = Scratch::new();
-    s.write("site.toml", &off);
-    assert!(s.render().status.success());
+    let s = common::rendered(&off);
     assert_eq!(
         names(s.path()),
         ["NodeDiskAlmostFull", "LonghornVolumeDegraded"]
     );
-    let rules =
-        std::fs::read_to_string(s.path().join("rendered/monitoring/alerts.rules.yaml")).unwrap();
+    let rules = s.read("rendered/monitoring/alerts.rules.yaml");
     assert!(rules.contains("} > 0.8\n"), "{rules}");
     let dir = s.path().join("rendered/monitoring");
     common::succeeds(Command::new(&promtool).current_dir(&dir).args([

@@ -8,8 +8,7 @@ use common::{MINIMAL, Scratch, stderr, tree};
 /// Render MINIMAL, then replace the site (and extra files), render again, and
 /// check the failure. Returns stderr.
 fn fails(site: Option<&[u8]>, extra: &[(&str, &str)], expect: &[&str]) -> String {
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
+    let s = Scratch::with_site(MINIMAL);
     let ok = s.render();
     assert!(
         ok.status.success(),
@@ -35,9 +34,7 @@ fn fails(site: Option<&[u8]>, extra: &[(&str, &str)], expect: &[&str]) -> String
         "expected exit 2, got {:?}\n{err}",
         out.status.code()
     );
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
+    common::contains_all("stderr", &err, expect);
     assert!(err.contains("nothing was written"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(
@@ -71,8 +68,16 @@ fn snapshot(err: &str, scratch: &std::path::Path) {
 }
 
 fn with(from: &str, to: &str) -> Vec<u8> {
-    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
-    MINIMAL.replacen(from, to, 1).into_bytes()
+    common::minimal_with(from, to).into_bytes()
+}
+
+/// [`fails`] with MINIMAL and `template` as its site-local Namespace template.
+fn namespace_template_fails(template: &str, expect: &[&str]) -> String {
+    fails(
+        Some(MINIMAL.as_bytes()),
+        &[("templates/k8s/namespace.yaml", template)],
+        expect,
+    )
 }
 
 #[test]
@@ -219,9 +224,8 @@ fn plaintext_secret_is_refused() {
 #[test]
 fn template_that_renders_invalid_yaml() {
     let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n";
-    fails(
-        Some(MINIMAL.as_bytes()),
-        &[("templates/k8s/namespace.yaml", bad)],
+    namespace_template_fails(
+        bad,
         &[
             "template `k8s/namespace.yaml` rendered invalid YAML",
             "templates/k8s/namespace.yaml",
@@ -232,9 +236,8 @@ fn template_that_renders_invalid_yaml() {
 #[test]
 fn template_that_renders_an_invalid_object_names_template_object_and_path() {
     let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ service.namespace|tojson }}\n  lables: {}\n";
-    fails(
-        Some(MINIMAL.as_bytes()),
-        &[("templates/k8s/namespace.yaml", bad)],
+    namespace_template_fails(
+        bad,
         &[
             "Namespace `app`",
             "site-local template `templates/k8s/namespace.yaml`",
@@ -247,9 +250,8 @@ fn template_that_renders_an_invalid_object_names_template_object_and_path() {
 #[test]
 fn template_with_an_undefined_variable() {
     let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ service.namspace|tojson }}\n";
-    fails(
-        Some(MINIMAL.as_bytes()),
-        &[("templates/k8s/namespace.yaml", bad)],
+    namespace_template_fails(
+        bad,
         &["template `k8s/namespace.yaml` failed", "namespace.yaml:4"],
     );
 }
@@ -292,16 +294,12 @@ fn several_problems_are_reported_together() {
 
 #[test]
 fn refuses_to_replace_a_folder_it_did_not_write() {
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
+    let s = Scratch::with_site(MINIMAL);
     s.write("rendered/notes.txt", "mine");
     let out = s.render();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("holds files hearth did not write"));
-    assert_eq!(
-        std::fs::read_to_string(s.path().join("rendered/notes.txt")).unwrap(),
-        "mine"
-    );
+    assert_eq!(s.read("rendered/notes.txt"), "mine");
 }
 
 #[test]
@@ -348,11 +346,7 @@ fn a_closed_stdout_is_not_a_panic() {
 #[test]
 fn a_template_cannot_name_an_object_outside_the_output() {
     let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ../../escaped\n";
-    let err = fails(
-        Some(MINIMAL.as_bytes()),
-        &[("templates/k8s/namespace.yaml", bad)],
-        &["not a valid object name", "RFC 1123"],
-    );
+    let err = namespace_template_fails(bad, &["not a valid object name", "RFC 1123"]);
     assert!(err.contains("../../escaped"));
 }
 

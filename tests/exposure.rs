@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{MINIMAL, Scratch, stderr, tree};
+use common::{MINIMAL, Scratch, stderr};
 
 /// MINIMAL with a second workload `broker` whose ports are `ports`.
 fn site(ports: &str) -> String {
@@ -23,19 +23,18 @@ fn rendered(s: &Scratch, rel: &str) -> String {
 
 #[test]
 fn a_load_balancer_port_gets_a_lan_service_with_its_address() {
-    let s = Scratch::new();
-    s.write("site.toml", site(LB));
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(site(LB));
     let lan = rendered(&s, "apps/app/broker-lan.service.yaml");
-    for want in [
-        "  name: broker-lan\n",
-        "    metallb.universe.tf/loadBalancerIPs: \"192.168.1.240\"\n",
-        "  type: LoadBalancer\n",
-        "  - name: mqtt\n    port: 1883\n    protocol: TCP\n    targetPort: mqtt\n",
-    ] {
-        assert!(lan.contains(want), "lacks {want:?}:\n{lan}");
-    }
+    common::contains_all(
+        "output",
+        &lan,
+        [
+            "  name: broker-lan\n",
+            "    metallb.universe.tf/loadBalancerIPs: \"192.168.1.240\"\n",
+            "  type: LoadBalancer\n",
+            "  - name: mqtt\n    port: 1883\n    protocol: TCP\n    targetPort: mqtt\n",
+        ],
+    );
     assert!(
         !lan.contains("name: ws"),
         "only exposed ports go on the LAN:\n{lan}"
@@ -52,44 +51,20 @@ fn a_load_balancer_port_gets_a_lan_service_with_its_address() {
 
 #[test]
 fn a_node_port_is_asked_for_on_every_node() {
-    let s = Scratch::new();
-    s.write(
-        "site.toml",
-        site("ports.mqtt = { port = 1883, service = 1883, expose = \"node-port\", node_port = 31883 }"),
-    );
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let s = common::rendered(site(
+        "ports.mqtt = { port = 1883, service = 1883, expose = \"node-port\", node_port = 31883 }",
+    ));
     let lan = rendered(&s, "apps/app/broker-lan.service.yaml");
-    assert!(lan.contains("  type: NodePort\n"), "{lan}");
-    assert!(lan.contains("    nodePort: 31883\n"), "{lan}");
+    common::contains_all("lan", &lan, ["  type: NodePort\n", "    nodePort: 31883\n"]);
     assert!(!lan.contains("annotations"), "{lan}");
 }
 
 /// `ports` on `broker` is refused with every `expect` at the line holding `at`.
 fn refused(ports: &str, at: &str, expect: &[&str]) {
-    let s = Scratch::new();
     let text = site(ports);
-    s.write("site.toml", &text);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
-    let line = text
-        .lines()
-        .position(|l| l.contains(at))
-        .expect("at in site")
-        + 1;
-    assert!(
-        err.contains(&format!("site.toml:{line}:")),
-        "not at line {line}:\n{err}"
-    );
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
+    let err = common::refused(&text, expect);
+    common::located(&err, &text, at);
     assert!(err.contains("help:"), "{err}");
-    assert!(
-        tree(&s.path().join("rendered")).is_empty(),
-        "something was written"
-    );
 }
 
 #[test]
@@ -166,8 +141,7 @@ fn a_node_port_or_address_is_claimed_once_per_site() {
             "ports.mqtt = { port = 1883, service = 1883, expose = \"node-port\", node_port = 31883 }"
         )
     );
-    let s = Scratch::new();
-    s.write("site.toml", &twice);
+    let s = Scratch::with_site(&twice);
     let err = stderr(&s.render());
     assert!(
         err.contains("node port 31883 is already claimed by workload `broker`"),

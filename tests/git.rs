@@ -61,9 +61,7 @@ fn planted(tag: &str) -> String {
 
 #[test]
 fn check_reports_stale_missing_and_extra_files() {
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
-    assert!(s.render().status.success());
+    let s = common::rendered(MINIMAL);
     let ok = run(s.path(), &["check"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     assert!(stdout(&ok).contains("up to date"));
@@ -419,10 +417,10 @@ fn render_commit_stages_only_the_output_and_refuses_unrelated_staged_changes() {
         s.path(),
         &["show", "--name-status", "--format=", "HEAD"],
     ));
-    assert!(files.contains("site.toml"), "{files}");
-    assert!(
-        files.contains("D\trendered/apps/app/web.ingress.yaml"),
-        "{files}"
+    common::contains_all(
+        "files",
+        &files,
+        ["site.toml", "D\trendered/apps/app/web.ingress.yaml"],
     );
     assert!(!files.contains("other.txt"));
 }
@@ -558,7 +556,7 @@ fn the_installed_hook_blocks_stale_commits_and_never_overwrites_a_foreign_hook()
         Some(0)
     );
     assert_eq!(
-        std::fs::read_to_string(s.path().join(".git/hooks/pre-commit.bak")).unwrap(),
+        s.read(".git/hooks/pre-commit.bak"),
         "#!/bin/sh\necho mine\n"
     );
 }

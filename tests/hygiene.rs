@@ -3,24 +3,8 @@
 
 mod common;
 
-use common::{MINIMAL, Scratch, hearth, stderr};
+use common::{MINIMAL, Scratch, stderr};
 use serde_json::Value;
-
-/// `hearth lint --format json` of `site`: exit code and findings.
-fn lint(site: &str) -> (Option<i32>, Vec<Value>) {
-    let s = Scratch::new();
-    s.write("site.toml", site);
-    let out = hearth()
-        .current_dir(s.path())
-        .env("HEARTH_TODAY", "2026-06-01")
-        .args(["lint", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_ne!(out.status.code(), Some(2), "bad input: {}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let findings = v["findings"].as_array().cloned().unwrap_or_default();
-    (out.status.code(), findings)
-}
 
 /// The findings of `rule`.
 fn of(findings: &[Value], rule: &str) -> Vec<Value> {
@@ -31,62 +15,45 @@ fn of(findings: &[Value], rule: &str) -> Vec<Value> {
         .collect()
 }
 
-fn line_of(site: &str, needle: &str) -> u64 {
-    site.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} not in site")) as u64
-        + 1
-}
-
-fn with(from: &str, to: &str) -> String {
-    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
-    MINIMAL.replacen(from, to, 1)
-}
-
 const PORTS: &str = "ports.http = { port = 8080, service = 80 }\n";
 
 #[test]
 fn hl108_secret_named_env_with_a_literal_value() {
-    let site = with(
+    let site = common::minimal_with(
         PORTS,
         &format!("{PORTS}env.DB_PASSWORD = \"hunter2\"\nenv.GITHUB_TOKEN = \"abc\"\n"),
     );
-    let (code, findings) = lint(&site);
+    let (code, findings) = common::lint_json(&site);
     let hits = of(&findings, "HL108");
     assert_eq!(hits.len(), 2, "{findings:#?}");
     assert_eq!(code, Some(1), "HL108 is an error");
     let f = &hits[0];
-    assert_eq!(f["line"], line_of(&site, "env.DB_PASSWORD"));
+    assert_eq!(f["line"], common::line_of(&site, "env.DB_PASSWORD"));
     assert_eq!(
         f["message"],
         "env `DB_PASSWORD` of workload `app/web` is named like a secret but has a literal value"
     );
-    assert_eq!(hits[1]["line"], line_of(&site, "env.GITHUB_TOKEN"));
+    assert_eq!(hits[1]["line"], common::line_of(&site, "env.GITHUB_TOKEN"));
 }
 
 #[test]
 fn hl108_quiet_on_paths_empty_values_and_secret_references() {
-    let site = with(
+    let site = common::minimal_with(
         PORTS,
         &format!(
             "{PORTS}env.DB_PASSWORD_FILE = \"/run/secrets/db\"\nenv.ADMIN_TOKEN = \"\"\nenv.USERNAME = \"admin\"\nenv.PASS_ALIAS = \"$(PASSWORD)\"\n"
         ),
     );
-    let (_, findings) = lint(&site);
+    let (_, findings) = common::lint_json(&site);
     assert!(of(&findings, "HL108").is_empty(), "{findings:#?}");
     // MINIMAL's `PASSWORD` comes from a secret.
-    assert!(of(&lint(MINIMAL).1, "HL108").is_empty());
+    assert!(of(&common::lint_json(MINIMAL).1, "HL108").is_empty());
 }
 
 /// Render `site`: exit 2, stderr.
 fn refused(site: &str) -> String {
-    let s = Scratch::new();
-    s.write("site.toml", site);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
+    let err = common::refused(site, &[]);
     assert!(err.contains("nothing was written"), "{err}");
-    assert!(common::tree(&s.path().join("rendered")).is_empty());
     err
 }
 
@@ -105,39 +72,31 @@ fn one_host_and_path_claimed_by_two_ingresses_is_refused_at_both() {
         1,
     ) + &other_ingress("shared.lab.example");
     let err = refused(&site);
-    for part in [
-        "hearth::host-path",
-        "ingress-nginx's admission webhook would refuse Ingress `other/web`",
-        "host \"shared.lab.example\" and path \"/\" is already defined in ingress app/web",
-        "[checkOverlap]",
-        "ingress `web` of service `app`: claimed here first",
-        "ingress `web` of service `other`: and claimed again here",
-        "help: serve `shared.lab.example` from one ingress only",
-    ] {
-        assert!(err.contains(part), "stderr lacks {part:?}:\n{err}");
-    }
+    common::contains_all(
+        "stderr",
+        &err,
+        [
+            "hearth::host-path",
+            "ingress-nginx's admission webhook would refuse Ingress `other/web`",
+            "host \"shared.lab.example\" and path \"/\" is already defined in ingress app/web",
+            "[checkOverlap]",
+            "ingress `web` of service `app`: claimed here first",
+            "ingress `web` of service `other`: and claimed again here",
+            "help: serve `shared.lab.example` from one ingress only",
+        ],
+    );
     // Both places, at the host as written.
-    let first = line_of(&site, "extra_hosts = [\"shared");
-    let col = site
-        .lines()
-        .nth(first as usize - 1)
-        .unwrap()
-        .find("shared")
-        .unwrap()
-        + 1;
+    let first = common::line_of(&site, "extra_hosts = [\"shared");
+    let col = site.lines().nth(first - 1).unwrap().find("shared").unwrap() + 1;
     assert!(err.contains(&format!("site.toml:{first}:{col}")), "{err}");
     // The second label is in the same snippet (miette heads it with the first).
-    let second = line_of(&site, "host = \"shared");
+    let second = common::line_of(&site, "host = \"shared");
     assert!(
         err.contains(&format!("{second} │ host = \"shared.lab.example\"")),
         "{err}"
     );
     // Different hosts are fine.
-    let s = Scratch::new();
-    s.write(
-        "site.toml",
-        MINIMAL.to_string() + &other_ingress("other.lab.example"),
-    );
+    let s = Scratch::with_site(MINIMAL.to_string() + &other_ingress("other.lab.example"));
     let out = s.render();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
@@ -145,7 +104,7 @@ fn one_host_and_path_claimed_by_two_ingresses_is_refused_at_both() {
 /// MINIMAL with a second workload of `app` mounting its Longhorn volume `data`
 /// (ReadWriteOnce by default); `web_node`/`sync_node` pin them.
 fn shared_volume(web_node: &str, sync_node: &str) -> String {
-    with(
+    common::minimal_with(
         "mounts = [{ path = \"/data\", volume = \"data\" }]\n",
         &format!(
             "mounts = [{{ path = \"/data\", volume = \"data\" }}]\n{web_node}[services.app.workloads.sync]\nkind = \"cron-job\"\nschedule = \"0 4 * * *\"\nimage = \"rclone/rclone:1.67.0\"\nmounts = [{{ path = \"/data\", volume = \"data\" }}]\n{sync_node}"
@@ -163,11 +122,15 @@ fn hl207_rwo_volume_mounted_by_workloads_on_any_node() {
     let pi2 = "node = \"pi2\"\n";
     for (web, sync, at) in [("", "", "web"), (pi1, "", "sync"), (pi1, pi2, "web")] {
         let site = shared_volume(web, sync);
-        let (code, findings) = lint(&site);
+        let (code, findings) = common::lint_json(&site);
         let hits = of(&findings, "HL207");
         assert_eq!(hits.len(), 1, "{web}/{sync}: {findings:#?}");
         let header = format!("[services.app.workloads.{at}]");
-        assert_eq!(hits[0]["line"], line_of(&site, &header), "{web}/{sync}");
+        assert_eq!(
+            hits[0]["line"],
+            common::line_of(&site, &header),
+            "{web}/{sync}"
+        );
         assert_eq!(
             hits[0]["message"],
             "ReadWriteOnce volume `data` (namespace `app`) is mounted by `app/sync`, `app/web` without pinning them to one node"
@@ -176,23 +139,23 @@ fn hl207_rwo_volume_mounted_by_workloads_on_any_node() {
         assert_eq!(code, Some(0), "a warning");
     }
     // Both on one node, or the volume shared read-write-many: quiet.
-    let (_, findings) = lint(&shared_volume("node = \"pi1\"\n", "node = \"pi1\"\n"));
+    let (_, findings) = common::lint_json(&shared_volume("node = \"pi1\"\n", "node = \"pi1\"\n"));
     assert!(of(&findings, "HL207").is_empty(), "{findings:#?}");
     let rwx = shared_volume("", "").replace(
         "kind = \"longhorn\"\nsize = \"1Gi\"",
         "kind = \"longhorn\"\nsize = \"1Gi\"\naccess = \"read-write-many\"",
     );
-    assert!(of(&lint(&rwx).1, "HL207").is_empty());
+    assert!(of(&common::lint_json(&rwx).1, "HL207").is_empty());
 }
 
 /// One workload alone, but with replicas that may run on different nodes.
 #[test]
 fn hl207_rwo_volume_mounted_by_several_replicas() {
-    let site = with(
+    let site = common::minimal_with(
         "kind = \"deployment\"\n",
         "kind = \"deployment\"\nreplicas = 2\n",
     );
-    let (_, findings) = lint(&site);
+    let (_, findings) = common::lint_json(&site);
     let hits = of(&findings, "HL207");
     assert_eq!(hits.len(), 1, "{findings:#?}");
     assert_eq!(
@@ -201,13 +164,13 @@ fn hl207_rwo_volume_mounted_by_several_replicas() {
     );
     assert_eq!(
         hits[0]["line"],
-        line_of(&site, "[services.app.workloads.web]")
+        common::line_of(&site, "[services.app.workloads.web]")
     );
     // Pinned to one node, the replicas share the volume's attachment.
     let pinned = site.replace("replicas = 2\n", "replicas = 2\nnode = \"pi1\"\n");
-    assert!(of(&lint(&pinned).1, "HL207").is_empty());
+    assert!(of(&common::lint_json(&pinned).1, "HL207").is_empty());
     // One replica: nothing to share.
-    assert!(of(&lint(MINIMAL).1, "HL207").is_empty());
+    assert!(of(&common::lint_json(MINIMAL).1, "HL207").is_empty());
 }
 
 /// References that name nothing were already refused by the plan (issue #16
@@ -216,13 +179,13 @@ fn hl207_rwo_volume_mounted_by_several_replicas() {
 fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
     let cases = [
         (
-            with("key = \"PASSWORD\" }", "key = \"PASWORD\" }"),
+            common::minimal_with("key = \"PASSWORD\" }", "key = \"PASWORD\" }"),
             "key = \"PASWORD\"",
             "secret `app-secret` has no key `PASWORD`",
             "did you mean `PASSWORD`?",
         ),
         (
-            with(
+            common::minimal_with(
                 "mounts = [{ path = \"/data\", volume = \"data\" }]",
                 "mounts = [{ path = \"/data\", volume = \"data\" }, { path = \"/etc/pw\", secret = \"app-secret\", key = \"PASSWORDS\" }]",
             ),
@@ -231,7 +194,7 @@ fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
             "did you mean `PASSWORD`?",
         ),
         (
-            with(
+            common::minimal_with(
                 PORTS,
                 &format!("{PORTS}probes.readiness = {{ http = \"/\", port = \"htp\" }}\n"),
             ),
@@ -240,7 +203,7 @@ fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
             "name one of the workload's `ports`",
         ),
         (
-            with("public = true\n", "public = true\nport = \"htp\"\n"),
+            common::minimal_with("public = true\n", "public = true\nport = \"htp\"\n"),
             "port = \"htp\"",
             "`web` exposes no port `htp` on its Service",
             "did you mean `http`?",
@@ -251,7 +214,7 @@ fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
         assert!(err.contains("hearth::dangling"), "{err}");
         assert!(err.contains(message), "lacks {message:?}:\n{err}");
         assert!(err.contains(help), "lacks {help:?}:\n{err}");
-        let line = line_of(&site, at);
+        let line = common::line_of(&site, at);
         assert!(
             err.contains(&format!("site.toml:{line}:")),
             "not at line {line}:\n{err}"

@@ -688,32 +688,11 @@ fn diff_says_how_an_ingress_access_changed() {
 /// A LAN-only ingress is a stated exposure: HL101 is quiet about it.
 #[test]
 fn a_lan_only_ingress_states_its_exposure() {
-    let s = common::Scratch::new();
-    s.write("site.toml", site("traefik", "networks = [\"lan\"]\n"));
-    let out = common::hearth()
-        .current_dir(s.path())
-        .arg("lint")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        common::stderr(&out)
-    );
+    let text = common::printed(&common::lint(&site("traefik", "networks = [\"lan\"]\n")));
     assert!(
         !text.contains("HL101") && !text.contains("ingress-exposure-unstated"),
         "{text}"
     );
-    s.write("site.toml", site("traefik", ""));
-    let out = common::hearth()
-        .current_dir(s.path())
-        .arg("lint")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        common::stderr(&out)
-    );
+    let text = common::printed(&common::lint(&site("traefik", "")));
     assert!(text.contains("ingress-exposure-unstated"), "{text}");
 }

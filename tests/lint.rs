@@ -28,8 +28,7 @@ fn lint_text(site: &str, extra: &[&str]) -> Run {
 
 /// Lint `site` with more files beside it (policies).
 fn lint_with(site: &str, files: &[(&str, &str)], extra: &[&str]) -> Run {
-    let s = Scratch::new();
-    s.write("site.toml", site);
+    let s = Scratch::with_site(site);
     for (rel, text) in files {
         s.write(rel, text);
     }
@@ -57,7 +56,7 @@ fn rules(r: &Run) -> Vec<String> {
 }
 
 /// The site triggers `rule` (at `line` when given), with the exit code its severity implies.
-fn triggers(site: &str, rule: &str, line: Option<u64>) {
+fn triggers(site: &str, rule: &str, line: Option<usize>) {
     let r = lint_text(site, &[]);
     let f = r
         .findings
@@ -85,13 +84,6 @@ fn quiet(site: &str, rule: &str) {
         "{rule} reported on a clean site: {:?}",
         r.findings
     );
-}
-
-fn line_of(site: &str, needle: &str) -> u64 {
-    site.lines()
-        .position(|l| l.contains(needle))
-        .unwrap_or_else(|| panic!("{needle} not in site")) as u64
-        + 1
 }
 
 #[test]
@@ -131,13 +123,17 @@ fn hl107_high_entropy_string() {
         + &format!(
             "[services.app.config_maps.settings.data]\n\"api.env\" = \"API_TOKEN={token}\"\n"
         );
-    triggers(&site, "HL107", Some(line_of(&site, "API_TOKEN")));
+    triggers(&site, "HL107", Some(common::line_of(&site, "API_TOKEN")));
     // The token is never printed whole.
     let r = lint_text(&site, &[]);
     assert!(!serde_json::to_string(&r.findings).unwrap().contains(token));
     // In a comment too: history keeps it.
     let commented = clean() + &format!("# old token {token}\n");
-    triggers(&commented, "HL107", Some(line_of(&commented, "old token")));
+    triggers(
+        &commented,
+        "HL107",
+        Some(common::line_of(&commented, "old token")),
+    );
     quiet(&clean(), "HL107");
     // Not a secret after all: an exception on the service excuses it.
     let excused = site.replace(
@@ -197,7 +193,11 @@ fn exceptions_excuse_expire_and_must_be_used() {
     quiet(&excused, "HL202");
     assert_eq!(lint_text(&excused, &["--deny", "warnings"]).code, Some(0));
     let expired = site.replace("kind = \"deployment\"", "kind = \"deployment\"\nallow = [{ rule = \"HL202\", reason = \"later\", until = \"2026-01-31\" }]");
-    triggers(&expired, "HL901", Some(line_of(&expired, "allow = [")));
+    triggers(
+        &expired,
+        "HL901",
+        Some(common::line_of(&expired, "allow = [")),
+    );
     assert!(
         rules(&lint_text(&expired, &[])).contains(&"HL202".to_string()),
         "an expired exception excuses nothing"
@@ -208,31 +208,22 @@ fn exceptions_excuse_expire_and_must_be_used() {
         "kind = \"deployment\"",
         "kind = \"deployment\"\nallow = [{ rule = \"HL103\", reason = \"old\" }]",
     );
-    triggers(&unused, "HL902", Some(line_of(&unused, "allow = [")));
+    triggers(
+        &unused,
+        "HL902",
+        Some(common::line_of(&unused, "allow = [")),
+    );
     let unknown = clean().replace(
         "kind = \"deployment\"",
         "kind = \"deployment\"\nallow = [{ rule = \"HL999\", reason = \"typo\" }]",
     );
     triggers(&unknown, "HL903", None);
     // a reason is mandatory: it is a parse error without one
-    let s = Scratch::new();
-    s.write(
-        "site.toml",
-        clean().replace(
-            "kind = \"deployment\"",
-            "kind = \"deployment\"\nallow = [{ rule = \"HL202\" }]",
-        ),
-    );
-    assert_eq!(
-        hearth()
-            .current_dir(s.path())
-            .arg("lint")
-            .output()
-            .unwrap()
-            .status
-            .code(),
-        Some(2)
-    );
+    let s = Scratch::with_site(clean().replace(
+        "kind = \"deployment\"",
+        "kind = \"deployment\"\nallow = [{ rule = \"HL202\" }]",
+    ));
+    assert_eq!(s.here(&["lint"]).status.code(), Some(2));
 }
 
 #[test]
@@ -299,13 +290,8 @@ fn removing_any_single_backup_entry_is_caught() {
                 .replacen(&format!("[{quoted}]"), "[]", 1)
         };
         assert_ne!(text, reference, "could not remove {entry}");
-        let s = Scratch::new();
-        s.write("site.toml", &text);
-        let out = hearth()
-            .current_dir(s.path())
-            .args(["lint", "--format", "json"])
-            .output()
-            .unwrap();
+        let s = Scratch::with_site(&text);
+        let out = s.here(&["lint", "--format", "json"]);
         if out.status.code() == Some(2) {
             // an empty `databases`/`volumes` list is itself refused by the plan: also caught
             assert!(stderr(&out).contains("needs"), "{entry}: {}", stderr(&out));
@@ -335,13 +321,8 @@ fn removing_any_single_backup_entry_is_caught() {
 #[test]
 fn formats_and_rule_listing() {
     let site = MINIMAL.to_string();
-    let s = Scratch::new();
-    s.write("site.toml", &site);
-    let sarif = hearth()
-        .current_dir(s.path())
-        .args(["lint", "--format", "sarif"])
-        .output()
-        .unwrap();
+    let s = Scratch::with_site(&site);
+    let sarif = s.here(&["lint", "--format", "sarif"]);
     let v: Value = serde_json::from_slice(&sarif.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let driver = &v["runs"][0]["tool"]["driver"];
@@ -357,11 +338,7 @@ fn formats_and_rule_listing() {
             .unwrap()
             > 1
     );
-    let gh = hearth()
-        .current_dir(s.path())
-        .args(["lint", "--format", "github"])
-        .output()
-        .unwrap();
+    let gh = s.here(&["lint", "--format", "github"]);
     let text = String::from_utf8_lossy(&gh.stdout);
     assert!(
         text.lines()
@@ -369,13 +346,9 @@ fn formats_and_rule_listing() {
                 || l.starts_with("::error file=")),
         "{text}"
     );
-    let human = hearth().current_dir(s.path()).arg("lint").output().unwrap();
+    let human = s.here(&["lint"]);
     assert!(stderr(&human).contains("site.toml:") && stderr(&human).contains("HL201"));
-    let list = hearth()
-        .current_dir(s.path())
-        .args(["lint", "--list-rules"])
-        .output()
-        .unwrap();
+    let list = s.here(&["lint", "--list-rules"]);
     assert_eq!(
         String::from_utf8_lossy(&list.stdout).lines().count(),
         hearth::lint::Code::ALL.len()
@@ -406,7 +379,7 @@ fn a_policy_finding_names_the_object_and_points_at_its_service() {
         .iter()
         .find(|f| f["rule"] == "two-replicas")
         .unwrap_or_else(|| panic!("policy not applied: {:?}", r.findings));
-    assert_eq!(f["line"], line_of(&site, "[services.app]"), "{f}");
+    assert_eq!(f["line"], common::line_of(&site, "[services.app]"), "{f}");
     let msg = f["message"].as_str().unwrap();
     assert!(
         msg.contains("Deployment app/web") && msg.contains("apps/app/web.deployment.yaml"),
@@ -456,20 +429,15 @@ fn an_exception_in_site_toml_excuses_a_policy() {
     let r = lint_with(&site, &files, &[]);
     assert_eq!(r.code, Some(0), "{:?}", r.findings);
     // Without the policy the exception names an unknown rule.
-    triggers(&site, "HL903", Some(line_of(&site, "allow = [")));
+    triggers(&site, "HL903", Some(common::line_of(&site, "allow = [")));
 }
 
 #[test]
 fn sarif_describes_policies_beside_the_built_in_rules() {
     // MINIMAL has built-in findings too, before and after the policy's.
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL);
+    let s = Scratch::with_site(MINIMAL);
     s.write("policies/two-replicas.yaml", TWO_REPLICAS);
-    let out = hearth()
-        .current_dir(s.path())
-        .args(["lint", "--format", "sarif"])
-        .output()
-        .unwrap();
+    let out = s.here(&["lint", "--format", "sarif"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let run = &v["runs"][0];
@@ -487,11 +455,7 @@ fn sarif_describes_policies_beside_the_built_in_rules() {
         let i = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(run["tool"]["driver"]["rules"][i]["id"], r["ruleId"], "{r}");
     }
-    let explain = hearth()
-        .current_dir(s.path())
-        .args(["explain", "two-replicas"])
-        .output()
-        .unwrap();
+    let explain = s.here(&["explain", "two-replicas"]);
     let text = String::from_utf8_lossy(&explain.stdout);
     assert!(text.contains("policies/two-replicas.yaml"), "{text}");
 }
@@ -513,8 +477,7 @@ fn a_malformed_policy_is_bad_input_with_its_location() {
         ),
         ("id: [unclosed\n".to_string(), "two-replicas.yaml:"),
     ] {
-        let s = Scratch::new();
-        s.write("site.toml", clean());
+        let s = Scratch::with_site(clean());
         s.write("policies/two-replicas.yaml", &policy);
         for cmd in [&["lint"][..], &["render"], &["lint", "--list-rules"]] {
             let out = hearth().current_dir(s.path()).args(cmd).output().unwrap();
@@ -582,17 +545,6 @@ fn the_reference_policies_each_catch_what_they_describe() {
         assert!(!why.is_empty(), "{id} misses an object without {pointer}");
     }
 }
-
-/// ingress-nginx with hearth's chart preset: ModSecurity and the OWASP CRS on,
-/// `SecRequestBodyLimit` 300 MB.
-const INGRESS_NGINX: &str = r#"
-[services.ingress-nginx]
-provides = ["ingress"]
-[services.ingress-nginx.helm]
-repo = "https://kubernetes.github.io/ingress-nginx"
-chart = "ingress-nginx"
-version = "4.11.0"
-"#;
 
 /// One row per built-in rule: a small change to the clean site that fires it
 /// (with files beside the site when only a site-local template can), the
@@ -783,11 +735,11 @@ fn row(code: hearth::lint::Code) -> Row {
             None,
         ),
         BodyAboveWafLimit => (
-            c.replace("public = true\n", "public = true\nbody_size = \"2g\"\n") + INGRESS_NGINX,
+            c.replace("public = true\n", "public = true\nbody_size = \"2g\"\n") + common::INGRESS_NGINX,
             Some("[services.app.ingresses.web]"),
         ),
         WebdavBehindWaf => (
-            c.replace("nginx:1.27.0", "nextcloud:29.0.3") + INGRESS_NGINX,
+            c.replace("nginx:1.27.0", "nextcloud:29.0.3") + common::INGRESS_NGINX,
             Some("[services.app.ingresses.web]"),
         ),
         RwoVolumeShared => (
@@ -860,7 +812,7 @@ fn every_rule_fires_on_its_row_and_the_reference_site_is_clean() {
             continue;
         };
         if let Some(needle) = at
-            && f["line"] != line_of(&site, needle)
+            && f["line"] != common::line_of(&site, needle)
         {
             failures.push(format!(
                 "{}: at line {}, not at `{needle}`",
@@ -886,8 +838,7 @@ fn every_rule_fires_on_its_row_and_the_reference_site_is_clean() {
 /// A small site with findings of both severities, one from a policy and one
 /// about a rendered file only.
 fn report_site() -> Scratch {
-    let s = Scratch::new();
-    s.write("site.toml", MINIMAL.replace("nginx:1.27.0", "nginx:latest"));
+    let s = Scratch::with_site(MINIMAL.replace("nginx:1.27.0", "nginx:latest"));
     s.write("policies/two-replicas.yaml", TWO_REPLICAS);
     s.write(
         "templates/sealed-secrets/sealedsecret.yaml",
@@ -920,11 +871,7 @@ fn every_report_format_is_pinned() {
 #[test]
 fn the_rule_list_and_an_explanation_are_pinned() {
     let s = Scratch::new();
-    let list = hearth()
-        .current_dir(s.path())
-        .args(["lint", "--list-rules"])
-        .output()
-        .unwrap();
+    let list = s.here(&["lint", "--list-rules"]);
     assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
     insta::assert_snapshot!("list_rules", String::from_utf8_lossy(&list.stdout));
     let explain = hearth().args(["explain", "HL001"]).output().unwrap();

@@ -15,7 +15,7 @@ use hearth::render::Templates;
 use hearth::validate::Schemas;
 use serde_json::{Value, json};
 
-/// MINIMAL, default-deny, with an ingress controller, Prometheus, a Postgres
+/// MINIMAL, default-deny, with ingress-nginx, Prometheus, a Postgres
 /// server the app depends on (dumped by a backup), a LAN-exposed DNS server,
 /// a workload that calls out, and a service that opts out.
 fn site(policy: &str) -> String {
@@ -31,17 +31,10 @@ fn site(policy: &str) -> String {
         "ports.http = { port = 8080, service = 80 }\n",
         "ports.http = { port = 8080, service = 80 }\nports.metrics = { port = 9100 }\nmetrics = { port = \"metrics\" }\n",
     );
-    format!("{web}{EXTRA}")
+    format!("{web}{}{EXTRA}", common::INGRESS_NGINX)
 }
 
 const EXTRA: &str = r#"
-[services.ingress-nginx]
-provides = ["ingress"]
-[services.ingress-nginx.helm]
-repo = "https://kubernetes.github.io/ingress-nginx"
-chart = "ingress-nginx"
-version = "4.11.2"
-
 [services.prometheus]
 provides = ["metrics"]
 [services.prometheus.helm]
@@ -259,10 +252,7 @@ fn kubectl_kustomize_builds_the_folders_with_policies() {
     let Some(kubectl) = common::tool("kubectl", &[]) else {
         return;
     };
-    let s = common::Scratch::new();
-    s.write("site.toml", site("default-deny"));
-    let out = s.render();
-    assert!(out.status.success(), "{}", common::stderr(&out));
+    let s = common::rendered(site("default-deny"));
     for (folder, count) in [("app", 4), ("postgres", 4), ("dns", 4)] {
         let dir = s.path().join("rendered/apps").join(folder);
         let out = common::succeeds(
@@ -282,32 +272,22 @@ fn kubectl_kustomize_builds_the_folders_with_policies() {
 #[test]
 fn diff_says_which_namespaces_a_change_isolates_and_what_it_allows() {
     let s = common::Scratch::new();
-    let git = |args: &[&str]| common::git_ok(s.path(), args);
-    s.write("site.toml", site("none"));
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "base"]);
-    s.write("site.toml", site("default-deny"));
-    git(&["commit", "-q", "-am", "head"]);
-    let diff = |base: &str, head: &str| {
-        let out = common::hearth()
-            .current_dir(s.path())
-            .args(["diff", "--base", base, "--head", head])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
-    let text = diff("HEAD~1", "HEAD");
-    for want in [
-        "namespace app is now default-deny",
-        "namespace postgres is now default-deny",
-        "network policy app/allow-web-pods: ingress `web` routes to it (allowed)",
-        "network policy postgres/allow-postgres-pods: service `app` depends on `postgres` (allowed)",
-    ] {
-        assert!(text.contains(want), "lacks {want:?}:\n{text}");
-    }
+    let text =
+        String::from_utf8_lossy(&s.diff_between(&site("none"), &site("default-deny")).stdout)
+            .to_string();
+    common::contains_all(
+        "diff",
+        &text,
+        [
+            "namespace app is now default-deny",
+            "namespace postgres is now default-deny",
+            "network policy app/allow-web-pods: ingress `web` routes to it (allowed)",
+            "network policy postgres/allow-postgres-pods: service `app` depends on `postgres` (allowed)",
+        ],
+    );
     assert!(!text.contains("namespace legacy"), "{text}");
-    let back = diff("HEAD", "HEAD~1");
+    let back = s.here(&["diff", "--base", "HEAD", "--head", "HEAD~1"]);
+    let back = String::from_utf8_lossy(&back.stdout);
     assert!(
         back.contains("⚠ namespace app is no longer default-deny"),
         "{back}"

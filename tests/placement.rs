@@ -5,15 +5,7 @@
 
 mod common;
 
-use common::{MINIMAL, Scratch, stderr, tree};
-
-/// The 1-based line of the first `needle` in `text`.
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .expect("needle in text")
-        + 1
-}
+use common::{MINIMAL, Scratch, stderr};
 
 const REGCRED: &str = r#"[services.app.secrets.regcred]
 type = "kubernetes.io/dockerconfigjson"
@@ -31,41 +23,32 @@ fn site(fields: &str) -> String {
 
 #[test]
 fn placement_pull_secrets_and_working_dir_reach_the_pod() {
-    let s = Scratch::new();
-    s.write(
-        "site.toml",
-        site(concat!(
-            "node = \"pi1\"\n",
-            "node_selector = { \"hearth.dev/disk\" = \"ssd\" }\n",
-            "tolerations = [{ key = \"gpu\", value = \"yes\", effect = \"no-schedule\" }, { key = \"flaky\", effect = \"no-execute\", seconds = 60 }]\n",
-            "image_pull_secrets = [\"regcred\"]\n",
-            "working_dir = \"/srv/app\"",
-        )),
+    let s = common::rendered(site(concat!(
+        "node = \"pi1\"\n",
+        "node_selector = { \"hearth.dev/disk\" = \"ssd\" }\n",
+        "tolerations = [{ key = \"gpu\", value = \"yes\", effect = \"no-schedule\" }, { key = \"flaky\", effect = \"no-execute\", seconds = 60 }]\n",
+        "image_pull_secrets = [\"regcred\"]\n",
+        "working_dir = \"/srv/app\"",
+    )));
+    let text = s.read("rendered/apps/app/web.deployment.yaml");
+    common::contains_all(
+        "output",
+        &text,
+        [
+            "      nodeSelector:\n        hearth.dev/disk: ssd\n        kubernetes.io/hostname: pi1\n",
+            "      - effect: NoSchedule\n        key: gpu\n        operator: Equal\n        value: \"yes\"\n",
+            "      - effect: NoExecute\n        key: flaky\n        operator: Exists\n        tolerationSeconds: 60\n",
+            "      imagePullSecrets:\n      - name: regcred\n",
+            "        workingDir: /srv/app\n",
+        ],
     );
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
-    for want in [
-        "      nodeSelector:\n        hearth.dev/disk: ssd\n        kubernetes.io/hostname: pi1\n",
-        "      - effect: NoSchedule\n        key: gpu\n        operator: Equal\n        value: \"yes\"\n",
-        "      - effect: NoExecute\n        key: flaky\n        operator: Exists\n        tolerationSeconds: 60\n",
-        "      imagePullSecrets:\n      - name: regcred\n",
-        "        workingDir: /srv/app\n",
-    ] {
-        assert!(text.contains(want), "lacks {want:?}:\n{text}");
-    }
 }
 
 #[test]
 fn control_plane_tolerations_come_before_the_sites_own() {
-    let s = Scratch::new();
     let fields = "tolerate_control_plane = true\ntolerations = [{ key = \"gpu\" }]";
-    s.write("site.toml", site(fields));
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    let s = common::rendered(site(fields));
+    let text = s.read("rendered/apps/app/web.deployment.yaml");
     let cp = text
         .find("key: node-role.kubernetes.io/control-plane")
         .unwrap();
@@ -76,27 +59,12 @@ fn control_plane_tolerations_come_before_the_sites_own() {
 
 /// `fields` on `web` is refused with `expect` at the line of `at`.
 fn refused(fields: &str, at: &str, expect: &[&str]) {
-    let s = Scratch::new();
     let text = site(fields);
-    s.write("site.toml", &text);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
-    let line = line_of(&text, at);
-    assert!(
-        err.contains(&format!("site.toml:{line}:")),
-        "not at line {line}:\n{err}"
-    );
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
+    let err = common::refused(&text, expect);
+    common::located(&err, &text, at);
     assert!(
         err.contains("help:") || err.contains("absolute path (start with `/`)"),
         "{err}"
-    );
-    assert!(
-        tree(&s.path().join("rendered")).is_empty(),
-        "something was written"
     );
 }
 
@@ -149,8 +117,7 @@ fn pull_secrets_must_exist_and_hold_registry_credentials() {
         "keys = { \".dockerconfigjson\" = \"placeholder\" }",
         "keys = { config = \"placeholder\" }",
     );
-    let s = Scratch::new();
-    s.write("site.toml", &no_key);
+    let s = Scratch::with_site(&no_key);
     let err = stderr(&s.render());
     assert!(
         err.contains("hearth::pull-secret")
@@ -174,15 +141,10 @@ fn working_dir_must_be_absolute() {
 
 #[test]
 fn run_as_user_and_group_reach_the_container() {
-    let s = Scratch::new();
-    s.write(
-        "site.toml",
-        site("security = { run_as_user = 1000, run_as_group = 1000 }"),
-    );
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
+    let s = common::rendered(site(
+        "security = { run_as_user = 1000, run_as_group = 1000 }",
+    ));
+    let text = s.read("rendered/apps/app/web.deployment.yaml");
     assert!(
         text.contains(
             "        securityContext:\n          runAsGroup: 1000\n          runAsUser: 1000\n"
@@ -219,49 +181,31 @@ fn label_syntax_and_id_ranges_are_the_api_servers() {
         ),
     ];
     for (fields, path, at) in cases {
-        let s = Scratch::new();
         let text = site(fields);
-        s.write("site.toml", &text);
-        let out = s.render();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{fields}: {err}");
-        assert!(
-            err.contains("hearth::apiserver") && err.contains(path),
-            "{fields}: {err}"
-        );
-        let line = line_of(&text, at);
-        assert!(
-            err.contains(&format!("site.toml:{line}:")),
-            "{fields}: {err}"
-        );
-        assert!(tree(&s.path().join("rendered")).is_empty());
+        let err = common::refused(&text, &["hearth::apiserver", path]);
+        common::located(&err, &text, at);
     }
 }
 
 #[test]
 fn node_affinity_and_topology_spread_reach_the_pod() {
-    let s = Scratch::new();
-    s.write(
-        "site.toml",
-        site(concat!(
-            "affinity.required = [{ key = \"hearth.dev/disk\", operator = \"in\", values = [\"ssd\"] }, { key = \"hearth.dev/flaky\", operator = \"does-not-exist\" }]\n",
-            "affinity.preferred = [{ key = \"hearth.dev/fast\", operator = \"exists\", weight = 50 }]\n",
-            "topology_spread = [{ key = \"kubernetes.io/hostname\", max_skew = 1, when_unsatisfiable = \"schedule-anyway\" }]",
-        )),
+    let s = common::rendered(site(concat!(
+        "affinity.required = [{ key = \"hearth.dev/disk\", operator = \"in\", values = [\"ssd\"] }, { key = \"hearth.dev/flaky\", operator = \"does-not-exist\" }]\n",
+        "affinity.preferred = [{ key = \"hearth.dev/fast\", operator = \"exists\", weight = 50 }]\n",
+        "topology_spread = [{ key = \"kubernetes.io/hostname\", max_skew = 1, when_unsatisfiable = \"schedule-anyway\" }]",
+    )));
+    let text = s.read("rendered/apps/app/web.deployment.yaml");
+    common::contains_all(
+        "output",
+        &text,
+        [
+            // Required rules hold together: one term with both expressions.
+            "          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions:\n              - key: hearth.dev/disk\n                operator: In\n                values:\n                - ssd\n              - key: hearth.dev/flaky\n                operator: DoesNotExist\n",
+            "          - preference:\n              matchExpressions:\n              - key: hearth.dev/fast\n                operator: Exists\n            weight: 50\n",
+            // The spread counts the workload's own pods.
+            "      topologySpreadConstraints:\n      - labelSelector:\n          matchLabels:\n            app.kubernetes.io/name: web\n            app.kubernetes.io/part-of: app\n        maxSkew: 1\n        topologyKey: kubernetes.io/hostname\n        whenUnsatisfiable: ScheduleAnyway\n",
+        ],
     );
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text =
-        std::fs::read_to_string(s.path().join("rendered/apps/app/web.deployment.yaml")).unwrap();
-    for want in [
-        // Required rules hold together: one term with both expressions.
-        "          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n            - matchExpressions:\n              - key: hearth.dev/disk\n                operator: In\n                values:\n                - ssd\n              - key: hearth.dev/flaky\n                operator: DoesNotExist\n",
-        "          - preference:\n              matchExpressions:\n              - key: hearth.dev/fast\n                operator: Exists\n            weight: 50\n",
-        // The spread counts the workload's own pods.
-        "      topologySpreadConstraints:\n      - labelSelector:\n          matchLabels:\n            app.kubernetes.io/name: web\n            app.kubernetes.io/part-of: app\n        maxSkew: 1\n        topologyKey: kubernetes.io/hostname\n        whenUnsatisfiable: ScheduleAnyway\n",
-    ] {
-        assert!(text.contains(want), "lacks {want:?}:\n{text}");
-    }
 }
 
 #[test]

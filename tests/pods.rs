@@ -26,14 +26,6 @@ env.MODE = "batch"
     )
 }
 
-fn render(text: &str) -> Scratch {
-    let s = Scratch::new();
-    s.write("site.toml", text);
-    let out = s.render();
-    assert!(out.status.success(), "{}", stderr(&out));
-    s
-}
-
 /// The `checksum/config` annotation of a rendered Deployment's pods.
 fn checksum(s: &Scratch, workload: &str) -> Option<String> {
     let text = std::fs::read_to_string(
@@ -48,22 +40,22 @@ fn checksum(s: &Scratch, workload: &str) -> Option<String> {
 
 #[test]
 fn pods_roll_when_and_only_when_the_data_they_read_changes() {
-    let base = render(&site("level = info", 1));
+    let base = common::rendered(site("level = info", 1));
     let web = checksum(&base, "web").expect("web reads a config map and a secret");
     assert_eq!(web.len(), 64, "a sha256 in hex: {web}");
     assert_eq!(checksum(&base, "worker"), None, "worker reads no config");
 
     // The config map's data changes: web's pods roll.
-    let changed = render(&site("level = debug", 1));
+    let changed = common::rendered(site("level = debug", 1));
     assert_ne!(checksum(&changed, "web").unwrap(), web);
 
     // Anything else changes: web's pod template stays as it was.
-    let other = render(&site("level = info", 3));
+    let other = common::rendered(site("level = info", 3));
     assert_eq!(checksum(&other, "web").unwrap(), web);
 
     // The secret (its sealed value) changes: web's pods roll too.
     let sealed = format!("Ag{}", "B".repeat(400));
-    let resealed = render(&site("level = info", 1).replace(
+    let resealed = common::rendered(site("level = info", 1).replace(
         "keys = { PASSWORD = \"placeholder\" }",
         &format!("keys = {{ PASSWORD = \"{sealed}\" }}"),
     ));
@@ -91,36 +83,39 @@ path = "/mnt/media"
 }
 
 fn player(s: &Scratch) -> String {
-    std::fs::read_to_string(s.path().join("rendered/apps/media/player.deployment.yaml")).unwrap()
+    s.read("rendered/apps/media/player.deployment.yaml")
 }
 
 #[test]
 fn host_paths_say_what_must_be_there_and_pin_their_pods() {
     // Read-only: the folder must exist; the pod follows the volume's node.
-    let ro = render(&host_path_site(
+    let ro = common::rendered(host_path_site(
         "",
         r#"{ path = "/media", volume = "library", read_only = true }"#,
     ));
     let text = player(&ro);
-    assert!(text.contains("type: Directory\n"), "{text}");
-    assert!(text.contains("kubernetes.io/hostname: pi1"), "{text}");
+    common::contains_all(
+        "output",
+        &text,
+        ["type: Directory\n", "kubernetes.io/hostname: pi1"],
+    );
 
     // Written to, holding nothing that must survive: created when missing.
-    let rw = render(&host_path_site(
+    let rw = common::rendered(host_path_site(
         "",
         r#"{ path = "/media", volume = "library" }"#,
     ));
     assert!(player(&rw).contains("type: DirectoryOrCreate\n"));
 
     // Holding data: must exist even when written to.
-    let data = render(&host_path_site(
+    let data = common::rendered(host_path_site(
         "holds_data = true\nno_backup = \"a test\"",
         r#"{ path = "/media", volume = "library" }"#,
     ));
     assert!(player(&data).contains("type: Directory\n"));
 
     // A device, said outright.
-    let dev = render(&host_path_site(
+    let dev = common::rendered(host_path_site(
         "type = \"char-device\"",
         r#"{ path = "/dev/ttyUSB0", volume = "library" }"#,
     ));
@@ -129,10 +124,8 @@ fn host_paths_say_what_must_be_there_and_pin_their_pods() {
 
 #[test]
 fn host_path_mistakes_are_input_errors() {
-    let s = Scratch::new();
     // `type` on a volume that is not a host path.
-    s.write(
-        "site.toml",
+    let s = Scratch::with_site(
         MINIMAL.replace("size = \"1Gi\"", "size = \"1Gi\"\ntype = \"directory\""),
     );
     let out = s.render();
@@ -184,38 +177,32 @@ per_pod = true
 
 #[test]
 fn per_pod_volumes_are_claim_templates_every_pod_backed_up() {
-    let s = render(&per_pod_site("stateful-set"));
+    let s = common::rendered(per_pod_site("stateful-set"));
     let db = s.path().join("rendered/apps/db");
     assert!(
         !db.join("pgdata.persistentvolumeclaim.yaml").exists(),
         "the StatefulSet makes the claims"
     );
     let sts = std::fs::read_to_string(db.join("pg.statefulset.yaml")).unwrap();
-    for want in [
-        "        - name: pgdata\n          mountPath: /var/lib/postgresql/data\n",
-        // The backup's group labels sit on the template: every pod's claim
-        // carries them, so the RecurringJob backs each one up.
-        "  volumeClaimTemplates:\n  - metadata:\n      name: pgdata\n      labels:\n        app.kubernetes.io/managed-by: hearth\n        app.kubernetes.io/part-of: db\n        recurring-job-group.longhorn.io/daily: enabled\n        recurring-job.longhorn.io/source: enabled\n",
-        "          storage: 5Gi\n      storageClassName: longhorn\n",
-    ] {
-        assert!(sts.contains(want), "lacks {want:?}:\n{sts}");
-    }
+    common::contains_all(
+        "output",
+        &sts,
+        [
+            "        - name: pgdata\n          mountPath: /var/lib/postgresql/data\n",
+            // The backup's group labels sit on the template: every pod's claim
+            // carries them, so the RecurringJob backs each one up.
+            "  volumeClaimTemplates:\n  - metadata:\n      name: pgdata\n      labels:\n        app.kubernetes.io/managed-by: hearth\n        app.kubernetes.io/part-of: db\n        recurring-job-group.longhorn.io/daily: enabled\n        recurring-job.longhorn.io/source: enabled\n",
+            "          storage: 5Gi\n      storageClassName: longhorn\n",
+        ],
+    );
     assert!(!sts.contains("claimName"), "not a pod volume:\n{sts}");
     // Lint sees it as a volume: without the backup it is unrecoverable; its
     // pods never share a claim.
-    let unbacked = Scratch::new();
-    unbacked.write(
-        "site.toml",
-        per_pod_site("stateful-set").replace(
-            "volumes = [\"app/data\", \"db/pgdata\"]",
-            "volumes = [\"app/data\"]",
-        ),
-    );
-    let out = common::hearth()
-        .current_dir(unbacked.path())
-        .args(["lint", "--format", "json"])
-        .output()
-        .unwrap();
+    let unbacked = Scratch::with_site(per_pod_site("stateful-set").replace(
+        "volumes = [\"app/data\", \"db/pgdata\"]",
+        "volumes = [\"app/data\"]",
+    ));
+    let out = unbacked.here(&["lint", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules: Vec<&str> = v["findings"]
         .as_array()
@@ -226,7 +213,7 @@ fn per_pod_volumes_are_claim_templates_every_pod_backed_up() {
         .collect();
     assert_eq!(rules, ["HL001"], "{v:#}");
     // DR restores each pod's claim.
-    let runbook = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
+    let runbook = s.read("rendered/dr/RUNBOOK.md");
     for claim in ["pgdata-pg-0", "pgdata-pg-1"] {
         assert!(
             runbook.contains(&format!(
@@ -240,16 +227,8 @@ fn per_pod_volumes_are_claim_templates_every_pod_backed_up() {
 #[test]
 fn per_pod_volume_mistakes_are_input_errors() {
     let refused = |site: &str, needle: &str, expect: &str| {
-        let s = Scratch::new();
-        s.write("site.toml", site);
-        let out = s.render();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{err}");
-        let line = site.lines().position(|l| l.contains(needle)).unwrap() + 1;
-        assert!(
-            err.contains(expect) && err.contains(&format!("site.toml:{line}:")),
-            "{expect} at line {line}:\n{err}"
-        );
+        let err = common::refused_with(&Scratch::with_site(site).render(), &[expect]);
+        common::located(&err, site, needle);
     };
     refused(
         &per_pod_site("deployment"),

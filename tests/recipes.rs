@@ -129,12 +129,9 @@ fn the_generic_ci_recipe_runs() {
             .current_dir(s.path())
             .env("PATH", &path),
     );
-    let md = std::fs::read_to_string(s.path().join("hearth-ci/diff.md")).unwrap();
+    let md = s.read("hearth-ci/diff.md");
     assert!(md.contains("nginx:1.27.0 → nginx:1.27.3"), "{md}");
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(s.path().join("hearth-ci/diff.json")).unwrap(),
-    )
-    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&s.read("hearth-ci/diff.json")).unwrap();
     assert_eq!(json["objects"].as_array().unwrap().len(), 1);
     // stale output fails the recipe with exit 1
     s.write(

@@ -55,6 +55,15 @@ fn keys(dir: &Path, bits: u32, days: i32) -> (PathBuf, PathBuf) {
     (dir.join("key.pem"), dir.join("cert.pem"))
 }
 
+/// `site` in a scratch folder with a 4096-bit key pair valid for 30 days:
+/// the folder, the private key and the certificate's path.
+fn with_keys(site: &str) -> (Scratch, PathBuf, String) {
+    let s = Scratch::with_site(site);
+    let (key, cert) = keys(s.path(), 4096, 30);
+    let cert = cert.display().to_string();
+    (s, key, cert)
+}
+
 fn run(s: &Scratch, args: &[&str], stdin: &[u8]) -> Output {
     use std::io::Write as _;
     let mut child = hearth()
@@ -165,9 +174,8 @@ fn unseal(key: &Path, requests: &[(String, &str)]) -> Vec<Option<Vec<u8>>> {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn sealed_values_unseal_with_an_independent_decryption_and_are_never_printed() {
-    let s = Scratch::new();
     let before = site();
-    s.write("site.toml", &before);
+    let s = Scratch::with_site(&before);
     let (key, cert) = keys(s.path(), 4096, 3650);
     let cert = cert.display().to_string();
 
@@ -258,10 +266,7 @@ fn sealed_values_unseal_with_an_independent_decryption_and_are_never_printed() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn resealing_a_sealed_key_replaces_its_ciphertext() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
-    let (key, cert) = keys(s.path(), 4096, 30);
-    let cert = cert.display().to_string();
+    let (s, key, cert) = with_keys(&site());
     let args = ["--cert", cert.as_str(), "--key", VALUES[2].0];
     assert!(run(&s, &args, b"first").status.success());
     let first = ciphertext(&std::fs::read_to_string(s.site()).unwrap(), VALUES[2].0);
@@ -279,49 +284,44 @@ fn resealing_a_sealed_key_replaces_its_ciphertext() {
 
 #[test]
 fn check_lists_every_unsealed_key_with_its_place() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
-    let o = hearth()
-        .current_dir(s.path())
-        .args(["seal", "--check"])
-        .output()
-        .unwrap();
+    let s = Scratch::with_site(site());
+    let o = s.here(&["seal", "--check"]);
     assert_eq!(o.status.code(), Some(1));
     insta::assert_snapshot!(stdout(&o));
+}
+
+/// Sealing the first key with `cert` (a value of `MARKER-x` on stdin) is
+/// refused with each of `wants` in stderr.
+fn seal_refused(s: &Scratch, cert: &Path, wants: &[&str]) -> Output {
+    let cert = cert.display().to_string();
+    let o = run(s, &["--cert", &cert, "--key", VALUES[0].0], b"MARKER-x");
+    common::refused_with(&o, wants);
+    o
 }
 
 /// A certificate that cannot seal stops the command before it reads a value,
 /// with a diagnostic in the certificate file; site.toml is left as it was.
 #[test]
 fn a_file_that_is_not_a_certificate_is_refused_where_it_goes_wrong() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
+    let s = Scratch::with_site(site());
     let cert = s.write("cert.pem", "ssh-rsa AAAAB3Nza user@host\n");
-    let o = run(
+    let o = seal_refused(
         &s,
-        &["--cert", &cert.display().to_string(), "--key", VALUES[0].0],
-        b"MARKER-x",
+        &cert,
+        &[
+            "hearth::cert",
+            "cert.pem:1:1",
+            "not a PEM certificate",
+            "kubeseal --fetch-cert",
+            "nothing was written",
+        ],
     );
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    assert!(err.contains("hearth::cert"), "{err}");
-    assert!(err.contains("cert.pem:1:1"), "{err}");
-    assert!(err.contains("not a PEM certificate"), "{err}");
-    assert!(err.contains("kubeseal --fetch-cert"), "{err}");
-    assert!(err.contains("nothing was written"), "{err}");
     assert_silent(&o);
     assert_eq!(std::fs::read_to_string(s.site()).unwrap(), site());
 
     let broken = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
     s.write("cert.pem", format!("# fetched today\n{broken}"));
-    let o = run(
-        &s,
-        &["--cert", &cert.display().to_string(), "--key", VALUES[0].0],
-        b"x",
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cert.pem:2:1"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("cannot be read"), "{}", stderr(&o));
+    seal_refused(&s, &cert, &["cert.pem:2:1", "cannot be read"]);
 
     let o = run(&s, &["--key", VALUES[0].0], b"x");
     assert_eq!(o.status.code(), Some(2));
@@ -334,30 +334,16 @@ fn a_file_that_is_not_a_certificate_is_refused_where_it_goes_wrong() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn expired_and_small_keys_are_refused() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
+    let s = Scratch::with_site(site());
     let expired = s.path().join("expired");
     std::fs::create_dir(&expired).unwrap();
     let (_, cert) = keys(&expired, 4096, -1);
-    let o = run(
-        &s,
-        &["--cert", &cert.display().to_string(), "--key", VALUES[0].0],
-        b"x",
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("expired"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("cert.pem:1:1"), "{}", stderr(&o));
+    seal_refused(&s, &cert, &["expired", "cert.pem:1:1"]);
 
     let small = s.path().join("small");
     std::fs::create_dir(&small).unwrap();
     let (_, cert) = keys(&small, 2048, 30);
-    let o = run(
-        &s,
-        &["--cert", &cert.display().to_string(), "--key", VALUES[0].0],
-        b"x",
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("2048-bit"), "{}", stderr(&o));
+    seal_refused(&s, &cert, &["2048-bit"]);
     assert_eq!(std::fs::read_to_string(s.site()).unwrap(), site());
 }
 
@@ -369,10 +355,7 @@ fn expired_and_small_keys_are_refused() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn bad_values_input_names_keys_and_lines_only() {
-    let s = Scratch::new();
-    s.write("site.toml", site());
-    let (_, cert) = keys(s.path(), 4096, 30);
-    let cert = cert.display().to_string();
+    let (s, _, cert) = with_keys(&site());
     let env = s.write(
         "values.env",
         "MARKER-no-equals-sign\napp/app-secret/PASSWRD=MARKER-typo\ndb/pg/USER=\ndb/pg/USER=MARKER-a\ndb/pg/USER=MARKER-b\n",
@@ -412,7 +395,6 @@ fn bad_values_input_names_keys_and_lines_only() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn a_shared_secret_is_sealed_once_per_namespace_and_rendered_in_each() {
-    let s = Scratch::new();
     let site = common::MINIMAL.replace(
         "mounts = [{ path = \"/data\", volume = \"data\" }]",
         "env.DB_PASSWORD = { secret = \"shared-db\", key = \"PASSWORD\" }\nmounts = [{ path = \"/data\", volume = \"data\" }]",
@@ -426,20 +408,18 @@ namespaces = ["data", "app"]
 keys.PASSWORD = {}   # hearth seal fills this
 keys.USER = { data = "placeholder" }
 "#;
-    s.write("site.toml", &site);
-    let (key, cert) = keys(s.path(), 4096, 30);
-    let cert = cert.display().to_string();
+    let (s, key, cert) = with_keys(&site);
 
     let o = run(&s, &["--check"], b"");
     assert_eq!(o.status.code(), Some(1));
     let listed = stdout(&o);
-    assert!(
-        listed.contains("shared-db/PASSWORD       namespaces data, app"),
-        "{listed}"
-    );
-    assert!(
-        listed.contains("shared-db/USER           namespaces data, app"),
-        "{listed}"
+    common::contains_all(
+        "listed",
+        &listed,
+        [
+            "shared-db/PASSWORD       namespaces data, app",
+            "shared-db/USER           namespaces data, app",
+        ],
     );
 
     let env = s.write(
@@ -492,45 +472,32 @@ keys.USER = { data = "placeholder" }
 
 #[test]
 fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
-    let s = Scratch::new();
     let base = format!("{}\n[services.db]\nnamespace = \"data\"\n", common::MINIMAL);
-    s.write(
-        "site.toml",
-        format!("{base}\n[secrets.shared-db]\nnamespaces = [\"data\", \"nowhere\"]\nkeys.PASSWORD = {{}}\n"),
-    );
-    let o = s.validate();
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    assert!(
-        err.contains("no service of the site is in namespace `nowhere`"),
-        "{err}"
-    );
-    assert!(err.contains("no service here"), "{err}");
-
-    s.write(
-        "site.toml",
-        format!("{base}\n[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {{ data = \"placeholder\" }}\n"),
-    );
-    let o = s.validate();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("which `namespaces` does not list"),
-        "{}",
-        stderr(&o)
-    );
-
-    s.write(
-        "site.toml",
-        format!("{base}\n[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {{}}\n"),
-    );
-    let o = s.validate();
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    assert!(
-        err.contains("secret `app-secret` is already declared in namespace `app` by service `app`"),
-        "{err}"
-    );
-    assert!(err.contains("hearth::duplicate"), "{err}");
+    // Each secret table is refused with its messages (stderr is named by it).
+    for (secret, wants) in [
+        (
+            "[secrets.shared-db]\nnamespaces = [\"data\", \"nowhere\"]\nkeys.PASSWORD = {}\n",
+            &[
+                "no service of the site is in namespace `nowhere`",
+                "no service here",
+            ][..],
+        ),
+        (
+            "[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = { data = \"placeholder\" }\n",
+            &["which `namespaces` does not list"],
+        ),
+        (
+            "[secrets.app-secret]\nnamespaces = [\"app\"]\nkeys.PASSWORD = {}\n",
+            &[
+                "secret `app-secret` is already declared in namespace `app` by service `app`",
+                "hearth::duplicate",
+            ],
+        ),
+    ] {
+        let o = Scratch::with_site(format!("{base}\n{secret}")).validate();
+        assert_eq!(o.status.code(), Some(2), "{secret}{}", stderr(&o));
+        common::contains_all(secret, &stderr(&o), wants);
+    }
 }
 
 /// On a terminal, hearth asks for each placeholder by name and reads the
@@ -541,8 +508,7 @@ fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
     ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
 )]
 fn the_terminal_prompt_names_the_key_and_does_not_echo() {
-    let s = Scratch::new();
-    s.write("site.toml", common::MINIMAL);
+    let s = Scratch::with_site(common::MINIMAL);
     let (key, cert) = keys(s.path(), 4096, 30);
     let driver = r#"
 import os, pty, sys, termios, time
@@ -579,13 +545,13 @@ sys.exit(os.waitstatus_to_exitcode(status))
             .env("NO_COLOR", "1"),
     );
     let screen = stdout(&o);
-    assert!(
-        screen.contains("app/app-secret/PASSWORD (namespace app): "),
-        "{screen}"
-    );
-    assert!(
-        screen.contains("sealed app/app-secret/PASSWORD"),
-        "{screen}"
+    common::contains_all(
+        "screen",
+        &screen,
+        [
+            "app/app-secret/PASSWORD (namespace app): ",
+            "sealed app/app-secret/PASSWORD",
+        ],
     );
     assert!(
         !screen.contains("MARKER"),

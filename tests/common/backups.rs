@@ -1,9 +1,9 @@
-//! Helpers of the backup tests: MINIMAL with a backup fixture, its plan, a
-//! workload of it, and a site that must be refused.
+//! Helpers of the backup tests: MINIMAL with a backup fixture, its plan and
+//! a workload of it.
 
 use hearth::plan::{Plan, Workload};
 
-use super::{MINIMAL, Scratch, stderr};
+use super::MINIMAL;
 
 /// MINIMAL with `tests/fixtures/<fixture>` appended and `more` added to the
 /// volumes its Longhorn backup covers (the fixture's dump volumes).
@@ -34,16 +34,4 @@ pub fn workload<'p>(plan: &'p Plan, svc: &str, name: &str) -> &'p Workload {
     plan.service(svc)
         .and_then(|s| s.workloads.iter().find(|w| w.name.as_str() == name))
         .unwrap_or_else(|| panic!("no workload {svc}/{name}"))
-}
-
-/// Render `text`; it must be refused, each of `expect` in the diagnostics.
-pub fn refused(text: &str, expect: &[&str]) {
-    let s = Scratch::new();
-    s.write("site.toml", text);
-    let out = s.render();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for e in expect {
-        assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
-    }
 }

@@ -96,10 +96,7 @@ pub fn engine_ready() -> bool {
     if hearth::charts::engine::helm_binary().is_some() {
         return true;
     }
-    let ok = Command::new(super::venv_bin("python3"))
-        .args(["-c", "import helm_python"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = sdk_python().is_some();
     if !ok {
         assert!(
             !super::in_ci(),
@@ -108,6 +105,16 @@ pub fn engine_ready() -> bool {
         eprintln!("SKIP: no Helm engine (no helm on PATH, no helm-python-sdk in the venv)");
     }
     ok
+}
+
+/// The test venv's python3, when helm-python-sdk imports in it.
+pub fn sdk_python() -> Option<PathBuf> {
+    let python = super::venv_bin("python3");
+    Command::new(&python)
+        .args(["-c", "import helm_python"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+        .then_some(python)
 }
 
 /// The test venv (where helm-python-sdk is installed).

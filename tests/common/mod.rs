@@ -9,45 +9,12 @@ pub mod backups;
 pub mod charts;
 
 /// A small site that renders: one node, one service with a workload, a secret,
-/// a Longhorn volume with a backup, and an ingress.
-pub const MINIMAL: &str = r#"[site]
-name = "lab"
-domain = "lab.example"
-repo_url = "https://git.example/lab.git"
-default_issuer = "le"
-
-[nodes.pi1]
-arch = "arm64"
-roles = ["server"]
-
-[issuers.le]
-acme_server = "https://acme-v02.api.letsencrypt.org/directory"
-email = "ops@lab.example"
-
-[rate_limits.standard]
-rps = 10
-rpm = 100
-burst = 2
-
-[backup_targets]
-nas = { kind = "nfs", server = "nas.lab.example", path = "/backups" }
-# An NFS export takes no credentials.
-
-[backups.daily]
-kind = "longhorn"
-target = "nas"
-schedule = "0 3 * * *"
-retain = 7
-volumes = ["app/data"]
-
-[services.longhorn]
-namespace = "longhorn-system"
-provides = ["longhorn"]
-[services.longhorn.helm]
-repo = "https://charts.longhorn.io"
-chart = "longhorn"
-version = "1.6.2"
-
+/// a Longhorn volume with a backup, and an ingress. Its platform (site, node,
+/// issuer, rate limit, backup target and backup, Longhorn) is
+/// tests/fixtures/platform.toml, which bench/gen_site.py builds on too.
+pub const MINIMAL: &str = concat!(
+    include_str!("../fixtures/platform.toml"),
+    r#"
 [services.app]
 [services.app.workloads.web]
 kind = "deployment"
@@ -63,7 +30,8 @@ size = "1Gi"
 [services.app.ingresses.web]
 public = true
 rate_limit = "standard"
-"#;
+"#
+);
 
 pub fn hearth() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hearth"));
@@ -80,6 +48,12 @@ impl Scratch {
         Self {
             dir: tempfile::tempdir().expect("temp dir"),
         }
+    }
+    /// A scratch folder holding `text` as its site.toml.
+    pub fn with_site(text: impl AsRef<[u8]>) -> Self {
+        let s = Self::new();
+        s.write("site.toml", text);
+        s
     }
     pub fn path(&self) -> &Path {
         self.dir.path()
@@ -115,6 +89,19 @@ impl Scratch {
             .output()
             .expect("run hearth")
     }
+    /// The text of the file at `rel` in this folder.
+    #[track_caller]
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+    /// `hearth <args>` run inside this folder.
+    pub fn here(&self, args: &[&str]) -> Output {
+        hearth()
+            .current_dir(self.path())
+            .args(args)
+            .output()
+            .expect("run hearth")
+    }
     /// `hearth <command> --site <this site>`.
     pub fn run(&self, command: &str) -> Output {
         hearth()
@@ -128,6 +115,108 @@ impl Scratch {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// What a run printed: stdout, then stderr.
+pub fn printed(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(o))
+}
+
+/// Requires `text` (called `what` when one is missing) to contain each of
+/// `wants`.
+#[track_caller]
+pub fn contains_all(what: &str, text: &str, wants: impl IntoIterator<Item = impl AsRef<str>>) {
+    for want in wants {
+        let want = want.as_ref();
+        assert!(text.contains(want), "{what} lacks {want:?}:\n{text}");
+    }
+}
+
+/// Requires `out` to be a refusal of bad input (exit 2) whose stderr holds
+/// each of `wants`; returns that stderr.
+#[track_caller]
+pub fn refused_with(out: &Output, wants: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    contains_all("stderr", &err, wants);
+    err
+}
+
+/// A scratch folder with `text` as its site, rendered (which must succeed).
+#[track_caller]
+pub fn rendered(text: impl AsRef<[u8]>) -> Scratch {
+    let s = Scratch::with_site(text);
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    s
+}
+
+/// Render `text`; it must be refused, each of `wants` in the diagnostics and
+/// nothing written. Returns stderr.
+#[track_caller]
+pub fn refused(text: &str, wants: &[&str]) -> String {
+    refused_render(&Scratch::with_site(text), wants)
+}
+
+/// Render the site in `s`; it must be refused (exit 2, no panic) with each of
+/// `wants` in stderr, and no rendered/ written. Returns stderr.
+#[track_caller]
+pub fn refused_render(s: &Scratch, wants: &[&str]) -> String {
+    let err = refused_with(&s.render(), wants);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !s.path().join("rendered").exists(),
+        "something was written:\n{err}"
+    );
+    err
+}
+
+/// Requires `err` to point at the line of `text` holding `at`.
+#[track_caller]
+pub fn located(err: &str, text: &str, at: &str) {
+    let line = line_of(text, at);
+    assert!(
+        err.contains(&format!("site.toml:{line}:")),
+        "not at line {line} ({at:?}):\n{err}"
+    );
+}
+
+/// The number (from 1) of the line where `needle` (which may span lines)
+/// first stands in `text`.
+#[track_caller]
+pub fn line_of(text: &str, needle: &str) -> usize {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in the site"));
+    text[..at].matches('\n').count() + 1
+}
+
+/// MINIMAL with its first `from` (which must be there) replaced by `to`.
+#[track_caller]
+pub fn minimal_with(from: &str, to: &str) -> String {
+    assert!(MINIMAL.contains(from), "MINIMAL lacks {from:?}");
+    MINIMAL.replacen(from, to, 1)
+}
+
+/// `hearth lint` of `site`, run in its folder.
+pub fn lint(site: &str) -> Output {
+    Scratch::with_site(site).here(&["lint"])
+}
+
+/// `hearth lint --format json` of `site` (on a fixed day): the exit code and
+/// the findings. Bad input fails the test.
+pub fn lint_json(site: &str) -> (Option<i32>, Vec<serde_json::Value>) {
+    let s = Scratch::with_site(site);
+    let out = hearth()
+        .current_dir(s.path())
+        .env("HEARTH_TODAY", "2026-06-01")
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2), "bad input: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().cloned().unwrap_or_default();
+    (out.status.code(), findings)
 }
 
 /// Every file under `dir`, path → bytes.
@@ -221,6 +310,17 @@ pub fn path_with_hearth() -> String {
         std::env::var("PATH").unwrap_or_default()
     )
 }
+
+/// The ingress-nginx chart as the ingress controller (hearth's preset for it
+/// turns ModSecurity and the OWASP CRS on, `SecRequestBodyLimit` 300 MB).
+pub const INGRESS_NGINX: &str = r#"
+[services.ingress-nginx]
+provides = ["ingress"]
+[services.ingress-nginx.helm]
+repo = "https://kubernetes.github.io/ingress-nginx"
+chart = "ingress-nginx"
+version = "4.11.0"
+"#;
 
 /// Monitoring for MINIMAL: Grafana and Prometheus charts, a Telegram contact
 /// point, and the built-in alerts and dashboards.
