@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::charts::{engine_ready, pulled, venv};
-use common::{Scratch, hearth, stderr};
+use common::charts::{engine_ready, pulled, with_engine};
+use common::stderr;
 
 const SITE: &str = r#"[site]
 name = "lab"
@@ -28,18 +28,6 @@ version = "0.1.0"
 text = "TEXT"
 "#;
 
-fn run(s: &Scratch, args: &[&str]) -> std::process::Output {
-    hearth()
-        .current_dir(s.path())
-        .args(args)
-        .arg("--site")
-        .arg(s.site())
-        .env("HEARTH_VENV", venv())
-        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
-        .output()
-        .unwrap()
-}
-
 #[test]
 #[cfg_attr(
     no_helm_engine,
@@ -50,7 +38,7 @@ fn an_aliased_subchart_takes_its_values_under_the_alias() {
         return;
     }
     let s = pulled(&SITE.replace("TEXT", "from site.toml"));
-    let out = run(&s, &["render", "--charts"]);
+    let out = with_engine(&s, &["render", "--charts"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let charts = common::tree(&s.path().join("rendered-charts"));
     // The subchart's `.Chart.Name` is the alias, and so is its values key.
@@ -73,7 +61,7 @@ fn a_failure_in_an_aliased_subchart_points_at_the_value_under_the_alias() {
     // `required` refuses the empty string: Helm names the template under
     // `charts/hello/` and the value as the subchart sees it.
     let s = pulled(&SITE.replace("TEXT", ""));
-    let out = run(&s, &["validate", "--charts"]);
+    let out = with_engine(&s, &["validate", "--charts"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(

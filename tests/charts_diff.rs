@@ -12,27 +12,13 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::charts::{BROKEN, engine_ready, pull, pulled, venv};
+use common::charts::{BROKEN, engine_ready, pull, pulled, with_engine};
 
 fn charts_site() -> String {
     common::charts::site("hello from {{ .Release.Name }}")
 }
 use common::{Scratch, git_ok, hearth, stderr};
 use serde_json::Value;
-
-/// hearth with the engine and a memo folder of the scratch's own.
-fn with_engine(s: &Scratch, args: &[&str]) -> Output {
-    hearth()
-        .current_dir(s.path())
-        .args(args)
-        .arg("--site")
-        .arg(s.site())
-        .env("HEARTH_VENV", venv())
-        .env("HEARTH_CACHE_DIR", s.path().join("cache"))
-        .env("HEARTH_TODAY", "2026-12-01")
-        .output()
-        .unwrap()
-}
 
 /// The diagnostic as a person reads it, the scratch folder's path replaced.
 fn shown(text: &str, s: &Scratch) -> String {

@@ -126,14 +126,22 @@ pub fn venv() -> PathBuf {
         .to_path_buf()
 }
 
-/// `hearth validate --charts` with the engine and a memo folder of the
-/// scratch's own.
-pub fn validate_charts(s: &Scratch) -> Output {
+/// hearth in the scratch folder with the engine and a memo folder of the
+/// scratch's own (and a fixed date for expiring exceptions).
+pub fn with_engine(s: &Scratch, args: &[&str]) -> Output {
     hearth()
-        .args(["validate", "--charts", "--site"])
+        .current_dir(s.path())
+        .args(args)
+        .arg("--site")
         .arg(s.site())
         .env("HEARTH_VENV", venv())
         .env("HEARTH_CACHE_DIR", s.path().join("cache"))
+        .env("HEARTH_TODAY", "2026-12-01")
         .output()
         .unwrap()
+}
+
+/// `hearth validate --charts` with the engine.
+pub fn validate_charts(s: &Scratch) -> Output {
+    with_engine(s, &["validate", "--charts"])
 }
