@@ -7,18 +7,10 @@
 
 mod common;
 
-use common::charts::{engine_ready, pulled, with_engine};
+use common::charts::{HEADER, engine_ready, pulled, with_engine};
 use common::stderr;
 
-const SITE: &str = r#"[site]
-name = "lab"
-domain = "lab.example"
-repo_url = "https://git.example/lab.git"
-
-[nodes.pi1]
-arch = "arm64"
-roles = ["server"]
-
+const ALIASED: &str = r#"
 [services.aliased.helm]
 repo = "https://charts.example"
 chart = "aliased"
@@ -27,6 +19,10 @@ version = "0.1.0"
 [services.aliased.helm.values.hello.message]
 text = "TEXT"
 "#;
+
+fn site(text: &str) -> String {
+    format!("{HEADER}{}", ALIASED.replace("TEXT", text))
+}
 
 #[test]
 #[cfg_attr(
@@ -37,7 +33,7 @@ fn an_aliased_subchart_takes_its_values_under_the_alias() {
     if !engine_ready() {
         return;
     }
-    let s = pulled(&SITE.replace("TEXT", "from site.toml"));
+    let s = pulled(&site("from site.toml"));
     let out = with_engine(&s, &["render", "--charts"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let charts = common::tree(&s.path().join("rendered-charts"));
@@ -60,7 +56,7 @@ fn a_failure_in_an_aliased_subchart_points_at_the_value_under_the_alias() {
     }
     // `required` refuses the empty string: Helm names the template under
     // `charts/hello/` and the value as the subchart sees it.
-    let s = pulled(&SITE.replace("TEXT", ""));
+    let s = pulled(&site(""));
     let out = with_engine(&s, &["validate", "--charts"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -74,7 +70,7 @@ fn a_failure_in_an_aliased_subchart_points_at_the_value_under_the_alias() {
         "{err}"
     );
     // The label sits on the site's `text` key of that table.
-    let at = SITE.find("text = ").unwrap();
-    let line = SITE[..at].lines().count() + 1;
+    let text = site("");
+    let line = text[..text.find("text = ").unwrap()].lines().count() + 1;
     assert!(err.contains(&format!("site.toml:{line}:1")), "{err}");
 }

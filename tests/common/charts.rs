@@ -10,10 +10,11 @@ use super::{Scratch, hearth, stderr};
 /// A site of three fixture charts: values through `tpl` (`greeting`, a
 /// template Helm expands), a chart with CRDs, and one with a subchart.
 pub fn site(greeting: &str) -> String {
-    SITE.replace("GREETING", greeting)
+    format!("{HEADER}{}", SITE.replace("GREETING", greeting))
 }
 
-const SITE: &str = r#"[site]
+/// The site and its one node, for a site of chart services.
+pub const HEADER: &str = r#"[site]
 name = "lab"
 domain = "lab.example"
 repo_url = "https://git.example/lab.git"
@@ -21,7 +22,9 @@ repo_url = "https://git.example/lab.git"
 [nodes.pi1]
 arch = "arm64"
 roles = ["server"]
+"#;
 
+const SITE: &str = r#"
 [services.greeter.helm]
 repo = "https://charts.example"
 chart = "tpl-values"
