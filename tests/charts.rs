@@ -68,10 +68,7 @@ fn config_map(out: &serde_json::Map<String, Value>, template: &str) -> Value {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn grafana_values_survive_tpl_as_the_rendered_files() {
     let Some(python) = helm_python() else { return };
     let values = values_of("grafana");
@@ -105,10 +102,7 @@ fn grafana_values_survive_tpl_as_the_rendered_files() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn unescaped_grafana_templates_stop_helm() {
     // Negative control: the same values without hearth's escape fail in Helm as
     // they did in the cluster (`undefined variable "$labels"`).
@@ -120,10 +114,7 @@ fn unescaped_grafana_templates_stop_helm() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn ingress_nginx_config_survives_tpl() {
     let Some(python) = helm_python() else { return };
     let values = values_of("ingress-nginx");
@@ -222,10 +213,7 @@ fn health_of(lua: &Path, check: &str, obj: &str) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    no_lua,
-    ignore = "lua5.1 is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_lua, ignore = "no lua5.1: run scripts/test (CI=true fails)")]
 fn the_application_health_check_reports_the_child_health() {
     let Some(lua) = common::tool("lua5.1", &[]) else {
         return;

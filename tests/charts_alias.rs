@@ -25,10 +25,7 @@ fn site(text: &str) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn an_aliased_subchart_takes_its_values_under_the_alias() {
     if !engine_ready() {
         return;
@@ -46,10 +43,7 @@ fn an_aliased_subchart_takes_its_values_under_the_alias() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn a_failure_in_an_aliased_subchart_points_at_the_value_under_the_alias() {
     if !engine_ready() {
         return;

@@ -134,10 +134,7 @@ fn renamed() -> String {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn names_the_charts_create_as_the_site_says_pass() {
     if !engine_ready() {
         return;
@@ -148,10 +145,7 @@ fn names_the_charts_create_as_the_site_says_pass() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn each_name_a_chart_does_not_create_is_an_error_at_the_line_assuming_it() {
     if !engine_ready() {
         return;

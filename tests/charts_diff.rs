@@ -26,10 +26,7 @@ fn shown(text: &str, s: &Scratch) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn render_charts_writes_chart_objects_beside_rendered_never_into_it() {
     if !engine_ready() {
         return;
@@ -119,10 +116,7 @@ fn the_scaffolded_gitignore_keeps_chart_objects_out_of_git() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn one_chart_that_fails_hides_no_other_finding() {
     if !engine_ready() {
         return;
@@ -158,10 +152,7 @@ fn one_chart_that_fails_hides_no_other_finding() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn a_render_error_points_at_the_value_helm_names() {
     if !engine_ready() {
         return;
@@ -218,10 +209,7 @@ fn diff(s: &Scratch, format: &str) -> Output {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn a_chart_version_bump_shows_per_object_with_its_intent_line() {
     if !engine_ready() {
         return;
@@ -310,10 +298,7 @@ fn a_chart_version_bump_shows_per_object_with_its_intent_line() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn a_values_change_shows_the_object_it_changes() {
     if !engine_ready() {
         return;

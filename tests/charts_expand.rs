@@ -191,10 +191,7 @@ fn doc<'a>(docs: &'a [(String, String, Value)], source: &str) -> &'a Value {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn charts_render_as_argocd_would_and_validate() {
     let Some(engine) = engine() else { return };
     let s = pulled(&charts_site().replace("[nodes.pi1]", "kubernetes = \"1.31\"\n\n[nodes.pi1]"));
@@ -230,10 +227,7 @@ fn charts_render_as_argocd_would_and_validate() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn a_chart_that_does_not_render_is_an_error_at_its_helm_table() {
     let Some(_) = engine() else { return };
     let s = pulled(&(charts_site() + BROKEN));
@@ -261,10 +255,7 @@ fn a_chart_that_does_not_render_is_an_error_at_its_helm_table() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn a_value_helm_cannot_tpl_names_the_template() {
     // grafana's failure: a Grafana template in a value the chart passes through `tpl`.
     let Some(_) = engine() else { return };
@@ -288,10 +279,7 @@ fn a_value_helm_cannot_tpl_names_the_template() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn chart_objects_meet_their_crd_and_the_api_server() {
     let Some(_) = engine() else { return };
     let site = charts_site()
@@ -377,10 +365,7 @@ fn charts_without_a_cache_or_engine_are_refused() {
 }
 
 #[test]
-#[cfg_attr(
-    no_helm_engine,
-    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_helm_engine, ignore = "no helm-python-sdk: run scripts/test (CI=true fails)")]
 fn a_chart_rendered_before_needs_no_engine() {
     let Some(_) = engine() else { return };
     let s = pulled(&charts_site());

@@ -349,10 +349,7 @@ fn alertmanager_yaml(policies: &Value) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    no_amtool,
-    ignore = "amtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_amtool, ignore = "no amtool: run scripts/test (CI=true fails)")]
 fn alertmanagers_routing_tree_sends_each_alert_where_the_site_says() {
     let Some(amtool) = common::tool("amtool", &[]) else {
         return;

@@ -58,10 +58,7 @@ fn promtool_file(cases: &[Case]) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    no_promtool,
-    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_promtool, ignore = "no promtool: run scripts/test (CI=true fails)")]
 fn each_health_panel_computes_what_its_title_says() {
     let Some(promtool) = common::tool("promtool", &[]) else {
         return;
@@ -252,10 +249,7 @@ fn each_health_panel_computes_what_its_title_says() {
 /// lists them) gets a row with the time since its RecurringJob's CronJob last
 /// succeeded; a CronJob of another namespace or name gives no row.
 #[test]
-#[cfg_attr(
-    no_promtool,
-    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_promtool, ignore = "no promtool: run scripts/test (CI=true fails)")]
 fn each_longhorn_volume_shows_the_age_of_its_last_backup() {
     let Some(promtool) = common::tool("promtool", &[]) else {
         return;
@@ -368,10 +362,7 @@ fn a_health_dashboard_needs_what_it_draws_from() {
 /// The health alerts follow the same producers, carry promtool cases that
 /// pass (fire above the threshold, quiet below), and each can be turned off.
 #[test]
-#[cfg_attr(
-    no_promtool,
-    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_promtool, ignore = "no promtool: run scripts/test (CI=true fails)")]
 fn health_alerts_follow_what_runs_and_pass_their_promtool_cases() {
     let Some(promtool) = common::tool("promtool", &[]) else {
         return;

@@ -455,10 +455,7 @@ fn the_recipient_comes_from_the_flag_then_the_environment_then_site_toml() {
 }
 
 #[test]
-#[cfg_attr(
-    no_age,
-    ignore = "age is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_age, ignore = "no age: run scripts/test (CI=true fails)")]
 fn every_export_decrypts_with_real_age_to_what_the_cluster_printed() {
     let (Some(age), Some(keygen)) = (common::tool("age", &[]), common::tool("age-keygen", &[]))
     else {

@@ -90,10 +90,7 @@ fn the_lab_validates_and_lints_clean() {
 }
 
 #[test]
-#[cfg_attr(
-    no_kubectl,
-    ignore = "kubectl is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_kubectl, ignore = "no kubectl: run scripts/test (CI=true fails)")]
 fn kubectl_kustomize_builds_every_lab_folder() {
     let Some(kubectl) = common::tool("kubectl", &[]) else {
         return;
@@ -116,10 +113,7 @@ fn kubectl_kustomize_builds_every_lab_folder() {
 }
 
 #[test]
-#[cfg_attr(
-    no_promtool,
-    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_promtool, ignore = "no promtool: run scripts/test (CI=true fails)")]
 fn promtool_checks_and_tests_the_lab_alert_rules() {
     let Some(promtool) = common::tool("promtool", &[]) else {
         return;

@@ -30,10 +30,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-#[cfg_attr(
-    no_kubectl,
-    ignore = "kubectl is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_kubectl, ignore = "no kubectl: run scripts/test (CI=true fails)")]
 fn kubectl_kustomize_builds_every_folder() {
     let Some(kubectl) = common::tool("kubectl", &[]) else {
         return;
@@ -98,7 +95,7 @@ const CORE_GROUPS: [&str; 5] = [
 #[test]
 #[cfg_attr(
     no_kubernetes_validate,
-    ignore = "kubernetes-validate is not installed (scripts/test installs it; under CI=true this test fails instead)"
+    ignore = "no kubernetes-validate: run scripts/test (CI=true fails)"
 )]
 fn kubernetes_validate_strict_accepts_every_core_document() {
     let Some(kv) = common::tool(
@@ -147,10 +144,7 @@ fn kubernetes_validate_strict_accepts_every_core_document() {
 }
 
 #[test]
-#[cfg_attr(
-    no_venv_python,
-    ignore = "the test venv's python3 is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_venv_python, ignore = "no venv python3: run scripts/test (CI=true fails)")]
 fn a_yaml_1_1_reader_sees_every_scalar_with_its_type() {
     let Some(python) = common::tool("python3", &[common::venv_bin("python3")]) else {
         return;

@@ -601,10 +601,7 @@ fn init_scaffolds_a_site_that_renders() {
 /// repository as it is on disk): it passes on a fresh render and fails on a
 /// stale one.
 #[test]
-#[cfg_attr(
-    no_pre_commit,
-    ignore = "pre-commit is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_pre_commit, ignore = "no pre-commit: run scripts/test (CI=true fails)")]
 fn the_pre_commit_framework_runs_the_published_hooks() {
     let venv = std::env::var_os("HEARTH_VENV")
         .map(std::path::PathBuf::from)

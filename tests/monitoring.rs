@@ -118,10 +118,7 @@ fn promtool() -> Option<PathBuf> {
 }
 
 #[test]
-#[cfg_attr(
-    no_promtool,
-    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_promtool, ignore = "no promtool: run scripts/test (CI=true fails)")]
 fn promtool_checks_and_tests_the_alert_rules() {
     let Some(promtool) = promtool() else { return };
     common::succeeds(Command::new(&promtool).current_dir(monitoring()).args([
@@ -229,10 +226,7 @@ fn plain_increase(rules: &str) -> String {
 }
 
 #[test]
-#[cfg_attr(
-    no_promtool,
-    ignore = "promtool is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_promtool, ignore = "no promtool: run scripts/test (CI=true fails)")]
 fn waf_blocks_reads_the_waf_counter_when_the_exporter_counts() {
     let Some(promtool) = promtool() else { return };
     let example = std::fs::read_to_string(common::repo().join("examples/exporter.toml")).unwrap();

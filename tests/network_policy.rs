@@ -244,10 +244,7 @@ fn a_service_saying_none_keeps_a_shared_namespace_open() {
 }
 
 #[test]
-#[cfg_attr(
-    no_kubectl,
-    ignore = "kubectl is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_kubectl, ignore = "no kubectl: run scripts/test (CI=true fails)")]
 fn kubectl_kustomize_builds_the_folders_with_policies() {
     let Some(kubectl) = common::tool("kubectl", &[]) else {
         return;

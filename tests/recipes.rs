@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[test]
-#[cfg_attr(
-    no_check_jsonschema,
-    ignore = "check-jsonschema is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_check_jsonschema, ignore = "no check-jsonschema: run scripts/test (CI=true fails)")]
 fn the_github_workflow_is_valid() {
     let Some(cj) = common::tool("check-jsonschema", &[common::venv_bin("check-jsonschema")]) else {
         return;
@@ -73,10 +70,7 @@ fn shell_scripts() -> Vec<PathBuf> {
 }
 
 #[test]
-#[cfg_attr(
-    no_shellcheck,
-    ignore = "shellcheck is not installed (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_shellcheck, ignore = "no shellcheck: run scripts/test (CI=true fails)")]
 fn every_shell_script_is_clean_under_shellcheck() {
     let Some(sc) = common::tool("shellcheck", &[]) else {
         return;

@@ -169,10 +169,7 @@ fn unseal(key: &Path, requests: &[(String, &str)]) -> Vec<Option<Vec<u8>>> {
 }
 
 #[test]
-#[cfg_attr(
-    no_cryptography,
-    ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_cryptography, ignore = "no Python cryptography: run scripts/test (CI=true fails)")]
 fn sealed_values_unseal_with_an_independent_decryption_and_are_never_printed() {
     let before = site();
     let s = Scratch::with_site(&before);
@@ -261,10 +258,7 @@ fn sealed_values_unseal_with_an_independent_decryption_and_are_never_printed() {
 }
 
 #[test]
-#[cfg_attr(
-    no_cryptography,
-    ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_cryptography, ignore = "no Python cryptography: run scripts/test (CI=true fails)")]
 fn resealing_a_sealed_key_replaces_its_ciphertext() {
     let (s, key, cert) = with_keys(&site());
     let args = ["--cert", cert.as_str(), "--key", VALUES[2].0];
@@ -329,10 +323,7 @@ fn a_file_that_is_not_a_certificate_is_refused_where_it_goes_wrong() {
 }
 
 #[test]
-#[cfg_attr(
-    no_cryptography,
-    ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_cryptography, ignore = "no Python cryptography: run scripts/test (CI=true fails)")]
 fn expired_and_small_keys_are_refused() {
     let s = Scratch::with_site(site());
     let expired = s.path().join("expired");
@@ -350,10 +341,7 @@ fn expired_and_small_keys_are_refused() {
 /// Bad input is reported by key and line, never by quoting the line: it holds
 /// a value.
 #[test]
-#[cfg_attr(
-    no_cryptography,
-    ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_cryptography, ignore = "no Python cryptography: run scripts/test (CI=true fails)")]
 fn bad_values_input_names_keys_and_lines_only() {
     let (s, _, cert) = with_keys(&site());
     let env = s.write(
@@ -390,10 +378,7 @@ fn bad_values_input_names_keys_and_lines_only() {
 /// ciphertext per namespace, each bound to its own namespace, rendered as one
 /// SealedSecret per namespace with the service owning it.
 #[test]
-#[cfg_attr(
-    no_cryptography,
-    ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_cryptography, ignore = "no Python cryptography: run scripts/test (CI=true fails)")]
 fn a_shared_secret_is_sealed_once_per_namespace_and_rendered_in_each() {
     let site = common::MINIMAL.replace(
         "mounts = [{ path = \"/data\", volume = \"data\" }]",
@@ -503,10 +488,7 @@ fn a_shared_secret_needs_a_service_in_each_namespace_and_a_free_name() {
 /// On a terminal, hearth asks for each placeholder by name and reads the
 /// value without echo (driven through a pseudo-terminal by Python's `pty`).
 #[test]
-#[cfg_attr(
-    no_cryptography,
-    ignore = "Python cryptography is not in the test venv (scripts/test installs it; under CI=true this test fails instead)"
-)]
+#[cfg_attr(no_cryptography, ignore = "no Python cryptography: run scripts/test (CI=true fails)")]
 fn the_terminal_prompt_names_the_key_and_does_not_echo() {
     let s = Scratch::with_site(common::MINIMAL);
     let (key, cert) = keys(s.path(), 4096, 30);

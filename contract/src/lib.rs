@@ -82,10 +82,7 @@ pub struct WafDef {
     pub name: String,
     /// Rule matches ModSecurity logged (each `Warning.` and each
     /// interruption), by rule. Written only when not the default.
-    #[serde(
-        default = "default_waf_matches",
-        skip_serializing_if = "is_default_waf_matches"
-    )]
+    #[serde(default = "default_waf_matches", skip_serializing_if = "is_default_waf_matches")]
     pub matches: String,
     /// `rule_id` and optionally `client_ip`.
     pub labels: Vec<String>,
@@ -102,10 +99,7 @@ pub struct Limits {
     pub max_idle: Duration,
     /// A log record longer than this is reduced to its counted fields while
     /// it streams past. Written only when not the default.
-    #[serde(
-        default = "default_max_line",
-        skip_serializing_if = "is_default_max_line"
-    )]
+    #[serde(default = "default_max_line", skip_serializing_if = "is_default_max_line")]
     pub max_line_bytes: usize,
 }
 

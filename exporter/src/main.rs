@@ -47,11 +47,7 @@ struct Cli {
     #[arg(long, default_value = "/var/log/pods", value_name = "DIR")]
     root: PathBuf,
     /// Counters and read positions, saved together.
-    #[arg(
-        long,
-        default_value = "/var/lib/hearth-exporter/state.json",
-        value_name = "FILE"
-    )]
+    #[arg(long, default_value = "/var/lib/hearth-exporter/state.json", value_name = "FILE")]
     state: PathBuf,
     /// Address for /metrics, /healthz and /ready.
     #[arg(long, default_value = "0.0.0.0:9101", value_name = "ADDR")]

@@ -329,7 +329,7 @@ fn test_rules(threshold: u64) -> String {
 #[test]
 #[cfg_attr(
     no_real_nginx,
-    ignore = "nginx, its ModSecurity module, the CRS or prometheus is not installed (scripts/test installs them; under CI=true this test fails instead)"
+    ignore = "no nginx, ModSecurity, the CRS or prometheus: run scripts/test (CI=true fails)"
 )]
 fn real_nginx_modsecurity_exporter_and_prometheus_agree() {
     let started = Instant::now();

@@ -27,11 +27,7 @@ pub struct Args {
     pub check: bool,
     /// Seal one key (`service/secret/KEY`, or `secret/KEY` of a `[secrets]` one,
     /// sealed or not) with the value read from stdin (one trailing newline dropped).
-    #[arg(
-        long,
-        value_name = "SERVICE/SECRET/KEY",
-        conflicts_with = "from_env_file"
-    )]
+    #[arg(long, value_name = "SERVICE/SECRET/KEY", conflicts_with = "from_env_file")]
     pub key: Option<String>,
     /// Seal the keys a file lists, one `service/secret/KEY=value` (or `secret/KEY=value`) per line
     /// (`#` comments and blank lines skipped; the value is taken as written).
