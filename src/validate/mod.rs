@@ -9,7 +9,6 @@ pub mod apiserver;
 mod core_kinds;
 pub mod crds;
 
-use crate::render::Manifest;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -19,7 +18,7 @@ use schemars::JsonSchema;
 use serde_json::{Value, json};
 
 use crate::diag::{Code, Errors, InputError};
-use crate::render::Rendered;
+use crate::render::{Manifest, Rendered};
 
 /// Validators, one per (apiVersion, kind), each compiled the first time an
 /// object of its kind is checked (most runs see a dozen of the fifty kinds).

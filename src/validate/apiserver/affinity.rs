@@ -101,16 +101,13 @@ fn spread(s: &mut Sink, cp: &str, c: &Value) {
             "set `max_skew` to 1 or more in site.toml",
         );
     }
-    let key = str_of(&c["topologyKey"]).unwrap_or("");
-    if key.is_empty() {
-        s.refuse(
-            "validateTopologySpreadConstraints (Required)",
-            format!("{cp}.topologyKey"),
-            None,
-            "can not be empty",
-            "name the node label of a domain, e.g. `kubernetes.io/hostname`",
-        );
-    } else {
+    if let Some(key) = s.required(
+        "validateTopologySpreadConstraints (Required)",
+        format!("{cp}.topologyKey"),
+        &c["topologyKey"],
+        "can not be empty",
+        "name the node label of a domain, e.g. `kubernetes.io/hostname`",
+    ) {
         check!(
             s,
             "validateTopologySpreadConstraints (ValidateLabelName)",

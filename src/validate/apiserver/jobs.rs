@@ -65,16 +65,13 @@ pub(super) fn cron_job(s: &mut Sink, v: &Value) {
 /// `validateScheduleFormat` (five standard fields or a descriptor, no `TZ=`
 /// prefix) and `validateTimeZone` (an IANA zone the API server can load).
 fn schedule(s: &mut Sink, spec: &Value) {
-    let schedule = str_of(&spec["schedule"]).unwrap_or("");
-    if schedule.is_empty() {
-        s.refuse(
-            "validateCronJobSpec (Required)",
-            "spec.schedule",
-            None,
-            "a CronJob needs a schedule",
-            "set the workload's `schedule` in site.toml",
-        );
-    } else {
+    if let Some(schedule) = s.required(
+        "validateCronJobSpec (Required)",
+        "spec.schedule",
+        &spec["schedule"],
+        "a CronJob needs a schedule",
+        "set the workload's `schedule` in site.toml",
+    ) {
         if schedule.contains("TZ") {
             s.refuse(
                 "validateScheduleFormat",

@@ -46,13 +46,12 @@ mod rbac;
 mod service;
 mod workloads;
 
-use crate::render::Manifest;
 use std::ops::Range;
 
 use serde_json::{Map, Value};
 
 use crate::diag::{Code, Errors, InputError};
-use crate::render::{Object, Rendered};
+use crate::render::{Manifest, Object, Rendered};
 use crate::site::Loaded;
 
 /// The Kubernetes minor version whose rules apply when site.toml names none
@@ -98,6 +97,23 @@ impl Sink {
             help: help.into(),
             rule,
         });
+    }
+
+    /// A string field the API server requires: its value, or a refusal
+    /// (`message` at `path`) when it is missing or empty.
+    pub(crate) fn required<'v>(
+        &mut self,
+        rule: &'static str,
+        path: impl Into<String>,
+        field: &'v Value,
+        message: &str,
+        help: &str,
+    ) -> Option<&'v str> {
+        let value = str_of(field).filter(|v| !v.is_empty());
+        if value.is_none() {
+            self.refuse(rule, path, None, message, help);
+        }
+        value
     }
 
     /// Report what a format predicate said about `value`, if anything.

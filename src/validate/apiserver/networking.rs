@@ -189,16 +189,13 @@ fn backend(s: &mut Sink, bp: &str, b: &Value) {
         ),
         (true, false) => {}
         (false, true) => {
-            let name = str_of(&svc["name"]).unwrap_or("");
-            if name.is_empty() {
-                s.refuse(
-                    "validateIngressBackend (Required)",
-                    format!("{bp}.service.name"),
-                    None,
-                    "the backend service needs a name",
-                    "route the ingress to a workload with a Service",
-                );
-            } else {
+            if let Some(name) = s.required(
+                "validateIngressBackend (Required)",
+                format!("{bp}.service.name"),
+                &svc["name"],
+                "the backend service needs a name",
+                "route the ingress to a workload with a Service",
+            ) {
                 check!(
                     s,
                     "validateIngressBackend (ValidateServiceName)",

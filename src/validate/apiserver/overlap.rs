@@ -8,14 +8,13 @@
 //! the other, in whichever order it met them. An empty host is nginx's
 //! catch-all server `_`, an empty path `/`, as upstream reads them.
 
-use crate::render::Manifest;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::{Locator, arr, str_of};
 use crate::diag::{Code, Errors, InputError};
-use crate::render::{Object, Rendered};
+use crate::render::{Manifest, Object, Rendered};
 
 const CANARY: &str = "nginx.ingress.kubernetes.io/canary";
 

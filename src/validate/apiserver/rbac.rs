@@ -84,16 +84,13 @@ pub(super) fn binding(s: &mut Sink, v: &Value, namespaced: bool) {
             "bind a role of a kind this binding can refer to",
         ),
     }
-    let name = str_of(&rr["name"]).unwrap_or("");
-    if name.is_empty() {
-        s.refuse(
-            "ValidateRoleBinding (Required)",
-            "roleRef.name",
-            None,
-            "the role's name is required",
-            "name the role",
-        );
-    } else {
+    if let Some(name) = s.required(
+        "ValidateRoleBinding (Required)",
+        "roleRef.name",
+        &rr["name"],
+        "the role's name is required",
+        "name the role",
+    ) {
         check!(
             s,
             "ValidateRoleBinding (ValidateRBACName)",
@@ -112,16 +109,15 @@ pub(super) fn binding(s: &mut Sink, v: &Value, namespaced: bool) {
 /// with a subdomain name (and a namespace in a ClusterRoleBinding); a User or
 /// Group in the RBAC group.
 fn subject(s: &mut Sink, sp: &str, sub: &Value, namespaced: bool) {
-    let sname = str_of(&sub["name"]).unwrap_or("");
-    if sname.is_empty() {
-        s.refuse(
+    let sname = s
+        .required(
             "ValidateRoleBindingSubject (Required)",
             format!("{sp}.name"),
-            None,
+            &sub["name"],
             "a subject needs a name",
             "name the subject",
-        );
-    }
+        )
+        .unwrap_or("");
     match str_of(&sub["kind"]).unwrap_or("") {
         "ServiceAccount" => {
             if let Some(g) = str_of(&sub["apiGroup"]).filter(|g| !g.is_empty()) {

@@ -35,16 +35,13 @@ pub(super) fn env(s: &mut Sink, cp: &str, c: &Value) {
 
 /// `ValidateEnv`: a name, valid under the cluster's version.
 fn env_var(s: &mut Sink, ep: &str, e: &Value) {
-    let name = str_of(&e["name"]).unwrap_or("");
-    if name.is_empty() {
-        s.refuse(
-            "ValidateEnv",
-            format!("{ep}.name"),
-            None,
-            "an environment variable needs a name",
-            "name the variable",
-        );
-    } else {
+    if let Some(name) = s.required(
+        "ValidateEnv",
+        format!("{ep}.name"),
+        &e["name"],
+        "an environment variable needs a name",
+        "name the variable",
+    ) {
         let (rule, help) = env_name_rule(s.minor);
         check!(
             s,

@@ -70,17 +70,15 @@ pub(crate) fn pod_spec(s: &mut Sink, path: &str, spec: &Value, restart: Restart)
 /// Container names: RFC 1123 labels, unique across init and regular
 /// containers (validateInitContainers checks against the regular ones).
 fn container_name<'a>(s: &mut Sink, cp: &str, c: &'a Value, seen: &mut BTreeSet<&'a str>) {
-    let name = str_of(&c["name"]).unwrap_or("");
-    if name.is_empty() {
-        s.refuse(
-            "validateContainerCommon",
-            format!("{cp}.name"),
-            None,
-            "a container needs a name",
-            "name the container",
-        );
+    let Some(name) = s.required(
+        "validateContainerCommon",
+        format!("{cp}.name"),
+        &c["name"],
+        "a container needs a name",
+        "name the container",
+    ) else {
         return;
-    }
+    };
     check!(
         s,
         "validateContainerCommon (IsDNS1123Label)",

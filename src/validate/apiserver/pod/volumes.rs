@@ -14,16 +14,13 @@ pub(super) fn volumes<'a>(s: &mut Sink, path: &str, spec: &'a Value) -> BTreeSet
     let mut declared = BTreeSet::new();
     for (i, v) in arr(&spec["volumes"]).iter().enumerate() {
         let vp = || format!("{path}.volumes[{i}]");
-        let name = str_of(&v["name"]).unwrap_or("");
-        if name.is_empty() {
-            s.refuse(
-                "validateVolumes",
-                format!("{}.name", vp()),
-                None,
-                "a volume needs a name",
-                "name the volume",
-            );
-        } else {
+        if let Some(name) = s.required(
+            "validateVolumes",
+            format!("{}.name", vp()),
+            &v["name"],
+            "a volume needs a name",
+            "name the volume",
+        ) {
             check!(
                 s,
                 "validateVolumes (IsDNS1123Label)",
@@ -104,16 +101,16 @@ pub(super) fn mounts(s: &mut Sink, cp: &str, c: &Value, volumes: &BTreeSet<&str>
                 "mount a volume the service declares (`mounts = [{ path = …, volume = … }]` in site.toml)",
             );
         }
-        let path = str_of(&m["mountPath"]).unwrap_or("");
-        if path.is_empty() {
-            s.refuse(
-                "ValidateVolumeMounts",
-                format!("{}.mountPath", mp()),
-                None,
-                "mountPath is required",
-                "give the mount a path",
-            );
-        } else if let Some(first) = paths.insert(path, i) {
+        let path = s.required(
+            "ValidateVolumeMounts",
+            format!("{}.mountPath", mp()),
+            &m["mountPath"],
+            "mountPath is required",
+            "give the mount a path",
+        );
+        if let Some(path) = path
+            && let Some(first) = paths.insert(path, i)
+        {
             s.refuse(
                 "ValidateVolumeMounts (must be unique)",
                 format!("{}.mountPath", mp()),
