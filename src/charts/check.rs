@@ -4,11 +4,11 @@
 //! for every object of the site: the chart's own custom resources, and those
 //! of site-local templates.
 
-use crate::render::Manifest;
 use serde_json::Value;
 
 use super::{Doc, Expanded};
 use crate::diag::{Code, Errors, InputError};
+use crate::render::Manifest;
 use crate::site::Loaded;
 use crate::validate::Schemas;
 use crate::validate::apiserver::check_object_for;

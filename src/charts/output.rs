@@ -6,14 +6,13 @@
 //! the chart template in a `# Source:` line), and `index.yaml` listing each
 //! chart with its files; the folder is replaced atomically like `rendered/`.
 
-use crate::render::Manifest;
 use std::collections::BTreeSet;
 
 use serde_json::json;
 
 use super::Expanded;
 use crate::diag::{Code, InputError};
-use crate::render::canonical;
+use crate::render::{Manifest, canonical};
 use crate::write::Files;
 
 /// The default folder, next to site.toml.

@@ -8,7 +8,6 @@
 //! ArgoCD puts them in the Application's namespace, so that namespace is the
 //! key's unless the kind is one the cluster keeps outside namespaces.
 
-use crate::render::Manifest;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -17,7 +16,7 @@ use serde_json::Value;
 use super::{ChangeKind, ObjectDiff, ObjectKey, masked, object_diff};
 use crate::charts::{Doc, Expanded, output};
 use crate::pipeline::Built;
-use crate::render::canonical::canonical;
+use crate::render::{Manifest, canonical::canonical};
 
 /// Where a chart object came from.
 #[derive(Debug, Clone, Serialize)]

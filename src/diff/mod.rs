@@ -13,7 +13,6 @@ mod intent;
 mod lan;
 mod netpol;
 
-use crate::render::Manifest;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -26,7 +25,7 @@ pub use format::{Format, render};
 use intent::intent;
 
 use crate::pipeline::Built;
-use crate::render::Object;
+use crate::render::{Manifest, Object};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ObjectKey {

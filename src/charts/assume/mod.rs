@@ -12,7 +12,6 @@ mod platform;
 
 pub use platform::{SEALED_SECRETS_CONTROLLER, missing_exporters};
 
-use crate::render::Manifest;
 use std::ops::Range;
 
 use serde_json::Value;
@@ -20,7 +19,7 @@ use serde_json::Value;
 use super::{Doc, Expanded};
 use crate::diag::{Code, Errors, InputError};
 use crate::plan::{BackendPort, Plan, Service};
-use crate::render::Rendered;
+use crate::render::{Manifest, Rendered};
 use crate::site::Loaded;
 use crate::site::kinds::VolumeKind;
 

@@ -2,7 +2,6 @@
 //! their service provides: the sealed-secrets controller, the ingress
 //! class, Longhorn's storage class, the prometheus chart's exporters.
 
-use crate::render::Manifest;
 use std::ops::Range;
 
 use serde_json::Value;
@@ -11,6 +10,7 @@ use super::{Cx, chart_named, in_ns, listed};
 use crate::charts::Expanded;
 use crate::diag::Errors;
 use crate::plan::Service;
+use crate::render::Manifest;
 use crate::site::kinds::Capability;
 
 /// The name kubeseal looks for by default (`--controller-name`), which

@@ -5,7 +5,6 @@
 //! Like Polaris' custom checks, but offline and read at any Git ref. A policy
 //! is a lint `Rule` like the built-in ones.
 
-use crate::render::Manifest;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -13,7 +12,7 @@ mod parse;
 
 use super::rule::{Candidate, Context, Doc, Rule, RuleRef, Sink};
 use crate::diag::{Code as DiagCode, Errors, InputError, Severity, SourceFile};
-use crate::render::Object;
+use crate::render::{Manifest, Object};
 use crate::site::folder::SiteFile;
 use crate::validate::Schemas;
 

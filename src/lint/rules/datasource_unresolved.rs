@@ -18,9 +18,9 @@
 //! ## Fix
 //! Use `http://<service>.<namespace>.svc[:port]` of a service the site deploys.
 
-use crate::render::Manifest;
 use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
+use crate::render::Manifest;
 
 pub(super) const CHECK: Option<Check> = Some(check);
 

@@ -24,7 +24,6 @@
 //! service's `secrets`; if the string is not a secret, excuse it with an
 //! exception on the service.
 
-use crate::render::Manifest;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -33,6 +32,7 @@ use super::{Check, Code};
 use crate::lint::entropy;
 use crate::lint::rule::{Context, Sink};
 use crate::plan::{Service, Plan};
+use crate::render::Manifest;
 
 pub(super) const CHECK: Option<Check> = Some(check);
 

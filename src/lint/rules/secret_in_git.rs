@@ -20,9 +20,9 @@
 //! Declare it under `secrets` (rendered as a SealedSecret) instead of in a
 //! template.
 
-use crate::render::Manifest;
 use super::{Check, Code};
 use crate::lint::rule::{Context, Sink};
+use crate::render::Manifest;
 
 pub(super) const CHECK: Option<Check> = Some(check);
 
