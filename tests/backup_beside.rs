@@ -95,5 +95,8 @@ fn an_rclone_sync_runs_beside_the_pod_holding_its_volume() {
         + "\n[backups.mirror]\nkind = \"rclone\"\nschedule = \"0 6 * * *\"\nimage = \"rclone/rclone:1.67.0\"\nvolume = \"files/docs\"\nremote = \"offsite:docs\"\nconfig = { secret = \"files-secret\", key = \"RESTIC_PASSWORD\" }\n";
     let plan = plan_of(&site);
     let web = workload(&plan, "files", "web");
-    assert_eq!(beside(workload(&plan, "files", "mirror")), Some(&web.selector));
+    assert_eq!(
+        beside(workload(&plan, "files", "mirror")),
+        Some(&web.selector)
+    );
 }

@@ -96,7 +96,8 @@ fn the_rendered_cronjob_has_pod_affinity_on_the_host_and_the_runbook_swaps_the_f
     ] {
         assert!(rb.contains(want), "RUNBOOK.md lacks {want:?}:\n{rb}");
     }
-    // The file's volume counts as recovered by the dump.
+    // The dump brings back the file, not the volume holding it: the volume
+    // needs a backup of its own (or a `no_backup` reason).
     let cov = std::fs::read_to_string(r.join("dr/coverage.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&cov).unwrap();
     let data = v["volumes"]
@@ -105,7 +106,7 @@ fn the_rendered_cronjob_has_pod_affinity_on_the_host_and_the_runbook_swaps_the_f
         .iter()
         .find(|x| x["volume"] == "notes/data")
         .unwrap();
-    assert_eq!(data["recovery"], "dump", "{data}");
+    assert_eq!(data["recovery"], "unrecoverable", "{data}");
     // Watched like every dump.
     let rules = std::fs::read_to_string(r.join("monitoring/alerts.rules.yaml")).unwrap();
     for name in ["DumpBackupFailedNotesDb", "DumpBackupStaleNotesDb"] {
@@ -238,4 +239,63 @@ fn lint_counts_the_job_beside_the_pod_as_on_its_node() {
     );
     assert!(!err.contains("rwo-volume-shared"), "{err}");
     assert!(!err.contains("database-unrecoverable"), "{err}");
+}
+
+/// `hearth lint --format json` of `text`: the findings.
+fn findings(text: &str) -> Vec<serde_json::Value> {
+    let s = Scratch::new();
+    s.write("site.toml", text);
+    let out = common::hearth()
+        .current_dir(s.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["findings"].as_array().cloned().unwrap_or_default()
+}
+
+/// Messages of `rule`'s findings.
+fn messages(all: &[serde_json::Value], rule: &str) -> Vec<String> {
+    all.iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_sqlite_dump_recovers_its_file_not_the_volume_around_it() {
+    // The dump alone: the app's other files on the volume are lost.
+    let all = findings(&site());
+    assert_eq!(
+        messages(&all, "HL001"),
+        [
+            "volume `notes/data` (longhorn) has no recovery path (a dump of SQLite database `notes/notes` brings back that file, not the volume)"
+        ]
+    );
+    // A volume holding nothing else says so.
+    let only = site().replacen(
+        "[services.notes.volumes.data]\n",
+        "[services.notes.volumes.data]\nno_backup = \"holds only the SQLite file, dumped by notes-db\"\n",
+        1,
+    );
+    let all = findings(&only);
+    assert!(messages(&all, "HL001").is_empty(), "{all:#?}");
+    assert!(messages(&all, "HL002").is_empty(), "{all:#?}");
+    // A Gitea-like volume (repositories beside the database) backed up as a
+    // whole and its database dumped: one recovery path each, no ambiguity.
+    let both = with_fixture("backup-sqlite.toml", &["notes/dumps", "notes/data"]);
+    let all = findings(&both);
+    assert!(messages(&all, "HL001").is_empty(), "{all:#?}");
+    assert!(messages(&all, "HL002").is_empty(), "{all:#?}");
+    assert!(messages(&all, "HL004").is_empty(), "{all:#?}");
+    let plan = plan_of(&both);
+    let cov = hearth::dr::coverage(&plan, None);
+    let data = cov
+        .volumes
+        .iter()
+        .find(|v| v.volume == "notes/data")
+        .unwrap();
+    assert_eq!(data.recovery.as_str(), "longhorn");
+    assert_eq!(data.backups.len(), 1);
 }
