@@ -211,6 +211,22 @@ fn backend(
             );
             (String::new(), BackendPort::Number(80))
         }
+        (None, _) if ing.workload.is_none() && s.workloads.is_empty() => {
+            // Nothing of ours to route to: a chart's Service, or a workload to add.
+            let help = if s.helm.is_some() {
+                "route to a Service the chart creates: `backend = \"<its name>\"` and `port = <its port>`"
+            } else {
+                "declare a workload under this service's `workloads`, or route to a Service with `backend` and `port`"
+            };
+            ctx.err(
+                Code::Ingress,
+                format!("service `{svc}` has no workload for this ingress to route to"),
+                span.clone(),
+                "this ingress",
+                help,
+            );
+            (String::new(), BackendPort::Number(80))
+        }
         (None, _) => {
             let wl = super::service::single_workload(
                 ctx,

@@ -1,0 +1,84 @@
+//! Diagnostics a new user met growing a site from `hearth init`: each says
+//! what is wrong once, at the line, with a help line that fits the case.
+
+mod common;
+
+use common::{MINIMAL, Scratch, stderr};
+
+/// Render `site`: refused (exit 2, nothing written); the diagnostics.
+fn refused(site: &str) -> String {
+    let s = Scratch::new();
+    s.write("site.toml", site);
+    let out = s.render();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(common::tree(&s.path().join("rendered")).is_empty());
+    err
+}
+
+fn line_of(site: &str, needle: &str) -> usize {
+    site.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in site"))
+        + 1
+}
+
+#[test]
+fn an_ingress_of_a_chart_service_is_told_to_name_the_charts_service() {
+    let site = format!("{MINIMAL}\n[services.longhorn.ingresses.ui]\npublic = true\n");
+    let err = refused(&site);
+    for want in [
+        "hearth::ingress",
+        "service `longhorn` has no workload for this ingress to route to",
+        "route to a Service the chart creates: `backend = \"<its name>\"` and `port = <its port>`",
+        "1 problem in",
+    ] {
+        assert!(err.contains(want), "lacks {want:?}:\n{err}");
+    }
+    let line = line_of(&site, "[services.longhorn.ingresses.ui]");
+    assert!(err.contains(&format!("site.toml:{line}:")), "{err}");
+    assert!(!err.contains("0 workloads"), "{err}");
+    // Doing what the help says renders.
+    let fixed = site.replace(
+        "[services.longhorn.ingresses.ui]\n",
+        "[services.longhorn.ingresses.ui]\nbackend = \"longhorn-frontend\"\nport = 80\n",
+    );
+    let s = Scratch::new();
+    s.write("site.toml", &fixed);
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_database_of_a_service_without_workloads_asks_for_one() {
+    let site = format!("{MINIMAL}\n[services.longhorn.databases.x]\n");
+    let err = refused(&site);
+    for want in [
+        "hearth::dangling",
+        "this database needs a workload, and the service has none",
+        "declare the workload serving it under this service's `workloads`",
+    ] {
+        assert!(err.contains(want), "lacks {want:?}:\n{err}");
+    }
+}
+
+#[test]
+fn a_misspelt_probe_port_is_one_problem_with_the_closest_name() {
+    let from = "ports.http = { port = 8080, service = 80 }\n";
+    assert!(MINIMAL.contains(from));
+    let site = MINIMAL.replacen(
+        from,
+        &format!("{from}probes.readiness = {{ http = \"/\", port = \"htp\" }}\n"),
+        1,
+    );
+    let err = refused(&site);
+    for want in [
+        "probe port `htp` is not a port of `web`",
+        "did you mean `http`?",
+        "1 problem in",
+    ] {
+        assert!(err.contains(want), "lacks {want:?}:\n{err}");
+    }
+    assert!(!err.contains("needs a `port`"), "{err}");
+}
