@@ -82,3 +82,39 @@ fn a_misspelt_probe_port_is_one_problem_with_the_closest_name() {
     }
     assert!(!err.contains("needs a `port`"), "{err}");
 }
+
+#[test]
+fn a_cron_shorthand_is_refused_with_its_five_fields() {
+    let from = "schedule = \"0 3 * * *\"";
+    assert!(MINIMAL.contains(from));
+    for (short, five) in [
+        ("@daily", "0 0 * * *"),
+        ("@hourly", "0 * * * *"),
+        ("@weekly", "0 0 * * 0"),
+    ] {
+        let site = MINIMAL.replacen(from, &format!("schedule = \"{short}\""), 1);
+        let err = refused(&site);
+        let want =
+            format!("`{short}` is a shorthand; hearth reads the five fields: write `{five}`");
+        assert!(err.contains(&want), "lacks {want:?}:\n{err}");
+        let line = line_of(&site, short);
+        assert!(err.contains(&format!("site.toml:{line}:")), "{err}");
+        // What it says to write is taken.
+        let s = Scratch::new();
+        s.write(
+            "site.toml",
+            MINIMAL.replacen(from, &format!("schedule = \"{five}\""), 1),
+        );
+        assert!(s.render().status.success());
+    }
+    let err = refused(&MINIMAL.replacen(from, "schedule = \"@every 1h\"", 1));
+    assert!(
+        err.contains("counts from whenever the controller started"),
+        "{err}"
+    );
+    let err = refused(&MINIMAL.replacen(from, "schedule = \"0\"", 1));
+    assert!(
+        err.contains("`0` has 1 field; a schedule has five"),
+        "{err}"
+    );
+}
