@@ -118,3 +118,38 @@ fn a_cron_shorthand_is_refused_with_its_five_fields() {
         "{err}"
     );
 }
+
+/// Every default the schema names (what an editor offers to complete) is a
+/// value hearth accepts: a word of the key's vocabulary, as site.toml spells it.
+#[test]
+fn every_schema_default_of_a_vocabulary_is_one_of_its_words() {
+    let out = common::hearth().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let defs = schema["$defs"].as_object().unwrap();
+    let mut checked = 0;
+    for (name, def) in defs {
+        let Some(props) = def["properties"].as_object() else {
+            continue;
+        };
+        for (key, p) in props {
+            let Some(default) = p.get("default") else {
+                continue;
+            };
+            // The vocabulary inline, or behind a `$ref`.
+            let target = match p["$ref"].as_str() {
+                Some(r) => &defs[r.trim_start_matches("#/$defs/")],
+                None => p,
+            };
+            let Some(words) = target["enum"].as_array() else {
+                continue;
+            };
+            assert!(
+                words.contains(default),
+                "{name}.{key}: default {default} is not one of {words:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "only {checked} defaults checked");
+}
