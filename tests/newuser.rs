@@ -153,3 +153,34 @@ fn every_schema_default_of_a_vocabulary_is_one_of_its_words() {
     }
     assert!(checked >= 4, "only {checked} defaults checked");
 }
+
+#[test]
+fn an_ingress_says_which_port_to_name_or_to_give_a_service_port() {
+    let from = "ports.http = { port = 8080, service = 80 }";
+    assert!(MINIMAL.contains(from));
+    // Two ports on the Service: which one?
+    let two = MINIMAL.replacen(
+        from,
+        &format!("{from}\nports.admin = {{ port = 9090, service = 9090 }}"),
+        1,
+    );
+    let err = refused(&two);
+    for want in [
+        "this ingress must name the `port` of `web`",
+        "set `port` to one of admin, http",
+    ] {
+        assert!(err.contains(want), "lacks {want:?}:\n{err}");
+    }
+    // No port on the Service at all (the port has no `service`).
+    let none = MINIMAL.replacen(from, "ports.http = { port = 8080 }", 1);
+    let err = refused(&none);
+    for want in [
+        "hearth::ingress",
+        "`web` has no port on its Service for this ingress to route to",
+        "give a port of `web` a Service port, e.g. `ports.http = { port = 8080, service = 80 }`",
+    ] {
+        assert!(err.contains(want), "lacks {want:?}:\n{err}");
+    }
+    let line = line_of(&none, "[services.app.ingresses.web]");
+    assert!(err.contains(&format!("site.toml:{line}:")), "{err}");
+}

@@ -297,13 +297,25 @@ fn workload_port(
             None
         }
         None if exposed.len() == 1 => Some(BackendPort::Name(exposed[0].0.clone())),
+        None if exposed.is_empty() => {
+            // An ingress reaches pods through the workload's Service only.
+            ctx.err(
+                Code::Ingress,
+                format!("`{wl}` has no port on its Service for this ingress to route to"),
+                span.clone(),
+                "this ingress",
+                format!("give a port of `{wl}` a Service port, e.g. `ports.http = {{ port = 8080, service = 80 }}`"),
+            );
+            None
+        }
         None => {
+            let names: Vec<&str> = exposed.iter().map(|(n, _)| n.as_str()).collect();
             ctx.err(
                 Code::Ingress,
                 format!("this ingress must name the `port` of `{wl}`"),
                 span.clone(),
                 "this ingress",
-                "set `port` to a port name with `service = …`",
+                format!("set `port` to one of {}", names.join(", ")),
             );
             None
         }
