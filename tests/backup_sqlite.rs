@@ -299,3 +299,28 @@ fn a_sqlite_dump_recovers_its_file_not_the_volume_around_it() {
     assert_eq!(data.recovery.as_str(), "longhorn");
     assert_eq!(data.backups.len(), 1);
 }
+
+/// A volume restored from restic comes back before the SQLite dump is copied
+/// over its file: the other way round, restic's copy of the file (taken
+/// while the app wrote it) would replace the consistent dump.
+#[test]
+fn the_runbook_restores_the_volume_before_the_sqlite_file_in_it() {
+    let text = site()
+        + "\n[services.notes.secrets.notes-restic]\nkeys = { RESTIC_PASSWORD = \"placeholder\" }\n\n[backups.notes-files]\nkind = \"restic\"\nschedule = \"0 4 * * *\"\nrepository = \"s3:s3.example.com/bucket/notes\"\npassword = { secret = \"notes-restic\", key = \"RESTIC_PASSWORD\" }\nvolumes = [\"notes/data\"]\nkeep = { daily = 7 }\n";
+    let s = Scratch::new();
+    s.write("site.toml", &text);
+    let out = s.render();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rb = std::fs::read_to_string(s.path().join("rendered/dr/RUNBOOK.md")).unwrap();
+    let at = |h: &str| rb.find(h).unwrap_or_else(|| panic!("no {h:?}:\n{rb}"));
+    let order = [
+        "## 5. Sync Longhorn and restore volumes",
+        "## 6b. Restore volumes from restic",
+        "- `notes/data` (claim `data`) at `/data/notes/data`",
+        "## 7b. Restore databases from engine dumps",
+        "/data/notes/data/db/notes.sqlite3",
+        "## 8. Sync the remaining applications",
+    ];
+    let positions: Vec<usize> = order.iter().map(|h| at(h)).collect();
+    assert!(positions.is_sorted(), "{order:?} out of order:\n{rb}");
+}
