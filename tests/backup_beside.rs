@@ -100,3 +100,38 @@ fn an_rclone_sync_runs_beside_the_pod_holding_its_volume() {
         Some(&web.selector)
     );
 }
+
+/// A per-pod volume is one claim per pod and none under the volume's name: a
+/// restic, job or rclone backup mounting it would wait for that claim forever.
+#[test]
+fn a_per_pod_volume_is_refused_by_backups_that_mount_one_claim() {
+    let per_pod = kinds()
+        .replacen(
+            "[services.files.workloads.web]\nkind = \"deployment\"\n",
+            "[services.files.workloads.web]\nkind = \"stateful-set\"\n",
+            1,
+        )
+        .replacen(
+            "[services.files.volumes.media]\nkind = \"longhorn\"\n",
+            "[services.files.volumes.media]\nkind = \"longhorn\"\nper_pod = true\n",
+            1,
+        );
+    assert!(per_pod.contains("per_pod = true"));
+    common::backups::refused(
+        &per_pod,
+        &[
+            "hearth::backup",
+            "volume `files/media` is per pod: there is no one claim for the job to mount",
+            "back it up with a `longhorn` backup (it covers every pod's claim)",
+        ],
+    );
+    let mirror = per_pod.replacen(
+        "volumes = [\"files/media\"]",
+        "volumes = [\"files/docs\"]",
+        1,
+    ) + "\n[backups.mirror]\nkind = \"rclone\"\nschedule = \"0 6 * * *\"\nimage = \"rclone/rclone:1.67.0\"\nvolume = \"files/media\"\nremote = \"offsite:media\"\nconfig = { secret = \"files-secret\", key = \"RESTIC_PASSWORD\" }\n";
+    common::backups::refused(
+        &mirror,
+        &["volume `files/media` is per pod: there is no one claim for the job to mount"],
+    );
+}

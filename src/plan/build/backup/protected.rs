@@ -57,6 +57,10 @@ fn protected(
             );
             continue;
         }
+        if pv.per_pod {
+            per_pod(ctx, r.span(), &svc, &vol);
+            continue;
+        }
         let source = match pv.kind {
             VolumeKind::HostPath => PodVolumeSource::HostPath {
                 volume: vol.clone(),
@@ -112,6 +116,23 @@ fn protected(
         p.beside = one.clone();
     }
     p
+}
+
+/// A per-pod volume is one claim per pod (`<volume>-<workload>-<n>`), and
+/// no claim is named after the volume: a job mounting `vol` would never start.
+pub(super) fn per_pod(
+    ctx: &mut Ctx,
+    at: std::ops::Range<usize>,
+    svc: &ServiceName,
+    vol: &VolumeName,
+) {
+    ctx.err(
+        Code::Backup,
+        format!("volume `{svc}/{vol}` is per pod: there is no one claim for the job to mount"),
+        at,
+        "referenced here",
+        "back it up with a `longhorn` backup (it covers every pod's claim)",
+    );
 }
 
 /// When `vol` is a ReadWriteOnce Longhorn claim: the selectors of the site's

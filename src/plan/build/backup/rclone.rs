@@ -49,6 +49,10 @@ pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option
         );
         return None;
     }
+    if pv.per_pod {
+        super::protected::per_pod(ctx, vol.span(), &vsvc, &vname);
+        return None;
+    }
     let source = read_only_source(ctx, (&vsvc, &vname), pv, vol.span())?;
     let node = pv
         .node
