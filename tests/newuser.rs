@@ -184,3 +184,41 @@ fn an_ingress_says_which_port_to_name_or_to_give_a_service_port() {
     let line = line_of(&none, "[services.app.ingresses.web]");
     assert!(err.contains(&format!("site.toml:{line}:")), "{err}");
 }
+
+/// A volume made smaller, or a per-pod volume resized, is a change the API
+/// server refuses: `hearth diff` says so before ArgoCD's sync fails on it.
+#[test]
+fn diff_warns_of_a_volume_resize_the_api_server_refuses() {
+    let size = "[services.app.volumes.data]\nkind = \"longhorn\"\nsize = \"1Gi\"";
+    assert!(MINIMAL.contains(size));
+    let sized = |s: &str| MINIMAL.replacen(size, &size.replace("1Gi", s), 1);
+    let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    let out = Scratch::new().diff_between(&sized("2Gi"), &sized("1536Mi"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want = "⚠ volume app/data: 2Gi → 1536Mi is refused by the API server (a claim only grows); ArgoCD's sync would fail";
+    assert!(text(&out).contains(want), "{}", text(&out));
+    // Growing is fine, and so is the same size spelt another way.
+    for (a, b) in [("1Gi", "2Gi"), ("1Gi", "1024Mi")] {
+        let out = Scratch::new().diff_between(&sized(a), &sized(b));
+        assert!(
+            !text(&out).contains("refused by the API server"),
+            "{a} → {b}: {}",
+            text(&out)
+        );
+    }
+    // A per-pod volume's size is in the claim templates: any change is refused.
+    let per_pod = |s: &str| {
+        sized(s)
+            .replacen("kind = \"deployment\"", "kind = \"stateful-set\"", 1)
+            .replacen("size = \"", "per_pod = true\nsize = \"", 1)
+    };
+    assert!(
+        per_pod("1Gi").contains("per_pod = true\nsize"),
+        "{}",
+        per_pod("1Gi")
+    );
+    let out = Scratch::new().diff_between(&per_pod("1Gi"), &per_pod("2Gi"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want = "⚠ volume app/data: 1Gi → 2Gi is refused by the API server (a StatefulSet's claim templates cannot change)";
+    assert!(text(&out).contains(want), "{}", text(&out));
+}
