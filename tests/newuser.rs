@@ -222,3 +222,26 @@ fn diff_warns_of_a_volume_resize_the_api_server_refuses() {
     let want = "⚠ volume app/data: 1Gi → 2Gi is refused by the API server (a StatefulSet's claim templates cannot change)";
     assert!(text(&out).contains(want), "{}", text(&out));
 }
+
+#[test]
+fn a_misspelt_backup_target_gets_the_closest_name() {
+    let from = "target = \"nas\"";
+    assert!(MINIMAL.contains(from));
+    let site = MINIMAL.replacen(from, "target = \"nass\"", 1);
+    let err = refused(&site);
+    for want in [
+        "hearth::dangling",
+        "backup target `nass` is not declared",
+        "did you mean `nas`?",
+    ] {
+        assert!(err.contains(want), "lacks {want:?}:\n{err}");
+    }
+    let line = line_of(&site, "target = \"nass\"");
+    assert!(err.contains(&format!("site.toml:{line}:")), "{err}");
+    // Nothing close: the declared ones.
+    let err = refused(&MINIMAL.replacen(from, "target = \"offsite\"", 1));
+    assert!(
+        err.contains("declare it under [backup_targets], or name one of nas"),
+        "{err}"
+    );
+}

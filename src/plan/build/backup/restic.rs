@@ -211,7 +211,7 @@ fn target_repository(
                 format!("backup target `{}` is not declared", t.get_ref()),
                 t.span(),
                 "referenced here",
-                "declare it under [backup_targets]",
+                super::longhorn::target_help(ctx, t.get_ref().as_str()),
             );
         }
         return None; // a declared target with errors was reported
