@@ -245,3 +245,24 @@ fn a_misspelt_backup_target_gets_the_closest_name() {
         "{err}"
     );
 }
+
+/// `hearth dr` lists every backup of a volume, not only the first.
+#[test]
+fn dr_lists_every_backup_of_a_volume() {
+    let site = format!(
+        "{MINIMAL}\n[backups.files]\nkind = \"restic\"\nschedule = \"0 4 * * *\"\nrepository = \"s3:s3.example.com/bucket/lab\"\npassword = {{ secret = \"app-secret\", key = \"PASSWORD\" }}\nvolumes = [\"app/data\"]\nkeep = {{ daily = 7 }}\n"
+    );
+    let s = Scratch::new();
+    s.write("site.toml", &site);
+    let out = s.run("dr");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("app/data"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.ends_with("longhorn `daily` (0 3 * * * → nas), restic `files` (0 4 * * *)"),
+        "{row}"
+    );
+}
