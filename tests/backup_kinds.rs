@@ -196,7 +196,7 @@ fn the_runbook_restores_each_engine_with_its_own_client_into_the_real_workload()
         "RUNBOOK.md",
         &rb,
         [
-            "## 6b. Restore databases from engine dumps",
+            "## 7b. Restore databases from engine dumps",
             "kubectl run restore-pg-dump --namespace db --image postgres:16",
             "\"claimName\":\"pg-dumps\"",
             "ls -1 /backups/app/app-*.dump | sort | tail -n 1",
@@ -205,17 +205,17 @@ fn the_runbook_restores_each_engine_with_its_own_client_into_the_real_workload()
             "| kubectl exec -i --namespace db statefulset/postgres -- sh -c 'exec psql --username=\"${POSTGRES_USER:-postgres}\" --dbname=postgres'",
             "ls -1 /backups/shop/shop-*.sql | sort | tail -n 1",
             "| kubectl exec -i --namespace db statefulset/mariadb -- sh -c 'export MYSQL_PWD=\"${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}\"; exec mariadb --user=root'",
-            "## 7b. Restore volumes from restic",
+            "## 6b. Restore volumes from restic",
             "repository `s3:s3.example.com/bucket/lab`",
             "`files/media` (claim `media`) at `/data/files/media`",
             "restic restore latest --host files --target /",
-            "## 7c. Restore volumes from your own backup jobs",
+            "## 6c. Restore volumes from your own backup jobs",
             "`files/docs` (claim `docs`) at `/data/files/docs`",
             "borgmatic extract --archive latest --destination /",
         ],
     );
     // pg-backup's section stays for pg-backup only.
-    assert!(!rb.contains("## 6. Restore databases from pg-backup dumps"));
+    assert!(!rb.contains("## 7. Restore databases from pg-backup dumps"));
     let cov = s.read("rendered/dr/coverage.json");
     assert!(cov.contains("\"recovery\": \"restic\""), "{cov}");
     // `hearth dr` names each database's engine and restore command.

@@ -100,7 +100,8 @@ fn the_rendered_cronjob_has_pod_affinity_on_the_host_and_the_runbook_swaps_the_f
             "kubectl scale --namespace notes deployment/web --replicas 1",
         ],
     );
-    // The file's volume counts as recovered by the dump.
+    // The dump brings back the file, not the volume holding it: the volume
+    // needs a backup of its own (or a `no_backup` reason).
     let cov = std::fs::read_to_string(r.join("dr/coverage.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&cov).unwrap();
     let data = v["volumes"]
@@ -109,7 +110,7 @@ fn the_rendered_cronjob_has_pod_affinity_on_the_host_and_the_runbook_swaps_the_f
         .iter()
         .find(|x| x["volume"] == "notes/data")
         .unwrap();
-    assert_eq!(data["recovery"], "dump", "{data}");
+    assert_eq!(data["recovery"], "unrecoverable", "{data}");
     // Watched like every dump.
     let rules = std::fs::read_to_string(r.join("monitoring/alerts.rules.yaml")).unwrap();
     for name in ["DumpBackupFailedNotesDb", "DumpBackupStaleNotesDb"] {
@@ -232,4 +233,75 @@ fn lint_counts_the_job_beside_the_pod_as_on_its_node() {
     );
     assert!(!err.contains("rwo-volume-shared"), "{err}");
     assert!(!err.contains("database-unrecoverable"), "{err}");
+}
+
+/// `hearth lint --format json` of `text`: the findings.
+fn findings(text: &str) -> Vec<serde_json::Value> {
+    common::lint_json(text).1
+}
+
+/// Messages of `rule`'s findings.
+fn messages(all: &[serde_json::Value], rule: &str) -> Vec<String> {
+    all.iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_sqlite_dump_recovers_its_file_not_the_volume_around_it() {
+    // The dump alone: the app's other files on the volume are lost.
+    let all = findings(&site());
+    assert_eq!(
+        messages(&all, "HL001"),
+        [
+            "volume `notes/data` (longhorn) has no recovery path (a dump of SQLite database `notes/notes` brings back that file, not the volume)"
+        ]
+    );
+    // A volume holding nothing else says so.
+    let only = site().replacen(
+        "[services.notes.volumes.data]\n",
+        "[services.notes.volumes.data]\nno_backup = \"holds only the SQLite file, dumped by notes-db\"\n",
+        1,
+    );
+    let all = findings(&only);
+    assert!(messages(&all, "HL001").is_empty(), "{all:#?}");
+    assert!(messages(&all, "HL002").is_empty(), "{all:#?}");
+    // A Gitea-like volume (repositories beside the database) backed up as a
+    // whole and its database dumped: one recovery path each, no ambiguity.
+    let both = with_fixture("backup-sqlite.toml", &["notes/dumps", "notes/data"]);
+    let all = findings(&both);
+    assert!(messages(&all, "HL001").is_empty(), "{all:#?}");
+    assert!(messages(&all, "HL002").is_empty(), "{all:#?}");
+    assert!(messages(&all, "HL004").is_empty(), "{all:#?}");
+    let plan = plan_of(&both);
+    let cov = hearth::dr::coverage(&plan, None);
+    let data = cov
+        .volumes
+        .iter()
+        .find(|v| v.volume == "notes/data")
+        .unwrap();
+    assert_eq!(data.recovery.as_str(), "longhorn");
+    assert_eq!(data.backups.len(), 1);
+}
+
+/// A volume restored from restic comes back before the SQLite dump is copied
+/// over its file: the other way round, restic's copy of the file (taken
+/// while the app wrote it) would replace the consistent dump.
+#[test]
+fn the_runbook_restores_the_volume_before_the_sqlite_file_in_it() {
+    let text = site()
+        + "\n[services.notes.secrets.notes-restic]\nkeys = { RESTIC_PASSWORD = \"placeholder\" }\n\n[backups.notes-files]\nkind = \"restic\"\nschedule = \"0 4 * * *\"\nrepository = \"s3:s3.example.com/bucket/notes\"\npassword = { secret = \"notes-restic\", key = \"RESTIC_PASSWORD\" }\nvolumes = [\"notes/data\"]\nkeep = { daily = 7 }\n";
+    let rb = common::rendered(&text).read("rendered/dr/RUNBOOK.md");
+    let at = |h: &str| rb.find(h).unwrap_or_else(|| panic!("no {h:?}:\n{rb}"));
+    let order = [
+        "## 5. Sync Longhorn and restore volumes",
+        "## 6b. Restore volumes from restic",
+        "- `notes/data` (claim `data`) at `/data/notes/data`",
+        "## 7b. Restore databases from engine dumps",
+        "/data/notes/data/db/notes.sqlite3",
+        "## 8. Sync the remaining applications",
+    ];
+    let positions: Vec<usize> = order.iter().map(|h| at(h)).collect();
+    assert!(positions.is_sorted(), "{order:?} out of order:\n{rb}");
 }

@@ -563,7 +563,7 @@ fn coverage_and_runbook_describe_the_reference_site() {
         "## 3. Restore the Sealed Secrets keys",
         "## 4. Sync Sealed Secrets",
         "## 5. Sync Longhorn",
-        "## 6. Restore databases",
+        "## 7. Restore databases",
         "## 8. Sync the remaining",
     ];
     let positions: Vec<usize> = order
@@ -655,7 +655,7 @@ keys = { PASSWORD = "placeholder" }
         "{runbook}"
     );
     // Nothing to say, no section.
-    assert!(!runbook.contains("## 7."), "{runbook}");
+    assert!(!runbook.contains("## 6."), "{runbook}");
     assert!(!runbook.contains("Not backed up, on purpose"), "{runbook}");
     // Every section has a body.
     let sections: Vec<&str> = runbook.split("\n## ").skip(1).collect();

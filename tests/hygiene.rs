@@ -200,7 +200,7 @@ fn keys_and_ports_that_name_nothing_are_refused_at_the_reference() {
             ),
             "probes.readiness",
             "probe port `htp` is not a port of `web`",
-            "name one of the workload's `ports`",
+            "did you mean `http`?",
         ),
         (
             common::minimal_with("public = true\n", "public = true\nport = \"htp\"\n"),

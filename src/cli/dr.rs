@@ -22,18 +22,27 @@ pub fn dr(site: &Path) -> ExitCode {
         "how"
     );
     for v in &c.volumes {
-        let detail = match v.backups.first() {
-            Some(b) => format!(
-                "{} `{}` ({}{})",
-                b.kind,
-                b.name,
-                b.schedule,
-                b.target
-                    .as_ref()
-                    .map(|t| format!(" → {t}"))
-                    .unwrap_or_default()
-            ),
-            None => v
+        // Every backup, not only the first: lint's HL002 asks to keep one,
+        // and until then the table says what exists.
+        let each: Vec<String> = v
+            .backups
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} `{}` ({}{})",
+                    b.kind,
+                    b.name,
+                    b.schedule,
+                    b.target
+                        .as_ref()
+                        .map(|t| format!(" → {t}"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        let detail = match each.is_empty() {
+            false => each.join(", "),
+            true => v
                 .reason
                 .clone()
                 .unwrap_or_else(|| "NOTHING: unrecoverable".into()),

@@ -92,6 +92,11 @@ fn intent_lines(r: &Report) -> Vec<String> {
             .iter()
             .map(|x| format!("⚠ volume {x} lost its backup")),
     );
+    out.extend(i.volumes_resize_refused.iter().map(|(v, a, b, why)| {
+        format!(
+            "⚠ volume {v}: {a} → {b} is refused by the API server ({why}); ArgoCD's sync would fail"
+        )
+    }));
     out.extend(
         i.secrets_left_export
             .iter()

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Intent, access, lan, netpol};
+use super::{Intent, access, lan, netpol, shrink};
 use crate::plan::Plan;
 
 fn service_names(p: Option<&Plan>) -> BTreeSet<String> {
@@ -120,6 +120,7 @@ pub(super) fn intent(base: Option<&Plan>, head: &Plan) -> Intent {
             .cloned()
             .collect(),
         volumes_gained_backup: cb.difference(&ca).cloned().collect(),
+        volumes_resize_refused: shrink::refused(base, head),
         secrets_left_export: xa.difference(&xb).cloned().collect(),
         new_findings: Vec::new(),
         charts: Vec::new(),

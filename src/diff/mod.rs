@@ -12,6 +12,7 @@ mod format;
 mod intent;
 mod lan;
 mod netpol;
+mod shrink;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -96,6 +97,8 @@ pub struct Intent {
     /// `service/volume` no longer covered by any backup.
     pub volumes_lost_backup: Vec<String>,
     pub volumes_gained_backup: Vec<String>,
+    /// `service/volume`: old size, new size, why the API server refuses it.
+    pub volumes_resize_refused: Vec<(String, String, String, &'static str)>,
     /// `namespace/secret` no longer in the DR export (marked regenerable, set back to
     /// `"placeholder"`, or removed).
     pub secrets_left_export: Vec<String>,
@@ -120,6 +123,7 @@ impl Intent {
             && self.allows_removed.is_empty()
             && self.volumes_lost_backup.is_empty()
             && self.volumes_gained_backup.is_empty()
+            && self.volumes_resize_refused.is_empty()
             && self.secrets_left_export.is_empty()
             && self.new_findings.is_empty()
             && self.charts.is_empty()

@@ -15,13 +15,18 @@ use crate::monitoring::Monitoring;
 use crate::plan::{Backup, BackupKind, DatabaseAt, Origin, Plan, Service, Volume, VolumeKind};
 use crate::site::values::Cron as Schedule;
 
-/// Volumes (`service/volume`) → the backups that recover them: the Longhorn and
-/// rclone backups naming the volume, and the pg-backups dumping a database whose
-/// server mounts it.
+/// Volumes (`service/volume`) → the backups that recover them: the backups
+/// naming the volume, and the dumps of a database whose server mounts it. A
+/// SQLite dump brings back one file of its volume, not the app's other files
+/// beside it (repositories, attachments), so it does not cover the volume.
 pub fn covering(plan: &Plan) -> BTreeMap<String, Vec<&Backup>> {
     let mut out: BTreeMap<String, Vec<&Backup>> = BTreeMap::new();
     for b in &plan.backups {
-        let dumped = b.databases.iter().flat_map(|d| database_volumes(plan, d));
+        let dumped = b
+            .databases
+            .iter()
+            .filter(|d| !is_file(plan, d))
+            .flat_map(|d| database_volumes(plan, d));
         for v in b.volumes.iter().cloned().chain(dumped) {
             let list = out.entry(v).or_default();
             if !list.iter().any(|x| x.name == b.name) {
@@ -54,6 +59,16 @@ pub fn database_volumes(plan: &Plan, db: &str) -> Vec<String> {
         .flat_map(|w| plan.mounted_volumes(s, w))
         .map(|(owner, v)| format!("{}/{}", owner.name, v.name))
         .collect()
+}
+
+/// Database `service/db` is a SQLite file.
+fn is_file(plan: &Plan, db: &str) -> bool {
+    let Some((svc, name)) = db.split_once('/') else {
+        return false;
+    };
+    plan.service(svc)
+        .and_then(|s| s.databases.iter().find(|x| x.name.as_str() == name))
+        .is_some_and(|d| matches!(d.at, DatabaseAt::File { .. }))
 }
 
 /// The claims a StatefulSet makes from per-pod volume `v`: one per replica.

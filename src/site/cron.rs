@@ -126,13 +126,38 @@ impl Field {
     }
 }
 
+/// robfig's descriptors and the five fields each stands for (`@every` has
+/// none: it counts from when the controller started).
+const SHORTHANDS: [(&str, &str); 7] = [
+    ("@yearly", "0 0 1 1 *"),
+    ("@annually", "0 0 1 1 *"),
+    ("@monthly", "0 0 1 * *"),
+    ("@weekly", "0 0 * * 0"),
+    ("@daily", "0 0 * * *"),
+    ("@midnight", "0 0 * * *"),
+    ("@hourly", "0 * * * *"),
+];
+
 /// Why `s` is not a schedule the CronJob controller accepts.
 pub fn check(s: &str) -> Result<(), String> {
     let fields: Vec<&str> = s.split_whitespace().collect();
-    if fields.len() != 5 {
+    // The controller takes these too, but hearth reads the five fields (run
+    // times, gaps between backups): say the spelling to use.
+    if let Some((_, five)) = SHORTHANDS.iter().find(|(d, _)| s.trim() == *d) {
         return Err(format!(
-            "`{s}` has {} fields; a schedule has five: minute hour day-of-month month day-of-week",
-            fields.len()
+            "`{s}` is a shorthand; hearth reads the five fields: write `{five}`"
+        ));
+    }
+    if s.trim_start().starts_with("@every") {
+        return Err(format!(
+            "`{s}` counts from whenever the controller started; write five fields: minute hour day-of-month month day-of-week"
+        ));
+    }
+    if fields.len() != 5 {
+        let n = fields.len();
+        return Err(format!(
+            "`{s}` has {n} field{}; a schedule has five: minute hour day-of-month month day-of-week",
+            if n == 1 { "" } else { "s" }
         ));
     }
     for (text, field) in fields.iter().zip(FIELDS.iter()) {

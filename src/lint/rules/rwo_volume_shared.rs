@@ -11,7 +11,8 @@
 //! ContainerCreating (`Multi-Attach error`) until the first pod leaves: a
 //! backup job that never runs, or an app that never starts after a reschedule.
 //! A job hearth makes run beside another mounter's pods (pod affinity on the
-//! host name, as a SQLite dump's) is on their node and is not counted.
+//! host name, as a SQLite dump's, or a restic, job or rclone backup's of a
+//! volume one workload holds) is on their node and is not counted.
 //!
 //! ## Example
 //! ```toml

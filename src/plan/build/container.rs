@@ -251,14 +251,21 @@ fn probe(ctx: &mut Ctx, name: &str, ports: &[Port], p: &Spanned<m::Probe>) -> Op
     let port = match &pr.port {
         Some(pn) if ports.iter().any(|p| &p.name == pn) => Some(pn.clone()),
         Some(pn) => {
+            let names: Vec<&str> = ports.iter().map(|p| p.name.as_str()).collect();
+            let help = match crate::diag::closest(pn.as_str(), names.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None if names.is_empty() => "declare the port under `ports`".to_string(),
+                None => format!("ports of `{name}`: {}", names.join(", ")),
+            };
             ctx.err(
                 Code::Dangling,
                 format!("probe port `{pn}` is not a port of `{name}`"),
                 pspan.clone(),
                 "this probe",
-                "name one of the workload's `ports`",
+                help,
             );
-            None
+            // Reported: the probe has a port, only not a known one.
+            return None;
         }
         None if ports.len() == 1 => Some(ports[0].name.clone()),
         None => None,

@@ -238,6 +238,16 @@ pub(super) fn single_workload(
             None
         }
         None if s.workloads.len() == 1 => s.workloads.keys().next().cloned(),
+        None if s.workloads.is_empty() => {
+            ctx.err(
+                Code::Dangling,
+                format!("this {what} needs a workload, and the service has none"),
+                span,
+                "here",
+                "declare the workload serving it under this service's `workloads`",
+            );
+            None
+        }
         None => {
             ctx.err(
                 Code::Ambiguous,

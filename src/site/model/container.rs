@@ -57,6 +57,8 @@ pub struct SidePort {
     /// The container port.
     pub port: u16,
     #[serde(default)]
+    // The schema's default in site.toml's spelling (`tcp`), as a workload port's.
+    #[serde(serialize_with = "crate::site::kinds::as_word")]
     pub protocol: Protocol,
     /// Expose through the workload's Service on this port.
     pub service: Option<u16>,

@@ -126,7 +126,8 @@ pub struct Volume {
     pub claim: Option<String>,
     /// longhorn: one claim per pod of the stateful set that mounts it (a
     /// `volumeClaimTemplate`; the claims are `<volume>-<workload>-<n>`).
-    /// Backups and DR name it as any volume and cover every pod's claim.
+    /// Longhorn backups and DR name it as any volume and cover every pod's
+    /// claim; restic, job and rclone backups (one claim each) cannot.
     #[serde(default)]
     pub per_pod: bool,
     /// This volume is deliberately not backed up: say why.

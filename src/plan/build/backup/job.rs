@@ -3,8 +3,6 @@
 //! that restores them written into the runbook. Lint counts the volumes as
 //! backed up and the monitoring watches the CronJob like any other backup.
 
-use std::collections::BTreeMap;
-
 use crate::plan::*;
 
 use super::super::resolve::Ctx;
@@ -39,7 +37,7 @@ pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option
         volumes: p.volumes,
         node: p.node,
         root: false,
-        beside: BTreeMap::new(),
+        beside: p.beside,
     };
     let wl = job.workload(d, &runs_in, ctx.raw.site.time_zone());
     if let Some(s) = services.get_mut(&runs_in) {

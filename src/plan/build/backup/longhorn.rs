@@ -25,7 +25,7 @@ pub(super) fn plan(
             format!("backup target `{}` is not declared", t.get_ref()),
             t.span(),
             "referenced here",
-            "declare it under [backup_targets]",
+            target_help(ctx, t.get_ref().as_str()),
         ),
         Some(t) => pb.target = Some(t.get_ref().clone()),
     }
@@ -82,4 +82,18 @@ pub(super) fn plan(
         });
     }
     Some(pb)
+}
+
+/// The help of an undeclared backup target: the closest declared one, else
+/// where to declare it.
+pub(super) fn target_help(ctx: &Ctx, name: &str) -> String {
+    let names: Vec<&str> = ctx.raw.backup_targets.keys().map(|k| k.as_str()).collect();
+    match crate::diag::closest(name, names.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None if names.is_empty() => "declare it under [backup_targets]".to_string(),
+        None => format!(
+            "declare it under [backup_targets], or name one of {}",
+            names.join(", ")
+        ),
+    }
 }

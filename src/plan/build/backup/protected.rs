@@ -1,5 +1,7 @@
 //! The volumes a restic or own-job backup mounts.
 
+use std::collections::BTreeMap;
+
 use crate::diag::Code;
 use crate::plan::*;
 
@@ -9,12 +11,14 @@ use super::{Decl, data_path};
 /// The volumes a restic or job backup protects, resolved in the namespace
 /// `ns` the job runs in: their pod volumes and mounts (read-only at
 /// `/data/<service>/<volume>` unless `write`), their `service/volume` names,
-/// and the node a local or host-path volume pins the job to.
+/// the node a local or host-path volume pins the job to, and the pods the
+/// job must run beside (see `beside`).
 pub(super) struct Protected {
     pub(super) names: Vec<String>,
     pub(super) volumes: Vec<PodVolume>,
     pub(super) mounts: Vec<Mount>,
     pub(super) node: Option<NodeName>,
+    pub(super) beside: BTreeMap<String, String>,
 }
 
 fn protected(
@@ -29,7 +33,10 @@ fn protected(
         volumes: vec![],
         mounts: vec![],
         node: None,
+        beside: BTreeMap::new(),
     };
+    // Selectors of the running pods holding a ReadWriteOnce claim the job mounts.
+    let mut holders: Vec<&BTreeMap<String, String>> = vec![];
     for r in &d.b.volumes {
         let Some((svc, vol)) = ctx.volume_ref(services, r) else {
             continue;
@@ -48,6 +55,10 @@ fn protected(
                 "referenced here",
                 "set `runs_in` to a service of the volume's namespace, or split the backup",
             );
+            continue;
+        }
+        if pv.per_pod {
+            per_pod(ctx, r.span(), &svc, &vol);
             continue;
         }
         let source = match pv.kind {
@@ -83,6 +94,11 @@ fn protected(
             }
             p.node = Some(n.clone());
         }
+        for h in holding(services, ns, pv) {
+            if !holders.contains(&h) {
+                holders.push(h);
+            }
+        }
         let name = format!("vol-{svc}-{vol}");
         p.mounts.push(Mount {
             volume: name.clone(),
@@ -93,7 +109,52 @@ fn protected(
         p.volumes.push(PodVolume { name, source });
         p.names.push(format!("{svc}/{vol}"));
     }
+    // A ReadWriteOnce claim is attached to one node: the job must start where
+    // the pod using it runs, or it waits on a Multi-Attach error. Pods of
+    // several workloads may be on several nodes; HL207 reports that case.
+    if let [one] = holders[..] {
+        p.beside = one.clone();
+    }
     p
+}
+
+/// A per-pod volume is one claim per pod (`<volume>-<workload>-<n>`), and
+/// no claim is named after the volume: a job mounting `vol` would never start.
+pub(super) fn per_pod(
+    ctx: &mut Ctx,
+    at: std::ops::Range<usize>,
+    svc: &ServiceName,
+    vol: &VolumeName,
+) {
+    ctx.err(
+        Code::Backup,
+        format!("volume `{svc}/{vol}` is per pod: there is no one claim for the job to mount"),
+        at,
+        "referenced here",
+        "back it up with a `longhorn` backup (it covers every pod's claim)",
+    );
+}
+
+/// When `vol` is a ReadWriteOnce Longhorn claim: the selectors of the site's
+/// long-running workloads (deployments, stateful and daemon sets) of
+/// namespace `ns` mounting it. A cron job's pods come and go, so pod affinity
+/// to them would keep the backup from starting.
+pub(super) fn holding<'s>(
+    services: &'s ServiceMap,
+    ns: &Namespace,
+    vol: &Volume,
+) -> Vec<&'s BTreeMap<String, String>> {
+    if vol.kind != VolumeKind::Longhorn || vol.access != AccessMode::ReadWriteOnce || vol.per_pod {
+        return vec![];
+    }
+    services
+        .values()
+        .filter(|s| &s.namespace == ns)
+        .flat_map(|s| &s.workloads)
+        .filter(|w| w.origin == Origin::Site && w.kind != WorkloadKind::CronJob)
+        .filter(|w| w.site_volumes().any(|v| v == &vol.name))
+        .map(|w| &w.selector)
+        .collect()
 }
 
 /// Where a job over the listed volumes runs (`runs_in`, else the first

@@ -49,6 +49,10 @@ pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option
         );
         return None;
     }
+    if pv.per_pod {
+        super::protected::per_pod(ctx, vol.span(), &vsvc, &vname);
+        return None;
+    }
     let source = read_only_source(ctx, (&vsvc, &vname), pv, vol.span())?;
     let node = pv
         .node
@@ -61,13 +65,17 @@ pub(super) fn plan(ctx: &mut Ctx, d: &Decl, services: &mut ServiceMap) -> Option
         name: format!("vol-{vname}"),
         source,
     };
-    let job = syncer(
+    let mut job = syncer(
         image.get_ref().to_string(),
         script,
         data,
         config.get_ref(),
         node,
     );
+    // Where the pod using a ReadWriteOnce claim runs, as restic's job.
+    if let [one] = super::protected::holding(services, &ns, pv)[..] {
+        job.beside = one.clone();
+    }
     let wl = job.workload(d, &runs_in, ctx.raw.site.time_zone());
     let mut pb = d.plan();
     pb.volumes.push(format!("{vsvc}/{vname}"));

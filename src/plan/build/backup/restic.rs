@@ -3,7 +3,6 @@
 //! and optionally a second CronJob running `restic check` on its own schedule.
 
 use crate::diag::Code;
-use std::collections::BTreeMap;
 
 use crate::plan::*;
 
@@ -76,14 +75,16 @@ pub(super) fn plan(
         volumes: p.volumes.clone(),
         node: p.node.clone(),
         root: false,
-        beside: BTreeMap::new(),
+        beside: p.beside.clone(),
     };
     let tz = ctx.raw.site.time_zone();
     let mut wls = vec![job(script(d.name, &paths, &flags)).workload(d, &runs_in, tz.clone())];
     if let Some(check) = &b.check {
         let name = format!("{}-check", d.name);
         let mut j = job("exec restic check".into());
+        // It reads the repository only: no volume, so no node to share.
         (j.mounts, j.volumes) = (vec![], vec![]);
+        j.beside.clear();
         wls.push(j.named(Some(&name), check.clone(), d, &runs_in, tz));
     }
     if let Some(s) = services.get_mut(&runs_in) {
@@ -210,7 +211,7 @@ fn target_repository(
                 format!("backup target `{}` is not declared", t.get_ref()),
                 t.span(),
                 "referenced here",
-                "declare it under [backup_targets]",
+                super::longhorn::target_help(ctx, t.get_ref().as_str()),
             );
         }
         return None; // a declared target with errors was reported

@@ -211,6 +211,22 @@ fn backend(
             );
             (String::new(), BackendPort::Number(80))
         }
+        (None, _) if ing.workload.is_none() && s.workloads.is_empty() => {
+            // Nothing of ours to route to: a chart's Service, or a workload to add.
+            let help = if s.helm.is_some() {
+                "route to a Service the chart creates: `backend = \"<its name>\"` and `port = <its port>`"
+            } else {
+                "declare a workload under this service's `workloads`, or route to a Service with `backend` and `port`"
+            };
+            ctx.err(
+                Code::Ingress,
+                format!("service `{svc}` has no workload for this ingress to route to"),
+                span.clone(),
+                "this ingress",
+                help,
+            );
+            (String::new(), BackendPort::Number(80))
+        }
         (None, _) => {
             let wl = super::service::single_workload(
                 ctx,
@@ -281,13 +297,25 @@ fn workload_port(
             None
         }
         None if exposed.len() == 1 => Some(BackendPort::Name(exposed[0].0.clone())),
+        None if exposed.is_empty() => {
+            // An ingress reaches pods through the workload's Service only.
+            ctx.err(
+                Code::Ingress,
+                format!("`{wl}` has no port on its Service for this ingress to route to"),
+                span.clone(),
+                "this ingress",
+                format!("give a port of `{wl}` a Service port, e.g. `ports.http = {{ port = 8080, service = 80 }}`"),
+            );
+            None
+        }
         None => {
+            let names: Vec<&str> = exposed.iter().map(|(n, _)| n.as_str()).collect();
             ctx.err(
                 Code::Ingress,
                 format!("this ingress must name the `port` of `{wl}`"),
                 span.clone(),
                 "this ingress",
-                "set `port` to a port name with `service = …`",
+                format!("set `port` to one of {}", names.join(", ")),
             );
             None
         }
