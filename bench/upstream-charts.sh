@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Assemble the reference site's charts, at their pinned versions, from local
-# copies of the upstream repositories (no network: the `fetch` tool's mirrors
-# under /work/.mirror, or any clones; MIRRORS names their folder, each repo at
-# `<owner>+<name>/repo`), into OUT/<chart>/ as `helm pull` would unpack them,
-# subcharts under charts/ at the versions of the chart's Chart.lock.
+# Assemble the charts of the reference site and of examples/lab, at their
+# pinned versions, from local copies of the upstream repositories (no network:
+# the `fetch` tool's mirrors under /work/.mirror, or any clones; MIRRORS names
+# their folder, each repo at `<owner>+<name>/repo`), into OUT/<chart>/ as
+# `helm pull` would unpack them, subcharts under charts/ at the versions of
+# the chart's Chart.lock.
 # Not part of CI: upstream charts are never committed (see docs/charts-upstream.md).
 #
 # Usage: bench/upstream-charts.sh [OUT]   (default /work/upstream-charts/src)
@@ -49,5 +50,18 @@ for f in $(git --git-dir="$MIRRORS/$cm/repo" ls-tree --name-only v1.15.1:deploy/
   first=0
   git --git-dir="$MIRRORS/$cm/repo" show "v1.15.1:deploy/crds/$f"
 done > "$OUT/cert-manager/templates/crds.yaml"
+
+# The lab's own charts (examples/lab/site.toml).
+# metallb 0.14.5: the release tag, where the release process set Chart.yaml's
+# version (the chart-only tag metallb-chart-0.14.5 still says 0.0.0); its crds
+# subchart is in the folder, frr-k8s (off by default) as the archive it commits.
+extract metallb+metallb v0.14.5 charts/metallb metallb
+extract traefik+traefik-helm-chart v28.3.0 traefik traefik
+# Its .helmignore keeps these out of the published archive (`helm package`);
+# the stand-in `helm pull` packs the folder as it is.
+rm -rf "$OUT/traefik/crds/kustomization.yaml" "$OUT/traefik/tests"
+for c in operator:device-plugin-operator gpu:gpu-device-plugin; do
+  extract intel+helm-charts "intel-device-plugins-${c%%:*}-0.30.0" "charts/${c#*:}" "intel-device-plugins-${c%%:*}"
+done
 
 ls "$OUT"

@@ -318,6 +318,30 @@ fn chart_objects_meet_their_crd_and_the_api_server() {
 }
 
 #[test]
+#[cfg_attr(
+    no_helm_engine,
+    ignore = "helm-python-sdk (in the test venv) is not installed (scripts/test installs it; under CI=true this test fails instead)"
+)]
+fn a_chart_pod_may_name_two_ports_alike_as_the_api_server_allows() {
+    // MetalLB 0.14.5's speaker: ports named `monitoring` in two containers.
+    // The API server checks port names per container; hearth's one-name-per-
+    // pod rule is for its own workloads, not a chart's (tests/apiserver.rs).
+    let Some(_) = engine() else { return };
+    let site = format!(
+        "{}\n[services.metallb.helm]\nrepo = \"https://charts.example\"\nchart = \"speaker\"\nversion = \"0.1.0\"\n",
+        charts_site()
+    );
+    let s = pulled(&site);
+    let out = validate_charts(&s);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("and 7 chart objects (4 charts) valid"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
 fn without_charts_a_site_custom_resource_has_no_schema() {
     // The CRD comes from the chart: only `--charts` knows it.
     let s = Scratch::with_site(charts_site());

@@ -39,6 +39,12 @@ fn the_lab_uses_what_it_is_an_example_of() {
         "apps/uptime/status-auth.middleware.yaml",
         "forwardAuth"
     ));
+    // Traefik publishes its address into the Ingresses' status, which
+    // ArgoCD waits for before an ingress is Healthy.
+    assert!(has(
+        "argocd/traefik.application.yaml",
+        "publishedService:\n              enabled: true"
+    ));
     // A LoadBalancer Service on a MetalLB address.
     assert!(has(
         "apps/mosquitto/mosquitto-lan.service.yaml",

@@ -1,5 +1,6 @@
 //! Validation of what charts print: every object against its strict schema
-//! and the API server's rules, as hearth's own objects are. A CRD a chart
+//! and the API server's rules, as hearth's own objects are (less hearth's
+//! rules about its own style, `Problem::site_style_only`). A CRD a chart
 //! ships (in `crds/` or among its templates) becomes the schema of its kind
 //! for every object of the site: the chart's own custom resources, and those
 //! of site-local templates.
@@ -168,7 +169,8 @@ fn problems(d: &Doc, schemas: &Schemas, minor: u32) -> Vec<(String, Option<Strin
         })
         .collect();
     if out.is_empty() {
-        out.extend(check_object_for(&d.value, minor).into_iter().map(|p| {
+        let rules = check_object_for(&d.value, minor).into_iter();
+        out.extend(rules.filter(|p| !p.site_style_only()).map(|p| {
             (
                 format!("at `{}`: {} [{}]", p.path, p.message, p.rule),
                 p.value,

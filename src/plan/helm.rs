@@ -119,6 +119,15 @@ fn preset(chart: &str, version: &str, raw: &RawSite, targets: &[Target]) -> Valu
             "configs": { "cm": { APPLICATION_HEALTH_KEY: APPLICATION_HEALTH_LUA } }
         }),
         "cert-manager" => json!({ "crds": { "enabled": true } }),
+        // Traefik writes its Service's address into each Ingress's status
+        // only with publishedService on (chart 28.3.0 values.yaml:252-253,
+        // _podtemplate.tpl:473-474; on by default from chart 33.0.0, commit
+        // f7a96dac). ArgoCD holds an Ingress Progressing until that status
+        // has an address (argo-cd docs/faq.md), so without it no Application
+        // with an ingress turns Healthy and the later sync waves never start.
+        "traefik" => json!({
+            "providers": { "kubernetesIngress": { "publishedService": { "enabled": true } } }
+        }),
         // kubeseal looks for a controller of this name in kube-system by default.
         "sealed-secrets" => json!({ "fullnameOverride": "sealed-secrets-controller" }),
         "longhorn" => {

@@ -74,6 +74,19 @@ pub struct Problem {
     pub rule: &'static str,
 }
 
+impl Problem {
+    /// A rule of hearth's for the objects it writes, about an object the
+    /// cluster stores and runs as it is: a port name or number used by two
+    /// containers of a pod (a named targetPort goes to the first container
+    /// declaring it; a number twice is only a warning). Not held against a
+    /// chart's objects: the site cannot rename a chart's ports, and the
+    /// cluster takes them (MetalLB 0.14's speaker pod names two ports
+    /// `monitoring`).
+    pub fn site_style_only(&self) -> bool {
+        [pod::ONE_PORT_NAME, pod::ONE_PORT_NUMBER].contains(&self.rule)
+    }
+}
+
 /// Collects the problems of one object, checked against one minor version.
 pub(crate) struct Sink {
     pub problems: Vec<Problem>,

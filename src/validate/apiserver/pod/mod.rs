@@ -98,6 +98,13 @@ fn container_name<'a>(s: &mut Sink, cp: &str, c: &'a Value, seen: &mut BTreeSet<
     }
 }
 
+/// hearth's rule: one port name per pod (the API server checks names per
+/// container only).
+pub(crate) const ONE_PORT_NAME: &str = "hearth: one port name per pod";
+/// hearth's rule: one containerPort/protocol per pod (the API server warns).
+pub(crate) const ONE_PORT_NUMBER: &str =
+    "hearth: the API server only warns (warningsForPodSpecAndMeta)";
+
 /// Ports across the whole pod: host ports unique (`AccumulateUniqueHostPorts`),
 /// and, hearth's own rules, one port name and one containerPort/protocol per
 /// pod (the first holder's field path is kept for the message).
@@ -128,7 +135,7 @@ impl<'a> PodPorts<'a> {
                 // The same name twice in one container is validateContainerPorts' finding.
                 Some(first) if first.starts_with(&format!("{cp}.")) => {}
                 Some(first) => s.refuse(
-                    "hearth: one port name per pod",
+                    ONE_PORT_NAME,
                     format!("{pp}.name"),
                     Some(n),
                     format!("port name `{n}` is already used by `{first}`; a Service's named targetPort would be ambiguous"),
@@ -142,7 +149,7 @@ impl<'a> PodPorts<'a> {
         if let Some(num) = p["containerPort"].as_i64() {
             if let Some(first) = self.numbers.get(&(num, proto)) {
                 s.refuse(
-                    "hearth: the API server only warns (warningsForPodSpecAndMeta)",
+                    ONE_PORT_NUMBER,
                     format!("{pp}.containerPort"),
                     None,
                     format!("duplicate port definition {num}/{proto} with `{first}`"),
