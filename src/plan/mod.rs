@@ -7,6 +7,7 @@
 
 pub mod affinity;
 mod build;
+pub mod drift;
 pub mod exposure;
 mod graph;
 pub mod helm;
@@ -152,6 +153,9 @@ pub struct Helm {
     pub release: String,
     /// hearth's built-in values for the chart with the site's values merged over them.
     pub values: Value,
+    /// Fields of the chart's objects a controller rewrites in the cluster:
+    /// the Application ignores them (`drift`).
+    pub ignored: Vec<drift::Ignored>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -141,6 +141,7 @@ fn helm(ctx: &mut Ctx, name: &ServiceName, h: &Spanned<m::Helm>) -> Helm {
         version: v.clone(),
         release: hv.release.clone().unwrap_or_else(|| name.to_string()),
         values: Value::Object(hv.values.clone()),
+        ignored: crate::plan::drift::rewritten_by(&hv.chart),
     }
 }
 

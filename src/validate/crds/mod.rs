@@ -33,7 +33,21 @@ crd! {
         pub sources: Option<Vec<ApplicationSource>>,
         pub sync_policy: Option<SyncPolicy>,
         pub revision_history_limit: Option<i64>,
+        pub ignore_differences: Option<Vec<ResourceIgnoreDifferences>>,
     }
+}
+
+/// `spec.ignoreDifferences[]` (argo-cd v2.11.14 `ResourceIgnoreDifferences`).
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceIgnoreDifferences {
+    pub group: Option<String>,
+    pub kind: String,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub json_pointers: Option<Vec<String>>,
+    pub jq_path_expressions: Option<Vec<String>>,
+    pub managed_fields_managers: Option<Vec<String>>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
