@@ -506,7 +506,6 @@ fn bad_flags_and_configs_exit_2() {
     );
 }
 
-/// Bytes a process has read (`rchar` in /proc: any file, cumulative).
 /// The process's user + system CPU time, in clock ticks.
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -520,14 +519,32 @@ fn cpu_ticks(pid: u32) -> u64 {
     f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)
 }
 
-/// No CPU time used over a quarter of a second: the 20 ms polls of an idle
-/// exporter cost less than a tick.
-fn quiet(pid: u32) -> bool {
-    let before = cpu_ticks(pid);
-    std::thread::sleep(Duration::from_millis(250));
-    cpu_ticks(pid) == before
+/// Every thread of the process asleep (state `S` in /proc), not runnable:
+/// on a loaded machine a busy process can go a while without being given
+/// the CPU, and then uses no CPU time either.
+fn asleep(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().all(|t| {
+        let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+        let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+        state.is_some_and(|s| s.starts_with('S'))
+    })
 }
 
+/// Quiet: asleep, and no CPU time used over a quarter of a second (the 20 ms
+/// polls of an idle exporter cost less than a tick), and asleep again.
+fn quiet(pid: u32) -> bool {
+    if !asleep(pid) {
+        return false;
+    }
+    let before = cpu_ticks(pid);
+    std::thread::sleep(Duration::from_millis(250));
+    cpu_ticks(pid) == before && asleep(pid)
+}
+
+/// Bytes a process has read (`rchar` in /proc: any file, cumulative).
 fn read_bytes(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/io"))
         .unwrap_or_default()
@@ -632,10 +649,13 @@ fn a_million_distinct_clients_stay_within_the_memory_bound() {
     assert!(kept <= 100_000);
     assert_eq!(kept as f64 + evicted, 1_000_000.0);
     // 4 families × 100k series (64 B each in 2^17-bucket tables) plus one
-    // scrape's text.
+    // scrape's text: 123 to 140 MiB in runs here, once 170 MiB in a loaded
+    // CI run (the allocator's arenas and thresholds vary with the threads'
+    // timing). Without the series limit the same flood peaks at 881 MiB, so
+    // 200 MiB still tells a bounded exporter from an unbounded one.
     assert!(
-        rss > 0 && rss < 160 * 1024,
-        "peak RSS {} MiB over the 160 MiB bound",
+        rss > 0 && rss < 200 * 1024,
+        "peak RSS {} MiB over the 200 MiB bound",
         rss / 1024
     );
 }
