@@ -188,7 +188,12 @@ fn repository_source(ctx: &mut Ctx, d: &Decl, targets: &[Target]) -> Option<Opti
 fn keep_flags(ctx: &mut Ctx, d: &Decl, keep: &crate::site::model::Keep) -> Option<Vec<String>> {
     let flags = keep.flags();
     if flags.is_empty() {
-        d.error(ctx, "`keep` keeps nothing: `restic forget` would remove no snapshot and the repository would only grow", "set counts, e.g. `keep = { daily = 7, weekly = 4, monthly = 6 }`");
+        let msg = "`keep` keeps nothing: `restic forget` would remove no snapshot and the repository would only grow";
+        d.error(
+            ctx,
+            msg,
+            "set counts, e.g. `keep = { daily = 7, weekly = 4, monthly = 6 }`",
+        );
         return None;
     }
     Some(flags)
